@@ -1,0 +1,63 @@
+# ctip — the two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+CTIP = $(BIN)/ctip
+DEMO_CASES ?= 3000
+DEMO_SEED ?= 2024
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install migrate reference demo-data demo serve test test-sqlite test-postgres lint format messages clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+migrate: install
+	$(CTIP) keys init
+	$(CTIP) migrate --no-input -v 0
+
+reference: migrate
+	$(CTIP) load-reference
+
+demo-data: reference
+	$(CTIP) demo-data --cases $(DEMO_CASES) --seed $(DEMO_SEED) --if-empty
+	$(CTIP) demo-accounts
+
+demo: demo-data
+	$(CTIP) collectstatic --no-input -v 0
+	@echo "Serving on http://$(HOST)/ — Ctrl-C stops it."
+	$(CTIP) runserver $(HOST) --insecure
+
+serve: install
+	$(CTIP) runserver $(HOST) --insecure
+
+# The whole suite on SQLite; set DATABASE_URL=postgres://... to run it on PostgreSQL.
+test: install
+	$(BIN)/pytest
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ctip} $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy ctip
+	DJANGO_SETTINGS_MODULE=ctip.settings.test $(CTIP) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	cd ctip && ../$(CTIP) makemessages -l km --no-obsolete && ../$(CTIP) compilemessages -l km
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

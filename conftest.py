@@ -1,0 +1,32 @@
+"""Test fixtures shared by every app: reference data, users with roles, a browser."""
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load reference data once into the test database, as `make demo` does."""
+    with django_db_blocker.unblock():
+        call_command("load_reference", verbosity=0)
+
+
+@pytest.fixture
+def make_member(db: Any) -> Any:
+    """make_member("case_officer", "PAHT-12") -> a user holding that role in that agency."""
+    from ctip.access.models import Agency, Membership, User
+
+    counter = {"n": 0}
+
+    def make(role: str, agency_code: str, username: str = "") -> User:
+        counter["n"] += 1
+        user = User.objects.create_user(
+            username=username or f"{role}-{agency_code}-{counter['n']}".lower(),
+            password="a-long-test-password",
+        )
+        Membership.objects.create(user=user, agency=Agency.objects.get(code=agency_code), role=role)
+        return user
+
+    return make

@@ -1,0 +1,9 @@
+"""App configuration for access control."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessConfig(AppConfig):
+    name = "ctip.access"
+    verbose_name = _("Access control")

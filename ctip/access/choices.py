@@ -1,0 +1,40 @@
+"""Value lists of the access app: agency kinds and levels, roles."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AgencyKind(models.TextChoices):
+    SECRETARIAT = "secretariat", _("National secretariat")
+    MINISTRY = "ministry", _("Ministry or institution")
+    POLICE_UNIT = "police_unit", _("Police unit")
+    COURT = "court", _("Court")
+    PROVINCE_COMMITTEE = "province_committee", _("Province committee")
+    PROVINCE_DEPARTMENT = "province_department", _("Province department")
+    NGO = "ngo", _("Non-governmental organisation")
+    INTERNATIONAL = "international", _("International organisation")
+    FOREIGN_PARTNER = "foreign_partner", _("Foreign partner")
+
+
+class AgencyLevel(models.TextChoices):
+    NATIONAL = "national", _("National")
+    PROVINCE = "province", _("Province")
+    FOREIGN = "foreign", _("Foreign")
+
+
+class Role(models.TextChoices):
+    CASE_OFFICER = "case_officer", _("Case officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ANALYST = "analyst", _("Analyst")
+    AUDITOR = "auditor", _("Auditor")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    NGO_PARTNER = "ngo_partner", _("NGO partner")
+
+
+class Action(models.TextChoices):
+    """What an actor wants to do with a record; the policy answers per action."""
+
+    VIEW = "view", _("view")
+    CHANGE = "change", _("change")
+    CLOSE = "close", _("close")
+    CREATE = "create", _("create")

@@ -1,0 +1,154 @@
+"""The one access rule: which cases an actor may see or change. Every selector goes through it.
+
+A case is visible to its owning agency, to agencies it is shared with or referred to, to
+supervisors of agencies above the owner, and to members of a province committee for cases in
+their province. Analysts, auditors and administrators see no case rows; analysts read
+aggregates through the stats selectors. The rule is written once, as a Q object over the case
+table, so that pages, API, search, counts and exports cannot disagree.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .choices import Action, AgencyKind, Role
+
+RECORD_ROLES = frozenset({Role.CASE_OFFICER, Role.SUPERVISOR, Role.NGO_PARTNER})
+ROLES_FOR_ACTION: dict[str, frozenset[str]] = {
+    Action.VIEW: RECORD_ROLES,
+    Action.CHANGE: RECORD_ROLES,
+    Action.CREATE: RECORD_ROLES,
+    Action.CLOSE: frozenset({Role.SUPERVISOR}),
+}
+
+
+@dataclass(frozen=True)
+class ActorScope:
+    """What one user's active memberships allow, worked out once per request."""
+
+    is_superuser: bool = False
+    roles: dict[str, frozenset[int]] = field(default_factory=dict)
+    agency_provinces: dict[int, int | None] = field(default_factory=dict)
+    agency_kinds: dict[int, str] = field(default_factory=dict)
+    subtree: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    def agencies_with(self, roles: frozenset[str]) -> frozenset[int]:
+        """Agencies where the actor holds any of the given roles."""
+        found: set[int] = set()
+        for role in roles:
+            found |= self.roles.get(role, frozenset())
+        return frozenset(found)
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or any(self.roles.get(role) for role in roles)
+
+
+def _descendants(agency_ids: set[int]) -> dict[int, frozenset[int]]:
+    """Each agency with every agency below it (the tree is shallow: a few levels at most)."""
+    from .models import Agency
+
+    children: dict[int | None, list[int]] = {}
+    for agency_id, parent_id in Agency.objects.values_list("id", "parent_id"):
+        children.setdefault(parent_id, []).append(agency_id)
+    result = {}
+    for root in agency_ids:
+        seen, stack = {root}, [root]
+        while stack:
+            for child in children.get(stack.pop(), []):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        result[root] = frozenset(seen)
+    return result
+
+
+def actor_scope(actor: Any) -> ActorScope:
+    """The actor's scope, cached on the user object for the rest of the request."""
+    cached = getattr(actor, "_ctip_scope", None)
+    if cached is not None:
+        return cached
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        scope = ActorScope()
+    else:
+        from .models import Membership
+
+        rows = list(
+            Membership.objects.filter(
+                user=actor, is_active=True, agency__is_active=True
+            ).values_list("role", "agency_id", "agency__province_id", "agency__kind")
+        )
+        roles: dict[str, set[int]] = {}
+        for role, agency_id, _province, _kind in rows:
+            roles.setdefault(role, set()).add(agency_id)
+        supervised = roles.get(Role.SUPERVISOR, set())
+        scope = ActorScope(
+            is_superuser=actor.is_superuser,
+            roles={role: frozenset(ids) for role, ids in roles.items()},
+            agency_provinces={agency_id: province for _r, agency_id, province, _k in rows},
+            agency_kinds={agency_id: kind for _r, agency_id, _p, kind in rows},
+            subtree=_descendants(supervised) if supervised else {},
+        )
+    try:
+        actor._ctip_scope = scope
+    except AttributeError:  # AnonymousUser and friends may refuse attributes
+        pass
+    return scope
+
+
+def forget_scope(actor: Any) -> None:
+    """Drop the cached scope after memberships change within one request or test."""
+    if hasattr(actor, "_ctip_scope"):
+        del actor._ctip_scope
+
+
+def case_q(actor: Any, action: str = Action.VIEW, prefix: str = "") -> Q:
+    """A Q over the case table (reached through `prefix`) for the cases the actor may act on."""
+    scope = actor_scope(actor)
+    if scope.is_superuser:
+        return Q()
+    allowed_roles = ROLES_FOR_ACTION.get(action, frozenset())
+    agencies = scope.agencies_with(allowed_roles)
+    if not agencies:
+        return Q(pk__in=[])
+    owners = set(agencies)
+    for supervised in agencies & scope.roles.get(Role.SUPERVISOR, frozenset()):
+        owners |= scope.subtree.get(supervised, frozenset())
+    rule = Q(**{f"{prefix}owning_agency_id__in": sorted(owners)})
+    provinces = sorted(
+        {
+            province
+            for agency_id in agencies
+            if scope.agency_kinds.get(agency_id) == AgencyKind.PROVINCE_COMMITTEE
+            and (province := scope.agency_provinces.get(agency_id)) is not None
+        }
+    )
+    if provinces:
+        rule |= Q(**{f"{prefix}province_id__in": provinces})
+    if action in (Action.VIEW, Action.CHANGE):
+        case_share = apps.get_model("registry", "CaseShare")
+        outer_case = prefix.removesuffix("__") + "_id" if prefix else "pk"
+        shared = case_share.objects.filter(
+            case_id=OuterRef(outer_case), agency_id__in=sorted(agencies)
+        )
+        rule |= Q(Exists(shared))
+    return rule
+
+
+def restrict(queryset: QuerySet, actor: Any, action: str = Action.VIEW) -> QuerySet:
+    """Narrow a queryset of a case-scoped model to what the actor may do.
+
+    The model says how it reaches its case with `case_path` ("" for Case itself).
+    """
+    path = getattr(queryset.model, "case_path", None)
+    if path is None:
+        raise TypeError(f"{queryset.model.__name__} has no case_path; add one to scope it.")
+    prefix = f"{path}__" if path else ""
+    return queryset.filter(case_q(actor, action, prefix))
+
+
+def can_create_in(actor: Any, agency_id: int) -> bool:
+    """Whether the actor may register a case owned by this agency."""
+    scope = actor_scope(actor)
+    return scope.is_superuser or agency_id in scope.agencies_with(ROLES_FOR_ACTION[Action.CREATE])

@@ -1,0 +1,1 @@
+"""REST API root: routing, token authentication and the OpenAPI schema."""

@@ -1,0 +1,1 @@
+"""Append-only, hash-chained audit trail of reads, writes, exports and sign-ins."""

@@ -1,0 +1,1 @@
+"""Reference data: provinces, countries and controlled vocabularies (HTCDS 2.0)."""

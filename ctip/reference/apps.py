@@ -1,0 +1,9 @@
+"""App configuration for reference data."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferenceConfig(AppConfig):
+    name = "ctip.reference"
+    verbose_name = _("Reference data")

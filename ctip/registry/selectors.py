@@ -1,0 +1,260 @@
+"""Every read of the case registry. Each takes the acting user and scopes through the policy."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from ctip.access.choices import Action
+from ctip.access.policies import actor_scope, case_q, restrict
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
+
+from .choices import EVENT_STORY_ORDER, ParticipantRole
+from .models import Arrest, Case, Event, IdentityDocument, Participant, Person, Proceeding
+from .names import query_keys
+from .services import document_number_index
+
+CASE_SORTS = {
+    "opened": ("opened_on", "id"),
+    "-opened": ("-opened_on", "-id"),
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+    "status": ("status", "-opened_on", "-id"),
+    "kind": ("kind", "-opened_on", "-id"),
+}
+DEFAULT_CASE_SORT = "-opened"
+
+
+@dataclass
+class CaseFilters:
+    """What the case list can be narrowed by; every field optional."""
+
+    kind: str = ""
+    status: str = ""
+    province: int | None = None
+    agency: int | None = None
+    opened_from: datetime.date | None = None
+    opened_to: datetime.date | None = None
+    reference: str = ""
+    sort: str = DEFAULT_CASE_SORT
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def case_queryset(*, actor: Any, action: str = Action.VIEW) -> QuerySet[Case]:
+    """All cases the actor may act on, before filters."""
+    return restrict(Case.objects.all(), actor, action)
+
+
+def case_list(*, actor: Any, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    """The case list: scoped, filtered and sorted; callers paginate."""
+    filters = filters or CaseFilters()
+    queryset = case_queryset(actor=actor).select_related("owning_agency", "province")
+    conditions = Q()
+    if filters.kind:
+        conditions &= Q(kind=filters.kind)
+    if filters.status:
+        conditions &= Q(status=filters.status)
+    if filters.province:
+        conditions &= Q(province_id=filters.province)
+    if filters.agency:
+        conditions &= Q(owning_agency_id=filters.agency)
+    if filters.opened_from:
+        conditions &= Q(opened_on__gte=filters.opened_from)
+    if filters.opened_to:
+        conditions &= Q(opened_on__lte=filters.opened_to)
+    if filters.reference:
+        conditions &= Q(reference__icontains=filters.reference.strip())
+    order = CASE_SORTS.get(filters.sort, CASE_SORTS[DEFAULT_CASE_SORT])
+    return queryset.filter(conditions).order_by(*order)
+
+
+def case_get(*, actor: Any, pk: int | None = None, reference: str | None = None) -> Case:
+    """One case the actor may see; the read is audited. Unknown and forbidden look the same."""
+    lookup = {"pk": pk} if pk is not None else {"reference": reference}
+    case = (
+        case_queryset(actor=actor)
+        .select_related("owning_agency", "province")
+        .filter(**lookup)
+        .first()
+    )
+    if case is None:
+        if Case.objects.filter(**lookup).exists():
+            audit_record(
+                actor=actor,
+                action=AuditAction.DENIED,
+                object_type="registry.case",
+                object_id=str(pk or reference),
+                detail={"wanted": "view"},
+            )
+        raise Http404(_("No such case."))
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=case)
+    return case
+
+
+def case_can(*, actor: Any, case: Case, action: str) -> bool:
+    """Whether the actor may do `action` to this case (for showing or hiding buttons)."""
+    return restrict(Case.objects.filter(pk=case.pk), actor, action).exists()
+
+
+@dataclass
+class CaseFile:
+    """Everything on a case's page, read in a fixed number of queries."""
+
+    case: Case
+    participants: list[Participant]
+    timeline: list[Event]
+    arrests: list[Arrest]
+    proceedings: list[Proceeding]
+
+    def participants_by_role(self, role: str) -> list[Participant]:
+        return [p for p in self.participants if p.role == role]
+
+    @property
+    def victims(self) -> list[Participant]:
+        return self.participants_by_role(ParticipantRole.VICTIM)
+
+    @property
+    def suspects(self) -> list[Participant]:
+        return self.participants_by_role(ParticipantRole.SUSPECT)
+
+
+def case_file(*, actor: Any, case: Case) -> CaseFile:
+    """The case's participants, victim profiles, story timeline, arrests and proceedings.
+
+    The caller has already obtained `case` through case_get, which checked and audited access.
+    """
+    participants = list(
+        Participant.objects.filter(case=case)
+        .select_related("person", "victim_profile")
+        .prefetch_related(Prefetch("person__documents", queryset=IdentityDocument.objects.all()))
+        .order_by("role", "id")
+    )
+    events = list(
+        Event.objects.filter(case=case)
+        .select_related("country", "province")
+        .prefetch_related("persons")
+    )
+    events.sort(key=lambda e: (e.occurred_on, EVENT_STORY_ORDER.get(e.kind, 99), e.pk))
+    arrests = list(Arrest.objects.filter(case=case).select_related("person", "agency", "province"))
+    proceedings = list(Proceeding.objects.filter(case=case).select_related("defendant", "court"))
+    return CaseFile(case, participants, events, arrests, proceedings)
+
+
+# --- persons -------------------------------------------------------------------------------
+
+
+def person_queryset(*, actor: Any, action: str = Action.VIEW) -> QuerySet[Person]:
+    """Persons the actor may see: those in a visible case, or registered by the actor's agency."""
+    scope = actor_scope(actor)
+    if scope.is_superuser:
+        return Person.objects.all()
+    in_visible_case = Participant.objects.filter(person=OuterRef("pk")).filter(
+        case_q(actor, action, prefix="case__")
+    )
+    own_agencies = scope.agencies_with(frozenset(scope.roles))
+    return Person.objects.filter(
+        Exists(in_visible_case) | Q(registered_by_id__in=sorted(own_agencies))
+    )
+
+
+@dataclass
+class PersonQuery:
+    """A person search: any combination of name, date of birth, age and document number."""
+
+    name: str = ""
+    date_of_birth: datetime.date | None = None
+    age: int | None = None
+    age_tolerance: int = 2
+    document_number: str = ""
+    limit: int = 50
+
+
+def _name_condition(keys: list[str]) -> Q:
+    """Each typed name part must match a stored key, in any order.
+
+    PostgreSQL compares trigrams (pg_trgm word similarity, served by a GIN index), which also
+    forgives typos the skeleton does not cover; SQLite matches whole keys or their beginnings.
+    """
+    condition = Q()
+    for key in keys:
+        if connection.vendor == "postgresql" and len(key) >= 3:
+            condition &= Q(name_keys__trigram_word_similar=key)
+        else:
+            condition &= Q(name_keys__contains=f" {key}")
+    return condition
+
+
+def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
+    """Find persons by name (either script, spelling-tolerant), birth date, age or document."""
+    queryset = person_queryset(actor=actor)
+    criteria = Q()
+    keys = query_keys(query.name)
+    if keys:
+        criteria &= _name_condition(keys)
+    if query.date_of_birth:
+        from .crypto import blind_index
+
+        criteria &= Q(dob_index=blind_index(query.date_of_birth.isoformat(), purpose="dob"))
+    if query.age is not None:
+        year = datetime.date.today().year - query.age
+        criteria &= Q(
+            birth_year__gte=year - query.age_tolerance, birth_year__lte=year + query.age_tolerance
+        )
+    if query.document_number.strip():
+        index = document_number_index(query.document_number)
+        criteria &= Q(
+            Exists(IdentityDocument.objects.filter(person=OuterRef("pk"), number_index=index))
+        )
+    if not criteria:
+        return []
+    results = list(queryset.filter(criteria).order_by("id")[: query.limit])
+    audit_record(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        object_type="registry.person",
+        detail={
+            "criteria": [
+                k for k, v in vars(query).items() if v and k not in ("limit", "age_tolerance")
+            ],
+            "results": len(results),
+        },
+    )
+    return results
+
+
+def person_get(*, actor: Any, pk: int) -> Person:
+    """One person the actor may see; the read is audited."""
+    person = person_queryset(actor=actor).filter(pk=pk).first()
+    if person is None:
+        if Person.objects.filter(pk=pk).exists():
+            audit_record(
+                actor=actor,
+                action=AuditAction.DENIED,
+                object_type="registry.person",
+                object_id=str(pk),
+                detail={"wanted": "view"},
+            )
+        raise Http404(_("No such person."))
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=person)
+    return person
+
+
+def person_cases(*, actor: Any, person: Person) -> list[Participant]:
+    """The person's roles in cases the actor may see."""
+    return list(
+        restrict(Participant.objects.filter(person=person), actor, Action.VIEW)
+        .select_related("case", "case__owning_agency", "victim_profile")
+        .order_by("-case__opened_on")
+    )
+
+
+def require_case_action(*, actor: Any, case: Case, action: str) -> None:
+    """Raise PermissionDenied when the actor may not act on the case (views call this early)."""
+    if not case_can(actor=actor, case=case, action=action):
+        raise PermissionDenied(_("You may not do this to this case."))

@@ -1,0 +1,684 @@
+"""Every write to the case registry: validated, in one transaction, and audited."""
+
+import datetime
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ctip.access.choices import Action, AgencyKind
+from ctip.access.models import Agency
+from ctip.access.policies import can_create_in, restrict
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
+from ctip.reference.models import Country, Province
+
+from .choices import (
+    CLOSED_STATUSES,
+    CaseKind,
+    CaseSource,
+    CaseStatus,
+    DocumentKind,
+    EventKind,
+    ParticipantRole,
+    ProceedingStage,
+    Sex,
+    Verdict,
+)
+from .crypto import blind_index
+from .fields import EncryptedTextField
+from .models import (
+    Arrest,
+    Case,
+    CaseShare,
+    Event,
+    IdentityDocument,
+    Participant,
+    Person,
+    Proceeding,
+    VictimProfile,
+)
+from .names import name_keys
+from .validation import (
+    Errors,
+    check_age,
+    check_choice,
+    check_codes,
+    check_countries,
+    check_not_future,
+    check_order,
+)
+
+# Fields whose values never enter the audit trail: a diff says only that they changed.
+MASKED_IN_AUDIT = "•••"
+
+
+def case_reference(case_id: int, opened_on: datetime.date) -> str:
+    """The human-readable reference: year opened and a zero-padded serial, e.g. CT-2024-0001234."""
+    return f"CT-{opened_on.year}-{case_id:07d}"
+
+
+def _require(actor: Any, case: Case, action: str) -> None:
+    """Refuse, and audit the refusal, when the actor may not do this to the case."""
+    if not restrict(Case.objects.filter(pk=case.pk), actor, action).exists():
+        audit_record(actor=actor, action=AuditAction.DENIED, obj=case, detail={"wanted": action})
+        raise PermissionDenied(_("You may not %(action)s this case.") % {"action": action})
+
+
+def _audit_value(instance: Model, field: str, value: Any) -> Any:
+    model_field = instance._meta.get_field(field)
+    if isinstance(model_field, EncryptedTextField):
+        return MASKED_IN_AUDIT if value not in (None, "", []) else value
+    if isinstance(value, datetime.date | Model):
+        return str(value.pk if isinstance(value, Model) else value)
+    return value
+
+
+def _diff(instance: Model, changes: dict[str, Any]) -> dict[str, list[Any]]:
+    """Field-level before/after, with encrypted fields masked."""
+    diff = {}
+    for field, new in changes.items():
+        old = getattr(instance, field)
+        if old != new:
+            diff[field] = [_audit_value(instance, field, old), _audit_value(instance, field, new)]
+    return diff
+
+
+def _created(instance: Model, fields: Iterable[str]) -> dict[str, list[Any]]:
+    return {f: [None, _audit_value(instance, f, getattr(instance, f))] for f in fields}
+
+
+# --- cases ---------------------------------------------------------------------------------
+
+
+def _validate_case(errors: Errors, data: dict[str, Any]) -> None:
+    if "kind" in data:
+        check_choice(errors, "kind", data["kind"], CaseKind.values)
+    if "source" in data:
+        check_choice(errors, "source", data["source"], CaseSource.values)
+    if "status" in data:
+        check_choice(errors, "status", data["status"], CaseStatus.values)
+    if "opened_on" in data:
+        check_not_future(errors, "opened_on", data["opened_on"])
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor: Any,
+    kind: str,
+    source: str,
+    owning_agency: Agency,
+    province: Province,
+    opened_on: datetime.date,
+    summary: str = "",
+    status: str = CaseStatus.ACTIVE,
+    external_id: str | None = None,
+) -> Case:
+    """Register a new case owned by an agency the actor works for."""
+    errors = Errors()
+    _validate_case(
+        errors, {"kind": kind, "source": source, "status": status, "opened_on": opened_on}
+    )
+    if status in CLOSED_STATUSES:
+        errors.add("status", _("A new case cannot start closed; close it after registering it."))
+    errors.raise_if_any()
+    if not can_create_in(actor, owning_agency.pk):
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="registry.case",
+            detail={"wanted": "create", "owning_agency": owning_agency.code},
+        )
+        raise PermissionDenied(
+            _("You may not register cases for %(agency)s.") % {"agency": owning_agency.code}
+        )
+    case = Case(
+        reference=f"pending-{uuid.uuid4().hex[:24]}",
+        kind=kind,
+        source=source,
+        status=status,
+        owning_agency=owning_agency,
+        province=province,
+        opened_on=opened_on,
+        summary=summary,
+        external_id=external_id,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    case.full_clean(exclude=["reference"])
+    case.save()
+    case.reference = case_reference(case.pk, opened_on)
+    case.save(update_fields=["reference"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=case,
+        changes=_created(
+            case,
+            [
+                "reference",
+                "kind",
+                "source",
+                "status",
+                "owning_agency",
+                "province",
+                "opened_on",
+                "summary",
+            ],
+        ),
+    )
+    return case
+
+
+CASE_EDITABLE = ("kind", "source", "province", "opened_on", "summary", "status")
+
+
+@transaction.atomic
+def case_update(*, actor: Any, case: Case, **changes: Any) -> Case:
+    """Change a case's editable fields; closing goes through case_close."""
+    unknown = set(changes) - set(CASE_EDITABLE)
+    errors = Errors()
+    for field in sorted(unknown):
+        errors.add(field, _("This field cannot be changed here."))
+    _validate_case(errors, changes)
+    if changes.get("status") in CLOSED_STATUSES and not case.is_closed:
+        errors.add("status", _("Use 'Close case' to close a case."))
+    if "opened_on" in changes:
+        check_order(
+            errors, "opened_on", changes["opened_on"], case.closed_on or changes["opened_on"]
+        )
+    errors.raise_if_any()
+    _require(actor, case, Action.CHANGE)
+    if case.is_closed:
+        raise PermissionDenied(_("A closed case cannot be edited; reopen it first."))
+    diff = _diff(case, changes)
+    for field, value in changes.items():
+        setattr(case, field, value)
+    case.full_clean()
+    case.save()
+    if diff:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, changes=diff)
+    return case
+
+
+@transaction.atomic
+def case_close(
+    *,
+    actor: Any,
+    case: Case,
+    status: str = CaseStatus.CLOSED,
+    closed_on: datetime.date | None = None,
+    reason: str = "",
+) -> Case:
+    """Close a case (HTCDS: closed, or closed-referred). Needs a supervisor of the case."""
+    closed_on = closed_on or timezone.localdate()
+    errors = Errors()
+    check_choice(errors, "status", status, sorted(CLOSED_STATUSES))
+    check_not_future(errors, "closed_on", closed_on)
+    check_order(errors, "closed_on", case.opened_on, closed_on)
+    if not reason.strip():
+        errors.add("reason", _("Say why the case is closed."))
+    if case.is_closed:
+        errors.add("status", _("The case is already closed."))
+    errors.raise_if_any()
+    _require(actor, case, Action.CLOSE)
+    diff = _diff(case, {"status": status, "closed_on": closed_on, "closure_reason": reason})
+    case.status, case.closed_on, case.closure_reason = status, closed_on, reason
+    case.save(update_fields=["status", "closed_on", "closure_reason", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.CLOSE, obj=case, changes=diff)
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, actor: Any, case: Case) -> Case:
+    """Reopen a closed case for follow-up."""
+    if not case.is_closed:
+        raise PermissionDenied(_("The case is not closed."))
+    _require(actor, case, Action.CLOSE)
+    diff = _diff(case, {"status": CaseStatus.FOLLOW_UP, "closed_on": None})
+    case.status, case.closed_on = CaseStatus.FOLLOW_UP, None
+    case.save(update_fields=["status", "closed_on", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, changes=diff)
+    return case
+
+
+@transaction.atomic
+def case_share(*, actor: Any, case: Case, agency: Agency, reason: str = "shared") -> CaseShare:
+    """Let another agency see the case."""
+    _require(actor, case, Action.CHANGE)
+    share, created = CaseShare.objects.get_or_create(
+        case=case, agency=agency, defaults={"reason": reason}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=case,
+            changes={"shared_with": [None, agency.code]},
+        )
+    return share
+
+
+# --- persons -------------------------------------------------------------------------------
+
+PERSON_FIELDS = (
+    "given_name_km",
+    "family_name_km",
+    "given_name_latin",
+    "family_name_latin",
+    "aliases",
+    "sex",
+    "gender",
+    "date_of_birth",
+    "estimated_age",
+    "age_recorded_on",
+    "citizenships",
+    "languages",
+    "phone",
+    "address",
+    "external_id",
+)
+
+
+def _validate_person(errors: Errors, data: dict[str, Any]) -> None:
+    if "sex" in data:
+        check_choice(errors, "sex", data["sex"], Sex.values)
+    if data.get("gender"):
+        check_codes(errors, "gender", "gender", data["gender"])
+    if "date_of_birth" in data:
+        check_not_future(errors, "date_of_birth", data["date_of_birth"])
+        if data["date_of_birth"] and data["date_of_birth"].year < timezone.localdate().year - 120:
+            errors.add("date_of_birth", _("An age must be between 0 and %(max)d.") % {"max": 120})
+    if "estimated_age" in data:
+        check_age(errors, "estimated_age", data["estimated_age"])
+    if "age_recorded_on" in data:
+        check_not_future(errors, "age_recorded_on", data["age_recorded_on"])
+    if "citizenships" in data:
+        check_countries(errors, "citizenships", data["citizenships"] or [])
+    names = [
+        data.get(f)
+        for f in ("given_name_km", "family_name_km", "given_name_latin", "family_name_latin")
+    ]
+    if "given_name_km" in data and not any(names) and not data.get("aliases"):
+        errors.add("family_name_latin", _("Give at least one name or alias."))
+
+
+def _refresh_search_keys(person: Person) -> None:
+    """Recompute what search uses: name keys, the date-of-birth index and the birth year."""
+    person.name_keys = name_keys(
+        person.given_name_km,
+        person.family_name_km,
+        person.given_name_latin,
+        person.family_name_latin,
+        *(person.aliases or []),
+    )
+    dob = person.date_of_birth
+    person.dob_index = blind_index(dob.isoformat(), purpose="dob") if dob else ""
+    if dob:
+        person.birth_year = dob.year
+    elif person.estimated_age is not None:
+        recorded = person.age_recorded_on or timezone.localdate()
+        person.birth_year = recorded.year - person.estimated_age
+    else:
+        person.birth_year = None
+
+
+@transaction.atomic
+def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: Any) -> Person:
+    """Register a person; identifying fields are encrypted by the model's fields."""
+    errors = Errors()
+    for field in sorted(set(fields) - set(PERSON_FIELDS)):
+        errors.add(field, _("Unknown field."))
+    data = {"given_name_km": "", **fields}
+    _validate_person(errors, data)
+    errors.raise_if_any()
+    if fields.get("estimated_age") is not None and not fields.get("age_recorded_on"):
+        fields["age_recorded_on"] = timezone.localdate()
+    person = Person(registered_by=registered_by, **fields)
+    _refresh_search_keys(person)
+    person.full_clean()
+    person.save()
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=person, changes=_created(person, sorted(fields))
+    )
+    return person
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
+    errors = Errors()
+    for field in sorted(set(changes) - set(PERSON_FIELDS)):
+        errors.add(field, _("Unknown field."))
+    _validate_person(errors, changes)
+    errors.raise_if_any()
+    diff = _diff(person, changes)
+    for field, value in changes.items():
+        setattr(person, field, value)
+    _refresh_search_keys(person)
+    person.full_clean()
+    person.save()
+    if diff:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, changes=diff)
+    return person
+
+
+def document_number_index(number: str) -> str:
+    """Blind index of a document number, ignoring spaces, dashes and case."""
+    normalised = "".join(ch for ch in number.upper() if ch.isalnum())
+    return blind_index(normalised, purpose="document")
+
+
+@transaction.atomic
+def document_add(
+    *, actor: Any, person: Person, kind: str, number: str, issuing_country: Country | None = None
+) -> IdentityDocument:
+    errors = Errors()
+    check_choice(errors, "kind", kind, DocumentKind.values)
+    if not number.strip():
+        errors.add("number", _("This field is required."))
+    errors.raise_if_any()
+    document = IdentityDocument.objects.create(
+        person=person,
+        kind=kind,
+        number=number.strip(),
+        number_index=document_number_index(number),
+        issuing_country=issuing_country,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=document,
+        changes={"kind": [None, kind], "number": [None, MASKED_IN_AUDIT]},
+    )
+    return document
+
+
+# --- the case file -------------------------------------------------------------------------
+
+
+def _require_open(case: Case) -> None:
+    if case.is_closed:
+        raise PermissionDenied(_("The case is closed; reopen it to add to it."))
+
+
+@transaction.atomic
+def participant_add(
+    *, actor: Any, case: Case, person: Person, role: str, notes: str = ""
+) -> Participant:
+    """Record a person's role in a case."""
+    errors = Errors()
+    check_choice(errors, "role", role, ParticipantRole.values)
+    if Participant.objects.filter(case=case, person=person, role=role).exists():
+        errors.add("role", _("This person already has this role in the case."))
+    errors.raise_if_any()
+    _require(actor, case, Action.CHANGE)
+    _require_open(case)
+    participant = Participant.objects.create(case=case, person=person, role=role, notes=notes)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=participant,
+        changes={"case": [None, case.reference], "person": [None, person.pk], "role": [None, role]},
+    )
+    return participant
+
+
+VICTIM_PROFILE_FIELDS = {
+    "trafficking_status": "trafficking_status",
+    "status_decided_by": "status_decided_by",
+    "relationship_to_trafficker": "relationship",
+    "recruitment_methods": "recruitment_method",
+    "means_of_control": "means_of_control",
+    "exploitation_types": "exploitation_type",
+    "labour_industries": "labour_industry",
+    "sex_exploitation_types": "sex_exploitation_type",
+}
+VICTIM_PROFILE_OTHER = (
+    "status_decided_on",
+    "identified_on",
+    "age_when_trafficked",
+    "recruitment_platforms",
+    "consent_to_share",
+    "consent_recorded_on",
+    "testimony",
+)
+
+
+@transaction.atomic
+def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) -> VictimProfile:
+    """Create or update the victim profile of a participant whose role is victim."""
+    errors = Errors()
+    if participant.role != ParticipantRole.VICTIM:
+        errors.add("participant", _("Only a victim has a victim profile."))
+    for field in sorted(set(fields) - set(VICTIM_PROFILE_FIELDS) - set(VICTIM_PROFILE_OTHER)):
+        errors.add(field, _("Unknown field."))
+    for field, vocabulary in VICTIM_PROFILE_FIELDS.items():
+        if field in fields:
+            check_codes(errors, field, vocabulary, fields[field])
+    profile = getattr(participant, "victim_profile", None)
+    if profile is None and not fields.get("trafficking_status"):
+        errors.add("trafficking_status", _("This field is required."))
+    for field in ("status_decided_on", "identified_on", "consent_recorded_on"):
+        if field in fields:
+            check_not_future(errors, field, fields[field])
+    if "age_when_trafficked" in fields:
+        check_age(errors, "age_when_trafficked", fields["age_when_trafficked"])
+    errors.raise_if_any()
+    _require(actor, participant.case, Action.CHANGE)
+    if fields.get("consent_to_share") and not fields.get("consent_recorded_on"):
+        fields["consent_recorded_on"] = timezone.localdate()
+    if profile is None:
+        profile = VictimProfile(participant=participant, **fields)
+        profile.full_clean()
+        profile.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=profile,
+            changes=_created(profile, sorted(fields)),
+        )
+        return profile
+    diff = _diff(profile, fields)
+    for field, value in fields.items():
+        setattr(profile, field, value)
+    profile.full_clean()
+    profile.save()
+    if diff:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=profile, changes=diff)
+    return profile
+
+
+@transaction.atomic
+def event_add(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    occurred_on: datetime.date,
+    country: Country | None = None,
+    province: Province | None = None,
+    district: str = "",
+    place: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    description: str = "",
+    persons: Iterable[Person] = (),
+) -> Event:
+    """Add a dated step to the case's story."""
+    errors = Errors()
+    check_choice(errors, "kind", kind, EventKind.values)
+    check_not_future(errors, "occurred_on", occurred_on)
+    if latitude is not None and not -90 <= float(latitude) <= 90:
+        errors.add("latitude", _("Latitude must be between -90 and 90."))
+    if longitude is not None and not -180 <= float(longitude) <= 180:
+        errors.add("longitude", _("Longitude must be between -180 and 180."))
+    persons = list(persons)
+    outsiders = [
+        p.pk for p in persons if not Participant.objects.filter(case=case, person=p).exists()
+    ]
+    if outsiders:
+        errors.add(
+            "persons", _("Only persons taking part in the case can be linked to its events.")
+        )
+    errors.raise_if_any()
+    _require(actor, case, Action.CHANGE)
+    _require_open(case)
+    event = Event.objects.create(
+        case=case,
+        kind=kind,
+        occurred_on=occurred_on,
+        country=country,
+        province=province,
+        district=district,
+        place=place,
+        latitude=latitude,
+        longitude=longitude,
+        description=description,
+    )
+    event.persons.set(persons)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=event,
+        changes={
+            "case": [None, case.reference],
+            "kind": [None, kind],
+            "occurred_on": [None, occurred_on.isoformat()],
+        },
+    )
+    return event
+
+
+@transaction.atomic
+def arrest_add(
+    *,
+    actor: Any,
+    case: Case,
+    person: Person,
+    arrested_on: datetime.date,
+    agency: Agency,
+    province: Province | None = None,
+    place: str = "",
+    charges: list[str] | None = None,
+) -> Arrest:
+    """Record an arrest; the person becomes a suspect in the case if not one already."""
+    charges = charges or []
+    errors = Errors()
+    check_not_future(errors, "arrested_on", arrested_on)
+    check_codes(errors, "charges", "charge", charges)
+    errors.raise_if_any()
+    _require(actor, case, Action.CHANGE)
+    _require_open(case)
+    Participant.objects.get_or_create(case=case, person=person, role=ParticipantRole.SUSPECT)
+    arrest = Arrest.objects.create(
+        case=case,
+        person=person,
+        arrested_on=arrested_on,
+        agency=agency,
+        province=province,
+        place=place,
+        charges=charges,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=arrest,
+        changes={
+            "case": [None, case.reference],
+            "person": [None, person.pk],
+            "arrested_on": [None, arrested_on.isoformat()],
+            "charges": [None, charges],
+        },
+    )
+    return arrest
+
+
+@transaction.atomic
+def proceeding_add(
+    *,
+    actor: Any,
+    case: Case | None,
+    filed_on: datetime.date,
+    defendant: Person | None = None,
+    court: Agency | None = None,
+    charges: list[str] | None = None,
+    stage: str = ProceedingStage.INVESTIGATION,
+    verdict: str = Verdict.PENDING,
+    verdict_on: datetime.date | None = None,
+    sentence_months: int | None = None,
+    fine_riel: int | None = None,
+) -> Proceeding:
+    """Record a court proceeding; it always belongs to a case."""
+    charges = charges or []
+    errors = Errors()
+    if case is None:
+        errors.add("case", _("A proceeding belongs to a case."))
+    check_not_future(errors, "filed_on", filed_on)
+    check_not_future(errors, "verdict_on", verdict_on)
+    check_order(errors, "verdict_on", filed_on, verdict_on)
+    check_codes(errors, "charges", "charge", charges)
+    check_choice(errors, "stage", stage, ProceedingStage.values)
+    check_choice(errors, "verdict", verdict, Verdict.values)
+    if court is not None and court.kind != AgencyKind.COURT:
+        errors.add("court", _("%(agency)s is not a court.") % {"agency": court.code})
+    if verdict == Verdict.CONVICTED and verdict_on is None:
+        errors.add("verdict_on", _("A verdict needs its date."))
+    if sentence_months is not None and verdict != Verdict.CONVICTED:
+        errors.add("sentence_months", _("Only a conviction carries a sentence."))
+    errors.raise_if_any()
+    assert case is not None
+    _require(actor, case, Action.CHANGE)
+    proceeding = Proceeding.objects.create(
+        case=case,
+        defendant=defendant,
+        court=court,
+        charges=charges,
+        filed_on=filed_on,
+        stage=stage,
+        verdict=verdict,
+        verdict_on=verdict_on,
+        sentence_months=sentence_months,
+        fine_riel=fine_riel,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=proceeding,
+        changes={
+            "case": [None, case.reference],
+            "verdict": [None, verdict],
+            "charges": [None, charges],
+        },
+    )
+    return proceeding
+
+
+@transaction.atomic
+def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> Proceeding:
+    """Record progress of a proceeding: stage, verdict, sentence."""
+    allowed = {"stage", "verdict", "verdict_on", "sentence_months", "fine_riel", "charges", "court"}
+    errors = Errors()
+    for field in sorted(set(changes) - allowed):
+        errors.add(field, _("This field cannot be changed here."))
+    merged = {f: changes.get(f, getattr(proceeding, f)) for f in allowed}
+    check_choice(errors, "stage", merged["stage"], ProceedingStage.values)
+    check_choice(errors, "verdict", merged["verdict"], Verdict.values)
+    check_not_future(errors, "verdict_on", merged["verdict_on"])
+    check_order(errors, "verdict_on", proceeding.filed_on, merged["verdict_on"])
+    check_codes(errors, "charges", "charge", merged["charges"])
+    if merged["verdict"] == Verdict.CONVICTED and merged["verdict_on"] is None:
+        errors.add("verdict_on", _("A verdict needs its date."))
+    errors.raise_if_any()
+    _require(actor, proceeding.case, Action.CHANGE)
+    diff = _diff(proceeding, changes)
+    for field, value in changes.items():
+        setattr(proceeding, field, value)
+    proceeding.save()
+    if diff:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=proceeding, changes=diff)
+    return proceeding

@@ -1,0 +1,14 @@
+"""Settings for the test suite: fixed throw-away keys, fast hashing, SQLite unless DATABASE_URL."""
+
+import os
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production"
+# Fixed keys so that tests are repeatable; they protect nothing real.
+CTIP_FIELD_KEYS = ["_Wi-QL7e1x0K3_-_leueZJ1XSoYJq8Md0BuGqeqROlI="]
+CTIP_BLIND_INDEX_KEY = "test-blind-index-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if not os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}

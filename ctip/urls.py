@@ -1,0 +1,12 @@
+"""Top-level URL map: web pages, the REST API, the admin site, language switching."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include("ctip.api.urls")),
+    path("", include("ctip.web.urls")),
+    path("cases/", include("ctip.registry.urls")),
+]

@@ -1,0 +1,1 @@
+"""Layout, navigation, sign-in pages and static assets shared by every page."""
