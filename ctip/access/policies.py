@@ -7,6 +7,7 @@ aggregates through the stats selectors. The rule is written once, as a Q object 
 table, so that pages, API, search, counts and exports cannot disagree.
 """
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,10 +91,9 @@ def actor_scope(actor: Any) -> ActorScope:
             agency_kinds={agency_id: kind for _r, agency_id, _p, kind in rows},
             subtree=_descendants(supervised) if supervised else {},
         )
-    try:
+    # AnonymousUser and friends may refuse attributes; then the scope is simply not cached.
+    with contextlib.suppress(AttributeError):
         actor._ctip_scope = scope
-    except AttributeError:  # AnonymousUser and friends may refuse attributes
-        pass
     return scope
 
 

@@ -1,1 +1,1 @@
-"""The case registry: cases, persons, participants, victim profiles, events, arrests, proceedings."""
+"""The case registry: cases, persons, participants, victim profiles, events, proceedings."""

@@ -177,7 +177,7 @@ def name_parts(*names: str) -> list[str]:
     parts: list[str] = []
     for name in names:
         if name:
-            parts.extend(p for p in re.split(r"[\s\-\u200b,.'’]+", name) if p)
+            parts.extend(p for p in re.split(r"[\s\-\u200b,.'\u2019]+", name) if p)
     return parts
 
 

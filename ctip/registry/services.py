@@ -317,7 +317,8 @@ def _refresh_search_keys(person: Person) -> None:
         person.family_name_latin,
         *(person.aliases or []),
     )
-    dob = person.date_of_birth
+    # The encrypted field holds a date; its TextField base misleads the type checker.
+    dob: datetime.date | None = person.date_of_birth  # type: ignore[assignment]
     person.dob_index = blind_index(dob.isoformat(), purpose="dob") if dob else ""
     if dob:
         person.birth_year = dob.year

@@ -1,4 +1,4 @@
-"""`ctip load-reference`: provinces, countries, HTCDS vocabularies and agencies, from the data files."""
+"""`ctip load-reference`: provinces, countries, HTCDS vocabularies and agencies."""
 
 from typing import Any
 
