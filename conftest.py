@@ -30,3 +30,47 @@ def make_member(db: Any) -> Any:
         return user
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    """Debian's headless Chromium driven by Playwright. Missing on CI is a failure, not a skip."""
+    import os
+    import shutil
+
+    path = (
+        os.environ.get("CTIP_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+    if not path:
+        message = "Chromium not found: apt-get install -y chromium"
+        if os.environ.get("CTIP_REQUIRE_BROWSER") or os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # around it are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=path,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_reference(transactional_db: Any) -> None:
+    """Reference data for tests that use the live server (their tables are flushed after each)."""
+    call_command("load_reference", verbosity=0)
