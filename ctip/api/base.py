@@ -1,0 +1,115 @@
+"""Plumbing every app's api.py shares: strict payloads, service errors as HTTP answers, paging.
+
+This module imports no ctip app, so that any app's api.py may build on it without an upward
+dependency on the api app's routes.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+T = TypeVar("T")
+
+
+class StrictSerializer(serializers.Serializer):
+    """An input serializer that refuses fields it does not declare, naming each one.
+
+    DRF drops unknown keys silently; a client that misspells `opened_on` would then believe it
+    had set it. Refusing them also stops mass assignment of fields the API does not offer.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+        return super().to_internal_value(data)
+
+    def create(self, validated_data: Any) -> Any:  # pragma: no cover - services write, not us
+        raise NotImplementedError("Input serializers only validate; a service writes.")
+
+    def update(self, instance: Any, validated_data: Any) -> Any:  # pragma: no cover
+        raise NotImplementedError("Input serializers only validate; a service writes.")
+
+
+def parse(serializer_class: type[serializers.Serializer], data: Any, **kwargs: Any) -> Any:
+    """Validate a payload or query string with an input serializer; 400 naming fields if bad."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def resolve(field: str, lookup: Callable[[], T]) -> T:
+    """Fetch a record named in a payload through a selector; unknown or hidden → 400 on field.
+
+    A selector answers Http404 alike for records that do not exist and for records the actor
+    may not see, so the answer reveals nothing either way.
+    """
+    try:
+        return lookup()
+    except Http404 as error:
+        raise serializers.ValidationError({field: [str(error) or _("Not found.")]}) from error
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus Django's ValidationError (what services raise) as 400 by field."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail: Any = {
+                (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): list(
+                    messages
+                )
+                for field, messages in exc.message_dict.items()
+            }
+        else:
+            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+        exc = exceptions.ValidationError(detail)
+    return drf_exception_handler(exc, context)
+
+
+class Pagination(PageNumberPagination):
+    """Page-numbered lists; clients on slow links may ask for smaller pages."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+# What error bodies look like, for the OpenAPI schema.
+FIELD_ERRORS_SCHEMA = {
+    "type": "object",
+    "description": "Each key names a field of the request (or non_field_errors).",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "example": {"opened_on": ["The date 2099-01-01 is in the future."]},
+}
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    """The body of a 401, 403 or 404 answer."""
+
+    detail = serializers.CharField()
+
+
+DETAIL_SCHEMA = ErrorDetailSerializer
+BAD_REQUEST = OpenApiResponse(FIELD_ERRORS_SCHEMA, description="Invalid input, by field.")
+UNAUTHENTICATED = OpenApiResponse(DETAIL_SCHEMA, description="No or invalid credentials.")
+FORBIDDEN = OpenApiResponse(DETAIL_SCHEMA, description="Not allowed for this user.")
+NOT_FOUND = OpenApiResponse(
+    DETAIL_SCHEMA, description="No such record, or not visible to this user."
+)
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The error answers an endpoint can give, for extend_schema(responses=...)."""
+    table = {400: BAD_REQUEST, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+    return {code: table[code] for code in codes}
