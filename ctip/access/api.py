@@ -1,7 +1,5 @@
 """REST API of the access app: the agencies (names and kinds are public; people are not)."""
 
-from typing import Any
-
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -9,7 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ctip.api.base import StrictSerializer, errors, parse
+from ctip.api.base import SelectorViewSet, StrictSerializer, errors, parse
 
 from . import selectors
 from .choices import AgencyKind, AgencyLevel
@@ -50,9 +48,9 @@ class AgencyListQuery(StrictSerializer):
         summary="Read an agency", responses={200: AgencySerializer, **errors(401, 404)}
     ),
 )
-class AgencyViewSet(viewsets.GenericViewSet):
+class AgencyViewSet(SelectorViewSet):
+    serializer_class = AgencySerializer
     pagination_class = None
-    filter_backends: list[Any] = []
     lookup_field = "code"
     lookup_value_converter = "str"
 

@@ -1,4 +1,4 @@
-"""Plumbing every app's api.py shares: strict payloads, service errors as HTTP answers, paging.
+"""Plumbing every app's api.py shares: strict payloads, selector-backed viewsets, error docs.
 
 This module imports no ctip app, so that any app's api.py may build on it without an upward
 dependency on the api app's routes.
@@ -7,16 +7,10 @@ dependency on the api app's routes.
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import exceptions, serializers
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework import serializers, viewsets
 
 T = TypeVar("T")
 
@@ -30,7 +24,8 @@ class StrictSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
+            # The browsable API's HTML forms carry Django's CSRF token beside the fields.
+            unknown = sorted(set(data) - set(self.fields) - {"csrfmiddlewaretoken"})
             if unknown:
                 raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
         return super().to_internal_value(data)
@@ -61,28 +56,21 @@ def resolve(field: str, lookup: Callable[[], T]) -> T:
         raise serializers.ValidationError({field: [str(error) or _("Not found.")]}) from error
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, plus Django's ValidationError (what services raise) as 400 by field."""
-    if isinstance(exc, DjangoValidationError):
-        if hasattr(exc, "error_dict"):
-            detail: Any = {
-                (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): list(
-                    messages
-                )
-                for field, messages in exc.message_dict.items()
-            }
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-        exc = exceptions.ValidationError(detail)
-    return drf_exception_handler(exc, context)
+class SelectorViewSet(viewsets.GenericViewSet):
+    """A viewset whose actions read through selectors with the acting user, never through a
+    view-level queryset, and name the serializers they parse and render with."""
 
+    filter_backends: list[Any] = []
+    # Serializers by action, for the browsable API's forms and nothing else.
+    serializer_classes: dict[str, type[serializers.BaseSerializer]] = {}
 
-class Pagination(PageNumberPagination):
-    """Page-numbered lists; clients on slow links may ask for smaller pages."""
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        return self.serializer_classes.get(self.action or "", self.serializer_class)
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
+    def get_queryset(self) -> Any:
+        # The browsable API asks every list view for a queryset to draw filter forms with.
+        # There are no filter backends here, so nothing ever reads from it.
+        return []
 
 
 # What error bodies look like, for the OpenAPI schema.

@@ -1,7 +1,5 @@
 """REST API of reference data: provinces, countries and vocabularies (public facts, read-only)."""
 
-from typing import Any
-
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -9,7 +7,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ctip.api.base import errors
+from ctip.api.base import SelectorViewSet, errors
 
 from . import selectors
 from .models import Country, Province, Term
@@ -41,11 +39,10 @@ class VocabularySerializer(serializers.Serializer):
     terms = TermSerializer(many=True)
 
 
-class _ReferenceViewSet(viewsets.GenericViewSet):
+class _ReferenceViewSet(SelectorViewSet):
     """Short lists that rarely change: no paging, no filters."""
 
     pagination_class = None
-    filter_backends: list[Any] = []
 
 
 @extend_schema_view(
@@ -54,6 +51,8 @@ class _ReferenceViewSet(viewsets.GenericViewSet):
     )
 )
 class ProvinceViewSet(_ReferenceViewSet):
+    serializer_class = ProvinceSerializer
+
     def list(self, request: Request) -> Response:
         return Response(ProvinceSerializer(selectors.province_list(), many=True).data)
 
@@ -64,6 +63,8 @@ class ProvinceViewSet(_ReferenceViewSet):
     )
 )
 class CountryViewSet(_ReferenceViewSet):
+    serializer_class = CountrySerializer
+
     def list(self, request: Request) -> Response:
         return Response(CountrySerializer(selectors.country_list(), many=True).data)
 
@@ -79,6 +80,7 @@ class CountryViewSet(_ReferenceViewSet):
     ),
 )
 class VocabularyViewSet(_ReferenceViewSet):
+    serializer_class = VocabularySerializer
     lookup_field = "name"
     lookup_value_converter = "str"
 

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from ctip.access.models import Agency
 from ctip.access.selectors import agencies_actor_can_register_for, agency_list
-from ctip.api.base import StrictSerializer, errors, parse, resolve
+from ctip.api.base import SelectorViewSet, StrictSerializer, errors, parse, resolve
 from ctip.reference.models import Country, Province
 
 from . import selectors, services
@@ -584,10 +584,7 @@ class ProceedingCreateSerializer(ProceedingUpdateSerializer):
 # --- endpoints -----------------------------------------------------------------------------
 
 
-class _RegistryViewSet(viewsets.GenericViewSet):
-    """No queryset here: selectors decide what each user may read."""
-
-    filter_backends: list[Any] = []
+class _RegistryViewSet(SelectorViewSet):
     lookup_value_converter = "int"
 
 
@@ -619,6 +616,16 @@ def _case(actor: Any, pk: int | str) -> Case:
 )
 class CaseViewSet(_RegistryViewSet):
     """Cases the user's agencies own, are shared or are responsible for."""
+
+    serializer_class = CaseFileSerializer
+    serializer_classes = {
+        "create": CaseCreateSerializer,
+        "partial_update": CaseUpdateSerializer,
+        "close": CaseCloseSerializer,
+        "reopen": StrictSerializer,
+        "share": CaseShareSerializer,
+        "list": CaseListItemSerializer,
+    }
 
     def list(self, request: Request) -> Response:
         params = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
@@ -719,6 +726,14 @@ class PersonViewSet(_RegistryViewSet):
 
     pagination_class = None
 
+    serializer_class = PersonSerializer
+    serializer_classes = {
+        "create": PersonCreateSerializer,
+        "partial_update": PersonWriteSerializer,
+        "documents": DocumentCreateSerializer,
+        "list": PersonSummarySerializer,
+    }
+
     def list(self, request: Request) -> Response:
         params = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
         query = parse(PersonSearchQuery, params)
@@ -777,6 +792,9 @@ def _case_in_payload(actor: Any, pk: int) -> Case:
     ),
 )
 class ParticipantViewSet(_RegistryViewSet):
+    serializer_class = ParticipantSerializer
+    serializer_classes = {"create": ParticipantCreateSerializer}
+
     def retrieve(self, request: Request, pk: int) -> Response:
         participant = selectors.participant_get(actor=request.user, pk=int(pk))
         return Response(ParticipantSerializer(participant).data)
@@ -811,6 +829,12 @@ class ParticipantViewSet(_RegistryViewSet):
     ),
 )
 class VictimProfileViewSet(_RegistryViewSet):
+    serializer_class = VictimProfileSerializer
+    serializer_classes = {
+        "create": VictimProfileCreateSerializer,
+        "partial_update": VictimProfileWriteSerializer,
+    }
+
     def retrieve(self, request: Request, pk: int) -> Response:
         profile = selectors.victim_profile_get(actor=request.user, pk=int(pk))
         return Response(VictimProfileSerializer(profile).data)
@@ -849,6 +873,9 @@ class VictimProfileViewSet(_RegistryViewSet):
     ),
 )
 class EventViewSet(_RegistryViewSet):
+    serializer_class = EventSerializer
+    serializer_classes = {"create": EventCreateSerializer}
+
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(EventSerializer(selectors.event_get(actor=request.user, pk=int(pk))).data)
 
@@ -871,6 +898,9 @@ class EventViewSet(_RegistryViewSet):
     ),
 )
 class ArrestViewSet(_RegistryViewSet):
+    serializer_class = ArrestSerializer
+    serializer_classes = {"create": ArrestCreateSerializer}
+
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(ArrestSerializer(selectors.arrest_get(actor=request.user, pk=int(pk))).data)
 
@@ -899,6 +929,12 @@ class ArrestViewSet(_RegistryViewSet):
     ),
 )
 class ProceedingViewSet(_RegistryViewSet):
+    serializer_class = ProceedingSerializer
+    serializer_classes = {
+        "create": ProceedingCreateSerializer,
+        "partial_update": ProceedingUpdateSerializer,
+    }
+
     def retrieve(self, request: Request, pk: int) -> Response:
         proceeding = selectors.proceeding_get(actor=request.user, pk=int(pk))
         return Response(ProceedingSerializer(proceeding).data)

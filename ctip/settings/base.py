@@ -131,11 +131,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "ctip.api.base.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "ctip.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Services raise Django's ValidationError; this answers it as a 400 keyed by field.
-    "EXCEPTION_HANDLER": "ctip.api.base.exception_handler",
+    "EXCEPTION_HANDLER": "ctip.api.exceptions.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

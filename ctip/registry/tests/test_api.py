@@ -551,3 +551,39 @@ def test_reference_lists(api: APIClient) -> None:
     assert courts and all(a["kind"] == "court" for a in courts)
     assert api.get("/api/v1/agencies/AHTJP/").json()["kind"] == "police_unit"
     assert api.get("/api/v1/agencies/", {"kind": "bank"}).status_code == 400
+
+
+def test_browsable_api_pages_render_for_a_signed_in_officer(officer: Any) -> None:
+    # Developers explore the API in a browser with their session; every page must draw.
+    case = a_case(officer)
+    person = a_person(officer)
+    client = APIClient()
+    client.force_login(officer)
+    for url in (
+        "/api/v1/",
+        "/api/v1/cases/",
+        f"/api/v1/cases/{case.pk}/",
+        f"/api/v1/cases/{case.pk}/close/",
+        "/api/v1/persons/?name=sokha",
+        f"/api/v1/persons/{person.pk}/",
+        "/api/v1/proceedings/",
+        "/api/v1/provinces/",
+        "/api/v1/agencies/",
+        "/api/v1/vocabularies/charge/",
+    ):
+        answer = client.get(url, HTTP_ACCEPT="text/html")
+        assert answer.status_code in (200, 405), url
+        assert answer["Content-Type"].startswith("text/html"), url
+
+
+def test_html_form_post_from_the_browsable_api_registers_a_case(officer: Any) -> None:
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(officer)
+    page = client.get("/api/v1/cases/", HTTP_ACCEPT="text/html")
+    token = page.cookies["csrftoken"].value
+    answer = client.post(
+        "/api/v1/cases/",
+        {**NEW_CASE, "csrfmiddlewaretoken": token},
+        HTTP_ACCEPT="application/json",
+    )
+    assert answer.status_code == 201, answer.json()
