@@ -65,7 +65,9 @@ class SelectorViewSet(viewsets.GenericViewSet):
     serializer_classes: dict[str, type[serializers.BaseSerializer]] = {}
 
     def get_serializer_class(self) -> type[serializers.BaseSerializer]:
-        return self.serializer_classes.get(self.action or "", self.serializer_class)
+        chosen = self.serializer_classes.get(self.action or "", self.serializer_class)
+        assert chosen is not None, f"{type(self).__name__} names no serializer_class"
+        return chosen
 
     def get_queryset(self) -> Any:
         # The browsable API asks every list view for a queryset to draw filter forms with.
