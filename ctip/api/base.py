@@ -23,12 +23,21 @@ class StrictSerializer(serializers.Serializer):
     """
 
     def to_internal_value(self, data: Any) -> Any:
+        unknown: dict[str, list[Any]] = {}
         if isinstance(data, dict):
             # The browsable API's HTML forms carry Django's CSRF token beside the fields.
-            unknown = sorted(set(data) - set(self.fields) - {"csrfmiddlewaretoken"})
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
-        return super().to_internal_value(data)
+            names = set(data) - set(self.fields) - {"csrfmiddlewaretoken"}
+            unknown = {name: [_("Unknown field.")] for name in sorted(names)}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            # One answer names every problem: unknown fields and bad values together.
+            if unknown and isinstance(error.detail, dict):
+                raise serializers.ValidationError({**error.detail, **unknown}) from error
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
 
     def create(self, validated_data: Any) -> Any:  # pragma: no cover - services write, not us
         raise NotImplementedError("Input serializers only validate; a service writes.")

@@ -245,10 +245,12 @@ def test_unknown_fields_are_named(api: APIClient) -> None:
     assert not Case.objects.exists()
 
 
-def test_missing_and_malformed_fields_are_named(api: APIClient) -> None:
-    answer = api.post("/api/v1/cases/", {"kind": "piracy", "opened_on": "soon"}, format="json")
+def test_missing_malformed_and_unknown_fields_are_named_together(api: APIClient) -> None:
+    answer = api.post(
+        "/api/v1/cases/", {"kind": "piracy", "opened_on": "soon", "provnce": "KH-12"}, format="json"
+    )
     assert answer.status_code == 400
-    assert set(answer.json()) == {"kind", "opened_on", "source", "province"}
+    assert set(answer.json()) == {"kind", "opened_on", "source", "province", "provnce"}
 
 
 def test_closing_before_opening_is_refused(officer: Any, supervisor: Any) -> None:
