@@ -4,6 +4,8 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -589,3 +591,34 @@ def test_html_form_post_from_the_browsable_api_registers_a_case(officer: Any) ->
         HTTP_ACCEPT="application/json",
     )
     assert answer.status_code == 201, answer.json()
+
+
+def test_list_and_case_file_cost_a_fixed_number_of_queries(officer: Any, api: APIClient) -> None:
+    # A slow link pays for every round trip twice: the query count must not grow with rows.
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(url).status_code == 200
+        return len(captured)
+
+    case = a_case(officer)
+
+    def add_story(n: int) -> None:
+        a_case(officer)
+        person = a_person(officer, given_name_latin=f"Vuthy{n}")
+        participant = services.participant_add(
+            actor=officer, case=case, person=person, role="victim"
+        )
+        services.victim_profile_save(
+            actor=officer, participant=participant, trafficking_status="ActualVictimOfTrafficking"
+        )
+        services.event_add(
+            actor=officer, case=case, kind="rescue", occurred_on=LAST_YEAR, persons=[person]
+        )
+
+    add_story(0)
+    few_list = queries("/api/v1/cases/")
+    few_file = queries(f"/api/v1/cases/{case.pk}/")
+    for n in range(1, 6):
+        add_story(n)
+    assert queries("/api/v1/cases/") == few_list
+    assert queries(f"/api/v1/cases/{case.pk}/") == few_file
