@@ -3,7 +3,9 @@
 Every read goes through `selectors` with the acting user and every write through `services`;
 serializers here only check the shape of a payload and render records. Records from reference
 tables (provinces, countries, agencies) are named by their codes in both directions, so a
-client can send back what it read.
+client can send back what it read. Schema help texts are developer documentation in English,
+like the docstrings the schema shows; error messages, which users of clients see, are
+translated.
 """
 
 from typing import Any
@@ -59,7 +61,7 @@ def _province_in(**kwargs: Any) -> serializers.SlugRelatedField:
         slug_field="code",
         queryset=Province.objects.all(),
         **{
-            "help_text": str(_("ISO 3166-2:KH code, e.g. KH-12 (see /api/v1/provinces/).")),
+            "help_text": "ISO 3166-2:KH code, e.g. KH-12 (see /api/v1/provinces/).",
             **kwargs,
         },
     )
@@ -69,7 +71,7 @@ def _agency_in(**kwargs: Any) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(
         slug_field="code",
         queryset=agency_list(),
-        **{"help_text": str(_("Agency code (see /api/v1/agencies/).")), **kwargs},
+        **{"help_text": "Agency code (see /api/v1/agencies/).", **kwargs},
     )
 
 
@@ -77,7 +79,7 @@ def _country_in(**kwargs: Any) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(
         slug_field="alpha3",
         queryset=Country.objects.all(),
-        **{"help_text": str(_("ISO 3166-1 alpha-3 code (see /api/v1/countries/).")), **kwargs},
+        **{"help_text": "ISO 3166-1 alpha-3 code (see /api/v1/countries/).", **kwargs},
     )
 
 
@@ -309,9 +311,7 @@ class CaseFileSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(source="case.created_at")
     updated_at = serializers.DateTimeField(source="case.updated_at")
     participants = ParticipantSerializer(many=True)
-    timeline = EventSerializer(
-        many=True, help_text=str(_("Events in story order: by date, then stage."))
-    )
+    timeline = EventSerializer(many=True, help_text="Events in story order: by date, then stage.")
     arrests = ArrestSerializer(many=True)
     proceedings = ProceedingSerializer(many=True)
 
@@ -378,7 +378,7 @@ class CaseCreateSerializer(StrictSerializer):
     source = serializers.ChoiceField(choices=CaseSource.choices)  # type: ignore[assignment]
     owning_agency = _agency_in(
         required=False,
-        help_text=str(_("Agency code; defaults to your agency when you work for only one.")),
+        help_text="Agency code; defaults to your agency when you work for only one.",
     )
     province = _province_in()
     opened_on = serializers.DateField()
@@ -452,7 +452,7 @@ class PersonWriteSerializer(StrictSerializer):
 class PersonCreateSerializer(PersonWriteSerializer):
     registered_by = _agency_in(
         required=False,
-        help_text=str(_("Agency code; defaults to your agency when you work for only one.")),
+        help_text="Agency code; defaults to your agency when you work for only one.",
     )
 
 
@@ -553,7 +553,7 @@ class ArrestCreateSerializer(StrictSerializer):
     case = serializers.IntegerField(help_text="Case id.")
     person = serializers.IntegerField(help_text="Person id; becomes a suspect in the case.")
     arrested_on = serializers.DateField()
-    agency = _agency_in(help_text=str(_("Code of the arresting agency.")))
+    agency = _agency_in(help_text="Code of the arresting agency.")
     province = _province_in(required=False, allow_null=True)
     place = serializers.CharField(required=False, allow_blank=True, max_length=200)
     charges = _codes(required=False, help_text="Vocabulary 'charge' (2008 law articles).")
@@ -565,7 +565,7 @@ class ProceedingUpdateSerializer(StrictSerializer):
         queryset=agency_list(),
         required=False,
         allow_null=True,
-        help_text=str(_("Code of the court (an agency of kind court).")),
+        help_text="Code of the court (an agency of kind court).",
     )
     charges = _codes(required=False, help_text="Vocabulary 'charge' (2008 law articles).")
     stage = serializers.ChoiceField(choices=ProceedingStage.choices, required=False)
