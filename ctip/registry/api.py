@@ -676,7 +676,7 @@ class CaseViewSet(_RegistryViewSet):
         summary="Reopen a closed case",
         description="The case returns to follow-up. Needs a supervisor's role.",
         request=None,
-        responses={200: CaseFileSerializer, **errors(401, 403, 404)},
+        responses={200: CaseFileSerializer, **errors(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: int) -> Response:
