@@ -10,6 +10,7 @@ translated.
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
@@ -335,13 +336,11 @@ def _render_person(actor: Any, person: Person) -> dict[str, Any]:
 def _default_agency(actor: Any, field: str) -> Agency:
     """The one agency the actor works for, when a payload does not name one."""
     agencies = list(agencies_actor_can_register_for(actor=actor)[:2])
-    if len(agencies) == 1:
-        return agencies[0]
-    raise serializers.ValidationError(
-        {field: [_("Say which agency: you work for several.")]}
-        if agencies
-        else {field: [_("You do not register records for any agency.")]}
-    )
+    if not agencies:
+        raise PermissionDenied(_("You do not register records for any agency."))
+    if len(agencies) > 1:
+        raise serializers.ValidationError({field: [_("Say which agency: you work for several.")]})
+    return agencies[0]
 
 
 # --- input ---------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from ctip.access.models import Agency
+from ctip.access.models import Agency, Membership
 from ctip.api.services import token_issue
 from ctip.audit.choices import AuditAction
 from ctip.audit.models import AuditEvent
@@ -622,3 +622,28 @@ def test_list_and_case_file_cost_a_fixed_number_of_queries(officer: Any, api: AP
         add_story(n)
     assert queries("/api/v1/cases/") == few_list
     assert queries(f"/api/v1/cases/{case.pk}/") == few_file
+
+
+@pytest.mark.parametrize("role", ["analyst", "auditor"])
+def test_roles_without_case_rows_see_an_empty_list(
+    officer: Any, make_member: Any, role: str
+) -> None:
+    # Analysts read aggregates through the statistics, auditors the audit trail: no case rows.
+    case = a_case(officer)
+    client = client_for(make_member(role, "PAHT-12"))
+    assert client.get("/api/v1/cases/").json()["count"] == 0
+    assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    assert client.post("/api/v1/cases/", NEW_CASE, format="json").status_code == 403
+    assert not Case.objects.exclude(pk=case.pk).exists()
+
+
+def test_a_user_of_several_agencies_must_name_the_owner(make_member: Any) -> None:
+    user = make_member("case_officer", "PAHT-12")
+    Membership.objects.create(user=user, agency=Agency.objects.get(code="AHTJP"), role="supervisor")
+    client = client_for(user)
+    answer = client.post("/api/v1/cases/", NEW_CASE, format="json")
+    assert answer.status_code == 400
+    assert set(answer.json()) == {"owning_agency"}
+    answer = client.post("/api/v1/cases/", {**NEW_CASE, "owning_agency": "AHTJP"}, format="json")
+    assert answer.status_code == 201
+    assert answer.json()["owning_agency"] == "AHTJP"
