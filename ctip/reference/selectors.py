@@ -23,6 +23,14 @@ def vocabulary_choices(vocabulary: str) -> list[tuple[str, str]]:
     return [(term.code, term.label) for term in vocabulary_terms(vocabulary)]
 
 
+def vocabulary_catalogue() -> dict[str, list[Term]]:
+    """Every vocabulary with its active terms in display order, read in one query."""
+    catalogue: dict[str, list[Term]] = {}
+    for term in Term.objects.filter(is_active=True):
+        catalogue.setdefault(term.vocabulary, []).append(term)
+    return catalogue
+
+
 def term_labels(vocabulary: str, codes: list[str]) -> list[str]:
     """Labels in the active language for stored codes; unknown codes are shown as they are."""
     labels = {term.code: term.label for term in vocabulary_terms(vocabulary)}

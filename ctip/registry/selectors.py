@@ -16,7 +16,17 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
 from .choices import EVENT_STORY_ORDER, ParticipantRole
-from .models import Arrest, Case, Event, IdentityDocument, Participant, Person, Proceeding
+from .models import (
+    Arrest,
+    Case,
+    CaseShare,
+    Event,
+    IdentityDocument,
+    Participant,
+    Person,
+    Proceeding,
+    VictimProfile,
+)
 from .names import query_keys
 from .services import document_number_index
 
@@ -111,6 +121,7 @@ class CaseFile:
     timeline: list[Event]
     arrests: list[Arrest]
     proceedings: list[Proceeding]
+    shares: list[CaseShare] = field(default_factory=list)
 
     def participants_by_role(self, role: str) -> list[Participant]:
         return [p for p in self.participants if p.role == role]
@@ -143,7 +154,90 @@ def case_file(*, actor: Any, case: Case) -> CaseFile:
     events.sort(key=lambda e: (e.occurred_on, EVENT_STORY_ORDER.get(e.kind, 99), e.pk))
     arrests = list(Arrest.objects.filter(case=case).select_related("person", "agency", "province"))
     proceedings = list(Proceeding.objects.filter(case=case).select_related("defendant", "court"))
-    return CaseFile(case, participants, events, arrests, proceedings)
+    shares = list(CaseShare.objects.filter(case=case).select_related("agency"))
+    return CaseFile(case, participants, events, arrests, proceedings, shares)
+
+
+def _case_record_get(
+    *, actor: Any, model: type[Any], pk: int, related: tuple[str, ...], not_found: str
+) -> Any:
+    """One record of a case the actor may see (participant, event...); the read is audited."""
+    record = (
+        restrict(model.objects.all(), actor, Action.VIEW).select_related(*related).filter(pk=pk)
+    ).first()
+    label = model._meta.label_lower
+    if record is None:
+        if model.objects.filter(pk=pk).exists():
+            audit_record(
+                actor=actor,
+                action=AuditAction.DENIED,
+                object_type=label,
+                object_id=str(pk),
+                detail={"wanted": "view"},
+            )
+        raise Http404(not_found)
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=record)
+    return record
+
+
+def participant_get(*, actor: Any, pk: int) -> Participant:
+    """One participant of a case the actor may see."""
+    participant: Participant = _case_record_get(
+        actor=actor,
+        model=Participant,
+        pk=pk,
+        related=("case", "person", "victim_profile"),
+        not_found=_("No such participant."),
+    )
+    return participant
+
+
+def victim_profile_get(*, actor: Any, pk: int) -> VictimProfile:
+    """One victim profile in a case the actor may see."""
+    profile: VictimProfile = _case_record_get(
+        actor=actor,
+        model=VictimProfile,
+        pk=pk,
+        related=("participant", "participant__case"),
+        not_found=_("No such victim profile."),
+    )
+    return profile
+
+
+def event_get(*, actor: Any, pk: int) -> Event:
+    """One event of a case the actor may see."""
+    event: Event = _case_record_get(
+        actor=actor,
+        model=Event,
+        pk=pk,
+        related=("case", "country", "province"),
+        not_found=_("No such event."),
+    )
+    return event
+
+
+def arrest_get(*, actor: Any, pk: int) -> Arrest:
+    """One arrest in a case the actor may see."""
+    arrest: Arrest = _case_record_get(
+        actor=actor,
+        model=Arrest,
+        pk=pk,
+        related=("case", "person", "agency", "province"),
+        not_found=_("No such arrest."),
+    )
+    return arrest
+
+
+def proceeding_get(*, actor: Any, pk: int) -> Proceeding:
+    """One court proceeding in a case the actor may see."""
+    proceeding: Proceeding = _case_record_get(
+        actor=actor,
+        model=Proceeding,
+        pk=pk,
+        related=("case", "defendant", "court"),
+        not_found=_("No such proceeding."),
+    )
+    return proceeding
 
 
 # --- persons -------------------------------------------------------------------------------

@@ -329,6 +329,18 @@ def _refresh_search_keys(person: Person) -> None:
         person.birth_year = None
 
 
+def _require_person_change(actor: Any, person: Person) -> None:
+    """Refuse, and audit the refusal, when the actor may not change this person's record."""
+    # selectors imports this module for document_number_index, so import it here, late.
+    from .selectors import person_queryset
+
+    if not person_queryset(actor=actor, action=Action.CHANGE).filter(pk=person.pk).exists():
+        audit_record(
+            actor=actor, action=AuditAction.DENIED, obj=person, detail={"wanted": "change"}
+        )
+        raise PermissionDenied(_("You may not change this person's record."))
+
+
 @transaction.atomic
 def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: Any) -> Person:
     """Register a person; identifying fields are encrypted by the model's fields."""
@@ -338,6 +350,17 @@ def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: 
     data = {"given_name_km": "", **fields}
     _validate_person(errors, data)
     errors.raise_if_any()
+    if registered_by is not None and not can_create_in(actor, registered_by.pk):
+        # The registering agency decides who may see the person: never one the actor is not in.
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="registry.person",
+            detail={"wanted": "create", "registered_by": registered_by.code},
+        )
+        raise PermissionDenied(
+            _("You may not register persons for %(agency)s.") % {"agency": registered_by.code}
+        )
     if fields.get("estimated_age") is not None and not fields.get("age_recorded_on"):
         fields["age_recorded_on"] = timezone.localdate()
     person = Person(registered_by=registered_by, **fields)
@@ -357,6 +380,7 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
         errors.add(field, _("Unknown field."))
     _validate_person(errors, changes)
     errors.raise_if_any()
+    _require_person_change(actor, person)
     diff = _diff(person, changes)
     for field, value in changes.items():
         setattr(person, field, value)
@@ -383,6 +407,7 @@ def document_add(
     if not number.strip():
         errors.add("number", _("This field is required."))
     errors.raise_if_any()
+    _require_person_change(actor, person)
     document = IdentityDocument.objects.create(
         person=person,
         kind=kind,

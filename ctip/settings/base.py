@@ -131,9 +131,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "ctip.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Services raise Django's ValidationError; this answers it as a 400 keyed by field.
+    "EXCEPTION_HANDLER": "ctip.api.exceptions.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -141,10 +143,21 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case registry of the counter-trafficking committee and its agencies.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Tag operations by resource (cases, persons...) rather than by the version prefix.
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
     # Swagger UI and ReDoc assets come from drf-spectacular-sidecar: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a `kind` or `status`; give each value list its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "ctip.registry.choices.CaseKind",
+        "CaseStatusEnum": "ctip.registry.choices.CaseStatus",
+        "ClosingStatusEnum": "ctip.registry.api.CLOSING_STATUS_CHOICES",
+        "EventKindEnum": "ctip.registry.choices.EventKind",
+        "DocumentKindEnum": "ctip.registry.choices.DocumentKind",
+        "AgencyKindEnum": "ctip.access.choices.AgencyKind",
+    },
 }
 
 # Keys for the encrypted identity fields and their blind indexes. Never stored in the database.

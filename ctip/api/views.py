@@ -1,0 +1,50 @@
+"""API endpoints that belong to no domain app: exchanging a password for a token."""
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import services
+from .base import StrictSerializer, errors, parse
+
+
+class TokenRequestSerializer(StrictSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=256, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as the header `Authorization: Token <token>`.")
+
+
+class TokenView(APIView):
+    """Exchange a username and password for the user's API token."""
+
+    # Credentials are in the body: no session (and so no CSRF) or token is needed to ask.
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Get an API token",
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, **errors(400)},
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        data = parse(TokenRequestSerializer, request.data)
+        user = authenticate(request=request, username=data["username"], password=data["password"])
+        if user is None or not user.is_active:
+            services.token_sign_in_failed(username=data["username"])
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Unable to sign in with this username and password.")]}
+            )
+        token = services.token_sign_in(user=user)
+        return Response({"token": token.key})
