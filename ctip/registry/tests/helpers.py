@@ -34,4 +34,6 @@ def new_person(actor: Any, **fields: Any):
         "citizenships": ["KHM"],
     }
     defaults.update(fields)
-    return services.person_create(actor=actor, **defaults)
+    membership = actor.memberships.select_related("agency").first()
+    registered_by = membership.agency if membership else None
+    return services.person_create(actor=actor, registered_by=registered_by, **defaults)
