@@ -30,7 +30,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Key file {path} already exists; left as it is.")
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        keys = {"field_keys": [Fernet.generate_key().decode()], "blind_index_key": secrets.token_urlsafe(32)}
+        keys = {
+            "field_keys": [Fernet.generate_key().decode()],
+            "blind_index_key": secrets.token_urlsafe(32),
+        }
         path.write_text(json.dumps(keys, indent=2), encoding="utf-8")
         path.chmod(0o600)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {path} (keep it out of backups of the database)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote {path} (keep it out of backups of the database).")
+        )
