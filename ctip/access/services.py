@@ -192,18 +192,21 @@ def _check_token(device: Any, token: str) -> bool:
     return bool(allowed) and device.verify_token(token.strip())
 
 
-@transaction.atomic
 def otp_enrol_confirm(*, actor: User, token: str) -> Any:
-    """Confirm the enrolment device with a first code; refused codes are audited."""
+    """Confirm the enrolment device with a first code; refused codes are audited.
+
+    Not one transaction on purpose: the refusal's audit row must survive the refusal.
+    """
     device = otp_device_for_enrolment(actor=actor)
     if not _check_token(device, token):
         audit_record(
             actor=actor, action=AuditAction.OTP_FAILED, obj=actor, detail={"step": "enrol"}
         )
         raise ValidationError({"token": _("That code is not valid. Enter the current code.")})
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    audit_record(actor=actor, action=AuditAction.OTP_ENROLLED, obj=actor)
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(actor=actor, action=AuditAction.OTP_ENROLLED, obj=actor)
     return device
 
 

@@ -25,4 +25,6 @@ class Command(BaseCommand):
         if agency is None:
             raise CommandError(f"agency: no agency with code {options['agency']!r}.")
         membership_create(actor=None, user=user, agency=agency, role=options["role"])
-        self.stdout.write(self.style.SUCCESS(f"{user.username} is {options['role']} at {agency.code}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{user.username} is {options['role']} at {agency.code}.")
+        )

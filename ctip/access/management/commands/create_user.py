@@ -57,6 +57,8 @@ class Command(BaseCommand):
                     membership_create(actor=None, user=user, agency=agency, role=options["role"])
         except ValidationError as error:
             raise CommandError(
-                "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+                "; ".join(
+                    f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()
+                )
             ) from error
         self.stdout.write(self.style.SUCCESS(f"Created {user.username}."))
