@@ -1,16 +1,19 @@
 """Writing audit events. Every service that reads or writes protected data calls audit_record."""
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
 
 from .context import current_request_id
 from .models import AuditEvent
 
+T = TypeVar("T")
 GENESIS_HASH = "0" * 64
 # Any fixed 64-bit number works; it names the lock that serialises appends on PostgreSQL.
 _CHAIN_LOCK_ID = 7_310_512_026
@@ -242,3 +245,38 @@ def chain_checkpoint() -> dict[str, Any]:
         "hash": head_hash,
         "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+# --- refusals that survive their transaction's rollback ------------------------------------
+
+
+def refusal(error: Exception, **audit: Any) -> Exception:
+    """Attach an audit event to an error a service raises; audited_atomic writes it.
+
+    `raise refusal(PermissionDenied(msg), actor=..., action=AuditAction.DENIED, obj=case)`.
+    An audit row written inside the service's transaction would be rolled back with it; the
+    refusal is exactly what must not vanish.
+    """
+    error.ctip_audit = audit  # type: ignore[attr-defined]
+    return error
+
+
+def audited_atomic(func: Callable[..., T]) -> Callable[..., T]:
+    """transaction.atomic for services, which writes a refusal's audit event after rollback.
+
+    Nested services each write it again after their own rollback; only the write of the
+    outermost one survives, so each refusal is recorded exactly once.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        except Exception as error:
+            audit = getattr(error, "ctip_audit", None)
+            if audit is not None:
+                audit_record(**audit)
+            raise
+
+    return wrapper
