@@ -95,6 +95,7 @@ def build_world(roles: list[str] | None = None, consent: bool = True) -> World:
                     case=case,
                     agency=home,
                     reason="shared" if relation == "shared" else "referral",
+                    override_reason="" if consent else "Test world: override for set-up",
                 )
             world.cases[(home_code, relation)] = case
             world.victims[(home_code, relation)] = person
