@@ -69,7 +69,9 @@ def _case(root: User, owner: Agency, n: int, consent: bool) -> tuple[Any, Any]:
     return case, person
 
 
-def build_world(roles: list[str] | None = None, consent: bool = True) -> World:
+def build_world(
+    roles: list[str] | None = None, consent: bool = True, with_cases: bool = True
+) -> World:
     root = User.objects.create_superuser(username="root-setup", password=PASSWORD)
     world = World(root=root)
     n = 0
@@ -77,7 +79,8 @@ def build_world(roles: list[str] | None = None, consent: bool = True) -> World:
         user = User.objects.create_user(username=f"{role}-user", password=PASSWORD)
         Membership.objects.create(user=user, agency=Agency.objects.get(code=HOME[role]), role=role)
         world.actors[role] = user
-    for home_code in sorted({HOME[role] for role in roles or ROLES}):
+    homes = sorted({HOME[role] for role in roles or ROLES}) if with_cases else []
+    for home_code in homes:
         home = Agency.objects.get(code=home_code)
         owners = {
             "own": home,
