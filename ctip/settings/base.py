@@ -131,13 +131,14 @@ LOGIN_REDIRECT_URL = "registry:case-list"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sign-in security (issue #3): a one-time code after the password for every account, and a
-# lockout after repeated failures counted per username, so unknown usernames behave the same.
+# lockout after repeated failures, counted per username (known or not: both behave the same)
+# and, separately, per client address (so one address cannot spray many usernames).
 CTIP_REQUIRE_OTP = env_bool("CTIP_REQUIRE_OTP", True)
 OTP_TOTP_ISSUER = "ctip"
 AXES_ENABLED = env_bool("CTIP_LOCKOUT_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("CTIP_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CTIP_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "access/locked.html"
 AXES_VERBOSE = False

@@ -1,4 +1,4 @@
-"""The access matrix: every URL × every role × every relation, against the rule table.
+"""The access matrix: every URL x every role x every relation, against the rule table.
 
 Generated from the URL configuration (so the API router and the admin are included): a URL
 added without a rule in access_rules.ACCESS_RULES fails test_every_url_has_a_rule.
