@@ -776,7 +776,7 @@ def encrypted_columns() -> list[tuple[Any, str]]:
     from django.apps import apps
 
     return [
-        (model, field.column)
+        (model, str(field.column))
         for model in apps.get_models()
         for field in model._meta.concrete_fields
         if isinstance(field, EncryptedTextField)

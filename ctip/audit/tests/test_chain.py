@@ -124,6 +124,7 @@ def test_checkpoint_proves_the_trail_still_extends_it(tmp_path) -> None:
     path = tmp_path / "head.json"
     printed = json.loads(_capture("checkpoint", "--output", str(path)))
     head = AuditEvent.objects.order_by("-sequence").first()
+    assert head is not None
     assert printed["count"] == AuditEvent.objects.count() and printed["hash"] == head.hash
     assert printed["sequence"] == head.sequence >= 5
     _trail(3)
@@ -154,7 +155,7 @@ def test_checkpoint_catches_a_trail_rewritten_from_scratch(tmp_path) -> None:
         )
         prev = event.hash
     assert chain_verify().ok
-    last = AuditEvent.objects.order_by("-sequence").first().sequence
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
     with pytest.raises(CommandError, match=rf"#{last}.*checkpoint"):
         call_command("audit", "verify", "--checkpoint", str(path))
 
