@@ -4,12 +4,12 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from ctip.audit.choices import AuditAction
-from ctip.audit.services import audit_record
+from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.reference.models import Country, Province
 
 from .choices import AgencyKind, AgencyLevel, Role
@@ -129,11 +129,31 @@ def user_create(
     return user
 
 
-@transaction.atomic
+def _may_administer_memberships(actor: Any, user: User) -> bool:
+    """Command-line operators (actor None) and administrators may; nobody grants themselves."""
+    if actor is None:
+        return True
+    from .policies import actor_scope
+
+    scope = actor_scope(actor)
+    if scope.is_superuser:
+        return True
+    return scope.has_role(Role.ADMINISTRATOR) and actor.pk != user.pk
+
+
+@audited_atomic
 def membership_create(*, actor: Any, user: User, agency: Agency, role: str) -> Membership:
-    """Give a user a role in an agency."""
+    """Give a user a role in an agency (administrators only; never to themselves)."""
     if role not in Role.values:
         raise ValidationError({"role": _("%(role)r is not a role.") % {"role": role}})
+    if not _may_administer_memberships(actor, user):
+        raise refusal(
+            PermissionDenied(_("You may not give roles to this user.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=user,
+            detail={"wanted": "membership", "agency": agency.code, "role": role},
+        )
     membership, created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
     if not created and not membership.is_active:
         membership.is_active = True

@@ -1,5 +1,6 @@
 """Writing audit events. Every service that reads or writes protected data calls audit_record."""
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -56,6 +57,32 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     return {"actor_id": actor.pk, "actor_username": actor.get_username()}
 
 
+def _actor_memberships(actor: Any) -> tuple[str, str]:
+    """The actor's agencies and roles as the event records them (cached on the user)."""
+    cached = getattr(actor, "_ctip_audit_memberships", None)
+    if cached is not None:
+        return cached
+    result = ("", "")
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        from ctip.access.models import Membership
+
+        rows = sorted(
+            Membership.objects.filter(user=actor, is_active=True).values_list(
+                "agency__code", "role"
+            )
+        )
+        agencies = ",".join(dict.fromkeys(code for code, _role in rows))
+        roles = ",".join(dict.fromkeys(role for _code, role in rows))
+        # The columns are short; a user with many memberships is marked with "+".
+        result = (
+            agencies if len(agencies) <= 40 else agencies[:39] + "+",
+            roles if len(roles) <= 20 else roles[:19] + "+",
+        )
+    with contextlib.suppress(AttributeError):  # AnonymousUser may refuse attributes
+        actor._ctip_audit_memberships = result
+    return result
+
+
 def audit_record(
     *,
     actor: Any,
@@ -72,6 +99,8 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
+    if not agency_code and not role:
+        agency_code, role = _actor_memberships(actor)
     with transaction.atomic():
         _lock_chain()
         last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()

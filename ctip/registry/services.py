@@ -189,9 +189,15 @@ CASE_EDITABLE = ("kind", "source", "province", "opened_on", "summary", "status")
 def case_update(*, actor: Any, case: Case, **changes: Any) -> Case:
     """Change a case's editable fields; closing goes through case_close."""
     unknown = set(changes) - set(CASE_EDITABLE)
+    if unknown:  # e.g. owning_agency: moving a case is not an edit; refused and audited
+        raise refusal(
+            ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)}),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": "change", "fields": sorted(unknown)},
+        )
     errors = Errors()
-    for field in sorted(unknown):
-        errors.add(field, _("This field cannot be changed here."))
     _validate_case(errors, changes)
     if changes.get("status") in CLOSED_STATUSES and not case.is_closed:
         errors.add("status", _("Use 'Close case' to close a case."))
