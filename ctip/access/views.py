@@ -113,7 +113,10 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
 
 
 # Which selector fetches a revealable object, so that reveal respects the same scoping.
-REVEAL_SELECTORS = {"registry.person": ("ctip.registry.selectors", "person_get")}
+REVEAL_SELECTORS = {
+    "registry.person": ("ctip.registry.selectors", "person_get"),
+    "registry.victimprofile": ("ctip.registry.selectors", "victim_profile_get"),
+}
 
 
 def _scoped_object(actor: Any, object_type: str, pk: int) -> Any:

@@ -16,7 +16,16 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
 from .choices import EVENT_STORY_ORDER, ParticipantRole
-from .models import Arrest, Case, Event, IdentityDocument, Participant, Person, Proceeding
+from .models import (
+    Arrest,
+    Case,
+    Event,
+    IdentityDocument,
+    Participant,
+    Person,
+    Proceeding,
+    VictimProfile,
+)
 from .names import query_keys
 from .services import document_number_index
 
@@ -260,3 +269,25 @@ def require_case_action(*, actor: Any, case: Case, action: str) -> None:
     """Raise PermissionDenied when the actor may not act on the case (views call this early)."""
     if not case_can(actor=actor, case=case, action=action):
         raise PermissionDenied(_("You may not do this to this case."))
+
+
+def victim_profile_get(*, actor: Any, pk: int) -> VictimProfile:
+    """One victim profile in a case the actor may see; the read is audited."""
+    profile = (
+        restrict(VictimProfile.objects.all(), actor, Action.VIEW)
+        .select_related("participant__case", "participant__person")
+        .filter(pk=pk)
+        .first()
+    )
+    if profile is None:
+        if VictimProfile.objects.filter(pk=pk).exists():
+            audit_record(
+                actor=actor,
+                action=AuditAction.DENIED,
+                object_type="registry.victimprofile",
+                object_id=str(pk),
+                detail={"wanted": "view"},
+            )
+        raise Http404(_("No such victim profile."))
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=profile)
+    return profile

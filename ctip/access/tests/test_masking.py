@@ -198,3 +198,21 @@ def test_reveal_is_refused_to_roles_without_the_permission(world, client):
     url = reverse("access:reveal", args=["registry.person", person.pk])
     assert client.get(url).status_code == 404  # analysts see no person at all
     assert client.get(reverse("access:reveal", args=["access.user", officer.pk])).status_code == 404
+
+
+def test_case_officer_reveals_testimony_of_a_victim_in_their_case(world, client):
+    officer = world.actors["case_officer"]
+    profile = world.victim("case_officer", "own").participations.get().victim_profile
+    request = RequestFactory().get("/")
+    request.user = officer
+    tag = Template('{% load masking %}{% masked profile "testimony" %}')
+    assert tag.render(Context({"request": request, "profile": profile})) == MASK
+    verified_login(client, officer)
+    url = reverse("access:reveal", args=["registry.victimprofile", profile.pk])
+    response = client.post(url, {"reason": "Preparing the court file", "password": PASSWORD})
+    assert response.status_code == 302
+    request.user = type(officer).objects.get(pk=officer.pk)
+    assert tag.render(Context({"request": request, "profile": profile})).startswith("Testimony")
+    other = world.victim("case_officer", "other_province").participations.get().victim_profile
+    other_url = reverse("access:reveal", args=["registry.victimprofile", other.pk])
+    assert client.get(other_url).status_code == 404
