@@ -6,6 +6,14 @@ import pytest
 from django.core.management import call_command
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _audit_triggers_allow_test_flush() -> None:
+    """Transactional tests empty the database between tests; the audit triggers would refuse."""
+    from ctip.audit.guard import allow_test_flush
+
+    allow_test_flush()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load reference data once into the test database, as `make demo` does."""

@@ -7,6 +7,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", include("ctip.api.urls")),
+    path("account/", include("ctip.access.urls")),
+    path("audit/", include("ctip.audit.urls")),
     path("", include("ctip.web.urls")),
     path("cases/", include("ctip.registry.urls")),
 ]

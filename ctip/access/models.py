@@ -92,3 +92,37 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.agency.code} ({self.get_role_display()})"
+
+
+class RevealGrant(models.Model):
+    """A user's time-limited right to read one record's masked fields in clear.
+
+    Created only by services.identity_reveal, after a stated reason and re-authentication;
+    the audit trail holds the same facts, this row only makes the reveal take effect.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="reveal_grants"
+    )
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=64)
+    sensitivity = models.CharField(_("sensitivity"), max_length=20)
+    reason = models.CharField(_("reason"), max_length=500)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("reveal grant")
+        verbose_name_plural = _("reveal grants")
+        indexes = [
+            models.Index(fields=["user", "expires_at"], name="revealgrant_user_expiry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="revealgrant_reason_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} reveals {self.sensitivity} of {self.object_type}:{self.object_id}"

@@ -4,12 +4,12 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from ctip.audit.choices import AuditAction
-from ctip.audit.services import audit_record
+from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.reference.models import Country, Province
 
 from .choices import AgencyKind, AgencyLevel, Role
@@ -129,11 +129,31 @@ def user_create(
     return user
 
 
-@transaction.atomic
+def _may_administer_memberships(actor: Any, user: User) -> bool:
+    """Command-line operators (actor None) and administrators may; nobody grants themselves."""
+    if actor is None:
+        return True
+    from .policies import actor_scope
+
+    scope = actor_scope(actor)
+    if scope.is_superuser:
+        return True
+    return scope.has_role(Role.ADMINISTRATOR) and actor.pk != user.pk
+
+
+@audited_atomic
 def membership_create(*, actor: Any, user: User, agency: Agency, role: str) -> Membership:
-    """Give a user a role in an agency."""
+    """Give a user a role in an agency (administrators only; never to themselves)."""
     if role not in Role.values:
         raise ValidationError({"role": _("%(role)r is not a role.") % {"role": role}})
+    if not _may_administer_memberships(actor, user):
+        raise refusal(
+            PermissionDenied(_("You may not give roles to this user.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=user,
+            detail={"wanted": "membership", "agency": agency.code, "role": role},
+        )
     membership, created = Membership.objects.get_or_create(user=user, agency=agency, role=role)
     if not created and not membership.is_active:
         membership.is_active = True
@@ -145,3 +165,197 @@ def membership_create(*, actor: Any, user: User, agency: Agency, role: str) -> M
         changes={"membership": {"user": user.username, "agency": agency.code, "role": role}},
     )
     return membership
+
+
+# --- sign-in, one-time codes, sessions -----------------------------------------------------
+
+OTP_DEVICE_NAME = "authenticator"
+
+
+def sign_in_recorded(*, actor: User, factor: str) -> None:
+    """Audit a completed sign-in step ("password", then "otp")."""
+    audit_record(actor=actor, action=AuditAction.SIGN_IN, obj=actor, detail={"factor": factor})
+
+
+def sign_in_failed_recorded(*, username: str, locked_out: bool) -> None:
+    """Audit a refused sign-in. Unknown and known usernames are recorded alike."""
+    audit_record(
+        actor=None,
+        action=AuditAction.SIGN_IN_FAILED,
+        object_type="access.user",
+        detail={"username": username[:150], "locked_out": locked_out},
+    )
+
+
+def sign_out_recorded(*, actor: User) -> None:
+    audit_record(actor=actor, action=AuditAction.SIGN_OUT, obj=actor)
+
+
+def otp_device_for_enrolment(*, actor: User) -> Any:
+    """The user's unconfirmed TOTP device, created on first need (a confirmed one is final)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=actor, name=OTP_DEVICE_NAME, confirmed=False)
+    return device
+
+
+def otp_has_device(*, actor: User) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=actor, confirmed=True).exists()
+
+
+def _check_token(device: Any, token: str) -> bool:
+    allowed, _details = device.verify_is_allowed()
+    return bool(allowed) and device.verify_token(token.strip())
+
+
+def otp_enrol_confirm(*, actor: User, token: str) -> Any:
+    """Confirm the enrolment device with a first code; refused codes are audited.
+
+    Not one transaction on purpose: the refusal's audit row must survive the refusal.
+    """
+    device = otp_device_for_enrolment(actor=actor)
+    if not _check_token(device, token):
+        audit_record(
+            actor=actor, action=AuditAction.OTP_FAILED, obj=actor, detail={"step": "enrol"}
+        )
+        raise ValidationError({"token": _("That code is not valid. Enter the current code.")})
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(actor=actor, action=AuditAction.OTP_ENROLLED, obj=actor)
+    return device
+
+
+def otp_verify(*, actor: User, token: str) -> Any:
+    """The confirmed device that accepts this code; forged or replayed codes are refused.
+
+    django-otp refuses a code from a time step already used (replay) and slows down
+    repeated failures; each refusal is audited here. The audit row is written outside any
+    transaction the caller may roll back.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for device in TOTPDevice.objects.filter(user=actor, confirmed=True):
+        if _check_token(device, token):
+            return device
+    audit_record(
+        actor=actor,
+        action=AuditAction.OTP_FAILED,
+        obj=actor,
+        detail={"step": "verify", "reason": "invalid, expired or already used code"},
+    )
+    raise ValidationError({"token": _("That code is not valid. Enter the current code.")})
+
+
+def sessions_end(*, user: User) -> int:
+    """Delete every server-side session of the user, so every browser is signed out."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_disable(*, actor: Any, user: User) -> User:
+    """Disable an account: it can no longer sign in, and its sessions and API tokens end."""
+    from rest_framework.authtoken.models import Token
+
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = sessions_end(user=user)
+    Token.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor,
+        action=AuditAction.ADMIN,
+        obj=user,
+        changes={"is_active": [True, False]},
+        detail={"sessions_ended": ended},
+    )
+    return user
+
+
+# --- revealing masked fields ---------------------------------------------------------------
+
+REVEAL_MINUTES = 15
+MIN_REASON_LENGTH = 10
+
+
+def identity_reveal(
+    *,
+    actor: User,
+    obj: models.Model,
+    reason: str,
+    password: str = "",
+    otp_token: str = "",
+) -> list[Any]:
+    """Let the actor read one record's masked fields for a short time.
+
+    Needs the permission (masking.REVEALABLE), a stated reason and re-authentication by
+    password or current one-time code. Every attempt is audited, granted or not; a refusal
+    changes nothing else. The caller has already fetched `obj` through a scoped selector.
+    """
+    from datetime import timedelta
+
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from .masking import SENSITIVE_FIELDS, forget_reveals, revealable
+    from .models import RevealGrant
+
+    label = obj._meta.label_lower
+    wanted = set(SENSITIVE_FIELDS.get(label, {}).values()) & set(revealable(actor))
+    if not wanted:
+        audit_record(actor=actor, action=AuditAction.DENIED, obj=obj, detail={"wanted": "reveal"})
+        raise PermissionDenied(_("You may not reveal these details."))
+    errors: dict[str, str] = {}
+    if len(reason.strip()) < MIN_REASON_LENGTH:
+        errors["reason"] = _(
+            "Say why you need to see these details (at least %(n)d characters)."
+        ) % {"n": MIN_REASON_LENGTH}
+    reauthenticated = bool(password) and actor.check_password(password)
+    if not reauthenticated and otp_token:
+        try:
+            otp_verify(actor=actor, token=otp_token)
+            reauthenticated = True
+        except ValidationError:
+            reauthenticated = False
+    if not reauthenticated:
+        errors["password"] = _("Confirm who you are with your password or a current code.")
+    if errors:
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=obj,
+            detail={"wanted": "reveal", "refused": sorted(errors)},
+        )
+        raise ValidationError(errors)
+    expires = timezone.now() + timedelta(minutes=REVEAL_MINUTES)
+    with transaction.atomic():
+        grants = [
+            RevealGrant.objects.create(
+                user=actor,
+                object_type=label,
+                object_id=str(obj.pk),
+                sensitivity=level,
+                reason=reason.strip()[:500],
+                expires_at=expires,
+            )
+            for level in sorted(wanted)
+        ]
+        audit_record(
+            actor=actor,
+            action=AuditAction.REVEAL,
+            obj=obj,
+            detail={"sensitivities": sorted(wanted), "reason": reason.strip()[:500]},
+        )
+    forget_reveals(actor)
+    return grants

@@ -19,3 +19,7 @@ class AuditAction(models.TextChoices):
     BULK_CREATE = "bulk_create", _("created in bulk")
     DENIED = "denied", _("access denied")
     ADMIN = "admin", _("administrative change")
+    OTP_ENROLLED = "otp_enrolled", _("enrolled a one-time-code device")
+    OTP_FAILED = "otp_failed", _("refused one-time code")
+    REVEAL = "reveal", _("revealed masked fields")
+    CONSENT_OVERRIDE = "consent_override", _("shared without consent (override)")

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action
-from ctip.access.policies import actor_scope, case_q, restrict
+from ctip.access.policies import ROLES_FOR_ACTION, actor_scope, case_q, restrict
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
@@ -198,7 +198,7 @@ def victim_profile_get(*, actor: Any, pk: int) -> VictimProfile:
         actor=actor,
         model=VictimProfile,
         pk=pk,
-        related=("participant", "participant__case"),
+        related=("participant__case", "participant__person"),
         not_found=_("No such victim profile."),
     )
     return profile
@@ -251,7 +251,9 @@ def person_queryset(*, actor: Any, action: str = Action.VIEW) -> QuerySet[Person
     in_visible_case = Participant.objects.filter(person=OuterRef("pk")).filter(
         case_q(actor, action, prefix="case__")
     )
-    own_agencies = scope.agencies_with(frozenset(scope.roles))
+    # Only roles that work on records (not analysts, auditors or administrators) see persons
+    # their agency registered.
+    own_agencies = scope.agencies_with(ROLES_FOR_ACTION.get(action, frozenset()))
     return Person.objects.filter(
         Exists(in_visible_case) | Q(registered_by_id__in=sorted(own_agencies))
     )

@@ -5,17 +5,18 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action, AgencyKind
+from ctip.access.consent import can_override_consent
+from ctip.access.masking import MASK, is_sensitive
 from ctip.access.models import Agency
 from ctip.access.policies import can_create_in, restrict
 from ctip.audit.choices import AuditAction
-from ctip.audit.services import audit_record
+from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.reference.models import Country, Province
 
 from .choices import (
@@ -55,7 +56,8 @@ from .validation import (
 )
 
 # Fields whose values never enter the audit trail: a diff says only that they changed.
-MASKED_IN_AUDIT = "•••"
+# Encrypted fields and every field the sensitivity registry (access.masking) lists.
+MASKED_IN_AUDIT = MASK
 
 
 def case_reference(case_id: int, opened_on: datetime.date) -> str:
@@ -66,13 +68,18 @@ def case_reference(case_id: int, opened_on: datetime.date) -> str:
 def _require(actor: Any, case: Case, action: str) -> None:
     """Refuse, and audit the refusal, when the actor may not do this to the case."""
     if not restrict(Case.objects.filter(pk=case.pk), actor, action).exists():
-        audit_record(actor=actor, action=AuditAction.DENIED, obj=case, detail={"wanted": action})
-        raise PermissionDenied(_("You may not %(action)s this case.") % {"action": action})
+        raise refusal(
+            PermissionDenied(_("You may not %(action)s this case.") % {"action": action}),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": action},
+        )
 
 
 def _audit_value(instance: Model, field: str, value: Any) -> Any:
     model_field = instance._meta.get_field(field)
-    if isinstance(model_field, EncryptedTextField):
+    if isinstance(model_field, EncryptedTextField) or is_sensitive(instance, field):
         return MASKED_IN_AUDIT if value not in (None, "", []) else value
     if isinstance(value, datetime.date | Model):
         return str(value.pk if isinstance(value, Model) else value)
@@ -107,7 +114,7 @@ def _validate_case(errors: Errors, data: dict[str, Any]) -> None:
         check_not_future(errors, "opened_on", data["opened_on"])
 
 
-@transaction.atomic
+@audited_atomic
 def case_create(
     *,
     actor: Any,
@@ -129,14 +136,14 @@ def case_create(
         errors.add("status", _("A new case cannot start closed; close it after registering it."))
     errors.raise_if_any()
     if not can_create_in(actor, owning_agency.pk):
-        audit_record(
+        raise refusal(
+            PermissionDenied(
+                _("You may not register cases for %(agency)s.") % {"agency": owning_agency.code}
+            ),
             actor=actor,
             action=AuditAction.DENIED,
             object_type="registry.case",
             detail={"wanted": "create", "owning_agency": owning_agency.code},
-        )
-        raise PermissionDenied(
-            _("You may not register cases for %(agency)s.") % {"agency": owning_agency.code}
         )
     case = Case(
         reference=f"pending-{uuid.uuid4().hex[:24]}",
@@ -178,13 +185,19 @@ def case_create(
 CASE_EDITABLE = ("kind", "source", "province", "opened_on", "summary", "status")
 
 
-@transaction.atomic
+@audited_atomic
 def case_update(*, actor: Any, case: Case, **changes: Any) -> Case:
     """Change a case's editable fields; closing goes through case_close."""
     unknown = set(changes) - set(CASE_EDITABLE)
+    if unknown:  # e.g. owning_agency: moving a case is not an edit; refused and audited
+        raise refusal(
+            ValidationError({f: _("This field cannot be changed here.") for f in sorted(unknown)}),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": "change", "fields": sorted(unknown)},
+        )
     errors = Errors()
-    for field in sorted(unknown):
-        errors.add(field, _("This field cannot be changed here."))
     _validate_case(errors, changes)
     if changes.get("status") in CLOSED_STATUSES and not case.is_closed:
         errors.add("status", _("Use 'Close case' to close a case."))
@@ -206,7 +219,7 @@ def case_update(*, actor: Any, case: Case, **changes: Any) -> Case:
     return case
 
 
-@transaction.atomic
+@audited_atomic
 def case_close(
     *,
     actor: Any,
@@ -234,7 +247,7 @@ def case_close(
     return case
 
 
-@transaction.atomic
+@audited_atomic
 def case_reopen(*, actor: Any, case: Case) -> Case:
     """Reopen a closed case for follow-up."""
     if not case.is_closed:
@@ -247,20 +260,97 @@ def case_reopen(*, actor: Any, case: Case) -> Case:
     return case
 
 
-@transaction.atomic
-def case_share(*, actor: Any, case: Case, agency: Agency, reason: str = "shared") -> CaseShare:
-    """Let another agency see the case."""
-    _require(actor, case, Action.CHANGE)
-    share, created = CaseShare.objects.get_or_create(
-        case=case, agency=agency, defaults={"reason": reason}
-    )
-    if created:
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=case,
-            changes={"shared_with": [None, agency.code]},
+def victims_without_consent(case: Case) -> list[Participant]:
+    """Victims of the case whose consent to share their identity is not recorded."""
+    return [
+        p
+        for p in Participant.objects.filter(case=case, role=ParticipantRole.VICTIM).select_related(
+            "victim_profile"
         )
+        if not getattr(getattr(p, "victim_profile", None), "consent_to_share", False)
+    ]
+
+
+def identity_share_check(
+    *, actor: Any, case: Case, agency: Agency, override_reason: str = "", purpose: str = "share"
+) -> bool:
+    """Refuse to pass victims' identities to another agency without consent or an override.
+
+    Every service that shares or refers a case calls this first (referrals, exchange). True:
+    every victim consented. False: some did not, and a supervisor overrode with a reason
+    (audited as consent_override). Otherwise it raises (ValidationError naming
+    `override_reason`, or PermissionDenied), and the refusal is audited.
+    """
+    lacking = victims_without_consent(case)
+    if not lacking:
+        return True
+    detail = {
+        "wanted": purpose,
+        "agency": agency.code,
+        "victims_without_consent": [p.pk for p in lacking],
+    }
+    if not can_override_consent(actor, case.owning_agency_id):
+        raise refusal(
+            PermissionDenied(
+                _(
+                    "A victim in this case has not consented to sharing their identity; only a "
+                    "supervisor may override."
+                )
+            ),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail=detail,
+        )
+    if len(override_reason.strip()) < 10:
+        raise refusal(
+            ValidationError(
+                {
+                    "override_reason": _(
+                        "A victim has not consented to sharing their identity. To share anyway, "
+                        "say why (at least 10 characters)."
+                    )
+                }
+            ),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail=detail,
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CONSENT_OVERRIDE,
+        obj=case,
+        detail={**detail, "reason": override_reason.strip()[:500]},
+    )
+    return False
+
+
+@audited_atomic
+def case_share(
+    *,
+    actor: Any,
+    case: Case,
+    agency: Agency,
+    reason: str = "shared",
+    override_reason: str = "",
+) -> CaseShare:
+    """Let another agency see the case, victims' identities included: consent or override."""
+    _require(actor, case, Action.CHANGE)
+    existing = CaseShare.objects.filter(case=case, agency=agency).first()
+    if existing is not None:
+        return existing
+    identity_share_check(
+        actor=actor, case=case, agency=agency, override_reason=override_reason, purpose=reason
+    )
+    share = CaseShare.objects.create(case=case, agency=agency, reason=reason)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=case,
+        changes={"shared_with": [None, agency.code]},
+        detail={"reason": reason},
+    )
     return share
 
 
@@ -335,13 +425,16 @@ def _require_person_change(actor: Any, person: Person) -> None:
     from .selectors import person_queryset
 
     if not person_queryset(actor=actor, action=Action.CHANGE).filter(pk=person.pk).exists():
-        audit_record(
-            actor=actor, action=AuditAction.DENIED, obj=person, detail={"wanted": "change"}
+        raise refusal(
+            PermissionDenied(_("You may not change this person's record.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=person,
+            detail={"wanted": "change"},
         )
-        raise PermissionDenied(_("You may not change this person's record."))
 
 
-@transaction.atomic
+@audited_atomic
 def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: Any) -> Person:
     """Register a person; identifying fields are encrypted by the model's fields."""
     errors = Errors()
@@ -352,14 +445,14 @@ def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: 
     errors.raise_if_any()
     if registered_by is not None and not can_create_in(actor, registered_by.pk):
         # The registering agency decides who may see the person: never one the actor is not in.
-        audit_record(
+        raise refusal(
+            PermissionDenied(
+                _("You may not register persons for %(agency)s.") % {"agency": registered_by.code}
+            ),
             actor=actor,
             action=AuditAction.DENIED,
             object_type="registry.person",
             detail={"wanted": "create", "registered_by": registered_by.code},
-        )
-        raise PermissionDenied(
-            _("You may not register persons for %(agency)s.") % {"agency": registered_by.code}
         )
     if fields.get("estimated_age") is not None and not fields.get("age_recorded_on"):
         fields["age_recorded_on"] = timezone.localdate()
@@ -373,7 +466,7 @@ def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: 
     return person
 
 
-@transaction.atomic
+@audited_atomic
 def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
     errors = Errors()
     for field in sorted(set(changes) - set(PERSON_FIELDS)):
@@ -398,7 +491,7 @@ def document_number_index(number: str) -> str:
     return blind_index(normalised, purpose="document")
 
 
-@transaction.atomic
+@audited_atomic
 def document_add(
     *, actor: Any, person: Person, kind: str, number: str, issuing_country: Country | None = None
 ) -> IdentityDocument:
@@ -432,7 +525,7 @@ def _require_open(case: Case) -> None:
         raise PermissionDenied(_("The case is closed; reopen it to add to it."))
 
 
-@transaction.atomic
+@audited_atomic
 def participant_add(
     *, actor: Any, case: Case, person: Person, role: str, notes: str = ""
 ) -> Participant:
@@ -475,7 +568,7 @@ VICTIM_PROFILE_OTHER = (
 )
 
 
-@transaction.atomic
+@audited_atomic
 def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) -> VictimProfile:
     """Create or update the victim profile of a participant whose role is victim."""
     errors = Errors()
@@ -519,7 +612,7 @@ def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) 
     return profile
 
 
-@transaction.atomic
+@audited_atomic
 def event_add(
     *,
     actor: Any,
@@ -580,7 +673,7 @@ def event_add(
     return event
 
 
-@transaction.atomic
+@audited_atomic
 def arrest_add(
     *,
     actor: Any,
@@ -624,7 +717,7 @@ def arrest_add(
     return arrest
 
 
-@transaction.atomic
+@audited_atomic
 def proceeding_add(
     *,
     actor: Any,
@@ -684,7 +777,7 @@ def proceeding_add(
     return proceeding
 
 
-@transaction.atomic
+@audited_atomic
 def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> Proceeding:
     """Record progress of a proceeding: stage, verdict, sentence."""
     allowed = {"stage", "verdict", "verdict_on", "sentence_months", "fine_riel", "charges", "court"}
@@ -708,3 +801,94 @@ def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> 
     if diff:
         audit_record(actor=actor, action=AuditAction.UPDATE, obj=proceeding, changes=diff)
     return proceeding
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+
+def encrypted_columns() -> list[tuple[Any, str]]:
+    """(model, column) for every encrypted field of every installed app."""
+    from django.apps import apps
+
+    return [
+        (model, str(field.column))
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, EncryptedTextField)
+    ]
+
+
+def keys_rotate(*, actor: Any = None, batch_size: int = 500) -> dict[str, int]:
+    """Re-encrypt every encrypted value under the newest key (the first of CTIP_FIELD_KEYS).
+
+    Older keys must still be listed so that existing tokens decrypt. Each batch is one
+    transaction, so a crash leaves every row readable (old or new key) and a rerun resumes.
+    The tokens are rewritten in raw SQL, field by field, without decrypting into models;
+    one audit event records the counts.
+    """
+    from django.db import connection, transaction
+
+    from .crypto import keyring, reset_keyring
+
+    reset_keyring()
+    ring = keyring()
+    counts: dict[str, int] = {}
+    for model, column in encrypted_columns():
+        table, pk = model._meta.db_table, model._meta.pk.column
+        qn = connection.ops.quote_name
+        key = f"{model._meta.label_lower}.{column}"
+        counts[key] = 0
+        last = None
+        while True:
+            with transaction.atomic(), connection.cursor() as cursor:
+                where = f"WHERE {qn(column)} <> ''" + (f" AND {qn(pk)} > %s" if last else "")
+                cursor.execute(
+                    f"SELECT {qn(pk)}, {qn(column)} FROM {qn(table)} {where} "
+                    f"ORDER BY {qn(pk)} LIMIT %s",
+                    [last, batch_size] if last else [batch_size],
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                cursor.executemany(
+                    f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE {qn(pk)} = %s",
+                    [
+                        (ring.rotate(token.encode("ascii")).decode("ascii"), row_pk)
+                        for row_pk, token in rows
+                        if token
+                    ],
+                )
+                counts[key] += len(rows)
+                last = rows[-1][0]
+    audit_record(
+        actor=actor,
+        action=AuditAction.ADMIN,
+        object_type="registry.keys",
+        detail={"rotated": {k: v for k, v in counts.items() if v}},
+    )
+    return counts
+
+
+def keys_check() -> dict[str, int]:
+    """How many stored tokens the newest key alone cannot read (all zero: old keys may go)."""
+    from cryptography.fernet import Fernet, InvalidToken
+    from django.db import connection
+
+    from .crypto import _keys
+
+    newest = Fernet(_keys()[0][0])
+    stale: dict[str, int] = {}
+    qn = connection.ops.quote_name
+    for model, column in encrypted_columns():
+        key = f"{model._meta.label_lower}.{column}"
+        stale[key] = 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {qn(column)} FROM {qn(model._meta.db_table)} WHERE {qn(column)} <> ''"
+            )
+            for (token,) in cursor:
+                try:
+                    newest.decrypt(token.encode("ascii"))
+                except InvalidToken:
+                    stale[key] += 1
+    return stale

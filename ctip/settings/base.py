@@ -1,6 +1,7 @@
 """Settings shared by every environment; each value that differs comes from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "ctip.reference",
     "ctip.access",
     "ctip.audit",
@@ -54,12 +58,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ctip.access.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ctip.audit.middleware.RequestIdMiddleware",
+    # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTH_USER_MODEL = "access.User"
+# django-axes first: it refuses locked-out usernames before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 ROOT_URLCONF = "ctip.urls"
 WSGI_APPLICATION = "ctip.wsgi.application"
 
@@ -117,6 +130,19 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "registry:case-list"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in security (issue #3): a one-time code after the password for every account, and a
+# lockout after repeated failures, counted per username (known or not: both behave the same)
+# and, separately, per client address (so one address cannot spray many usernames).
+CTIP_REQUIRE_OTP = env_bool("CTIP_REQUIRE_OTP", True)
+OTP_TOTP_ISSUER = "ctip"
+AXES_ENABLED = env_bool("CTIP_LOCKOUT_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("CTIP_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CTIP_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "access/locked.html"
+AXES_VERBOSE = False
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("CTIP_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
@@ -145,6 +171,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # Tag operations by resource (cases, persons...) rather than by the version prefix.
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # The schema and its docs pages are for signed-in staff, like the API itself.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI and ReDoc assets come from drf-spectacular-sidecar: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

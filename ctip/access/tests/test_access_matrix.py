@@ -1,0 +1,121 @@
+"""The access matrix: every URL x every role x every relation, against the rule table.
+
+Generated from the URL configuration (so the API router and the admin are included): a URL
+added without a rule in access_rules.ACCESS_RULES fails test_every_url_has_a_rule.
+"""
+
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from ctip.access.testing import verified_login
+
+from .access_rules import (
+    ACCESS_RULES,
+    ADMIN_LOGIN,
+    ANONYMOUS,
+    DEFAULT_ARGS,
+    LOGIN,
+    REDIRECT,
+    Rule,
+)
+from .world import RELATIONS, ROLES, build_world
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str  # "namespace:name", or "route:<route>" for an unnamed pattern
+    name: str
+    route: str
+    params: tuple[str, ...]
+
+
+def endpoints() -> list[Endpoint]:
+    """Every URL pattern of the project, once per name."""
+    found: dict[str, Endpoint] = {}
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace + (f"{pattern.namespace}:" if pattern.namespace else "")
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                name = namespace + pattern.name if pattern.name else ""
+                key = name or f"route:{route}"
+                params = tuple(pattern.pattern.regex.groupindex)
+                found.setdefault(key, Endpoint(key, name, route, params))
+
+    walk(get_resolver().url_patterns, "", "")
+    return sorted(found.values(), key=lambda e: e.key)
+
+
+def rule_for(key: str) -> Rule | None:
+    if key in ACCESS_RULES:
+        return ACCESS_RULES[key]
+    matches = [k for k in ACCESS_RULES if "*" in k and fnmatchcase(key, k)]
+    return ACCESS_RULES[max(matches, key=len)] if matches else None
+
+
+ENDPOINTS = endpoints()
+
+
+def test_every_url_has_a_rule():
+    missing = [e.key for e in ENDPOINTS if rule_for(e.key) is None]
+    assert not missing, (
+        "URLs without an access rule (add them to ctip/access/tests/access_rules.py): "
+        + ", ".join(missing)
+    )
+
+
+def _outcome_matches(response, expected) -> bool:
+    location = response.get("Location", "")
+    if expected == LOGIN:
+        return response.status_code == 302 and location.startswith(reverse("login"))
+    if expected == ADMIN_LOGIN:
+        return response.status_code == 302 and location.startswith(reverse("admin:login"))
+    if expected == REDIRECT:
+        return response.status_code == 302 and not location.startswith(reverse("login"))
+    return response.status_code == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.key for e in ENDPOINTS])
+def test_access_matrix(endpoint: Endpoint, settings) -> None:
+    settings.CTIP_REQUIRE_OTP = True
+    settings.AXES_ENABLED = True
+    rule = rule_for(endpoint.key)
+    if rule is None:
+        pytest.fail(f"no access rule for {endpoint.key}")
+    world = build_world(with_cases=rule.args is not None)
+    failures = []
+    for role in [ANONYMOUS, *ROLES]:
+        for relation in RELATIONS if rule.args else ["any"]:
+            client = Client()
+            if role != ANONYMOUS:
+                verified_login(client, world.actors[role])
+            if rule.path:
+                url = rule.path
+            elif not endpoint.name:
+                url = "/" + re.sub(
+                    r"<(?:\w+:)?(\w+)>", lambda m: DEFAULT_ARGS.get(m[1], "1"), endpoint.route
+                )
+            else:
+                kwargs = {p: DEFAULT_ARGS.get(p, "1") for p in endpoint.params}
+                if rule.args:
+                    kwargs |= rule.args(
+                        world, role if role != ANONYMOUS else "case_officer", relation
+                    )
+                url = reverse(endpoint.name, kwargs=kwargs)
+            response = getattr(client, rule.method)(url)
+            expected = rule.expect(role, relation)
+            if not _outcome_matches(response, expected):
+                failures.append(
+                    f"{role:>14} {relation:<14} {rule.method.upper()} {url}: expected {expected}, "
+                    f"got {response.status_code} {response.get('Location', '')}"
+                )
+    assert not failures, "\n" + "\n".join(failures)

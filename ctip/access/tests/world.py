@@ -1,0 +1,105 @@
+"""A small world for access tests: one actor per role, and a case per relation to them.
+
+Relations, seen from the actor's agency: own (it owns the case), other_agency (another
+agency in the same province owns it), other_province (an agency elsewhere owns it), shared
+(owned elsewhere, shared with the actor's agency) and referred (owned elsewhere, referred to
+it). Each case has one victim, so person pages have something to show. Built through the
+services, like real data.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from ctip.access.choices import Role
+from ctip.access.models import Agency, Membership, User
+from ctip.reference.models import Province
+from ctip.registry import services
+
+ROLES = [r.value for r in Role]
+RELATIONS = ["own", "other_agency", "other_province", "shared", "referred"]
+# The agency each role works in; the cases are laid out around it.
+HOME = {role: "PAHT-12" for role in ROLES} | {Role.NGO_PARTNER: "NGO-CWCC"}
+OTHER_AGENCY = {"PAHT-12": "DOSVY-12", "NGO-CWCC": "NGO-CHABDAI"}
+OTHER_PROVINCE = "PAHT-2"
+PASSWORD = "a-long-test-password"
+
+
+@dataclass
+class World:
+    root: User
+    actors: dict[str, User] = field(default_factory=dict)
+    cases: dict[tuple[str, str], Any] = field(default_factory=dict)  # (home agency, relation)
+    victims: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def case(self, role: str, relation: str) -> Any:
+        return self.cases[(HOME[role], relation)]
+
+    def victim(self, role: str, relation: str) -> Any:
+        return self.victims[(HOME[role], relation)]
+
+
+def _case(root: User, owner: Agency, n: int, consent: bool) -> tuple[Any, Any]:
+    province = owner.province or Province.objects.get(code="KH-12")
+    case = services.case_create(
+        actor=root,
+        kind="trafficking",
+        source="operation",
+        owning_agency=owner,
+        province=province,
+        opened_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n),
+        summary=f"Summary of case {n}",
+    )
+    person = services.person_create(
+        actor=root,
+        registered_by=owner,
+        given_name_latin=f"Sreyneang{n}",
+        family_name_latin="Chhoeun",
+        phone=f"+855 12 000 {n:03d}",
+        date_of_birth=datetime.date(2001, 5, 17),
+    )
+    victim = services.participant_add(actor=root, case=case, person=person, role="victim")
+    services.victim_profile_save(
+        actor=root,
+        participant=victim,
+        trafficking_status="ActualVictimOfTrafficking",
+        consent_to_share=consent,
+        testimony=f"Testimony {n}: what happened.",
+    )
+    return case, person
+
+
+def build_world(
+    roles: list[str] | None = None, consent: bool = True, with_cases: bool = True
+) -> World:
+    root = User.objects.create_superuser(username="root-setup", password=PASSWORD)
+    world = World(root=root)
+    n = 0
+    for role in roles or ROLES:
+        user = User.objects.create_user(username=f"{role}-user", password=PASSWORD)
+        Membership.objects.create(user=user, agency=Agency.objects.get(code=HOME[role]), role=role)
+        world.actors[role] = user
+    homes = sorted({HOME[role] for role in roles or ROLES}) if with_cases else []
+    for home_code in homes:
+        home = Agency.objects.get(code=home_code)
+        owners = {
+            "own": home,
+            "other_agency": Agency.objects.get(code=OTHER_AGENCY[home_code]),
+            "other_province": Agency.objects.get(code=OTHER_PROVINCE),
+            "shared": Agency.objects.get(code=OTHER_PROVINCE),
+            "referred": Agency.objects.get(code=OTHER_PROVINCE),
+        }
+        for relation in RELATIONS:
+            n += 1
+            case, person = _case(root, owners[relation], n, consent)
+            if relation in ("shared", "referred"):
+                services.case_share(
+                    actor=root,
+                    case=case,
+                    agency=home,
+                    reason="shared" if relation == "shared" else "referral",
+                    override_reason="" if consent else "Test world: override for set-up",
+                )
+            world.cases[(home_code, relation)] = case
+            world.victims[(home_code, relation)] = person
+    return world

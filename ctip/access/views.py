@@ -1,0 +1,157 @@
+"""Sign-in (password, then one-time code), enrolment by QR code, sign-out, and reveal."""
+
+from base64 import b32encode
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.apps import apps
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from . import services
+from .forms import RevealForm, TokenForm
+from .masking import SENSITIVE_FIELDS, revealable
+
+
+class SignInView(auth_views.LoginView):
+    """The password step; Django gives the session a new id on success."""
+
+    template_name = "access/sign_in.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.sign_in_recorded(actor=form.get_user(), factor="password")
+        return response
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        services.sign_in_failed_recorded(
+            username=str(form.data.get("username", "")),
+            locked_out=bool(getattr(self.request, "axes_locked_out", False)),
+        )
+        return super().form_invalid(form)
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign-out deletes the session on the server, not only the cookie."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            services.sign_out_recorded(actor=request.user)  # type: ignore[arg-type]
+        return super().post(request, *args, **kwargs)
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return "/"
+    return target
+
+
+def _finish(request: HttpRequest, device: Any) -> HttpResponse:
+    otp_login(request, device)
+    request.session.cycle_key()  # the session gains a right: give it a new id again
+    services.sign_in_recorded(actor=request.user, factor="otp")  # type: ignore[arg-type]
+    return redirect(_next(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Second step of sign-in: the current code from the user's authenticator."""
+    if not services.otp_has_device(actor=request.user):  # type: ignore[arg-type]
+        return redirect("access:otp-enrol")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.otp_verify(actor=request.user, token=form.cleaned_data["token"])  # type: ignore[arg-type]
+        except ValidationError as error:
+            form.add_error(None, error.message_dict["token"])
+        else:
+            return _finish(request, device)
+    return render(request, "access/otp_verify.html", {"form": form, "next": _next(request)})
+
+
+def _qr_svg(text: str) -> str:
+    """The QR code as inline SVG, drawn here: the secret never leaves the server."""
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    return image.to_string(encoding="unicode")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in: scan a QR code into an authenticator app, then type a code from it."""
+    if services.otp_has_device(actor=request.user):  # type: ignore[arg-type]
+        return redirect("access:otp-verify")
+    device = services.otp_device_for_enrolment(actor=request.user)  # type: ignore[arg-type]
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.otp_enrol_confirm(
+                actor=request.user,  # type: ignore[arg-type]
+                token=form.cleaned_data["token"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.message_dict["token"])
+        else:
+            return _finish(request, device)
+    context = {
+        "form": form,
+        "next": _next(request),
+        "qr_svg": mark_safe(_qr_svg(device.config_url)),  # drawn here from our own data
+        "secret": b32encode(device.bin_key).decode("ascii"),
+    }
+    return render(request, "access/otp_enrol.html", context)
+
+
+# Which selector fetches a revealable object, so that reveal respects the same scoping.
+REVEAL_SELECTORS = {
+    "registry.person": ("ctip.registry.selectors", "person_get"),
+    "registry.victimprofile": ("ctip.registry.selectors", "victim_profile_get"),
+}
+
+
+def _scoped_object(actor: Any, object_type: str, pk: int) -> Any:
+    if object_type not in REVEAL_SELECTORS or object_type not in SENSITIVE_FIELDS:
+        raise Http404
+    module_name, function_name = REVEAL_SELECTORS[object_type]
+    module = __import__(module_name, fromlist=[function_name])
+    apps.get_model(object_type)  # the model must exist
+    return getattr(module, function_name)(actor=actor, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reveal(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
+    """Ask to read one record's masked fields: permission, reason and password or code."""
+    obj = _scoped_object(request.user, object_type, pk)
+    if not set(SENSITIVE_FIELDS[object_type].values()) & revealable(request.user):
+        from django.core.exceptions import PermissionDenied
+
+        from ctip.audit.choices import AuditAction
+        from ctip.audit.services import audit_record
+
+        audit_record(
+            actor=request.user, action=AuditAction.DENIED, obj=obj, detail={"wanted": "reveal"}
+        )
+        raise PermissionDenied
+    form = RevealForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identity_reveal(actor=request.user, obj=obj, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect(_next(request))
+    return render(
+        request, "access/reveal.html", {"form": form, "object": obj, "next": _next(request)}
+    )

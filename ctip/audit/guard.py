@@ -1,0 +1,112 @@
+"""Database-level protection of the audit table: triggers that refuse UPDATE and DELETE.
+
+The application only ever inserts audit rows; these triggers make the database itself refuse
+anything else, so that a bug, a bulk update or a raw SQL statement in the code cannot rewrite
+history. Someone holding DDL rights can still drop the triggers; `ctip audit verify` then
+finds what they changed. On PostgreSQL the application should also run as a role without
+UPDATE, DELETE or TRUNCATE on the table (see `grant_statements`).
+"""
+
+from typing import Any
+
+TABLE = "audit_auditevent"
+MESSAGE = "audit events are append-only"
+
+_POSTGRES_INSTALL = [
+    f"""
+    CREATE OR REPLACE FUNCTION ctip_audit_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'insufficient_privilege';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    f"DROP TRIGGER IF EXISTS audit_append_only ON {TABLE}",
+    f"""
+    CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {TABLE}
+    FOR EACH ROW EXECUTE FUNCTION ctip_audit_append_only()
+    """,
+]
+_POSTGRES_REMOVE = [
+    f"DROP TRIGGER IF EXISTS audit_append_only ON {TABLE}",
+    "DROP FUNCTION IF EXISTS ctip_audit_append_only()",
+]
+_SQLITE_INSTALL = [
+    f"""
+    CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON {TABLE}
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END
+    """,
+    f"""
+    CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON {TABLE}
+    BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END
+    """,
+]
+_SQLITE_REMOVE = [
+    "DROP TRIGGER IF EXISTS audit_no_update",
+    "DROP TRIGGER IF EXISTS audit_no_delete",
+]
+
+
+def install_statements(vendor: str) -> list[str]:
+    """SQL that creates the append-only triggers on this database vendor."""
+    return {"postgresql": _POSTGRES_INSTALL, "sqlite": _SQLITE_INSTALL}.get(vendor, [])
+
+
+def remove_statements(vendor: str) -> list[str]:
+    """SQL that drops them again (migrating backwards, or test-database flushes)."""
+    return {"postgresql": _POSTGRES_REMOVE, "sqlite": _SQLITE_REMOVE}.get(vendor, [])
+
+
+def install(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        for statement in install_statements(connection.vendor):
+            cursor.execute(statement)
+
+
+def remove(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        for statement in remove_statements(connection.vendor):
+            cursor.execute(statement)
+
+
+def grant_statements(app_role: str, owner_role: str = "") -> list[str]:
+    """PostgreSQL grants for an application role that can add audit rows but never change them.
+
+    Migrations run as the owner; the web application and workers connect as `app_role`.
+    """
+    role = '"' + app_role.replace('"', '""') + '"'
+    statements = [
+        f"GRANT USAGE ON SCHEMA public TO {role}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+        f"REVOKE UPDATE, DELETE, TRUNCATE ON {TABLE} FROM {role}",
+        f"REVOKE TRIGGER, REFERENCES ON {TABLE} FROM {role}",
+    ]
+    if owner_role:
+        owner = '"' + owner_role.replace('"', '""') + '"'
+        statements.append(f"ALTER TABLE {TABLE} OWNER TO {owner}")
+    return statements
+
+
+def allow_test_flush() -> None:
+    """Let the test runner empty the database between transactional tests.
+
+    Django empties SQLite tables with DELETE, which the trigger refuses; this wraps the flush
+    SQL so the triggers are dropped for the flush and created again after it. Only the test
+    suite calls this; PostgreSQL flushes with TRUNCATE, which row triggers do not see.
+    """
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    DatabaseOperations = DatabaseWrapper.ops_class
+
+    if getattr(DatabaseOperations.sql_flush, "_ctip_wrapped", False):
+        return
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        statements = original(self, style, tables, **kwargs)
+        if TABLE not in tables or not statements:
+            return statements
+        return [*_SQLITE_REMOVE, *statements, *(s.strip() for s in _SQLITE_INSTALL)]
+
+    sql_flush._ctip_wrapped = True  # type: ignore[attr-defined]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
