@@ -11,8 +11,18 @@ from django.test import Client
 from drf_spectacular.validation import validate_schema
 
 
-def test_schema_is_valid_openapi_3_and_lists_the_case_endpoints(db: Any) -> None:
-    answer = Client().get("/api/schema/", {"format": "json"})
+def signed_in_client(django_user_model: Any) -> Client:
+    """The schema and docs are for signed-in staff."""
+    client = Client()
+    user = django_user_model.objects.create_user(username="reader", password="x-long-password")
+    client.force_login(user)
+    return client
+
+
+def test_schema_is_valid_openapi_3_and_lists_the_case_endpoints(
+    db: Any, django_user_model: Any
+) -> None:
+    answer = signed_in_client(django_user_model).get("/api/schema/", {"format": "json"})
     assert answer.status_code == 200
     schema = answer.json()
     assert schema["openapi"].startswith("3.")
@@ -52,8 +62,8 @@ URL_IN_SCRIPT = re.compile(r"""["'](https?:)?//[^"']+["']""")
 
 
 @pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
-def test_docs_pages_load_with_local_assets_only(db: Any, url: str) -> None:
-    answer = Client().get(url)
+def test_docs_pages_load_with_local_assets_only(db: Any, django_user_model: Any, url: str) -> None:
+    answer = signed_in_client(django_user_model).get(url)
     assert answer.status_code == 200
     page = answer.content.decode()
     assets = ASSET.findall(page)

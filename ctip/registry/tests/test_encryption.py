@@ -8,7 +8,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from ctip.access.models import Agency, User
+from ctip.access.models import Agency, Membership, User
 from ctip.registry import services
 from ctip.registry.crypto import reset_keyring
 from ctip.registry.models import IdentityDocument, Person
@@ -33,16 +33,18 @@ def _fresh_keys():
 
 def _people(n: int = 3) -> list[Person]:
     agency = Agency.objects.get(code="PAHT-12")
+    officer, _ = User.objects.get_or_create(username="encryption-officer")
+    Membership.objects.get_or_create(user=officer, agency=agency, role="case_officer")
     people = []
     for i in range(n):
         person = services.person_create(
-            actor=None,
+            actor=officer,
             registered_by=agency,
             date_of_birth=datetime.date(1999, 3, 14),
             aliases=[f"Srey Mom {i}"],
             **{k: f"{v}{i}" if k != "given_name_km" else v for k, v in SECRETS.items()},
         )
-        services.document_add(actor=None, person=person, kind="national_id", number=f"N0{i}4455")
+        services.document_add(actor=officer, person=person, kind="national_id", number=f"N0{i}4455")
         people.append(person)
     return people
 
