@@ -8,5 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("ctip.api.urls")),
     path("", include("ctip.web.urls")),
-    path("cases/", include("ctip.registry.urls")),
+    path("", include("ctip.registry.urls")),
 ]
