@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ctip.access.choices import Action
@@ -151,15 +152,14 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 ROLE_ORDER = list(ParticipantRole.values)
-ROLE_HEADINGS = dict(ParticipantRole.choices)
 GROUP_HEADINGS = {
-    ParticipantRole.VICTIM: _("Victims"),
-    ParticipantRole.SUSPECT: _("Suspects"),
-    ParticipantRole.WITNESS: _("Witnesses"),
-    ParticipantRole.GUARDIAN: _("Guardians"),
-    ParticipantRole.REPORTER: _("Reporters"),
-    ParticipantRole.INTERPRETER: _("Interpreters"),
-    ParticipantRole.OTHER: _("Others"),
+    ParticipantRole.VICTIM: gettext_lazy("Victims"),
+    ParticipantRole.SUSPECT: gettext_lazy("Suspects"),
+    ParticipantRole.WITNESS: gettext_lazy("Witnesses"),
+    ParticipantRole.GUARDIAN: gettext_lazy("Guardians"),
+    ParticipantRole.REPORTER: gettext_lazy("Reporters"),
+    ParticipantRole.INTERPRETER: gettext_lazy("Interpreters"),
+    ParticipantRole.OTHER: gettext_lazy("Others"),
 }
 
 

@@ -208,12 +208,13 @@ def test_forms_are_refused_to_other_agencies(client: Any, outsider: Any, case: A
         assert client.post(reverse(f"registry:{name}", args=args), {}).status_code == 404
 
 
-def test_view_only_share_cannot_change(client: Any, make_member: Any, officer: Any, case: Any):
-    """A user who may see the case but not change it gets 403 on the forms."""
-    auditor_like = make_member("case_officer", "PCCT-12")  # province committee: sees KH-12
-    client.force_login(auditor_like)
-    assert client.get(reverse("registry:case-detail", args=[case.pk])).status_code == 200
-    # The province committee may change too (policy: CHANGE follows VIEW); closing stays 403.
+def test_province_committee_sees_but_may_not_close(client: Any, make_member: Any, case: Any):
+    """A user who may see the case but not close it gets 403 on the close page."""
+    committee_officer = make_member("case_officer", "PCCT-12")  # sees cases in KH-12
+    client.force_login(committee_officer)
+    page = client.get(reverse("registry:case-detail", args=[case.pk]))
+    assert page.status_code == 200
+    assert reverse("registry:case-close", args=[case.pk]) not in page.content.decode()
     assert client.get(reverse("registry:case-close", args=[case.pk])).status_code == 403
 
 
