@@ -239,6 +239,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ]
         if members:
             groups.append({"role": role, "heading": GROUP_HEADINGS[role], "members": members})
+    for event in case_file.timeline:
+        # Where it happened, most precise first; a province implies the country.
+        region = event.province.label if event.province else ""
+        if not region and event.country:
+            region = event.country.label
+        event.where = ", ".join(p for p in (event.place, event.district, region) if p)  # type: ignore[attr-defined]
     arrests = [{"arrest": a, "charges": labels("charge", a.charges)} for a in case_file.arrests]
     proceedings = [
         {"proceeding": p, "charges": labels("charge", p.charges)} for p in case_file.proceedings
