@@ -5,7 +5,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ctip.access.choices import AgencyKind
@@ -42,8 +45,33 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class FastSelect(forms.Select):
+    """A <select> rendered in Python rather than one template per option.
+
+    Django renders each <option> through a template; for the 145 agencies or 250 countries on
+    a page that costs tens of milliseconds per request, more than the page's queries.
+    """
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> str:
+        selected = {str(v) for v in self.format_value(value)}
+        final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        options = format_html_join(
+            "",
+            "<option value=\"{}\"{}>{}</option>",
+            (
+                (str(option), mark_safe(" selected") if str(option) in selected else "", label)
+                for option, label in self.choices
+            ),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
 class LabelledModelChoiceField(forms.ModelChoiceField):
     """Shows agencies, provinces and countries by their name in the active language."""
+
+    widget = FastSelect
 
     def label_from_instance(self, obj: Any) -> str:
         label = getattr(obj, "label", str(obj))

@@ -40,7 +40,7 @@ from .models import Case, Participant
 CASES_PER_PAGE = 50
 # Beyond this many matches the list says "more than N" instead of counting them all: a
 # COUNT(*) over a million rows costs more than the page itself. See docs/decisions/0100.
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 class CappedPaginator(Paginator):
@@ -52,8 +52,9 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        # Slicing first makes the database stop counting at cap + 1 rows.
-        return min(self.object_list[: self.cap + 1].count(), self.cap + 1)
+        # Slicing first makes the database stop counting at cap + 1 rows. The ordering is
+        # dropped: with it PostgreSQL would walk the sort index and fetch rows in index order.
+        return min(self.object_list.order_by()[: self.cap + 1].count(), self.cap + 1)
 
     @property
     def is_capped(self) -> bool:
