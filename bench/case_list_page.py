@@ -19,7 +19,7 @@ from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctip.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -83,7 +83,7 @@ def main() -> None:
         ("superuser, no filter, page 20", superuser, "page=20"),
     ]
     print(f"cases in the database: {cases:,}; vendor: {connection.vendor}; runs: {args.runs}")
-    print(f"| scenario | page p50 ms | page p95 ms | SQL p50 ms | SQL p95 ms | page/SQL (p50) |")
+    print("| scenario | page p50 ms | page p95 ms | SQL p50 ms | SQL p95 ms | page/SQL (p50) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, user, query in scenarios:
         client = Client(SERVER_NAME="127.0.0.1")
@@ -96,9 +96,7 @@ def main() -> None:
 
         with CaptureQueriesContext(connection) as captured:
             page()
-        statements = [
-            q["sql"] for q in captured.captured_queries if "registry_case" in q["sql"]
-        ]
+        statements = [q["sql"] for q in captured.captured_queries if "registry_case" in q["sql"]]
 
         def raw(statements: list[str] = statements) -> None:
             with connection.cursor() as cursor:

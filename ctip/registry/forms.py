@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ctip.access.choices import AgencyKind
@@ -33,7 +33,7 @@ from .models import Participant, Person
 from .selectors import CASE_SORTS, DEFAULT_CASE_SORT, CaseFilters, PersonQuery
 from .validation import MAX_AGE
 
-BLANK = [("", "—")]
+BLANK: list[tuple[str, Any]] = [("", "—")]
 
 
 class DateInput(forms.DateInput):
@@ -54,12 +54,12 @@ class FastSelect(forms.Select):
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> str:
+    ) -> SafeString:
         selected = {str(v) for v in self.format_value(value)}
         final_attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         options = format_html_join(
             "",
-            "<option value=\"{}\"{}>{}</option>",
+            '<option value="{}"{}>{}</option>',
             (
                 (str(option), mark_safe(" selected") if str(option) in selected else "", label)
                 for option, label in self.choices

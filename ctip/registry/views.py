@@ -54,7 +54,8 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         # Slicing first makes the database stop counting at cap + 1 rows. The ordering is
         # dropped: with it PostgreSQL would walk the sort index and fetch rows in index order.
-        return min(self.object_list.order_by()[: self.cap + 1].count(), self.cap + 1)
+        queryset: Any = self.object_list
+        return min(queryset.order_by()[: self.cap + 1].count(), self.cap + 1)
 
     @property
     def is_capped(self) -> bool:
@@ -153,7 +154,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 
 ROLE_ORDER = list(ParticipantRole.values)
-GROUP_HEADINGS = {
+GROUP_HEADINGS: dict[str, Any] = {
     ParticipantRole.VICTIM: gettext_lazy("Victims"),
     ParticipantRole.SUSPECT: gettext_lazy("Suspects"),
     ParticipantRole.WITNESS: gettext_lazy("Witnesses"),
@@ -183,7 +184,9 @@ def _profile_rows(profile: Any, labels: TermLabels) -> list[tuple[str, str]]:
     """A victim profile as (label, value) rows, omitting what was not recorded."""
     from .models import VictimProfile
 
-    meta = VictimProfile._meta
+    def label(field: str) -> str:
+        return str(getattr(VictimProfile._meta.get_field(field), "verbose_name", field))
+
     rows: list[tuple[str, str]] = []
     coded = [
         ("trafficking_status", "trafficking_status"),
@@ -198,21 +201,21 @@ def _profile_rows(profile: Any, labels: TermLabels) -> list[tuple[str, str]]:
     for field, vocabulary in coded:
         values = labels(vocabulary, getattr(profile, field))
         if values:
-            rows.append((str(meta.get_field(field).verbose_name), ", ".join(values)))
+            rows.append((label(field), ", ".join(values)))
     for field in ("age_when_trafficked", "identified_on", "status_decided_on"):
         value = getattr(profile, field)
         if value not in (None, ""):
-            rows.append((str(meta.get_field(field).verbose_name), str(value)))
+            rows.append((label(field), str(value)))
     if profile.recruitment_platforms:
         rows.append(
             (
-                str(meta.get_field("recruitment_platforms").verbose_name),
+                label("recruitment_platforms"),
                 ", ".join(profile.recruitment_platforms),
             )
         )
     rows.append(
         (
-            str(meta.get_field("consent_to_share").verbose_name),
+            label("consent_to_share"),
             _("Yes") if profile.consent_to_share else _("No"),
         )
     )

@@ -284,3 +284,17 @@ def test_close_date_defaults_to_today(client: Any, supervisor: Any, case: Any):
     client.force_login(supervisor)
     response = client.get(reverse("registry:case-close", args=[case.pk]))
     assert timezone.localdate().isoformat() in response.content.decode()
+
+
+def test_long_pick_lists_escape_and_keep_the_choice(client: Any, officer: Any):
+    from ctip.registry.forms import CaseFilterForm
+
+    agency = Agency.objects.get(code="PAHT-12")
+    html = str(CaseFilterForm({"agency": agency.pk})["agency"])
+    assert f'<option value="{agency.pk}" selected>PAHT-12' in html
+    assert html.count(" selected") == 1
+    assert 'id="id_agency"' in html and 'name="agency"' in html
+    from ctip.registry.forms import FastSelect
+
+    rendered = FastSelect(choices=[("a&b", "<b>bold</b>")]).render("n", None)
+    assert '<option value="a&amp;b">&lt;b&gt;bold&lt;/b&gt;</option>' in rendered
