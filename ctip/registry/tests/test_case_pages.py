@@ -298,3 +298,40 @@ def test_long_pick_lists_escape_and_keep_the_choice(client: Any, officer: Any):
 
     rendered = FastSelect(choices=[("a&b", "<b>bold</b>")]).render("n", None)
     assert '<option value="a&amp;b">&lt;b&gt;bold&lt;/b&gt;</option>' in rendered
+
+
+def test_page_queries_do_not_grow_with_the_case(client: Any, officer: Any, case: Any, victim: Any):
+    """The case page and the list read in a fixed number of queries, however big the case."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ctip.registry import services
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    services.event_add(
+        actor=officer, case=case, kind="recruitment", occurred_on=datetime.date(2024, 1, 1)
+    )
+    client.force_login(officer)
+    detail, listing = reverse("registry:case-detail", args=[case.pk]), reverse("registry:case-list")
+    before = queries(detail), queries(listing)
+    for n in range(4):
+        person = services.person_create(actor=officer, family_name_latin=f"Extra{n}")
+        participant = services.participant_add(
+            actor=officer, case=case, person=person, role="victim"
+        )
+        services.victim_profile_save(
+            actor=officer, participant=participant, trafficking_status="PossibleVictimOfTrafficking"
+        )
+        services.event_add(
+            actor=officer,
+            case=case,
+            kind="transit",
+            occurred_on=datetime.date(2024, 2, 1),
+            persons=[person],
+        )
+        make_case(officer)
+    assert (queries(detail), queries(listing)) == before
