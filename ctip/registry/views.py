@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.db.models import QuerySet
@@ -116,17 +116,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "paginator": paginator,
             "sort": form.filters().sort,
-            "can_register": selectors_can_register(request.user),
+            "can_register": _can_register(request.user),
         },
     )
 
 
-def selectors_can_register(actor: Any) -> bool:
+def _can_register(actor: Any) -> bool:
     return agencies_actor_can_register_for(actor=actor).exists()
 
 
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
+    if not _can_register(request.user):
+        raise PermissionDenied(_("Your role does not let you register cases."))
     form = CaseForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

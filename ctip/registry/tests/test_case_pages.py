@@ -113,7 +113,10 @@ def test_capped_count_stops_counting(officer: Any):
 def test_analyst_sees_no_rows(client: Any, make_member: Any, case: Any):
     analyst = make_member("analyst", "NCCT")
     client.force_login(analyst)
-    assert references(client.get(reverse("registry:case-list"))) == []
+    listing = client.get(reverse("registry:case-list"))
+    assert references(listing) == []
+    assert reverse("registry:case-create") not in listing.content.decode()
+    assert client.get(reverse("registry:case-create")).status_code == 403
     assert client.get(reverse("registry:case-detail", args=[case.pk])).status_code == 404
 
 

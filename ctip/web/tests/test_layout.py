@@ -43,6 +43,8 @@ def test_language_switch_gives_khmer_pages(client: Any, make_member: Any):
     assert '<html lang="km">' in html
     assert "ករណី" in html  # "Cases"
     assert "ចុះឈ្មោះករណី" in html  # "Register a case"
+    for english in ("Apply filters", "Find a person", "Sign out", "Owning agency"):
+        assert english not in html
 
 
 def test_every_page_offers_the_language_switch(client: Any):
