@@ -74,3 +74,22 @@ def test_unknown_page_uses_the_layout(client: Any, make_member: Any):
     response = client.get("/cases/999999/")
     assert response.status_code == 404
     assert "Not found" in response.content.decode()
+
+
+def test_pages_extend_the_layout_blocks(rf: Any, make_member: Any):
+    """Other apps' templates fill title, content, extra_head and nav_extra."""
+    from django.template import engines
+
+    template = engines["django"].from_string(
+        '{% extends "web/base.html" %}{% block title %}Referrals{% endblock %}'
+        '{% block extra_head %}<meta name="x-app" content="referrals">{% endblock %}'
+        '{% block nav_extra %}<li><a href="/referrals/">Referrals</a></li>{% endblock %}'
+        "{% block content %}<p>Inbox</p>{% endblock %}"
+    )
+    request = rf.get("/referrals/")
+    request.user = make_member("case_officer", "PAHT-12")
+    html = template.render({}, request)
+    assert "<title>Referrals · ctip</title>" in html
+    assert '<meta name="x-app" content="referrals">' in html
+    assert '<li><a href="/referrals/">Referrals</a></li></ul>' in html
+    assert "<p>Inbox</p>" in html
