@@ -125,6 +125,11 @@ def _vocabulary_field(
         field.choices = BLANK + choices  # type: ignore[attr-defined]
 
 
+def agency_choices() -> Any:
+    """Active agencies with only what a pick-list shows: code and names."""
+    return agency_list().select_related(None).only("id", "code", "name_en", "name_km")
+
+
 # --- the case list -------------------------------------------------------------------------
 
 SORT_CHOICES = [
@@ -157,7 +162,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agency_list()  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = agency_choices()  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -529,7 +534,7 @@ class ArrestForm(forms.Form):
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = case_persons(case)  # type: ignore[attr-defined]
-        self.fields["agency"].queryset = agency_list().filter(  # type: ignore[attr-defined]
+        self.fields["agency"].queryset = agency_choices().filter(  # type: ignore[attr-defined]
             kind__in=[AgencyKind.POLICE_UNIT, AgencyKind.MINISTRY, AgencyKind.PROVINCE_COMMITTEE]
         )
         self.fields["agency"].initial = case.owning_agency_id
@@ -563,7 +568,7 @@ class ProceedingForm(forms.Form):
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["defendant"].queryset = case_persons(case)  # type: ignore[attr-defined]
-        courts = agency_list().filter(kind=AgencyKind.COURT)
+        courts = agency_choices().filter(kind=AgencyKind.COURT)
         self.fields["court"].queryset = courts  # type: ignore[attr-defined]
         _vocabulary_field(self, "charges", "charge", multiple=True)
 
