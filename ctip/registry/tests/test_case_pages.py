@@ -338,3 +338,17 @@ def test_page_queries_do_not_grow_with_the_case(client: Any, officer: Any, case:
         )
         make_case(officer)
     assert (queries(detail), queries(listing)) == before
+
+
+def test_only_a_supervisor_may_reopen(client: Any, officer: Any, supervisor: Any, case: Any):
+    from ctip.registry import services
+
+    services.case_close(
+        actor=supervisor, case=case, closed_on=datetime.date(2024, 4, 1), reason="Done"
+    )
+    client.force_login(officer)
+    page = client.get(reverse("registry:case-detail", args=[case.pk])).content.decode()
+    assert reverse("registry:case-reopen", args=[case.pk]) not in page
+    assert client.post(reverse("registry:case-reopen", args=[case.pk])).status_code == 403
+    case.refresh_from_db()
+    assert case.status == "closed"
