@@ -10,5 +10,5 @@ urlpatterns = [
     path("account/", include("ctip.access.urls")),
     path("audit/", include("ctip.audit.urls")),
     path("", include("ctip.web.urls")),
-    path("cases/", include("ctip.registry.urls")),
+    path("", include("ctip.registry.urls")),
 ]

@@ -1,4 +1,4 @@
-"""URLs of the case registry pages."""
+"""URLs of the case registry pages: cases under /cases/, persons under /persons/."""
 
 from django.urls import path
 
@@ -7,5 +7,21 @@ from . import views
 app_name = "registry"
 
 urlpatterns = [
-    path("", views.case_list, name="case-list"),
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/new/", views.case_create, name="case-create"),
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
+    path("cases/<int:pk>/close/", views.case_close, name="case-close"),
+    path("cases/<int:pk>/reopen/", views.case_reopen, name="case-reopen"),
+    path("cases/<int:pk>/persons/add/", views.participant_add, name="participant-add"),
+    path(
+        "cases/<int:pk>/victims/<int:participant_pk>/profile/",
+        views.victim_profile,
+        name="victim-profile",
+    ),
+    path("cases/<int:pk>/events/add/", views.event_add, name="event-add"),
+    path("cases/<int:pk>/arrests/add/", views.arrest_add, name="arrest-add"),
+    path("cases/<int:pk>/proceedings/add/", views.proceeding_add, name="proceeding-add"),
+    path("persons/", views.person_search, name="person-search"),
+    path("persons/<int:pk>/", views.person_detail, name="person-detail"),
 ]

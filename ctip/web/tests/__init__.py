@@ -1,0 +1,1 @@
+"""Tests of the shared layout and sign-in pages."""
