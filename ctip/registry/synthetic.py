@@ -12,6 +12,7 @@ docs/decisions/0120-synthetic-data-generator.md for why this bypasses the per-ro
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import datetime
 import itertools
@@ -19,6 +20,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -62,6 +64,10 @@ from .services import case_reference, document_number_index
 
 YEARS = 8
 DEFAULT_BATCH_SIZE = 10_000
+MAX_VICTIMS = 30
+MAX_SUSPECTS = 8
+# From this many cases on, PostgreSQL loads rows first and checks keys and builds indexes after.
+BULK_LOAD_CASES = 50_000
 
 
 # --- tables and their columns --------------------------------------------------------------
@@ -225,12 +231,12 @@ class Weighted:
         return self.items[bisect.bisect_right(self.cumulative, rng.random() * self.total)]
 
 
-def _geometric(rng: random.Random, mean: float) -> int:
-    """0, 1, 2 ... with the given mean: how many extra victims or suspects a case has."""
+def _geometric(rng: random.Random, mean: float, most: int) -> int:
+    """0, 1, 2 ... up to `most`, with about the given mean: extra victims or suspects."""
     if mean <= 0:
         return 0
     p, n = mean / (1 + mean), 0
-    while rng.random() < p and n < 40:
+    while rng.random() < p and n < most:
         n += 1
     return n
 
@@ -302,6 +308,9 @@ class Batch:
     )
     recurring: int = 0
     reused: int = 0
+    # Filled by worker processes for PostgreSQL: COPY text and row counts instead of rows.
+    text: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    counts: dict[str, int] = dataclasses.field(default_factory=dict)
 
 
 class BatchBuilder:
@@ -469,8 +478,8 @@ class BatchBuilder:
             status = CaseStatus.FOLLOW_UP
 
         # Who takes part.
-        n_victims = 1 + _geometric(rng, pools.EXTRA_VICTIMS[kind])
-        n_suspects = 0 if rng.random() < 0.12 else 1 + _geometric(rng, 0.3)
+        n_victims = 1 + _geometric(rng, pools.EXTRA_VICTIMS[kind], MAX_VICTIMS - 1)
+        n_suspects = 0 if rng.random() < 0.12 else 1 + _geometric(rng, 0.3, MAX_SUSPECTS - 1)
         persons_in_case: set[tuple[int, str]] = set()
         participant_ids: dict[int, int] = {}
         victims: list[tuple[int, int, bool, str]] = []  # person id, age, minor, nationality
@@ -1026,6 +1035,54 @@ class Writer:
             raw = connection.connection
             raw.executemany(f"INSERT INTO {table.db_table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
 
+    @contextlib.contextmanager
+    def checks_after_load(self, enabled: bool) -> Iterator[None]:
+        """On PostgreSQL, for a large load: set foreign keys and plain indexes aside and put
+        them back after the rows are in, as pg_restore does. Re-adding a foreign key checks
+        every row in one join instead of one trigger call per row (Django's keys are deferred,
+        so those calls would all come at COMMIT), and an index built once beats millions of
+        inserts into it. All of it happens inside the load's transaction: nothing is left
+        without its keys if the load fails."""
+        if not enabled or self.vendor != "postgresql":
+            yield
+            return
+        tables = [table.db_table for table in TABLES]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+                "ORDER BY conname",
+                [tables],
+            )
+            foreign_keys = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisprimary AND NOT indisunique "
+                "ORDER BY 1",
+                [tables],
+            )
+            indexes = cursor.fetchall()
+            for table, name, _definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            for name, _definition in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for _name, definition in indexes:
+                cursor.execute(definition)
+            for table, name, definition in foreign_keys:
+                cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+
+    def write_text(self, table: Table, data: bytes) -> None:
+        """Stream rows already in COPY text format (PostgreSQL only)."""
+        if not data:
+            return
+        with connection.cursor() as cursor:
+            sql = f"COPY {table.db_table} ({', '.join(table.columns)}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                copy.write(data)
+
     def advance_sequences(self) -> None:
         """Move PostgreSQL's id sequences past the generated ids (SQLite does this itself)."""
         if self.vendor != "postgresql":
@@ -1039,41 +1096,53 @@ class Writer:
                 )
 
 
-# --- building batches in worker processes -------------------------------------------------
+# --- id blocks and COPY text -------------------------------------------------------------
 
-# Where each table's row holds ids of rows built in the same batch: (position, table key).
-# Workers number those rows from 0; the writing process adds the batch's first free ids.
-# Case ids are known in advance (every batch but the last has batch_size cases), so workers
-# number cases absolutely and case references need no fixing.
-ID_POSITIONS: dict[str, tuple[tuple[int, str], ...]] = {
-    "share": ((0, "share"),),
-    "person": ((0, "person"),),
-    "document": ((0, "document"), (1, "person")),
-    "participant": ((0, "participant"), (2, "person")),
-    "victim": ((0, "victim"), (1, "participant")),
-    "event": ((0, "event"),),
-    "event_person": ((0, "event_person"), (1, "event"), (2, "person")),
-    "arrest": ((0, "arrest"), (2, "person")),
-    "proceeding": ((0, "proceeding"), (2, "person")),
+# Each batch numbers its rows inside a block of ids of its own, so that batches can be built
+# in any process, in parallel, without knowing how many rows the batches before them made.
+# A block holds the most rows a batch can make: batch size x the most rows one case can have
+# (the draws are capped). Cases fill their blocks exactly, so case ids have no gaps; other
+# tables have gaps between batches, which nothing relies on. A run of one batch is dense.
+MOST_PER_CASE = {
+    "case": 1,
+    "share": 8,
+    "person": MAX_VICTIMS + MAX_SUSPECTS + 4,
+    "document": MAX_VICTIMS + MAX_SUSPECTS + 4,
+    "participant": MAX_VICTIMS + MAX_SUSPECTS + 4,
+    "victim": MAX_VICTIMS,
+    "event": 6,
+    "event_person": 1 + MAX_VICTIMS + MAX_SUSPECTS,
+    "arrest": MAX_SUSPECTS,
+    "proceeding": MAX_SUSPECTS,
 }
 
 
-def _shift(key: str, rows: list[Any], bases: dict[str, int]) -> list[Any]:
-    """Rows numbered from 0 within their batch, renumbered from the tables' next free ids."""
-    positions = ID_POSITIONS.get(key)
-    if not positions or not rows:
-        return rows
-    offsets = [(position, bases[table]) for position, table in positions]
-    if len(offsets) == 1:
-        offset = offsets[0][1]
-        return [(row[0] + offset, *row[1:]) for row in rows]
-    shifted = []
-    for row in rows:
-        values = list(row)
-        for position, offset in offsets:
-            values[position] += offset
-        shifted.append(values)
-    return shifted
+def block_starts(first_ids: dict[str, int], batch_size: int, index: int) -> dict[str, int]:
+    """The first id of each table for batch number `index`."""
+    return {
+        key: first + index * batch_size * MOST_PER_CASE[key] for key, first in first_ids.items()
+    }
+
+
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
+    return str(value)
+
+
+def copy_text(rows: list[tuple[Any, ...]]) -> bytes:
+    """Rows in PostgreSQL's COPY text format, built in a worker so the writer only streams."""
+    return "".join(["\t".join(map(_copy_field, row)) + "\n" for row in rows]).encode("utf-8")
 
 
 # --- the service ---------------------------------------------------------------------------
@@ -1108,22 +1177,22 @@ def _batches(
     seed: int,
     until: datetime.date,
     timestamp: str,
-    tasks: list[tuple[int, int, int]],
+    tasks: list[tuple[int, int, dict[str, int]]],
     workers: int,
-    next_ids: dict[str, int],
 ) -> Iterator[Batch]:
-    """Batches in order, with final ids; built here, or by worker processes a few ahead."""
+    """Batches in order; built here, or by worker processes a few batches ahead (which hand
+    PostgreSQL's rows over as COPY text, so that this process only has to stream them)."""
     if workers == 0:
         builder = BatchBuilder(ref, seed=seed, until=until, timestamp=timestamp)
-        for index, size, _first_case in tasks:
-            yield builder.build(index, size, next_ids)  # numbers rows from next_ids directly
+        for index, size, first_ids in tasks:
+            yield builder.build(index, size, dict(first_ids))
         return
     from django.conf import settings
 
     # spawn, not fork: a forked child would share this process's database connection.
     context = multiprocessing.get_context("spawn")
     options = {"seed": seed, "until": until, "timestamp": timestamp}
-    init = (settings.SETTINGS_MODULE, dataclasses.asdict(ref), options)
+    init = (settings.SETTINGS_MODULE, dataclasses.asdict(ref), options, connection.vendor)
     with context.Pool(workers, initializer=synthetic_worker.start, initargs=init) as pool:
         pending: deque[Any] = deque()
         queue = iter(tasks)
@@ -1134,12 +1203,6 @@ def _batches(
             batch = pending.popleft().get()
             for task in itertools.islice(queue, 1):
                 pending.append(pool.apply_async(synthetic_worker.build, (task,)))
-            for key, rows in batch.rows.items():
-                batch.rows[key] = _shift(key, rows, next_ids)
-            for key, rows in batch.rows.items():
-                if key != "case":
-                    next_ids[key] += len(rows)
-            next_ids["case"] += len(batch.rows["case"])
             yield batch
 
 
@@ -1187,27 +1250,24 @@ def demo_data_generate(
         next_ids = writer.next_ids()
         timestamp = _timestamp_text(timezone.now())
         tasks = [
-            (index, min(batch_size, cases - start), next_ids["case"] + start)
+            (index, min(batch_size, cases - start), block_starts(next_ids, batch_size, index))
             for index, start in enumerate(range(0, cases, batch_size))
         ]
-        for batch in _batches(ref, seed, until, timestamp, tasks, workers, next_ids):
-            for table in TABLES:
-                rows = batch.rows[table.key]
-                writer.write(table, rows)
-                counts[table.key] += len(rows)
-            recurring += batch.recurring
-            reused += batch.reused
-            if progress is not None:
-                progress(len(batch.rows["case"]))
+        with writer.checks_after_load(cases >= BULK_LOAD_CASES):
+            for batch in _batches(ref, seed, until, timestamp, tasks, workers):
+                for table in TABLES:
+                    if table.key in batch.text:
+                        writer.write_text(table, batch.text[table.key])
+                        counts[table.key] += batch.counts[table.key]
+                    else:
+                        rows = batch.rows[table.key]
+                        writer.write(table, rows)
+                        counts[table.key] += len(rows)
+                recurring += batch.recurring
+                reused += batch.reused
+                if progress is not None:
+                    progress(batch.counts.get("case") or len(batch.rows["case"]))
         writer.advance_sequences()
-        result = GenerationResult(
-            seed=seed,
-            cases=cases,
-            rows=counts,
-            recurring_persons=recurring,
-            reused_persons=reused,
-            seconds=time.perf_counter() - started,
-        )
         audit_record(
             actor=actor,
             action=AuditAction.BULK_CREATE,
@@ -1220,4 +1280,12 @@ def demo_data_generate(
                 "rows": counts,
             },
         )
-    return result
+    # Timed after COMMIT, which on PostgreSQL is where deferred key checks run.
+    return GenerationResult(
+        seed=seed,
+        cases=cases,
+        rows=counts,
+        recurring_persons=recurring,
+        reused_persons=reused,
+        seconds=time.perf_counter() - started,
+    )

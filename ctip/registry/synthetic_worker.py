@@ -8,9 +8,12 @@ import os
 from typing import Any
 
 _builder: Any = None
+_vendor = ""
 
 
-def start(settings_module: str, reference: dict[str, Any], options: dict[str, Any]) -> None:
+def start(
+    settings_module: str, reference: dict[str, Any], options: dict[str, Any], vendor: str
+) -> None:
     """Set up Django in a fresh worker process. Workers only build rows; they never query."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module)
     import django
@@ -18,15 +21,20 @@ def start(settings_module: str, reference: dict[str, Any], options: dict[str, An
     django.setup()
     from .synthetic import BatchBuilder, Reference
 
-    global _builder
+    global _builder, _vendor
     _builder = BatchBuilder(Reference(**reference), **options)
+    _vendor = vendor
 
 
-def build(task: tuple[int, int, int]) -> Any:
-    """One batch, its rows numbered from 0 except cases, which are numbered from the task's."""
-    from .synthetic import TABLES
+def build(task: tuple[int, int, dict[str, int]]) -> Any:
+    """One batch, numbered from the task's first ids; as COPY text for PostgreSQL."""
+    from .synthetic import copy_text
 
-    index, size, first_case_id = task
-    ids = {table.key: 0 for table in TABLES}
-    ids["case"] = first_case_id
-    return _builder.build(index, size, ids)
+    index, size, first_ids = task
+    batch = _builder.build(index, size, dict(first_ids))
+    if _vendor == "postgresql":
+        for key, rows in batch.rows.items():
+            batch.text[key] = copy_text(rows)
+            batch.counts[key] = len(rows)
+        batch.rows = {}
+    return batch
