@@ -6,7 +6,8 @@ spread of rows, so this copies the cases already generated (with their persons, 
 everything else) under new ids until the database holds N cases. Copies share their
 encrypted values and search keys with the originals; docs/benchmarks.md says so.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ctip_bench python bench/registry_prepare.py 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ctip_bench \\
+        python bench/registry_prepare.py 1000000
 """
 
 import os
@@ -18,7 +19,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctip.settings.dev")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -44,7 +45,7 @@ def main() -> None:
             return
         highest = {}
         for table in TABLES:
-            cursor.execute(f"SELECT COALESCE(max(id), 0) FROM {table.db_table}")  # noqa: S608
+            cursor.execute(f"SELECT COALESCE(max(id), 0) FROM {table.db_table}")
             highest[table.db_table] = cursor.fetchone()[0]
         with writer.checks_after_load(enabled=True):
             copy_tables(cursor, highest, copies)
@@ -58,34 +59,34 @@ def main() -> None:
 def copy_tables(cursor: Any, highest: dict[str, int], copies: int) -> None:
     """INSERT ... SELECT each table `copies` times, every id shifted past the originals."""
     for table in TABLES:
-            model = table.model
-            columns, values = [], []
-            for model_field in model._meta.concrete_fields:
-                column = model_field.column
-                columns.append(column)
-                if model_field.primary_key:
-                    values.append(f"t.{column} + s.n * {highest[table.db_table]}")
-                elif model_field.is_relation and model_field.related_model._meta.db_table in highest:
-                    step = highest[model_field.related_model._meta.db_table]
-                    values.append(f"t.{column} + s.n * {step}")
-                elif column == "reference":
-                    shifted = f"(t.id + s.n * {highest[table.db_table]})"
-                    values.append(
-                        f"'CT-' || extract(year FROM t.opened_on)::int || '-' || "
-                        f"lpad({shifted}::text, 7, '0')"
-                    )
-                elif column == "external_id":
-                    values.append("NULL")
-                else:
-                    values.append(f"t.{column}")
-            sql = (
-                f"INSERT INTO {table.db_table} ({', '.join(columns)}) "  # noqa: S608
-                f"SELECT {', '.join(values)} FROM {table.db_table} t, "
-                f"generate_series(1, {copies}) AS s(n) WHERE t.id <= {highest[table.db_table]}"
-            )
-            step = time.perf_counter()
-            cursor.execute(sql)
-            print(f"{table.db_table}: +{cursor.rowcount:,} rows in {time.perf_counter() - step:.0f} s")
+        model = table.model
+        columns, values = [], []
+        for model_field in model._meta.concrete_fields:
+            column = model_field.column
+            columns.append(column)
+            if model_field.primary_key:
+                values.append(f"t.{column} + s.n * {highest[table.db_table]}")
+            elif model_field.is_relation and model_field.related_model._meta.db_table in highest:
+                step = highest[model_field.related_model._meta.db_table]
+                values.append(f"t.{column} + s.n * {step}")
+            elif column == "reference":
+                shifted = f"(t.id + s.n * {highest[table.db_table]})"
+                values.append(
+                    f"'CT-' || extract(year FROM t.opened_on)::int || '-' || "
+                    f"lpad({shifted}::text, 7, '0')"
+                )
+            elif column == "external_id":
+                values.append("NULL")
+            else:
+                values.append(f"t.{column}")
+        sql = (
+            f"INSERT INTO {table.db_table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(values)} FROM {table.db_table} t, "
+            f"generate_series(1, {copies}) AS s(n) WHERE t.id <= {highest[table.db_table]}"
+        )
+        step = time.perf_counter()
+        cursor.execute(sql)
+        print(f"{table.db_table}: +{cursor.rowcount:,} rows in {time.perf_counter() - step:.0f} s")
 
 
 if __name__ == "__main__":

@@ -110,7 +110,8 @@ KHMER_GIVEN_MALE: list[tuple[str, tuple[str, ...]]] = [
 KHMER_ALIASES = ("Mom", "Pov", "Toch", "Thom", "Srey", "Bong", "A Khmao", "Mi", "Nang", "Khmao")
 SUSPECT_ALIASES = ("Boss", "Lok Thom", "Ah Long", "Bong Thom", "Mekhyol", "Ta", "Ah Hong")
 
-# Foreign names by nationality (ISO alpha-3): (family names, female given, male given, family first).
+# Foreign names by nationality (ISO alpha-3):
+# (family names, female given names, male given names, family name written first).
 FOREIGN_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]] = {
     "CHN": (
         ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Lin"),
@@ -160,14 +161,29 @@ FOREIGN_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]
         ("Somphone", "Khamphet", "Bounmy"),
         False,
     ),
-    "BGD": (("Rahman", "Hossain", "Islam", "Ahmed"), ("Fatema", "Nasrin"), ("Mohammad", "Rafiq"), False),
+    "BGD": (
+        ("Rahman", "Hossain", "Islam", "Ahmed"),
+        ("Fatema", "Nasrin"),
+        ("Mohammad", "Rafiq"),
+        False,
+    ),
     "IND": (("Sharma", "Singh", "Kumar", "Patel"), ("Priya", "Anjali"), ("Rahul", "Amit"), False),
     "PAK": (("Khan", "Ali", "Hussain"), ("Ayesha", "Sana"), ("Bilal", "Usman"), False),
     "NPL": (("Thapa", "Gurung", "Shrestha"), ("Sita", "Anita"), ("Bikash", "Ramesh"), False),
     "LKA": (("Perera", "Fernando", "Silva"), ("Nimali", "Dilani"), ("Nuwan", "Kasun"), False),
-    "KEN": (("Otieno", "Wanjiru", "Kamau", "Odhiambo"), ("Faith", "Mercy"), ("Brian", "Kevin"), False),
+    "KEN": (
+        ("Otieno", "Wanjiru", "Kamau", "Odhiambo"),
+        ("Faith", "Mercy"),
+        ("Brian", "Kevin"),
+        False,
+    ),
     "UGA": (("Okello", "Namubiru", "Mugisha"), ("Grace", "Sarah"), ("Moses", "Isaac"), False),
-    "TWN": (("Chen", "Lin", "Huang", "Chang"), ("Yi-ting", "Hsin-yi"), ("Chih-hao", "Chia-wei"), True),
+    "TWN": (
+        ("Chen", "Lin", "Huang", "Chang"),
+        ("Yi-ting", "Hsin-yi"),
+        ("Chih-hao", "Chia-wei"),
+        True,
+    ),
     "KOR": (("Kim", "Lee", "Park", "Choi"), ("Ji-woo", "Seo-yeon"), ("Min-jun", "Ji-ho"), True),
     "USA": (("Smith", "Johnson", "Miller"), ("Jennifer", "Emily"), ("Michael", "David"), False),
     "GBR": (("Taylor", "Brown", "Wilson"), ("Sarah", "Emma"), ("James", "Richard"), False),

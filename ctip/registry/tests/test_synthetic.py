@@ -178,7 +178,7 @@ def test_encrypted_columns_hold_only_tokens_and_search_keys_match_the_services()
     seen = 0
     with connection.cursor() as cursor:
         for table, columns in encrypted.items():
-            cursor.execute(f"SELECT {', '.join(columns)} FROM {table}")  # noqa: S608
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {table}")
             for row in cursor.fetchall():
                 for value in row:
                     if value in (None, ""):

@@ -68,7 +68,7 @@ class Command(BaseCommand):
             raise CommandError("; ".join(error.messages)) from error
         headers = ("username", "password", "agency", "role", "for")
         widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-        line = "  ".join("{:<%d}" % w for w in widths)
+        line = "  ".join(f"{{:<{width}}}" for width in widths)
         self.stdout.write("")
         self.stdout.write(line.format(*headers))
         self.stdout.write(line.format(*("-" * w for w in widths)))
