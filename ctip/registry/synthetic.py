@@ -22,7 +22,7 @@ import os
 import random
 import re
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -87,7 +87,9 @@ class Table:
 
     @property
     def columns(self) -> list[str]:
-        return [self.model._meta.get_field(name).column for name in self.fields]
+        return [
+            str(getattr(self.model._meta.get_field(name), "column", name)) for name in self.fields
+        ]
 
 
 EventPersons = Event.persons.through
@@ -218,8 +220,8 @@ TABLE_BY_KEY = {table.key: table for table in TABLES}
 class Weighted:
     """Draw items with given weights from one uniform number (cheaper than random.choices)."""
 
-    def __init__(self, weights: dict[Any, float] | Iterable[tuple[Any, float]]) -> None:
-        pairs = list(weights.items()) if isinstance(weights, dict) else list(weights)
+    def __init__(self, weights: Mapping[Any, float] | Iterable[tuple[Any, float]]) -> None:
+        pairs = list(weights.items()) if isinstance(weights, Mapping) else list(weights)
         self.items = [item for item, _weight in pairs]
         total, self.cumulative = 0.0, []
         for _item, weight in pairs:
@@ -610,8 +612,8 @@ class BatchBuilder:
             candidates = [f"DOSVY-{province}", rng.choice(pools.NGO_CODES), "AHTJP", "NCCT"]
             for code in candidates[: 1 + int(rng.random() * 2)]:
                 shares.add(self.ref.agency_ids.get(code, 0))
-        foreign = {v[3] for v in victims} - {"KHM"}
-        for nationality in sorted(foreign):  # sorted: set order varies between processes
+        foreign_victims = {v[3] for v in victims} - {"KHM"}
+        for nationality in sorted(foreign_victims):  # sorted: set order varies between processes
             partner = self.ref.agency_ids.get(f"FP-{nationality}")
             if partner and rng.random() < 0.5:
                 shares.add(partner)
@@ -1227,7 +1229,7 @@ def demo_data_generate(
     batch_size: int = DEFAULT_BATCH_SIZE,
     until: datetime.date | None = None,
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> GenerationResult:
     """Write `cases` synthetic cases with everything in them, in one transaction, audited once.
 
