@@ -19,6 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctip.settings.dev")
+os.environ.setdefault("CTIP_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 import django
 
