@@ -36,6 +36,9 @@ class EncryptedDateField(EncryptedTextField):
     """A date encrypted at rest (stored as an ISO date inside the token)."""
 
     description = "Date encrypted at rest"
+    # Tell django-stubs what the attribute holds; the TextField base would say str.
+    _pyi_private_set_type: datetime.date | str | None  # type: ignore[assignment]
+    _pyi_private_get_type: datetime.date | None  # type: ignore[assignment]
 
     def to_python_text(self, value: Any) -> str:
         return value.isoformat() if isinstance(value, datetime.date) else str(value)
@@ -53,6 +56,8 @@ class EncryptedJSONField(EncryptedTextField):
     """A JSON value (a list of aliases, say) encrypted at rest."""
 
     description = "JSON encrypted at rest"
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def to_python_text(self, value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)

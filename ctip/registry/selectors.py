@@ -328,7 +328,7 @@ def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
         exact = queryset.alias(name_words=_name_words()).filter(
             criteria & _name_condition(keys, fuzzy=False)
         )
-        results = list(exact.order_by("id")[: query.limit])
+        results: list[Person] = list(exact.order_by("id")[: query.limit])
         if len(results) < query.limit:
             similar = queryset.filter(criteria & _name_condition(keys)).exclude(
                 pk__in=[person.pk for person in results]

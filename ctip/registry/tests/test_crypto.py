@@ -24,7 +24,8 @@ def test_two_encryptions_of_one_name_differ(keys):
     assert crypto.encrypt("Sokha") != crypto.encrypt("Sokha")
 
 
-@pytest.mark.parametrize("position", [0, 3, 10, 30, -3])
+# (The last characters of base64 can hold padding bits that decode the same; stay clear.)
+@pytest.mark.parametrize("position", [0, 3, 10, 30, -8])
 def test_any_altered_character_is_refused(keys, position):
     token = crypto.encrypt("Vuthy Heng")
     chars = list(token)
@@ -52,7 +53,7 @@ def test_old_key_reads_until_rotation_and_rotation_moves_to_the_new_key(keys, se
 
 def test_first_release_fernet_tokens_still_read_and_rotate(keys):
     old, _new = keys
-    legacy = Fernet(old.encode()).encrypt("Dara".encode()).decode()
+    legacy = Fernet(old.encode()).encrypt(b"Dara").decode()
     assert crypto.decrypt(legacy) == "Dara"
     assert not crypto.is_current(legacy)
     assert crypto.decrypt(crypto.rotate_token(legacy)) == "Dara"
