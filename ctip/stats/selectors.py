@@ -1,0 +1,95 @@
+"""Every read of the statistics app. Each takes the acting user and scopes what it aggregates.
+
+The aggregate rule (decision 0300): analysts, members of the national secretariat and
+superusers may aggregate over every case; anyone else with record rights aggregates over the
+cases the record policy (ctip.access.policies.case_q) lets them see; everyone else — the
+public included — gets only published releases. Aggregates never return rows.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ctip.access.choices import Action, AgencyKind, Role
+from ctip.access.policies import actor_scope, case_q
+from ctip.registry.models import Case
+
+from .indicators import CATALOGUE, Cube, indicator
+from .periods import Period
+
+
+class CommandLineActor:
+    """The operator of a management command: holds the keys and the database, so sees all."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+
+    def get_username(self) -> str:
+        return "command-line"
+
+    def __str__(self) -> str:
+        return "command-line"
+
+
+COMMAND_LINE = CommandLineActor()
+
+
+def may_aggregate_all(actor: Any) -> bool:
+    """Analysts, secretariat staff and superusers see aggregates over every case."""
+    if isinstance(actor, CommandLineActor):
+        return True
+    scope = actor_scope(actor)
+    if scope.is_superuser or scope.roles.get(Role.ANALYST):
+        return True
+    return any(kind == AgencyKind.SECRETARIAT for kind in scope.agency_kinds.values())
+
+
+def aggregate_case_q(actor: Any) -> Q:
+    """The cases whose figures the actor may see in aggregate."""
+    if may_aggregate_all(actor):
+        return Q()
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to see statistics other than published releases."))
+    return case_q(actor, Action.VIEW)
+
+
+def aggregate_cases(*, actor: Any) -> QuerySet[Case]:
+    """The case queryset every indicator query starts from."""
+    return Case.objects.filter(aggregate_case_q(actor))
+
+
+def may_see_statistics(actor: Any) -> bool:
+    if may_aggregate_all(actor):
+        return True
+    scope = actor_scope(actor)
+    return bool(scope.roles)
+
+
+def indicator_cube(*, actor: Any, indicator_id: str, period: Period) -> Cube:
+    """One indicator for one period, over the cases the actor may aggregate."""
+    return indicator(indicator_id).query(aggregate_cases(actor=actor), period)
+
+
+@dataclass
+class PeriodFigures:
+    """Every indicator of the catalogue for one period."""
+
+    period: Period
+    cubes: dict[str, Cube]
+
+    def total(self, indicator_id: str) -> float:
+        return self.cubes[indicator_id].total
+
+
+def period_figures(
+    *, actor: Any, period: Period, indicator_ids: tuple[str, ...] | None = None
+) -> PeriodFigures:
+    """All (or some) indicators for a period, sharing one scoped case queryset."""
+    cases = aggregate_cases(actor=actor)
+    ids = indicator_ids or tuple(CATALOGUE)
+    return PeriodFigures(period, {i: indicator(i).query(cases, period) for i in ids})
