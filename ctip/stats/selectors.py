@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action, AgencyKind, Role
-from ctip.access.policies import actor_scope, case_q
+from ctip.access.policies import RECORD_ROLES, actor_scope, case_q
 from ctip.registry.models import Case
 
 from .indicators import CATALOGUE, Cube, indicator
@@ -66,8 +66,9 @@ def aggregate_cases(*, actor: Any) -> QuerySet[Case]:
 def may_see_statistics(actor: Any) -> bool:
     if may_aggregate_all(actor):
         return True
-    scope = actor_scope(actor)
-    return bool(scope.roles)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(actor_scope(actor).agencies_with(RECORD_ROLES))
 
 
 def indicator_cube(*, actor: Any, indicator_id: str, period: Period) -> Cube:
