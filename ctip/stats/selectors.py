@@ -94,3 +94,50 @@ def period_figures(
     cases = aggregate_cases(actor=actor)
     ids = indicator_ids or tuple(CATALOGUE)
     return PeriodFigures(period, {i: indicator(i).query(cases, period) for i in ids})
+
+
+def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) -> Any:
+    """A capture-history table from the registry for multiple systems estimation.
+
+    Each list is a kind of agency (police units, NGOs, ministries, province committees, ...)
+    that owns a case in which the person is a victim registered in the period; a person is
+    "caught" by every kind of agency that recorded them. It relies on persons having been
+    matched (one Person row per human being). Only those who may aggregate over every case
+    may build it, since a partial view would make every list look smaller than it is.
+    """
+    from ctip.registry.choices import ParticipantRole
+    from ctip.registry.models import Participant
+
+    from .indicators import NOT_A_VICTIM
+    from .mse import table_from_rows
+
+    if not may_aggregate_all(actor):
+        raise PermissionDenied(_("Only analysts estimate from the whole registry."))
+    rows = (
+        Participant.objects.filter(
+            case__in=aggregate_cases(actor=actor),
+            role=ParticipantRole.VICTIM,
+            case__opened_on__range=(period.start, period.end),
+        )
+        .exclude(victim_profile__trafficking_status=NOT_A_VICTIM)
+        .values_list("person_id", "case__owning_agency__kind")
+        .distinct()
+    )
+    caught: dict[int, set[str]] = {}
+    for person_id, kind in rows:
+        caught.setdefault(person_id, set()).add(kind)
+    sizes: dict[str, int] = {}
+    for kinds in caught.values():
+        for kind in kinds:
+            sizes[kind] = sizes.get(kind, 0) + 1
+    lists = sorted(sizes, key=lambda k: -sizes[k])[:max_lists]
+    if len(lists) < 2:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"period": _("Fewer than two kinds of agency recorded victims.")})
+    patterns: dict[tuple[int, ...], int] = {}
+    for kinds in caught.values():
+        key = tuple(int(name in kinds) for name in lists)
+        if any(key):
+            patterns[key] = patterns.get(key, 0) + 1
+    return table_from_rows(lists, list(patterns.items()))
