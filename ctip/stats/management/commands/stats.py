@@ -43,7 +43,8 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
+        terms = ", ".join(result["terms"])
         self.stdout.write(
-            f"Estimated total: {result['estimate']:.0f} (95% interval {result['lower']}–"
-            f"{result['upper']}); observed {result['observed']}; model: {', '.join(result['terms'])}"
+            f"Estimated total: {result['estimate']:.0f} (95% interval {result['lower']} to "
+            f"{result['upper']}); observed {result['observed']}; model: {terms}"
         )
