@@ -141,3 +141,45 @@ def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) ->
         if any(key):
             patterns[key] = patterns.get(key, 0) + 1
     return table_from_rows(lists, list(patterns.items()))
+
+
+def published_releases() -> QuerySet[Any]:
+    """Published releases: public, read by anyone, no actor needed (they hold no rows)."""
+    from .choices import ReleaseStatus
+    from .models import Release
+
+    return Release.objects.filter(status=ReleaseStatus.PUBLISHED).order_by("-period")
+
+
+def published_release(*, pk: int) -> Any:
+    """One published release, refused if its tables no longer match their digest."""
+    from django.http import Http404
+
+    from .services import tables_digest
+
+    release = published_releases().filter(pk=pk).first()
+    if release is None:
+        raise Http404(_("No such release."))
+    if tables_digest(release.tables) != release.digest:
+        raise PermissionDenied(_("This release fails its integrity check."))
+    return release
+
+
+def privacy_ledger(*, actor: Any) -> dict[str, Any]:
+    """The privacy budget: total, spent, remaining and every entry."""
+    from .models import PrivacyLedgerEntry
+    from .services import privacy_budget_spent, total_privacy_budget
+
+    if not may_aggregate_all(actor):
+        raise PermissionDenied(_("Only analysts and secretariat staff see the ledger."))
+    spent = privacy_budget_spent()
+    return {
+        "total": total_privacy_budget(),
+        "spent": spent,
+        "remaining": total_privacy_budget() - spent,
+        "entries": list(
+            PrivacyLedgerEntry.objects.select_related("release").values(
+                "release_id", "release__period", "epsilon", "spent_at"
+            )
+        ),
+    }

@@ -1,20 +1,34 @@
 """Statistics pages: staff dashboard, report pages and downloads. Thin: selectors do the work."""
 
+import csv
+import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import render as out
+from . import services
+from .choices import Protection
 from .forms import DashboardFilterForm
 from .indicators import CATALOGUE
+from .models import Release
 from .periods import Period, parse_period
 from .reports import BUILDERS, build_report
-from .selectors import indicator_cube, may_see_statistics
+from .selectors import (
+    indicator_cube,
+    may_aggregate_all,
+    may_see_statistics,
+    privacy_ledger,
+    published_release,
+    published_releases,
+)
+
+SUPPRESSED = "*"
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -89,4 +103,87 @@ def report_page(request: HttpRequest, kind: str, period: str) -> HttpResponse:
         request,
         "stats/report.html",
         {"report": report, "kind": kind, "formats": out.FORMATS, **out.page_context(report)},
+    )
+
+
+# --- public statistics (no sign-in) and releases ------------------------------------------------
+
+
+def public_index(request: HttpRequest) -> HttpResponse:
+    """Published releases, for anyone."""
+    return render(request, "stats/public_index.html", {"releases": published_releases()})
+
+
+def public_release(request: HttpRequest, pk: int) -> HttpResponse:
+    release = published_release(pk=pk)
+    tables = [(t, list(zip(t["row_keys"], t["values"], strict=True))) for t in release.tables]
+    return render(request, "stats/public_release.html", {"release": release, "tables": tables})
+
+
+def public_release_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    release = published_release(pk=pk)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["period", "protection", "epsilon", "table", "row", "column", "value"])
+    for table in release.tables:
+        for row_key, values in zip(table["row_keys"], table["values"], strict=True):
+            for col_key, value in zip(table["column_keys"], values, strict=True):
+                writer.writerow(
+                    [
+                        release.period,
+                        release.protection,
+                        release.epsilon if release.epsilon is not None else "",
+                        table["id"],
+                        row_key,
+                        col_key,
+                        SUPPRESSED if value is None else value,
+                    ]
+                )
+    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="ctip-{release.period}-{pk}.csv"'
+    return response
+
+
+@login_required
+def releases(request: HttpRequest) -> HttpResponse:
+    """Staff: prepare, sign off and publish releases; the privacy budget ledger."""
+    if not may_aggregate_all(request.user):
+        raise PermissionDenied(_("Only analysts and secretariat staff manage releases."))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "create":
+                raw = request.POST.get("epsilon", "").strip()
+                try:
+                    epsilon = float(raw) if raw else None
+                except ValueError:
+                    raise ValidationError({"epsilon": _("Epsilon must be a number.")}) from None
+                services.release_create(
+                    actor=request.user,
+                    period=request.POST.get("period", ""),
+                    protection=request.POST.get("protection", ""),
+                    epsilon=epsilon,
+                )
+            elif action in ("sign_off", "publish"):
+                release = get_object_or_404(Release, pk=request.POST.get("release"))
+                service = (
+                    services.release_sign_off if action == "sign_off" else services.release_publish
+                )
+                service(actor=request.user, release=release)
+            else:
+                raise ValidationError({"action": _("Unknown action.")})
+            return redirect("stats:releases")
+        except ValidationError as error:
+            errors = error.message_dict
+    return render(
+        request,
+        "stats/releases.html",
+        {
+            "releases": Release.objects.all(),
+            "ledger": privacy_ledger(actor=request.user),
+            "errors": errors,
+            "protections": Protection.choices,
+        },
+        status=400 if errors else 200,
     )
