@@ -18,7 +18,7 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
 from .choices import Protection, ReleaseStatus
-from .disclosure import Grid, K, laplace_counts, suppress
+from .disclosure import Grid, K, allocate_epsilon, laplace_counts, suppress
 from .indicators import Cube
 from .models import PrivacyLedgerEntry, Release
 from .periods import parse_period
@@ -51,14 +51,35 @@ def tables_digest(tables: list[dict[str, Any]]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def dimension_domain(dim: str) -> list[str]:
+    """Every value a public table shows for a dimension, fixed in advance: which rows appear
+    must not depend on the data, or the table layout itself would disclose (and would break
+    differential privacy)."""
+    from ctip.reference.models import Province
+    from ctip.reference.selectors import vocabulary_codes
+    from ctip.registry.choices import CaseKind, Sex
+
+    from .choices import UNKNOWN
+
+    domains = {
+        "kind": list(CaseKind.values),
+        "case_kind": list(CaseKind.values),
+        "sex": list(Sex.values),
+        "age_group": ["minor", "adult", UNKNOWN],
+        "nationality_group": ["national", "foreign", UNKNOWN],
+        "province": list(Province.objects.order_by("code").values_list("code", flat=True)),
+        "exploitation": [*sorted(vocabulary_codes("exploitation_type")), UNKNOWN],
+    }
+    return domains[dim]
+
+
 def _grid(cube: Cube, rows: str, cols: str | None) -> Grid:
+    row_keys = dimension_domain(rows)
     if cols is None:
         by = cube.by(rows)
-        keys = sorted(by)
-        return Grid.from_cells(keys, ["count"], np.array([[by[k]] for k in keys]))
+        return Grid.from_cells(row_keys, ["count"], np.array([[by.get(k, 0)] for k in row_keys]))
     cells = cube.margin(rows, cols)
-    row_keys = sorted({r for r, _c in cells})
-    col_keys = sorted({c for _r, c in cells})
+    col_keys = dimension_domain(cols)
     grid = np.array([[cells.get((r, c), 0) for c in col_keys] for r in row_keys])
     return Grid.from_cells(row_keys, col_keys, grid)
 
@@ -83,9 +104,11 @@ def build_public_tables(
         indicator_ids=tuple({t[1] for t in PUBLIC_TABLES}),
     )
     tables = []
-    per_table = (epsilon or 0) / len(PUBLIC_TABLES)
-    for table_id, indicator_id, rows, cols in PUBLIC_TABLES:
-        grid = _grid(figures.cubes[indicator_id], rows, cols)
+    grids = [_grid(figures.cubes[t[1]], t[2], t[3]) for t in PUBLIC_TABLES]
+    budgets = allocate_epsilon([len(g.row_keys) * len(g.col_keys) for g in grids], epsilon or 0)
+    for (table_id, indicator_id, rows, cols), grid, per_table in zip(
+        PUBLIC_TABLES, grids, budgets, strict=True
+    ):
         if protection == Protection.SUPPRESSION:
             hidden = suppress(grid, k)
             values = _published(grid, hidden)
