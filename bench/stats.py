@@ -36,7 +36,7 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
 
 
 def summary(times: list[float]) -> str:
-    p95 = sorted(times)[max(0, int(round(0.95 * len(times))) - 1)]
+    p95 = sorted(times)[max(0, round(0.95 * len(times)) - 1)]
     return f"median {statistics.median(times):.3f} s, p95 {p95:.3f} s, n={len(times)}"
 
 
