@@ -145,12 +145,16 @@ def design(table: CaptureTable, pairs: tuple[Pair, ...]) -> np.ndarray:
     return np.column_stack(columns)
 
 
-def irls(x: np.ndarray, y: np.ndarray, iterations: int = 100) -> tuple[np.ndarray, float]:
-    """Poisson log-linear fit by iteratively reweighted least squares: (coefficients, loglik)."""
+def irls(
+    x: np.ndarray, y: np.ndarray, iterations: int = 100
+) -> tuple[np.ndarray, float, np.ndarray, bool]:
+    """Poisson log-linear fit by iteratively reweighted least squares:
+    (coefficients, log-likelihood, fitted values, converged)."""
     mu = y + 0.5
     eta = np.log(mu)
     beta = np.zeros(x.shape[1])
     previous = math.inf
+    converged = False
     for _i in range(iterations):
         z = eta + (y - mu) / mu
         xw = x * mu[:, None]
@@ -159,10 +163,11 @@ def irls(x: np.ndarray, y: np.ndarray, iterations: int = 100) -> tuple[np.ndarra
         mu = np.exp(eta)
         deviance = 2 * np.sum(np.where(y > 0, y * np.log(np.where(y > 0, y, 1) / mu), 0) - (y - mu))
         if abs(previous - deviance) < 1e-9 * (1 + abs(deviance)):
+            converged = True
             break
         previous = deviance
     loglik = float(np.sum(y * eta - mu) - np.sum([math.lgamma(v + 1) for v in y]))
-    return beta, loglik
+    return beta, loglik, mu, converged
 
 
 class Checker:
@@ -172,10 +177,13 @@ class Checker:
     def __init__(self, table: CaptureTable) -> None:
         self.table = table
         self.cache: dict[tuple[Any, ...], bool] = {}
+        self.ranks: dict[tuple[Pair, ...], bool] = {}
 
-    def ok(self, pairs: tuple[Pair, ...], y: np.ndarray) -> bool:
+    def ok(self, pairs: tuple[Pair, ...], y: np.ndarray, fit: "Fit | None" = None) -> bool:
         x = design(self.table, pairs)
-        if np.linalg.matrix_rank(x) < x.shape[1]:
+        if pairs not in self.ranks:
+            self.ranks[pairs] = bool(np.linalg.matrix_rank(x) == x.shape[1])
+        if not self.ranks[pairs]:
             return False
         # Necessary condition: every included interaction has cases in its overlap.
         cells = self.table.cells
@@ -185,6 +193,11 @@ class Checker:
         zeros = tuple(np.flatnonzero(y == 0))
         if not zeros:
             return True  # all cells positive: the MLE is interior
+        if fit is not None and fit.converged and fit.mu[list(zeros)].min() > 1e-4:
+            # IRLS reached a stationary point at finite coefficients with every fitted value
+            # well above zero; the log-likelihood is strictly concave (full rank), so that
+            # point is the MLE and it exists. Only doubtful fits need the linear program.
+            return True
         key = (pairs, zeros)
         if key not in self.cache:
             self.cache[key] = mle_exists(x, y)
@@ -213,6 +226,8 @@ class Fit:
     pairs: tuple[Pair, ...]
     beta: np.ndarray
     loglik: float
+    mu: np.ndarray
+    converged: bool
 
     @property
     def hidden(self) -> float:
@@ -220,8 +235,8 @@ class Fit:
 
 
 def _fit(table: CaptureTable, pairs: tuple[Pair, ...], y: np.ndarray) -> Fit:
-    beta, loglik = irls(design(table, pairs), y)
-    return Fit(pairs, beta, loglik)
+    beta, loglik, mu, converged = irls(design(table, pairs), y)
+    return Fit(pairs, beta, loglik, mu, converged)
 
 
 def stepwise(table: CaptureTable, y: np.ndarray, checker: Checker) -> Fit | None:
@@ -236,9 +251,9 @@ def stepwise(table: CaptureTable, y: np.ndarray, checker: Checker) -> Fit | None
             if pair in current.pairs:
                 continue
             pairs = tuple(sorted((*current.pairs, pair)))
-            if not checker.ok(pairs, y):
-                continue
             trial = _fit(table, pairs, y)
+            if not checker.ok(pairs, y, trial):
+                continue
             p_value = float(chi2.sf(max(0.0, 2 * (trial.loglik - current.loglik)), 1))
             if best is None or p_value < best[0]:
                 best = (p_value, trial)
@@ -266,7 +281,7 @@ def bic_search(
                 scored.append((_bic(fit, n), subset, fit))
         scored.sort(key=lambda item: item[0])
         for _score, subset, fit in scored:
-            if checker.ok(subset, y):
+            if checker.ok(subset, y, fit):
                 return fit
         return None
     if not checker.ok((), y):
@@ -279,9 +294,9 @@ def bic_search(
             if pair in current.pairs:
                 continue
             pairs = tuple(sorted((*current.pairs, pair)))
-            if not checker.ok(pairs, y):
-                continue
             trial = _fit(table, pairs, y)
+            if not checker.ok(pairs, y, trial):
+                continue
             score = _bic(trial, n)
             if score < current_bic and (best is None or score < best[0]):
                 best = (score, trial)

@@ -106,7 +106,8 @@ def test_irls_agrees_with_statsmodels():
     table = simulated_table(seed=11)
     pairs = tuple(itertools.combinations(range(5), 2))[:4]
     x = design(table, pairs)
-    beta, _ = irls(x, table.counts)
+    beta, _loglik, _mu, converged = irls(x, table.counts)
+    assert converged
     reference = sm.GLM(table.counts, x, family=sm.families.Poisson()).fit().params
     assert np.allclose(beta, reference, atol=1e-6)
 
