@@ -91,9 +91,17 @@ def period_figures(
     *, actor: Any, period: Period, indicator_ids: tuple[str, ...] | None = None
 ) -> PeriodFigures:
     """All (or some) indicators for a period, sharing one scoped case queryset."""
+    from .indicators import rates_per_100k
+
     cases = aggregate_cases(actor=actor)
     ids = indicator_ids or tuple(CATALOGUE)
-    return PeriodFigures(period, {i: indicator(i).query(cases, period) for i in ids})
+    cubes: dict[str, Cube] = {}
+    for i in ids:
+        if i == "victims_per_100k" and "victims_identified" in cubes:
+            cubes[i] = rates_per_100k(cubes["victims_identified"])  # no second query
+        else:
+            cubes[i] = indicator(i).query(cases, period)
+    return PeriodFigures(period, cubes)
 
 
 def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) -> Any:
