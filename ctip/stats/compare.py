@@ -45,11 +45,11 @@ def _to_ratio(p: float) -> float:
     return math.inf if p >= 1 else p / (1 - p)
 
 
-def compare_counts(current: int, baseline: int, what: str = "", level: float = LEVEL) -> Change:
+def compare_counts(current: float, baseline: float, what: str = "", level: float = LEVEL) -> Change:
     """The change from `baseline` to `current` with an exact `level` interval for the ratio."""
     what = what or _("records")
-    current, baseline = int(current), int(baseline)
-    n = current + baseline
+    x, y = int(current), int(baseline)
+    n = x + y
     if n == 0:
         return Change(
             0,
@@ -63,12 +63,12 @@ def compare_counts(current: int, baseline: int, what: str = "", level: float = L
             False,
             _("No %(what)s were recorded in either period.") % {"what": what},
         )
-    test = binomtest(current, n, 0.5)
+    test = binomtest(x, n, 0.5)
     interval = test.proportion_ci(confidence_level=level, method="exact")
     low, high = _to_ratio(interval.low), _to_ratio(interval.high)
-    ratio = current / baseline if baseline else math.inf
-    change_pct = (current - baseline) * 100 / baseline if baseline else None
-    direction = "up" if current > baseline else "down" if current < baseline else "same"
+    ratio = x / y if y else math.inf
+    change_pct = (x - y) * 100 / y if y else None
+    direction = "up" if x > y else "down" if x < y else "same"
     significant = low > 1 or high < 1
     if direction == "same":
         verdict = _("The same number of %(what)s was recorded in both periods.")
@@ -87,8 +87,8 @@ def compare_counts(current: int, baseline: int, what: str = "", level: float = L
             )
         )
     return Change(
-        current,
-        baseline,
+        x,
+        y,
         ratio,
         low,
         high,

@@ -1,5 +1,7 @@
 """Forms of the statistics pages: the dashboard's filters."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +26,8 @@ class DashboardFilterForm(forms.Form):
         except ValidationError as error:
             raise ValidationError(error.message_dict["period"]) from error
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         indicator = CATALOGUE.get(data.get("indicator", ""))
         breakdown = data.get("breakdown")
         if indicator and breakdown and breakdown not in indicator.disaggregations:

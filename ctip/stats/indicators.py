@@ -42,9 +42,10 @@ class Cube:
     def margin(self, *dims: str) -> dict[tuple[str, ...], float]:
         """Sum over every dimension not named: margin("sex") -> {("female",): 12, ...}."""
         index = [self.dims.index(d) for d in dims]
-        out: Counter[tuple[str, ...]] = Counter()
+        out: dict[tuple[str, ...], float] = {}
         for cell, value in self.cells.items():
-            out[tuple(cell[i] for i in index)] += value
+            key = tuple(cell[i] for i in index)
+            out[key] = out.get(key, 0) + value
         return dict(sorted(out.items()))
 
     def by(self, dim: str) -> dict[str, float]:
@@ -375,6 +376,8 @@ def rates_per_100k(victims_identified: Cube) -> Cube:
     )
     cells: dict[tuple[str, ...], float] = {}
     for code, population in populations.items():
+        if not population:
+            continue
         cells[(code,)] = round(victims.get(code, 0) * 100000 / population, 2)
     return Cube(("province",), cells)
 

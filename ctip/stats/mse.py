@@ -152,7 +152,7 @@ def irls(
     (coefficients, log-likelihood, fitted values, converged)."""
     mu = y + 0.5
     eta = np.log(mu)
-    beta = np.zeros(x.shape[1])
+    beta: np.ndarray = np.zeros(x.shape[1])
     previous = math.inf
     converged = False
     for _i in range(iterations):

@@ -119,7 +119,7 @@ def half_year_report(*, actor: Any, period: Period | str) -> dict[str, Any]:
         actor=actor, period=period.year_before(), indicator_ids=headline_ids
     )
     numbers = headline_numbers(figures)
-    report = {
+    report: dict[str, Any] = {
         "report": "half-year",
         "period": period.label,
         "period_name": period_name(period),

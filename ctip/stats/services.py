@@ -179,7 +179,7 @@ def release_create(
         notes=notes,
         created_by=actor,
     )
-    if protection == Protection.DIFFERENTIAL_PRIVACY:
+    if protection == Protection.DIFFERENTIAL_PRIVACY and epsilon is not None:
         PrivacyLedgerEntry.objects.create(release=release, epsilon=epsilon, spent_by=actor)
     audit_record(
         actor=actor,
