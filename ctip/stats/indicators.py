@@ -8,14 +8,16 @@ person falls in exactly one cell of every breakdown and margins always add up.
 """
 
 import datetime
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Case as DjCase
+from django.db.models import CharField, Count, Q, QuerySet, TextField, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
 
 from ctip.registry.choices import EventKind, ParticipantRole, Verdict
@@ -69,28 +71,29 @@ class Indicator:
 # --- helpers that turn one record into dimension values -----------------------------------
 
 
-def nationality_of(citizenships: Any) -> str:
-    """Cambodian if Cambodian among the citizenships, else the first one listed, else unknown."""
-    values = _as_list(citizenships)
-    if not values:
+def _citizenship_text(path: str) -> Cast:
+    return Cast(path, TextField())
+
+
+def nationality_expr(path: str) -> DjCase:
+    """In SQL, so no JSON is decoded row by row: Cambodian when "KHM" is among the
+    citizenships, else the first one listed, else unknown."""
+    return DjCase(
+        When(Contains(_citizenship_text(path), '"KHM"'), then=Value(NATIONAL)),
+        default=Coalesce(KeyTextTransform("0", path), Value(UNKNOWN)),
+        output_field=CharField(),
+    )
+
+
+def nationality_group_of(nationality: str) -> str:
+    if nationality == UNKNOWN:
         return UNKNOWN
-    return NATIONAL if NATIONAL in values else str(values[0])
+    return "national" if nationality == NATIONAL else "foreign"
 
 
-def nationality_group_of(citizenships: Any) -> str:
-    values = _as_list(citizenships)
-    if not values:
-        return UNKNOWN
-    return "national" if NATIONAL in values else "foreign"
-
-
-def _as_list(value: Any) -> list[Any]:
-    if isinstance(value, str):  # a JSON column read through a subquery arrives as text
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value] if value else []
-    return list(value or [])
+def first_code_expr(path: str) -> Coalesce:
+    """The first code of a JSON list column, or unknown."""
+    return Coalesce(KeyTextTransform("0", path), Value(UNKNOWN), output_field=CharField())
 
 
 def age_at(
@@ -124,11 +127,6 @@ def sentence_band_of(months: int | None) -> str:
         if low <= months <= high:
             return label
     return NO_PRISON
-
-
-def exploitation_of(types: Any) -> str:
-    values = _as_list(types)
-    return str(values[0]) if values else UNKNOWN
 
 
 def _first_per_person(
@@ -175,7 +173,7 @@ def arrests_query(cases: QuerySet[Case], period: Period) -> Cube:
         .values_list(
             "person_id",
             "person__sex",
-            "person__citizenships",
+            nationality_expr("person__citizenships"),
             Coalesce("province__code", "case__province__code"),
             "case__kind",
         )
@@ -183,13 +181,7 @@ def arrests_query(cases: QuerySet[Case], period: Period) -> Cube:
     return _first_per_person(
         rows,
         ("sex", "nationality_group", "nationality", "province", "case_kind"),
-        lambda sex, cit, prov, kind: (
-            sex,
-            nationality_group_of(cit),
-            nationality_of(cit),
-            prov,
-            kind,
-        ),
+        lambda sex, nat, prov, kind: (sex, nationality_group_of(nat), nat, prov, kind),
     )
 
 
@@ -199,12 +191,17 @@ def suspects_query(cases: QuerySet[Case], period: Period) -> Cube:
             case__in=cases, role=ParticipantRole.SUSPECT, case__opened_on__range=_in(period)
         )
         .order_by("case__opened_on", "id")
-        .values_list("person_id", "person__sex", "person__citizenships", "case__kind")
+        .values_list(
+            "person_id",
+            "person__sex",
+            nationality_expr("person__citizenships"),
+            "case__kind",
+        )
     )
     return _first_per_person(
         rows,
         ("sex", "nationality_group", "nationality", "case_kind"),
-        lambda sex, cit, kind: (sex, nationality_group_of(cit), nationality_of(cit), kind),
+        lambda sex, nat, kind: (sex, nationality_group_of(nat), nat, kind),
     )
 
 
@@ -216,19 +213,12 @@ def _victim_cell(
     sex: str,
     birth_year: int | None,
     fallback_age: int | None,
-    citizenships: Any,
-    exploitation: Any,
+    nationality: str,
+    exploitation: str,
     province: str,
 ) -> tuple[str, ...]:
     age = age_at(day, birth_year, fallback_age)
-    return (
-        sex,
-        age_group_of(age),
-        age_band_of(age),
-        nationality_of(citizenships),
-        exploitation_of(exploitation),
-        province,
-    )
+    return (sex, age_group_of(age), age_band_of(age), nationality, exploitation, province)
 
 
 def victims_identified_query(cases: QuerySet[Case], period: Period) -> Cube:
@@ -249,8 +239,8 @@ def victims_identified_query(cases: QuerySet[Case], period: Period) -> Cube:
             "person__sex",
             "person__birth_year",
             "victim_profile__age_when_trafficked",
-            "person__citizenships",
-            "victim_profile__exploitation_types",
+            nationality_expr("person__citizenships"),
+            first_code_expr("victim_profile__exploitation_types"),
             "case__province__code",
         )
     )
@@ -290,8 +280,8 @@ def _event_victims(cases: QuerySet[Case], period: Period, kind: str) -> Cube:
             "person__sex",
             "person__birth_year",
             "victim_profile__age_when_trafficked",
-            "person__citizenships",
-            "victim_profile__exploitation_types",
+            nationality_expr("person__citizenships"),
+            first_code_expr("victim_profile__exploitation_types"),
         )
         if status != NOT_A_VICTIM
     }
