@@ -11,4 +11,5 @@ urlpatterns = [
     path("audit/", include("ctip.audit.urls")),
     path("", include("ctip.web.urls")),
     path("", include("ctip.registry.urls")),
+    path("stats/", include("ctip.stats.urls")),
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ctip.access",
     "ctip.audit",
     "ctip.registry",
+    "ctip.stats",
     "ctip.web",
     "ctip.api",
 ]
@@ -203,3 +204,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CTIP_LOG_LEVEL", "INFO")},
 }
+
+# Total privacy-loss budget (epsilon) that all differentially private releases may spend.
+CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))

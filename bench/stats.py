@@ -1,0 +1,303 @@
+"""Benchmarks of the statistics app (not tests). Each prints a table and compares with a
+baseline measured in the same run.
+
+  report  half-year report on PostgreSQL vs one hand-written SQL query for the same numbers
+  dp      DP accuracy: ctip's release mechanism vs independent per-table Laplace (OpenDP)
+  mse     multiple systems estimation with bootstrap on a 6-list table
+
+Usage (from the repository root):
+  DATABASE_URL=postgres://... DJANGO_SETTINGS_MODULE=ctip.settings.dev \
+      .venv/bin/python bench/stats.py report --period 2024H1 --runs 5
+  .venv/bin/python bench/stats.py dp --victims 200000 --runs 20
+  .venv/bin/python bench/stats.py mse --runs 3 --bootstrap 500
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return times, result
+
+
+def summary(times: list[float]) -> str:
+    p95 = sorted(times)[max(0, round(0.95 * len(times)) - 1)]
+    return f"median {statistics.median(times):.3f} s, p95 {p95:.3f} s, n={len(times)}"
+
+
+# --- report ----------------------------------------------------------------------------------
+
+HAND_SQL = """
+WITH periods(label, start_on, end_on) AS (VALUES
+    ('cur', %(cs)s::date, %(ce)s::date), ('prev', %(ps)s::date, %(pe)s::date),
+    ('ago', %(as)s::date, %(ae)s::date)),
+cases AS (
+    SELECT p.label, count(*) AS n,
+           count(*) FILTER (WHERE c.kind = 'trafficking') AS trafficking,
+           count(*) FILTER (WHERE c.kind = 'sexual_exploitation') AS sexual
+    FROM periods p JOIN registry_case c ON c.opened_on BETWEEN p.start_on AND p.end_on
+    GROUP BY p.label),
+arrested AS (
+    SELECT DISTINCT ON (p.label, a.person_id) p.label, a.person_id, pe.citizenships
+    FROM periods p JOIN registry_arrest a ON a.arrested_on BETWEEN p.start_on AND p.end_on
+    JOIN registry_person pe ON pe.id = a.person_id
+    ORDER BY p.label, a.person_id, a.arrested_on, a.id),
+arrests AS (
+    SELECT label, count(*) AS n,
+           count(*) FILTER (WHERE jsonb_array_length(citizenships::jsonb) > 0
+                            AND NOT citizenships::jsonb ? 'KHM') AS foreign_n
+    FROM arrested GROUP BY label),
+rescued AS (
+    SELECT DISTINCT ON (p.label, ep.person_id) p.label, ep.person_id, pe.sex, pe.birth_year,
+           e.occurred_on, vp.age_when_trafficked
+    FROM periods p
+    JOIN registry_event e ON e.kind = 'rescue' AND e.occurred_on BETWEEN p.start_on AND p.end_on
+    JOIN registry_event_persons ep ON ep.event_id = e.id
+    JOIN registry_participant pa ON pa.case_id = e.case_id AND pa.person_id = ep.person_id
+         AND pa.role = 'victim'
+    LEFT JOIN registry_victimprofile vp ON vp.participant_id = pa.id
+    JOIN registry_person pe ON pe.id = ep.person_id
+    WHERE coalesce(vp.trafficking_status, '') <> 'NotAVictimOfTrafficking'
+    ORDER BY p.label, ep.person_id, e.occurred_on, e.id, ep.id),
+victims AS (
+    SELECT label, count(*) AS n, count(*) FILTER (WHERE sex = 'female') AS female,
+           count(*) FILTER (WHERE coalesce(extract(year FROM occurred_on) - birth_year,
+                                           age_when_trafficked) < 18) AS minors
+    FROM rescued GROUP BY label)
+SELECT p.label, coalesce(c.n, 0), coalesce(c.trafficking, 0), coalesce(c.sexual, 0),
+       coalesce(a.n, 0), coalesce(a.foreign_n, 0), coalesce(v.n, 0), coalesce(v.female, 0),
+       coalesce(v.minors, 0)
+FROM periods p LEFT JOIN cases c USING (label) LEFT JOIN arrests a USING (label)
+LEFT JOIN victims v USING (label)
+"""
+
+KEYS = [
+    "cases",
+    "cases_trafficking",
+    "cases_sexual_exploitation",
+    "arrests",
+    "arrests_foreign",
+    "victims_rescued",
+    "victims_rescued_female",
+    "victims_rescued_minors",
+]
+
+
+def bench_report(period_text: str, runs: int) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctip.settings.dev")
+    django.setup()
+    from django.db import connection
+
+    from ctip.registry.models import Case
+    from ctip.stats.periods import parse_period
+    from ctip.stats.reports import half_year_report
+    from ctip.stats.selectors import COMMAND_LINE
+
+    period = parse_period(period_text)
+    prev, ago = period.previous(), period.year_before()
+    params = {
+        "cs": period.start,
+        "ce": period.end,
+        "ps": prev.start,
+        "pe": prev.end,
+        "as": ago.start,
+        "ae": ago.end,
+    }
+
+    def hand() -> dict[str, dict[str, int]]:
+        with connection.cursor() as cursor:
+            cursor.execute(HAND_SQL, params)
+            return {row[0]: dict(zip(KEYS, map(int, row[1:]), strict=True)) for row in cursor}
+
+    print(f"database: {connection.vendor}, cases: {Case.objects.count():,}, period {period}")
+    hand()  # warm the cache for both alike
+    half_year_report(actor=COMMAND_LINE, period=period)
+    t_report, report, t_sql, sql = [], None, [], None
+    for _ in range(runs):  # interleaved so both see the same machine load
+        a, report = timed(lambda: half_year_report(actor=COMMAND_LINE, period=period), 1)
+        b, sql = timed(hand, 1)
+        t_report += a
+        t_sql += b
+    assert report is not None and sql is not None
+    same = report["numbers"] == sql["cur"]
+    prev_same = all(
+        report["comparisons"]["previous"]["items"][k]["baseline"] == sql["prev"][k]
+        for k in report["comparisons"]["previous"]["items"]
+    )
+    print(f"ctip half-year report (all indicators, 3 periods): {summary(t_report)}")
+    print(f"hand-written SQL (headline numbers, 3 periods):    {summary(t_sql)}")
+    ratio = statistics.median(t_report) / statistics.median(t_sql)
+    print(f"ratio report / SQL: {ratio:.2f}x; same numbers: {same and prev_same}")
+    print(f"numbers: {report['numbers']}")
+
+
+# --- differential privacy --------------------------------------------------------------------
+
+DIMS = {
+    "province": 25,
+    "sex": 3,
+    "exploitation": 5,
+    "age": 9,
+    "nationality": 10,
+    "year": 6,
+    "half": 2,
+}
+TABLES = [
+    ("province", "sex"),
+    ("exploitation", "age", "sex"),
+    ("nationality", "exploitation"),
+    ("year", "half", "province"),
+    ("nationality", "sex", "age"),
+]
+
+
+def synthetic_victims(n: int, seed: int) -> dict[str, np.ndarray]:
+    """Skewed like the registry: most victims Cambodian, female, in a few provinces."""
+    rng = np.random.default_rng(seed)
+
+    def skewed(k: int, power: float) -> np.ndarray:
+        p = 1.0 / np.arange(1, k + 1) ** power
+        return rng.choice(k, size=n, p=p / p.sum())
+
+    return {
+        "province": skewed(25, 1.1),
+        "sex": rng.choice(3, size=n, p=[0.7, 0.295, 0.005]),
+        "exploitation": skewed(5, 1.2),
+        "age": rng.choice(9, size=n, p=[0.04, 0.26, 0.16, 0.14, 0.12, 0.09, 0.12, 0.05, 0.02]),
+        "nationality": skewed(10, 2.2),
+        "year": rng.choice(6, size=n),
+        "half": rng.choice(2, size=n),
+    }
+
+
+def true_tables(v: dict[str, np.ndarray]) -> list[np.ndarray]:
+    out = []
+    for dims in TABLES:
+        shape = tuple(DIMS[d] for d in dims)
+        flat = np.ravel_multi_index(tuple(v[d] for d in dims), shape)
+        out.append(np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape))
+    return out
+
+
+def bench_dp(n: int, runs: int, epsilon: float, seed: int) -> None:
+    import opendp.prelude as dp
+
+    from ctip.stats.disclosure import allocate_epsilon, laplace_counts
+
+    dp.enable_features("contrib")
+    tables = true_tables(synthetic_victims(n, seed))
+    cells = sum(t.size for t in tables)
+    print(f"{n:,} synthetic victims, {len(tables)} tables, {cells} cells, total epsilon {epsilon}")
+
+    def baseline() -> list[np.ndarray]:
+        out = []
+        for t in tables:
+            space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
+            meas = dp.m.make_laplace(*space, scale=len(tables) / epsilon)
+            out.append(np.array(meas([int(x) for x in t.ravel()])).reshape(t.shape))
+        return out
+
+    def ctip() -> list[np.ndarray]:
+        budgets = allocate_epsilon([t.size for t in tables], epsilon)
+        return [laplace_counts(t, e) for t, e in zip(tables, budgets, strict=True)]
+
+    def mae(noisy: list[np.ndarray]) -> float:
+        return float(
+            np.concatenate(
+                [np.abs(a - b).ravel() for a, b in zip(noisy, tables, strict=True)]
+            ).mean()
+        )
+
+    base, ours, consistent = [], [], True
+    for _ in range(runs):
+        base.append(mae(baseline()))
+        mine = ctip()
+        ours.append(mae(mine))
+        consistent &= all((m >= 0).all() and np.array_equal(m, np.round(m)) for m in mine)
+    b, o = statistics.mean(base), statistics.mean(ours)
+    print(f"independent per-table Laplace (OpenDP, equal split, raw): MAE {b:.3f}")
+    print(f"ctip release mechanism (sqrt-of-cells split, non-negative): MAE {o:.3f}")
+    print(
+        f"reduction: {100 * (1 - o / b):.1f}% (target >= 25%); "
+        f"non-negative integers: {consistent}; margins are sums of cells by construction"
+    )
+
+
+# --- MSE ------------------------------------------------------------------------------------
+
+
+def bench_mse(runs: int, bootstrap: int) -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctip.settings.test")
+    django.setup()
+    from ctip.stats.mse import estimate_population, table_from_rows
+
+    rng = np.random.default_rng(5)
+    n, probs = 5000, np.array([0.12, 0.2, 0.08, 0.15, 0.1, 0.05])
+    caught = rng.random((n, 6)) < probs
+    caught[:, 1] |= caught[:, 0] & (rng.random(n) < 0.4)  # a referral route between lists
+    rows: dict[tuple[int, ...], int] = {}
+    for row in caught:
+        key = tuple(int(x) for x in row)
+        if any(key):
+            rows[key] = rows.get(key, 0) + 1
+    table = table_from_rows([f"L{i}" for i in range(6)], list(rows.items()))
+    print(f"6 lists, {len(rows)} observed patterns, {table.observed} observed of {n}")
+    for method in ("stepwise", "bic"):
+        times, result = timed(
+            lambda m=method: estimate_population(table, method=m, bootstrap=bootstrap), runs
+        )
+        d = result.as_dict()
+        print(
+            f"{method}, {bootstrap} bootstrap replicates: {summary(times)}; estimate "
+            f"{d['estimate']:.0f} [{d['lower']:.0f}, {d['upper']:.0f}] (truth {n})"
+        )
+    times, _ = timed(lambda: estimate_population(table, bootstrap=0), runs)
+    print(f"baseline, stepwise point estimate without bootstrap: {summary(times)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="what", required=True)
+    r = sub.add_parser("report")
+    r.add_argument("--period", default="2024H1")
+    r.add_argument("--runs", type=int, default=5)
+    d = sub.add_parser("dp")
+    d.add_argument("--victims", type=int, default=200_000)
+    d.add_argument("--runs", type=int, default=20)
+    d.add_argument("--epsilon", type=float, default=1.0)
+    d.add_argument("--seed", type=int, default=6)
+    m = sub.add_parser("mse")
+    m.add_argument("--runs", type=int, default=3)
+    m.add_argument("--bootstrap", type=int, default=500)
+    args = parser.parse_args()
+    if args.what == "report":
+        bench_report(args.period, args.runs)
+    elif args.what == "dp":
+        bench_dp(args.victims, args.runs, args.epsilon, args.seed)
+    else:
+        bench_mse(args.runs, args.bootstrap)
+
+
+if __name__ == "__main__":
+    main()

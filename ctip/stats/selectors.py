@@ -1,0 +1,193 @@
+"""Every read of the statistics app. Each takes the acting user and scopes what it aggregates.
+
+The aggregate rule (decision 0300): analysts, members of the national secretariat and
+superusers may aggregate over every case; anyone else with record rights aggregates over the
+cases the record policy (ctip.access.policies.case_q) lets them see; everyone else — the
+public included — gets only published releases. Aggregates never return rows.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ctip.access.choices import Action, AgencyKind, Role
+from ctip.access.policies import RECORD_ROLES, actor_scope, case_q
+from ctip.registry.models import Case
+
+from .indicators import CATALOGUE, Cube, indicator
+from .periods import Period
+
+
+class CommandLineActor:
+    """The operator of a management command: holds the keys and the database, so sees all."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+
+    def get_username(self) -> str:
+        return "command-line"
+
+    def __str__(self) -> str:
+        return "command-line"
+
+
+COMMAND_LINE = CommandLineActor()
+
+
+def may_aggregate_all(actor: Any) -> bool:
+    """Analysts, secretariat staff and superusers see aggregates over every case."""
+    if isinstance(actor, CommandLineActor):
+        return True
+    scope = actor_scope(actor)
+    if scope.is_superuser or scope.roles.get(Role.ANALYST):
+        return True
+    return any(kind == AgencyKind.SECRETARIAT for kind in scope.agency_kinds.values())
+
+
+def aggregate_case_q(actor: Any) -> Q:
+    """The cases whose figures the actor may see in aggregate."""
+    if may_aggregate_all(actor):
+        return Q()
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to see statistics other than published releases."))
+    return case_q(actor, Action.VIEW)
+
+
+def aggregate_cases(*, actor: Any) -> QuerySet[Case]:
+    """The case queryset every indicator query starts from."""
+    return Case.objects.filter(aggregate_case_q(actor))
+
+
+def may_see_statistics(actor: Any) -> bool:
+    if may_aggregate_all(actor):
+        return True
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return bool(actor_scope(actor).agencies_with(RECORD_ROLES))
+
+
+def indicator_cube(*, actor: Any, indicator_id: str, period: Period) -> Cube:
+    """One indicator for one period, over the cases the actor may aggregate."""
+    return indicator(indicator_id).query(aggregate_cases(actor=actor), period)
+
+
+@dataclass
+class PeriodFigures:
+    """Every indicator of the catalogue for one period."""
+
+    period: Period
+    cubes: dict[str, Cube]
+
+    def total(self, indicator_id: str) -> float:
+        return self.cubes[indicator_id].total
+
+
+def period_figures(
+    *, actor: Any, period: Period, indicator_ids: tuple[str, ...] | None = None
+) -> PeriodFigures:
+    """All (or some) indicators for a period, sharing one scoped case queryset."""
+    from .indicators import rates_per_100k
+
+    cases = aggregate_cases(actor=actor)
+    ids = indicator_ids or tuple(CATALOGUE)
+    cubes: dict[str, Cube] = {}
+    for i in ids:
+        if i == "victims_per_100k" and "victims_identified" in cubes:
+            cubes[i] = rates_per_100k(cubes["victims_identified"])  # no second query
+        else:
+            cubes[i] = indicator(i).query(cases, period)
+    return PeriodFigures(period, cubes)
+
+
+def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) -> Any:
+    """A capture-history table from the registry for multiple systems estimation.
+
+    Each list is a kind of agency (police units, NGOs, ministries, province committees, ...)
+    that owns a case in which the person is a victim registered in the period; a person is
+    "caught" by every kind of agency that recorded them. It relies on persons having been
+    matched (one Person row per human being). Only those who may aggregate over every case
+    may build it, since a partial view would make every list look smaller than it is.
+    """
+    from ctip.registry.choices import ParticipantRole
+    from ctip.registry.models import Participant
+
+    from .indicators import NOT_A_VICTIM
+    from .mse import table_from_rows
+
+    if not may_aggregate_all(actor):
+        raise PermissionDenied(_("Only analysts estimate from the whole registry."))
+    rows = (
+        Participant.objects.filter(
+            case__in=aggregate_cases(actor=actor),
+            role=ParticipantRole.VICTIM,
+            case__opened_on__range=(period.start, period.end),
+        )
+        .exclude(victim_profile__trafficking_status=NOT_A_VICTIM)
+        .values_list("person_id", "case__owning_agency__kind")
+        .distinct()
+    )
+    caught: dict[int, set[str]] = {}
+    for person_id, kind in rows:
+        caught.setdefault(person_id, set()).add(kind)
+    sizes: dict[str, int] = {}
+    for kinds in caught.values():
+        for kind in kinds:
+            sizes[kind] = sizes.get(kind, 0) + 1
+    lists = sorted(sizes, key=lambda k: -sizes[k])[:max_lists]
+    if len(lists) < 2:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"period": _("Fewer than two kinds of agency recorded victims.")})
+    patterns: dict[tuple[int, ...], int] = {}
+    for kinds in caught.values():
+        key = tuple(int(name in kinds) for name in lists)
+        if any(key):
+            patterns[key] = patterns.get(key, 0) + 1
+    return table_from_rows(lists, list(patterns.items()))
+
+
+def published_releases() -> QuerySet[Any]:
+    """Published releases: public, read by anyone, no actor needed (they hold no rows)."""
+    from .choices import ReleaseStatus
+    from .models import Release
+
+    return Release.objects.filter(status=ReleaseStatus.PUBLISHED).order_by("-period")
+
+
+def published_release(*, pk: int) -> Any:
+    """One published release, refused if its tables no longer match their digest."""
+    from django.http import Http404
+
+    from .services import tables_digest
+
+    release = published_releases().filter(pk=pk).first()
+    if release is None:
+        raise Http404(_("No such release."))
+    if tables_digest(release.tables) != release.digest:
+        raise PermissionDenied(_("This release fails its integrity check."))
+    return release
+
+
+def privacy_ledger(*, actor: Any) -> dict[str, Any]:
+    """The privacy budget: total, spent, remaining and every entry."""
+    from .models import PrivacyLedgerEntry
+    from .services import privacy_budget_spent, total_privacy_budget
+
+    if not may_aggregate_all(actor):
+        raise PermissionDenied(_("Only analysts and secretariat staff see the ledger."))
+    spent = privacy_budget_spent()
+    return {
+        "total": total_privacy_budget(),
+        "spent": spent,
+        "remaining": total_privacy_budget() - spent,
+        "entries": list(
+            PrivacyLedgerEntry.objects.select_related("release").values(
+                "release_id", "release__period", "epsilon", "spent_at"
+            )
+        ),
+    }

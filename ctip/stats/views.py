@@ -1,0 +1,189 @@
+"""Statistics pages: staff dashboard, report pages and downloads. Thin: selectors do the work."""
+
+import csv
+import io
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import render as out
+from . import services
+from .choices import Protection
+from .forms import DashboardFilterForm
+from .indicators import CATALOGUE
+from .models import Release
+from .periods import Period, parse_period
+from .reports import BUILDERS, build_report
+from .selectors import (
+    indicator_cube,
+    may_aggregate_all,
+    may_see_statistics,
+    privacy_ledger,
+    published_release,
+    published_releases,
+)
+
+SUPPRESSED = "*"
+
+
+def _require_staff(request: HttpRequest) -> None:
+    if not may_see_statistics(request.user):
+        raise PermissionDenied(_("Your role does not include statistics."))
+
+
+def last_complete_half(today: Any = None) -> Period:
+    today = today or timezone.localdate()
+    return Period(today.year, 1) if today.month >= 7 else Period(today.year - 1, 2)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Indicators with filters, a trend over the last eight half-years, a province table."""
+    _require_staff(request)
+    default = {"indicator": "victims_rescued", "period": last_complete_half().label}
+    form = DashboardFilterForm(request.GET or default)
+    context: dict[str, Any] = {"form": form, "catalogue": CATALOGUE.values()}
+    if form.is_valid():
+        ind = CATALOGUE[form.cleaned_data["indicator"]]
+        period = parse_period(form.cleaned_data["period"])
+        breakdown = form.cleaned_data["breakdown"] or ind.disaggregations[0]
+        cube = indicator_cube(actor=request.user, indicator_id=ind.id, period=period)
+        halves, p = [], Period(period.year, period.half or 2)
+        for _i in range(8):
+            halves.append(p)
+            p = p.previous()
+        trend = [
+            (h.label, indicator_cube(actor=request.user, indicator_id=ind.id, period=h).total)
+            for h in reversed(halves)
+        ]
+        by = cube.by(breakdown)
+        context.update(
+            indicator=ind,
+            period=period,
+            breakdown=breakdown,
+            total=cube.total,
+            rows=sorted(by.items(), key=lambda kv: -kv[1]),
+            chart=out.bar_chart_svg(by, f"{ind.name_en} by {breakdown}"),
+            trend=out.trend_chart_svg(trend, f"{ind.name_en}, last eight half-years"),
+            province_rows=sorted(cube.by("province").items())
+            if "province" in ind.disaggregations
+            else [],
+        )
+    return render(
+        request,
+        "stats/dashboard.html",
+        context,
+        status=200 if form.is_valid() or not request.GET else 400,
+    )
+
+
+@login_required
+def report_page(request: HttpRequest, kind: str, period: str) -> HttpResponse:
+    """A report as a page with charts; ?format=csv|xlsx|pdf|json downloads it instead."""
+    _require_staff(request)
+    if kind not in BUILDERS:
+        raise Http404(_("No such report."))
+    fmt = request.GET.get("format", "html")
+    if fmt != "html" and fmt not in out.FORMATS:
+        return HttpResponse(_("Unknown format."), status=400, content_type="text/plain")
+    try:
+        report = build_report(actor=request.user, kind=kind, period=period)
+    except ValidationError as error:
+        return HttpResponse("; ".join(error.messages), status=400, content_type="text/plain")
+    if fmt != "html":
+        response = HttpResponse(out.render(report, fmt), content_type=out.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="ctip-{kind}-{period}.{fmt}"'
+        return response
+    return render(
+        request,
+        "stats/report.html",
+        {"report": report, "kind": kind, "formats": out.FORMATS, **out.page_context(report)},
+    )
+
+
+# --- public statistics (no sign-in) and releases ------------------------------------------------
+
+
+def public_index(request: HttpRequest) -> HttpResponse:
+    """Published releases, for anyone."""
+    return render(request, "stats/public_index.html", {"releases": published_releases()})
+
+
+def public_release(request: HttpRequest, pk: int) -> HttpResponse:
+    release = published_release(pk=pk)
+    tables = [(t, list(zip(t["row_keys"], t["values"], strict=True))) for t in release.tables]
+    return render(request, "stats/public_release.html", {"release": release, "tables": tables})
+
+
+def public_release_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    release = published_release(pk=pk)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["period", "protection", "epsilon", "table", "row", "column", "value"])
+    for table in release.tables:
+        for row_key, values in zip(table["row_keys"], table["values"], strict=True):
+            for col_key, value in zip(table["column_keys"], values, strict=True):
+                writer.writerow(
+                    [
+                        release.period,
+                        release.protection,
+                        release.epsilon if release.epsilon is not None else "",
+                        table["id"],
+                        row_key,
+                        col_key,
+                        SUPPRESSED if value is None else value,
+                    ]
+                )
+    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="ctip-{release.period}-{pk}.csv"'
+    return response
+
+
+@login_required
+def releases(request: HttpRequest) -> HttpResponse:
+    """Staff: prepare, sign off and publish releases; the privacy budget ledger."""
+    if not may_aggregate_all(request.user):
+        raise PermissionDenied(_("Only analysts and secretariat staff manage releases."))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "create":
+                raw = request.POST.get("epsilon", "").strip()
+                try:
+                    epsilon = float(raw) if raw else None
+                except ValueError:
+                    raise ValidationError({"epsilon": _("Epsilon must be a number.")}) from None
+                services.release_create(
+                    actor=request.user,
+                    period=request.POST.get("period", ""),
+                    protection=request.POST.get("protection", ""),
+                    epsilon=epsilon,
+                )
+            elif action in ("sign_off", "publish"):
+                release = get_object_or_404(Release, pk=request.POST.get("release"))
+                service = (
+                    services.release_sign_off if action == "sign_off" else services.release_publish
+                )
+                service(actor=request.user, release=release)
+            else:
+                raise ValidationError({"action": _("Unknown action.")})
+            return redirect("stats:releases")
+        except ValidationError as error:
+            errors = error.message_dict
+    return render(
+        request,
+        "stats/releases.html",
+        {
+            "releases": Release.objects.all(),
+            "ledger": privacy_ledger(actor=request.user),
+            "errors": errors,
+            "protections": Protection.choices,
+        },
+        status=400 if errors else 200,
+    )
