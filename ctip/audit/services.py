@@ -63,7 +63,8 @@ def _actor_memberships(actor: Any) -> tuple[str, str]:
     if cached is not None:
         return cached
     result = ("", "")
-    if actor is not None and getattr(actor, "is_authenticated", False):
+    # A command-line operator is authenticated but has no user row, hence no memberships.
+    if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None:
         from ctip.access.models import Membership
 
         rows = sorted(
