@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "ctip.access",
     "ctip.audit",
     "ctip.registry",
+    "ctip.referrals",
     "ctip.web",
     "ctip.api",
 ]

@@ -1,0 +1,5 @@
+"""URLs of the referrals pages."""
+
+app_name = "referrals"
+
+urlpatterns: list = []
