@@ -202,6 +202,10 @@ class WorkList:
         return len(self.overdue_referrals) + len(self.overdue_tasks)
 
     @property
+    def due_soon_count(self) -> int:
+        return len(self.due_soon_referrals) + len(self.due_soon_tasks)
+
+    @property
     def is_empty(self) -> bool:
         return not (
             self.overdue_referrals
