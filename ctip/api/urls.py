@@ -4,7 +4,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from ctip.referrals.api import register as register_referrals
+
 router = DefaultRouter()
+register_referrals(router)
 
 urlpatterns = [
     path("v1/", include(router.urls)),
