@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -29,6 +31,13 @@ def _call(work: Callable[[], Any]) -> Any:
     except DjangoValidationError as exc:
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         raise ValidationError(detail) from exc
+
+
+class EmptySerializer(serializers.Serializer):
+    """No body."""
+
+
+ID_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH)
 
 
 class ReferralSerializer(serializers.ModelSerializer):
@@ -92,6 +101,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ReferralSerializer
     filter_backends: list[Any] = []
+    queryset = Referral.objects.none()  # for the schema only; get_queryset scopes every request
 
     def get_queryset(self) -> Any:
         params = self.request.query_params
@@ -173,7 +183,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
     def close(self, request: Request, pk: str) -> Response:
         return self._move(request, pk, Transition.CLOSE)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @action(detail=True, methods=["post"], serializer_class=EmptySerializer)
     def exchange(self, request: Request, pk: str) -> Response:
         """Prepare the exchange package of a repatriation referral to a foreign partner."""
         referral = get_object_or_404(selectors.referral_queryset(actor=request.user), pk=pk)
@@ -199,6 +209,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = TaskSerializer
     filter_backends: list[Any] = []
+    queryset = Task.objects.none()  # for the schema only; get_queryset scopes every request
 
     def get_queryset(self) -> Any:
         return selectors.task_list(actor=self.request.user)
@@ -221,7 +232,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"], serializer_class=serializers.Serializer)
+    @action(detail=True, methods=["post"], serializer_class=EmptySerializer)
     def done(self, request: Request, pk: str) -> Response:
         task = selectors.task_get(actor=request.user, pk=int(pk))
         return Response(
@@ -256,7 +267,9 @@ class ExchangePackageViewSet(viewsets.GenericViewSet):
     """An exchange package (HTCDS record of consented fields) and its hand-entered updates."""
 
     serializer_class = ExchangePackageSerializer
+    queryset = ExchangePackage.objects.none()
 
+    @extend_schema(parameters=[ID_PATH])
     def retrieve(self, request: Request, pk: str) -> Response:
         package = selectors.exchange_package_get(actor=request.user, pk=int(pk))
         return Response(ExchangePackageSerializer(package).data)
@@ -278,6 +291,7 @@ class ExchangePackageViewSet(viewsets.GenericViewSet):
 class PathwayViewSet(viewsets.ViewSet):
     """A victim's service pathway: /api/v1/pathways/<participant id>/."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[ID_PATH])
     def retrieve(self, request: Request, pk: str) -> Response:
         path = selectors.pathway(actor=request.user, participant_id=int(pk))
         return Response(
@@ -316,6 +330,7 @@ def _work(work: selectors.WorkList) -> dict[str, Any]:
 class WorkViewSet(viewsets.ViewSet):
     """Your overdue and soon-due referrals and tasks, and those of agencies you supervise."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def list(self, request: Request) -> Response:
         board = selectors.work_dashboard(actor=request.user)
         return Response(
@@ -333,6 +348,7 @@ class CoordinationViewSet(viewsets.ViewSet):
     Filters: `?sent_from=&sent_to=` (ISO dates), `?province=` (id), `?service=`.
     """
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def list(self, request: Request) -> Response:
         import datetime
 
