@@ -173,6 +173,17 @@ class Referral(models.Model):
             models.Index(fields=["from_agency", "status"], name="referral_from_status_idx"),
             models.Index(fields=["status", "due_on"], name="referral_status_due_idx"),
             models.Index(fields=["province", "sent_at"], name="referral_province_sent_idx"),
+            # Overdue counts read only open referrals, a small slice of the table.
+            models.Index(
+                fields=["accept_due_on"],
+                condition=models.Q(status="sent"),
+                name="referral_open_accept_due_idx",
+            ),
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status__in=["accepted", "in_progress"]),
+                name="referral_open_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -335,3 +346,66 @@ class ExchangeUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} on {self.occurred_on}"
+
+
+class ReferralMonthStat(models.Model):
+    """Running count of referrals per month sent, receiver, service, province and status.
+
+    Kept up to date by the referral services in the same transaction as each change, and
+    rebuilt from the referrals table after bulk loads; the coordination dashboard reads it so
+    that its figures cost the same at two thousand referrals as at two million.
+    """
+
+    month = models.DateField(_("month sent"))
+    to_agency = models.ForeignKey(
+        Agency, verbose_name=_("to agency"), on_delete=models.CASCADE, related_name="+"
+    )
+    service = models.CharField(_("service"), max_length=30, choices=Service.choices)
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ReferralStatus.choices)
+    referrals = models.IntegerField(_("referrals"), default=0)
+    accepted = models.IntegerField(_("ever accepted"), default=0)
+
+    class Meta:
+        ordering = ["month", "to_agency", "service", "province", "status"]
+        verbose_name = _("monthly referral count")
+        verbose_name_plural = _("monthly referral counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "to_agency", "service", "province", "status"],
+                name="referralmonthstat_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service} {self.status}: {self.referrals}"
+
+
+class ReferralDurationStat(models.Model):
+    """How many referrals took how long to be accepted or completed, in log-scale buckets
+    (four per doubling of hours), per month sent, service and province: medians come from it."""
+
+    month = models.DateField(_("month sent"))
+    service = models.CharField(_("service"), max_length=30, choices=Service.choices)
+    province = models.ForeignKey(
+        Province, verbose_name=_("province"), on_delete=models.CASCADE, related_name="+"
+    )
+    measure = models.CharField(_("measure"), max_length=10)  # "accept" or "complete"
+    bucket = models.SmallIntegerField(_("bucket"))
+    referrals = models.IntegerField(_("referrals"), default=0)
+
+    class Meta:
+        ordering = ["month", "service", "province", "measure", "bucket"]
+        verbose_name = _("referral duration count")
+        verbose_name_plural = _("referral duration counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "service", "province", "measure", "bucket"],
+                name="referraldurationstat_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.service} {self.measure}[{self.bucket}]: {self.referrals}"

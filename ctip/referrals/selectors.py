@@ -1,22 +1,11 @@
 """Every read of the referrals app. Each takes the acting user and scopes through the policy."""
 
 import datetime
-import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import (
-    Aggregate,
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Q,
-    QuerySet,
-)
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +15,7 @@ from ctip.access.models import Agency
 from ctip.access.policies import actor_scope, restrict
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
+from ctip.reference.models import Province
 from ctip.registry.choices import EventKind, ParticipantRole
 from ctip.registry.models import Event, Participant
 
@@ -36,8 +26,17 @@ from .choices import (
     Service,
     TaskStatus,
 )
-from .models import AgencyService, ExchangePackage, KindService, Referral, Task
+from .models import (
+    AgencyService,
+    ExchangePackage,
+    KindService,
+    Referral,
+    ReferralDurationStat,
+    ReferralMonthStat,
+    Task,
+)
 from .services import TRANSITIONS, deadline_days, staff_agencies, transition_side_agency
+from .tallies import median_from_buckets
 
 # --- referrals -------------------------------------------------------------------------------
 
@@ -477,14 +476,6 @@ def exchange_package_get(*, actor: Any, pk: int) -> ExchangePackage:
 # --- the coordination dashboard --------------------------------------------------------------
 
 
-class Median(Aggregate):
-    """PostgreSQL's exact median; SQLite has none, so there the selector computes it in Python."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-
 def may_see_coordination(actor: Any) -> bool:
     """Secretariat staff, analysts and administrators see the committee-wide aggregates."""
     scope = actor_scope(actor)
@@ -501,31 +492,10 @@ class CoordinationFilters:
     service: str = ""
 
 
-def _epoch_hours(end: str, start: str) -> Any:
-    if connection.vendor == "postgresql":
-        from django.db.models.functions import Extract
-
-        return (
-            Extract(ExpressionWrapper(F(end) - F(start), output_field=DurationField()), "epoch")
-            / 3600.0
-        )
-    return None
-
-
-def _median_hours(queryset: QuerySet[Referral], end: str) -> float | None:
-    """Median hours from sending to `end`, over the referrals that reached it."""
-    reached = queryset.filter(**{f"{end}__isnull": False})
-    if connection.vendor == "postgresql":
-        value = reached.aggregate(m=Median(_epoch_hours(end, "sent_at")))["m"]
-        return round(float(value), 1) if value is not None else None
-    durations = [
-        (stop - sent).total_seconds() / 3600 for sent, stop in reached.values_list("sent_at", end)
-    ]
-    return round(statistics.median(durations), 1) if durations else None
-
-
 @dataclass
 class CoordinationFigures:
+    """The committee's referral figures; medians are in hours, to the tallies' resolution."""
+
     total: int
     by_status: dict[str, int]
     acceptance_rate: float | None
@@ -535,33 +505,28 @@ class CoordinationFigures:
     by_agency: list[dict[str, Any]]
     by_service: list[dict[str, Any]]
     by_province: list[dict[str, Any]]
+    months: tuple[datetime.date | None, datetime.date | None]
 
 
-def _group(queryset: QuerySet[Referral], key: str, today: datetime.date) -> list[dict[str, Any]]:
-    rows = (
-        queryset.values(key)
-        .annotate(
-            total=Count("id"),
-            accepted=Count("id", filter=Q(accepted_at__isnull=False)),
-            declined=Count("id", filter=Q(status=ReferralStatus.DECLINED)),
-            completed=Count("id", filter=Q(status=ReferralStatus.COMPLETED)),
-            overdue=Count("id", filter=overdue_q(today)),
-        )
-        .order_by(key)
-    )
-    result = []
-    for row in rows:
-        decided = row["accepted"] + row["declined"]
-        row["acceptance_rate"] = round(row["accepted"] / decided, 3) if decided else None
-        result.append(row)
-    return result
+def _month_range(filters: CoordinationFilters) -> tuple[datetime.date | None, datetime.date | None]:
+    start = filters.sent_from.replace(day=1) if filters.sent_from else None
+    end = filters.sent_to.replace(day=1) if filters.sent_to else None
+    return start, end
+
+
+def _rate(accepted: int, declined: int) -> float | None:
+    return round(accepted / (accepted + declined), 3) if accepted + declined else None
 
 
 def coordination_figures(
     *, actor: Any, filters: CoordinationFilters | None = None, today: datetime.date | None = None
 ) -> CoordinationFigures:
     """Referrals by agency, service and province: counts, acceptance rate, median time to accept
-    and to complete, overdue counts. Aggregates only; no person appears."""
+    and to complete, overdue counts. Aggregates only; no person appears.
+
+    Counts and medians come from the running tallies (whole months sent; see decision 0500);
+    overdue counts are read live from the open referrals, which partial indexes keep cheap.
+    """
     if not may_see_coordination(actor):
         audit_record(
             actor=actor,
@@ -572,39 +537,101 @@ def coordination_figures(
         raise PermissionDenied(_("The coordination dashboard is for the secretariat and analysts."))
     filters = filters or CoordinationFilters()
     today = today or timezone.localdate()
-    queryset = Referral.objects.all()
-    if filters.sent_from:
-        queryset = queryset.filter(sent_at__date__gte=filters.sent_from)
-    if filters.sent_to:
-        queryset = queryset.filter(sent_at__date__lte=filters.sent_to)
+    start, end = _month_range(filters)
+    scope = Q()
+    if start:
+        scope &= Q(month__gte=start)
+    if end:
+        scope &= Q(month__lte=end)
     if filters.province:
-        queryset = queryset.filter(province_id=filters.province)
+        scope &= Q(province_id=filters.province)
     if filters.service:
-        queryset = queryset.filter(service=filters.service)
-    by_status = dict(
-        queryset.values_list("status")
-        .annotate(n=Count("id"))
-        .order_by("status")
-        .values_list("status", "n")
+        scope &= Q(service=filters.service)
+    rows = list(
+        ReferralMonthStat.objects.filter(scope)
+        .values("to_agency_id", "service", "province_id", "status")
+        .annotate(n=Sum("referrals"), acc=Sum("accepted"))
+        .order_by()
     )
-    total = sum(by_status.values())
-    accepted = queryset.filter(accepted_at__isnull=False).count()
-    declined = by_status.get(ReferralStatus.DECLINED, 0)
+    live = Referral.objects.filter(overdue_q(today))
+    if start:
+        live = live.filter(sent_at__gte=_day_start(start))
+    if end:
+        live = live.filter(sent_at__lt=_day_start(_next_month(end)))
+    if filters.province:
+        live = live.filter(province_id=filters.province)
+    if filters.service:
+        live = live.filter(service=filters.service)
+    overdue_rows = list(
+        live.values("to_agency_id", "service", "province_id").annotate(n=Count("id")).order_by()
+    )
     agencies = dict(Agency.objects.values_list("id", "code"))
-    by_agency = _group(queryset, "to_agency", today)
-    for row in by_agency:
-        row["agency"] = agencies.get(row["to_agency"], "")
-    by_province = _group(queryset, "province__name_en", today)
+    provinces = dict(Province.objects.values_list("id", "name_en"))
+    groups: dict[str, dict[Any, dict[str, Any]]] = {"agency": {}, "service": {}, "province": {}}
+
+    def cell(dimension: str, key: Any) -> dict[str, Any]:
+        return groups[dimension].setdefault(
+            key,
+            {"total": 0, "accepted": 0, "declined": 0, "completed": 0, "overdue": 0},
+        )
+
+    by_status: dict[str, int] = {}
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        keys = (
+            ("agency", agencies.get(row["to_agency_id"], "")),
+            ("service", row["service"]),
+            ("province", provinces.get(row["province_id"], "")),
+        )
+        for dimension, key in keys:
+            target = cell(dimension, key)
+            target["total"] += row["n"]
+            target["accepted"] += row["acc"]
+            if row["status"] == ReferralStatus.DECLINED:
+                target["declined"] += row["n"]
+            if row["status"] == ReferralStatus.COMPLETED:
+                target["completed"] += row["n"]
+    overdue = 0
+    for row in overdue_rows:
+        overdue += row["n"]
+        cell("agency", agencies.get(row["to_agency_id"], ""))["overdue"] += row["n"]
+        cell("service", row["service"])["overdue"] += row["n"]
+        cell("province", provinces.get(row["province_id"], ""))["overdue"] += row["n"]
+
+    def table(dimension: str, label: str) -> list[dict[str, Any]]:
+        result = []
+        for key in sorted(groups[dimension], key=str):
+            values = groups[dimension][key]
+            result.append(
+                {
+                    label: key,
+                    **values,
+                    "acceptance_rate": _rate(values["accepted"], values["declined"]),
+                }
+            )
+        return result
+
+    durations: dict[str, dict[int, int]] = {"accept": {}, "complete": {}}
+    for measure, bucket, n in (
+        ReferralDurationStat.objects.filter(scope)
+        .values("measure", "bucket")
+        .annotate(n=Sum("referrals"))
+        .order_by()
+        .values_list("measure", "bucket", "n")
+    ):
+        durations.setdefault(measure, {})[bucket] = n
+    accepted = sum(row["acc"] for row in rows)
     figures = CoordinationFigures(
-        total=total,
+        total=sum(by_status.values()),
         by_status=by_status,
-        acceptance_rate=round(accepted / (accepted + declined), 3) if accepted + declined else None,
-        median_hours_to_accept=_median_hours(queryset, "accepted_at"),
-        median_hours_to_complete=_median_hours(queryset, "completed_at"),
-        overdue=queryset.filter(overdue_q(today)).count(),
-        by_agency=by_agency,
-        by_service=_group(queryset, "service", today),
-        by_province=by_province,
+        acceptance_rate=_rate(accepted, by_status.get(ReferralStatus.DECLINED, 0)),
+        median_hours_to_accept=median_from_buckets(durations["accept"]),
+        median_hours_to_complete=median_from_buckets(durations["complete"]),
+        overdue=overdue,
+        by_agency=table("agency", "agency"),
+        by_service=table("service", "service"),
+        by_province=table("province", "province"),
+        months=(start, end),
     )
     audit_record(
         actor=actor,
@@ -613,3 +640,11 @@ def coordination_figures(
         detail={"filters": {k: str(v) for k, v in vars(filters).items() if v}},
     )
     return figures
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

@@ -40,6 +40,7 @@ from .models import (
     ServiceDeadline,
     Task,
 )
+from .tallies import tally_moved, tally_sent
 
 OVERRIDE_CONSENT_PERMISSION = "referrals.override_consent"
 MASKED = "•••"
@@ -289,6 +290,7 @@ def referral_send(
             deadline_stamp=stamp,
             sent_by=actor if getattr(actor, "pk", None) else None,
         )
+        tally_sent(referral)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -434,6 +436,7 @@ def _transition(
             fields.append("outcome")
             changes["outcome"] = ["", MASKED]
         locked.save(update_fields=fields)
+        tally_moved(locked, before=changes["status"][0])
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -171,3 +171,49 @@ def test_coordination_dashboard_is_for_the_secretariat(
     assert re.search(r'id="acceptance">100%<', html)
     assert "DOSVY-12" in html and "Phnom Penh" in html
     assert "Sophea" not in html
+
+
+def test_tallies_match_a_recount(police: Any, social: Any, victim: Any, make_member: Any) -> None:
+    """The running tallies the dashboard reads agree with a recount from the referrals."""
+    from ctip.referrals import services
+    from ctip.referrals.models import ReferralDurationStat, ReferralMonthStat
+    from ctip.referrals.tallies import tallies_rebuild
+
+    first = services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="shelter"
+    )
+    for step in (services.referral_accept, services.referral_start, services.referral_complete):
+        step(actor=social, referral=first)
+    second = services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="psychosocial_support"
+    )
+    services.referral_decline(actor=social, referral=second, reason="No counsellor free")
+    third = services.referral_send(
+        actor=police, participant=victim, to_agency="MOH", service="medical_care"
+    )
+    services.referral_close(actor=police, referral=third, reason="Treated by the police doctor")
+
+    def snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+        months = set(
+            ReferralMonthStat.objects.filter(referrals__gt=0).values_list(
+                "month", "to_agency_id", "service", "province_id", "status", "referrals", "accepted"
+            )
+        )
+        durations = set(
+            ReferralDurationStat.objects.filter(referrals__gt=0).values_list(
+                "month", "service", "province_id", "measure", "bucket", "referrals"
+            )
+        )
+        return months, durations
+
+    running = snapshot()
+    tallies_rebuild()
+    assert snapshot() == running
+    analyst = make_member("analyst", "NCCT")
+    from ctip.referrals.selectors import coordination_figures
+
+    figures = coordination_figures(actor=analyst)
+    assert figures.total == 3
+    assert figures.by_status == {"completed": 1, "declined": 1, "closed": 1}
+    assert figures.acceptance_rate == 0.5
+    assert figures.median_hours_to_accept == 0.5  # accepted within the hour
