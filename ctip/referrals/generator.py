@@ -8,6 +8,7 @@ overdue ones are recent, as in real life.
 """
 
 import datetime
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -92,6 +93,8 @@ def _rows(
     now: datetime.datetime,
     span_days: int,
 ) -> Iterator[tuple[Any, ...]]:
+    """Rows in COLUMNS order. Reads what it needs before yielding the first row, because on
+    PostgreSQL the rows are consumed while the connection is busy with COPY."""
     by_code, local = _agency_maps()
     deadlines = {
         s: (d.days_to_accept, d.days_to_complete)
@@ -187,6 +190,8 @@ def generate_referrals(
     if not victims:
         raise ValueError("No victims in the registry: run `ctip demo-data` first.")
     rows = _rows(rng, count, victims, now, span_days)
+    first = next(rows, None)  # runs the generator's queries now, before COPY holds the line
+    rows = itertools.chain([first] if first is not None else [], rows)
     if progress:
         from tqdm import tqdm
 

@@ -227,9 +227,10 @@ def _work_for(
 ) -> WorkList:
     ids = sorted(agencies)
     soon = today + datetime.timedelta(days=soon_days)
-    referrals = Referral.objects.select_related(
-        "case", "from_agency", "to_agency", "participant__person"
-    ).filter(to_agency_id__in=ids)
+    # No person is loaded: the work list names cases and services, never people.
+    referrals = Referral.objects.select_related("case", "from_agency", "to_agency").filter(
+        to_agency_id__in=ids
+    )
     due_soon = Q(status=ReferralStatus.SENT, accept_due_on__range=(today, soon)) | Q(
         status__in=sorted(SERVING_STATUSES), due_on__range=(today, soon)
     )
@@ -592,11 +593,11 @@ def coordination_figures(
             if row["status"] == ReferralStatus.COMPLETED:
                 target["completed"] += row["n"]
     overdue = 0
-    for row in overdue_rows:
-        overdue += row["n"]
-        cell("agency", agencies.get(row["to_agency_id"], ""))["overdue"] += row["n"]
-        cell("service", row["service"])["overdue"] += row["n"]
-        cell("province", provinces.get(row["province_id"], ""))["overdue"] += row["n"]
+    for late in overdue_rows:
+        overdue += late["n"]
+        cell("agency", agencies.get(late["to_agency_id"], ""))["overdue"] += late["n"]
+        cell("service", late["service"])["overdue"] += late["n"]
+        cell("province", provinces.get(late["province_id"], ""))["overdue"] += late["n"]
 
     def table(dimension: str, label: str) -> list[dict[str, Any]]:
         result = []

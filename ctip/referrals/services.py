@@ -4,7 +4,7 @@ a refused attempt changes nothing and leaves a 'denied' audit event saying why."
 
 import datetime
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -667,6 +667,7 @@ def htcds_record(referral: Referral) -> tuple[dict[str, Any], list[str]]:
             }
         )
     identity: list[str] = []
+    birth: Any = person.date_of_birth  # a date: the encrypted field decrypts to one
     if referral.shares_identity and referral.consent_basis in (
         ConsentBasis.CONSENT,
         ConsentBasis.OVERRIDE,
@@ -677,7 +678,7 @@ def htcds_record(referral: Referral) -> tuple[dict[str, Any], list[str]]:
             "per_GivenNameLocal": person.given_name_km,
             "per_FamilyNameLocal": person.family_name_km,
             "per_Aliases": list(person.aliases or []),
-            "per_BirthDate": person.date_of_birth.isoformat() if person.date_of_birth else None,
+            "per_BirthDate": birth.isoformat() if birth else None,
             "per_IdentityDocuments": [
                 {
                     "type": doc.kind,
@@ -720,7 +721,7 @@ def exchange_package_create(*, actor: Any, referral: Referral) -> ExchangePackag
         payload, identity = htcds_record(locked)
         package = ExchangePackage.objects.create(
             referral=locked,
-            payload=payload,
+            payload=cast(Any, payload),  # an encrypted JSON field: it stores the dict
             fields_shared=sorted(payload),
             created_by=actor if getattr(actor, "pk", None) else None,
         )

@@ -51,7 +51,7 @@ def median_from_buckets(counts: dict[int, int]) -> float | None:
 
 
 def _bump_month(referral: Referral, status: str, referrals: int, accepted: int = 0) -> None:
-    key = {
+    key: dict[str, Any] = {
         "month": month_of(referral.sent_at),
         "to_agency_id": referral.to_agency_id,
         "service": referral.service,
@@ -66,7 +66,7 @@ def _bump_month(referral: Referral, status: str, referrals: int, accepted: int =
 
 def _bump_duration(referral: Referral, measure: str, end: datetime.datetime) -> None:
     hours = (end - referral.sent_at).total_seconds() / 3600
-    key = {
+    key: dict[str, Any] = {
         "month": month_of(referral.sent_at),
         "service": referral.service,
         "province_id": referral.province_id,
