@@ -174,14 +174,18 @@ class Referral(models.Model):
             models.Index(fields=["status", "due_on"], name="referral_status_due_idx"),
             models.Index(fields=["province", "sent_at"], name="referral_province_sent_idx"),
             # Overdue counts read only open referrals, a small slice of the table.
+            # They carry the dashboard's grouping columns so that PostgreSQL answers from
+            # the index alone (SQLite ignores `include`).
             models.Index(
                 fields=["accept_due_on"],
                 condition=models.Q(status="sent"),
+                include=["sent_at", "to_agency", "service", "province"],
                 name="referral_open_accept_due_idx",
             ),
             models.Index(
                 fields=["due_on"],
                 condition=models.Q(status__in=["accepted", "in_progress"]),
+                include=["sent_at", "to_agency", "service", "province"],
                 name="referral_open_due_idx",
             ),
         ]
