@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("ctip.web.urls")),
     path("", include("ctip.registry.urls")),
     path("stats/", include("ctip.stats.urls")),
+    path("referrals/", include("ctip.referrals.urls")),
 ]

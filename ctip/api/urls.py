@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from ctip.access import api as access_api
 from ctip.reference import api as reference_api
+from ctip.referrals.api import register as register_referrals
 from ctip.registry import api as registry_api
 
 from .views import TokenView
@@ -17,6 +18,7 @@ router.include_format_suffixes = False
 for routes in (registry_api.ROUTES, reference_api.ROUTES, access_api.ROUTES):
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)
+register_referrals(router)
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ctip.audit",
     "ctip.registry",
     "ctip.stats",
+    "ctip.referrals",
     "ctip.web",
     "ctip.api",
 ]

@@ -1,0 +1,1 @@
+"""Inter-agency referrals, case tasks, deadlines, service pathways and cross-border exchange."""

@@ -1,0 +1,11 @@
+"""App configuration of the referrals app."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralsConfig(AppConfig):
+    name = "ctip.referrals"
+    label = "referrals"
+    verbose_name = _("Referrals")
+    default_auto_field = "django.db.models.BigAutoField"

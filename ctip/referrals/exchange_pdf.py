@@ -1,0 +1,25 @@
+"""The PDF summary of an exchange package, rendered by WeasyPrint from an HTML template."""
+
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from .choices import Service
+
+
+def render_pdf(package: Any) -> bytes:
+    """The package as a PDF: the consented HTCDS fields and the status history."""
+    from weasyprint import HTML  # imported here: it loads system libraries (pango) on import
+
+    referral = package.referral
+    html = render_to_string(
+        "referrals/exchange_pdf.html",
+        {
+            "package": package,
+            "referral": referral,
+            "service": Service(referral.service).label,
+            "rows": sorted(package.payload.items()),
+            "updates": list(package.updates.all()),
+        },
+    )
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,651 @@
+"""Every read of the referrals app. Each takes the acting user and scopes through the policy."""
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ctip.access.choices import Action, AgencyKind, Role
+from ctip.access.models import Agency
+from ctip.access.policies import actor_scope, restrict
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
+from ctip.reference.models import Province
+from ctip.registry.choices import EventKind, ParticipantRole
+from ctip.registry.models import Event, Participant
+
+from .choices import (
+    PATHWAY_GAP_DAYS,
+    SERVING_STATUSES,
+    ReferralStatus,
+    Service,
+    TaskStatus,
+)
+from .models import (
+    AgencyService,
+    ExchangePackage,
+    KindService,
+    Referral,
+    ReferralDurationStat,
+    ReferralMonthStat,
+    Task,
+)
+from .services import TRANSITIONS, deadline_days, staff_agencies, transition_side_agency
+from .tallies import median_from_buckets
+
+# --- referrals -------------------------------------------------------------------------------
+
+
+def referral_queryset(*, actor: Any, action: str = Action.VIEW) -> QuerySet[Referral]:
+    """Referrals on cases the actor may see."""
+    return restrict(Referral.objects.all(), actor, action).select_related(
+        "case", "from_agency", "to_agency", "participant__person", "province"
+    )
+
+
+@dataclass
+class ReferralFilters:
+    """What the referral lists can be narrowed by."""
+
+    box: str = "all"  # inbox: sent to my agencies; outbox: sent by them; all: every visible one
+    status: str = ""
+    service: str = ""
+    overdue: bool = False
+
+
+def overdue_q(today: datetime.date, prefix: str = "") -> Q:
+    """Referrals past their deadline: not accepted in time, or not completed in time."""
+    return Q(**{f"{prefix}status": ReferralStatus.SENT, f"{prefix}accept_due_on__lt": today}) | Q(
+        **{f"{prefix}status__in": sorted(SERVING_STATUSES), f"{prefix}due_on__lt": today}
+    )
+
+
+def referral_list(*, actor: Any, filters: ReferralFilters | None = None) -> QuerySet[Referral]:
+    filters = filters or ReferralFilters()
+    queryset = referral_queryset(actor=actor)
+    mine = sorted(staff_agencies(actor))
+    if filters.box == "inbox":
+        queryset = queryset.filter(to_agency_id__in=mine)
+    elif filters.box == "outbox":
+        queryset = queryset.filter(from_agency_id__in=mine)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.service:
+        queryset = queryset.filter(service=filters.service)
+    if filters.overdue:
+        queryset = queryset.filter(overdue_q(timezone.localdate()))
+    return queryset.order_by("-sent_at", "-id")
+
+
+def referral_get(*, actor: Any, pk: int) -> Referral:
+    """One referral the actor may see; the read is audited."""
+    referral = referral_queryset(actor=actor).filter(pk=pk).first()
+    if referral is None:
+        if Referral.objects.filter(pk=pk).exists():
+            audit_record(
+                actor=actor,
+                action=AuditAction.DENIED,
+                object_type="referrals.referral",
+                object_id=pk,
+                detail={"wanted": "view"},
+            )
+        raise Http404(_("No such referral."))
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=referral)
+    return referral
+
+
+def referral_transitions(*, actor: Any, referral: Referral) -> list[str]:
+    """The transitions the actor may make now (to show only the buttons that will work)."""
+    if referral.case.is_closed:
+        return []
+    mine = staff_agencies(actor)
+    return [
+        name
+        for name, (starts, _end, _side, _stamp) in TRANSITIONS.items()
+        if referral.status in starts and transition_side_agency(referral, name) in mine
+    ]
+
+
+def is_overdue(referral: Referral, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    if referral.status == ReferralStatus.SENT:
+        return referral.accept_due_on < today
+    return referral.status in SERVING_STATUSES and referral.due_on < today
+
+
+def services_offered(*, agency: Agency) -> list[str]:
+    """The services an agency offers: its kind's defaults with its own settings applied."""
+    offered = set(KindService.objects.filter(kind=agency.kind).values_list("service", flat=True))
+    for service, is_offered in AgencyService.objects.filter(agency=agency).values_list(
+        "service", "offered"
+    ):
+        if is_offered:
+            offered.add(service)
+        else:
+            offered.discard(service)
+    return [s for s in Service.values if s in offered]
+
+
+def agencies_offering(*, service: str) -> QuerySet[Agency]:
+    """Active agencies that offer a service, for the 'refer to' pick-list."""
+    kinds = KindService.objects.filter(service=service).values_list("kind", flat=True)
+    on = AgencyService.objects.filter(service=service, offered=True).values_list(
+        "agency_id", flat=True
+    )
+    off = AgencyService.objects.filter(service=service, offered=False).values_list(
+        "agency_id", flat=True
+    )
+    return (
+        Agency.objects.filter(is_active=True)
+        .filter((Q(kind__in=kinds) & ~Q(pk__in=off)) | Q(pk__in=on))
+        .order_by("code")
+    )
+
+
+def referral_deadline_preview(*, service: str) -> dict[str, Any]:
+    """Due dates a referral sent today would get, and the rule version the form carries."""
+    accept, complete, stamp = deadline_days(service)
+    today = timezone.localdate()
+    return {
+        "accept_due_on": today + datetime.timedelta(days=accept),
+        "due_on": today + datetime.timedelta(days=complete),
+        "deadline_stamp": stamp,
+    }
+
+
+# --- tasks and the overdue work ---------------------------------------------------------------
+
+
+def task_queryset(*, actor: Any) -> QuerySet[Task]:
+    return restrict(Task.objects.all(), actor).select_related(
+        "case", "owner_agency", "assigned_to", "referral"
+    )
+
+
+def task_get(*, actor: Any, pk: int) -> Task:
+    task = task_queryset(actor=actor).filter(pk=pk).first()
+    if task is None:
+        raise Http404(_("No such task."))
+    return task
+
+
+def task_list(
+    *, actor: Any, mine_only: bool = True, status: str = TaskStatus.OPEN
+) -> QuerySet[Task]:
+    queryset = task_queryset(actor=actor)
+    if mine_only:
+        queryset = queryset.filter(
+            Q(owner_agency_id__in=sorted(staff_agencies(actor))) | Q(assigned_to=actor)
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("due_on", "id")
+
+
+@dataclass
+class WorkList:
+    """Overdue and soon-due referrals and tasks for one set of agencies."""
+
+    overdue_referrals: list[Referral] = field(default_factory=list)
+    overdue_tasks: list[Task] = field(default_factory=list)
+    due_soon_referrals: list[Referral] = field(default_factory=list)
+    due_soon_tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def overdue_count(self) -> int:
+        return len(self.overdue_referrals) + len(self.overdue_tasks)
+
+    @property
+    def due_soon_count(self) -> int:
+        return len(self.due_soon_referrals) + len(self.due_soon_tasks)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.overdue_referrals
+            or self.overdue_tasks
+            or self.due_soon_referrals
+            or self.due_soon_tasks
+        )
+
+
+def _supervised_agencies(actor: Any) -> frozenset[int]:
+    scope = actor_scope(actor)
+    found: set[int] = set()
+    for agency_id in scope.roles.get(Role.SUPERVISOR, frozenset()):
+        found |= scope.subtree.get(agency_id, frozenset({agency_id}))
+    return frozenset(found)
+
+
+def _work_for(
+    agencies: frozenset[int], *, user: Any = None, today: datetime.date, soon_days: int, limit: int
+) -> WorkList:
+    ids = sorted(agencies)
+    soon = today + datetime.timedelta(days=soon_days)
+    # No person is loaded: the work list names cases and services, never people.
+    referrals = Referral.objects.select_related("case", "from_agency", "to_agency").filter(
+        to_agency_id__in=ids
+    )
+    due_soon = Q(status=ReferralStatus.SENT, accept_due_on__range=(today, soon)) | Q(
+        status__in=sorted(SERVING_STATUSES), due_on__range=(today, soon)
+    )
+    owned = Q(owner_agency_id__in=ids)
+    if user is not None:
+        owned |= Q(assigned_to=user)
+    tasks = (
+        Task.objects.select_related("case", "owner_agency", "assigned_to")
+        .filter(owned, status=TaskStatus.OPEN)
+        .order_by("due_on", "id")
+    )
+    return WorkList(
+        overdue_referrals=list(referrals.filter(overdue_q(today)).order_by("due_on")[:limit]),
+        overdue_tasks=list(tasks.filter(due_on__lt=today)[:limit]),
+        due_soon_referrals=list(referrals.filter(due_soon).order_by("due_on")[:limit]),
+        due_soon_tasks=list(tasks.filter(due_on__range=(today, soon))[:limit]),
+    )
+
+
+@dataclass
+class Dashboard:
+    """The actor's own overdue work, and, for a supervisor, that of the agencies they oversee."""
+
+    own: WorkList
+    supervised: WorkList | None
+    today: datetime.date
+
+
+def work_dashboard(
+    *, actor: Any, today: datetime.date | None = None, soon_days: int = 3, limit: int = 200
+) -> Dashboard:
+    """What is overdue or due soon for the actor (owner) and for the agencies they supervise.
+
+    A referral belongs to the receiving agency: it owes the acceptance and the service.
+    """
+    today = today or timezone.localdate()
+    own = _work_for(
+        staff_agencies(actor), user=actor, today=today, soon_days=soon_days, limit=limit
+    )
+    supervised_ids = _supervised_agencies(actor)
+    supervised = (
+        _work_for(supervised_ids, today=today, soon_days=soon_days, limit=limit)
+        if supervised_ids
+        else None
+    )
+    return Dashboard(own=own, supervised=supervised, today=today)
+
+
+# --- the victim's service pathway ----------------------------------------------------------
+
+
+@dataclass
+class PathwayEntry:
+    """One dated step on a victim's pathway."""
+
+    day: datetime.date
+    kind: str  # identification, rescue, referral_<transition>, task_done
+    label: str
+    agency: str = ""
+    referral: Referral | None = None
+
+
+@dataclass
+class Gap:
+    """A stretch of at least PATHWAY_GAP_DAYS days in which no agency served the victim."""
+
+    start: datetime.date
+    end: datetime.date
+    ongoing: bool
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+@dataclass
+class Pathway:
+    participant: Participant
+    entries: list[PathwayEntry]
+    referrals: list[Referral]
+    gaps: list[Gap]
+    start: datetime.date
+    end: datetime.date
+    finished: bool
+
+
+def _local(moment: datetime.datetime | None) -> datetime.date | None:
+    return timezone.localdate(moment) if moment else None
+
+
+def find_gaps(
+    start: datetime.date,
+    end: datetime.date,
+    served: list[tuple[datetime.date, datetime.date]],
+    min_days: int = PATHWAY_GAP_DAYS,
+    ongoing_end: bool = True,
+) -> list[Gap]:
+    """Stretches of at least `min_days` between start and end not covered by any interval."""
+    gaps: list[Gap] = []
+    cursor = start
+    for begin, finish in sorted(served):
+        if begin > cursor and (begin - cursor).days >= min_days:
+            gaps.append(Gap(cursor, begin, ongoing=False))
+        cursor = max(cursor, finish)
+    if end > cursor and (end - cursor).days >= min_days:
+        gaps.append(Gap(cursor, end, ongoing=ongoing_end))
+    return gaps
+
+
+def pathway(*, actor: Any, participant_id: int, today: datetime.date | None = None) -> Pathway:
+    """Every referral and service a victim received, across agencies and cases the actor may
+    see, from identification to reintegration, with the gaps in service flagged."""
+    today = today or timezone.localdate()
+    participant = (
+        restrict(Participant.objects.all(), actor)
+        .select_related("person", "case", "victim_profile")
+        .filter(pk=participant_id)
+        .first()
+    )
+    if participant is None:
+        if Participant.objects.filter(pk=participant_id).exists():
+            audit_record(
+                actor=actor,
+                action=AuditAction.DENIED,
+                object_type="registry.participant",
+                object_id=participant_id,
+                detail={"wanted": "pathway"},
+            )
+        raise Http404(_("No such person in a case you may see."))
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=participant, detail={"page": "pathway"})
+    roles = list(
+        restrict(Participant.objects.filter(person_id=participant.person_id), actor)
+        .select_related("case", "victim_profile")
+        .order_by("case__opened_on")
+    )
+    entries: list[PathwayEntry] = []
+    starts: list[datetime.date] = []
+    for role in roles:
+        profile = getattr(role, "victim_profile", None)
+        identified = (profile.identified_on if profile else None) or role.case.opened_on
+        starts.append(identified)
+        entries.append(
+            PathwayEntry(
+                identified,
+                "identification",
+                _("Identified in case %(case)s as %(role)s")
+                % {"case": role.case.reference, "role": ParticipantRole(role.role).label.lower()},
+                role.case.owning_agency.code if role.case.owning_agency_id else "",
+            )
+        )
+    case_ids = [role.case_id for role in roles]
+    for event in (
+        Event.objects.filter(case_id__in=case_ids, kind=EventKind.RESCUE)
+        .filter(Q(persons=participant.person_id) | Q(persons__isnull=True))
+        .distinct()
+    ):
+        entries.append(PathwayEntry(event.occurred_on, "rescue", _("Rescued")))
+    referrals = list(
+        restrict(Referral.objects.filter(participant__in=[r.pk for r in roles]), actor)
+        .select_related("from_agency", "to_agency", "case")
+        .order_by("sent_at")
+    )
+    served: list[tuple[datetime.date, datetime.date]] = []
+    finished = False
+    stamps = (
+        ("sent_at", _("%(service)s: referred by %(from)s to %(to)s")),
+        ("accepted_at", _("%(service)s: accepted by %(to)s")),
+        ("declined_at", _("%(service)s: declined by %(to)s")),
+        ("started_at", _("%(service)s: started by %(to)s")),
+        ("completed_at", _("%(service)s: completed by %(to)s")),
+        ("closed_at", _("%(service)s: closed by %(from)s")),
+    )
+    for referral in referrals:
+        names = {
+            "service": Service(referral.service).label,
+            "from": referral.from_agency.code,
+            "to": referral.to_agency.code,
+        }
+        for stamp, text in stamps:
+            moment = getattr(referral, stamp)
+            if moment:
+                entries.append(
+                    PathwayEntry(
+                        _local(moment) or today,
+                        f"referral_{stamp.removesuffix('_at')}",
+                        text % names,
+                        referral.to_agency.code,
+                        referral,
+                    )
+                )
+        began = _local(referral.accepted_at)
+        if began is not None:
+            ended = (
+                _local(referral.completed_at)
+                or _local(referral.closed_at)
+                or (today if referral.status in SERVING_STATUSES else began)
+            )
+            served.append((began, ended))
+        if (
+            referral.service == Service.REINTEGRATION
+            and referral.status == ReferralStatus.COMPLETED
+        ):
+            finished = True
+    for task in Task.objects.filter(
+        referral__in=referrals, status=TaskStatus.DONE, done_at__isnull=False
+    ).select_related("owner_agency"):
+        entries.append(
+            PathwayEntry(
+                _local(task.done_at) or today, "task_done", task.title, task.owner_agency.code
+            )
+        )
+    start = min(starts) if starts else today
+    end = today
+    if finished:
+        end = max(finish for _b, finish in served) if served else today
+    entries.sort(key=lambda e: (e.day, e.kind != "identification"))
+    return Pathway(
+        participant=participant,
+        entries=entries,
+        referrals=referrals,
+        gaps=find_gaps(start, end, served, ongoing_end=not finished),
+        start=start,
+        end=end,
+        finished=finished,
+    )
+
+
+# --- exchange --------------------------------------------------------------------------------
+
+
+def exchange_package_get(*, actor: Any, pk: int) -> ExchangePackage:
+    package = (
+        restrict(ExchangePackage.objects.all(), actor)
+        .select_related("referral__case", "referral__from_agency", "referral__to_agency")
+        .filter(pk=pk)
+        .first()
+    )
+    if package is None:
+        raise Http404(_("No such exchange package."))
+    audit_record(actor=actor, action=AuditAction.VIEW, obj=package)
+    return package
+
+
+# --- the coordination dashboard --------------------------------------------------------------
+
+
+def may_see_coordination(actor: Any) -> bool:
+    """Secretariat staff, analysts and administrators see the committee-wide aggregates."""
+    scope = actor_scope(actor)
+    if scope.is_superuser or scope.has_role(Role.ANALYST):
+        return True
+    return any(kind == AgencyKind.SECRETARIAT for kind in scope.agency_kinds.values())
+
+
+@dataclass
+class CoordinationFilters:
+    sent_from: datetime.date | None = None
+    sent_to: datetime.date | None = None
+    province: int | None = None
+    service: str = ""
+
+
+@dataclass
+class CoordinationFigures:
+    """The committee's referral figures; medians are in hours, to the tallies' resolution."""
+
+    total: int
+    by_status: dict[str, int]
+    acceptance_rate: float | None
+    median_hours_to_accept: float | None
+    median_hours_to_complete: float | None
+    overdue: int
+    by_agency: list[dict[str, Any]]
+    by_service: list[dict[str, Any]]
+    by_province: list[dict[str, Any]]
+    months: tuple[datetime.date | None, datetime.date | None]
+
+
+def _month_range(filters: CoordinationFilters) -> tuple[datetime.date | None, datetime.date | None]:
+    start = filters.sent_from.replace(day=1) if filters.sent_from else None
+    end = filters.sent_to.replace(day=1) if filters.sent_to else None
+    return start, end
+
+
+def _rate(accepted: int, declined: int) -> float | None:
+    return round(accepted / (accepted + declined), 3) if accepted + declined else None
+
+
+def coordination_figures(
+    *, actor: Any, filters: CoordinationFilters | None = None, today: datetime.date | None = None
+) -> CoordinationFigures:
+    """Referrals by agency, service and province: counts, acceptance rate, median time to accept
+    and to complete, overdue counts. Aggregates only; no person appears.
+
+    Counts and medians come from the running tallies (whole months sent; see decision 0500);
+    overdue counts are read live from the open referrals, which partial indexes keep cheap.
+    """
+    if not may_see_coordination(actor):
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="referrals.coordination",
+            detail={"wanted": "view"},
+        )
+        raise PermissionDenied(_("The coordination dashboard is for the secretariat and analysts."))
+    filters = filters or CoordinationFilters()
+    today = today or timezone.localdate()
+    start, end = _month_range(filters)
+    scope = Q()
+    if start:
+        scope &= Q(month__gte=start)
+    if end:
+        scope &= Q(month__lte=end)
+    if filters.province:
+        scope &= Q(province_id=filters.province)
+    if filters.service:
+        scope &= Q(service=filters.service)
+    rows = list(
+        ReferralMonthStat.objects.filter(scope)
+        .values("to_agency_id", "service", "province_id", "status")
+        .annotate(n=Sum("referrals"), acc=Sum("accepted"))
+        .order_by()
+    )
+    live = Referral.objects.filter(overdue_q(today))
+    if start:
+        live = live.filter(sent_at__gte=_day_start(start))
+    if end:
+        live = live.filter(sent_at__lt=_day_start(_next_month(end)))
+    if filters.province:
+        live = live.filter(province_id=filters.province)
+    if filters.service:
+        live = live.filter(service=filters.service)
+    overdue_rows = list(
+        live.values("to_agency_id", "service", "province_id").annotate(n=Count("id")).order_by()
+    )
+    agencies = dict(Agency.objects.values_list("id", "code"))
+    provinces = dict(Province.objects.values_list("id", "name_en"))
+    groups: dict[str, dict[Any, dict[str, Any]]] = {"agency": {}, "service": {}, "province": {}}
+
+    def cell(dimension: str, key: Any) -> dict[str, Any]:
+        return groups[dimension].setdefault(
+            key,
+            {"total": 0, "accepted": 0, "declined": 0, "completed": 0, "overdue": 0},
+        )
+
+    by_status: dict[str, int] = {}
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        keys = (
+            ("agency", agencies.get(row["to_agency_id"], "")),
+            ("service", row["service"]),
+            ("province", provinces.get(row["province_id"], "")),
+        )
+        for dimension, key in keys:
+            target = cell(dimension, key)
+            target["total"] += row["n"]
+            target["accepted"] += row["acc"]
+            if row["status"] == ReferralStatus.DECLINED:
+                target["declined"] += row["n"]
+            if row["status"] == ReferralStatus.COMPLETED:
+                target["completed"] += row["n"]
+    overdue = 0
+    for late in overdue_rows:
+        overdue += late["n"]
+        cell("agency", agencies.get(late["to_agency_id"], ""))["overdue"] += late["n"]
+        cell("service", late["service"])["overdue"] += late["n"]
+        cell("province", provinces.get(late["province_id"], ""))["overdue"] += late["n"]
+
+    def table(dimension: str, label: str) -> list[dict[str, Any]]:
+        result = []
+        for key in sorted(groups[dimension], key=str):
+            values = groups[dimension][key]
+            result.append(
+                {
+                    label: key,
+                    **values,
+                    "acceptance_rate": _rate(values["accepted"], values["declined"]),
+                }
+            )
+        return result
+
+    durations: dict[str, dict[int, int]] = {"accept": {}, "complete": {}}
+    for measure, bucket, n in (
+        ReferralDurationStat.objects.filter(scope)
+        .values("measure", "bucket")
+        .annotate(n=Sum("referrals"))
+        .order_by()
+        .values_list("measure", "bucket", "n")
+    ):
+        durations.setdefault(measure, {})[bucket] = n
+    accepted = sum(row["acc"] for row in rows)
+    figures = CoordinationFigures(
+        total=sum(by_status.values()),
+        by_status=by_status,
+        acceptance_rate=_rate(accepted, by_status.get(ReferralStatus.DECLINED, 0)),
+        median_hours_to_accept=median_from_buckets(durations["accept"]),
+        median_hours_to_complete=median_from_buckets(durations["complete"]),
+        overdue=overdue,
+        by_agency=table("agency", "agency"),
+        by_service=table("service", "service"),
+        by_province=table("province", "province"),
+        months=(start, end),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="referrals.coordination",
+        detail={"filters": {k: str(v) for k, v in vars(filters).items() if v}},
+    )
+    return figures
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)

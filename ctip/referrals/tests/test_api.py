@@ -1,0 +1,78 @@
+"""The referral API: the same hand-over and refusals as the pages, over REST."""
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def api(user: Any) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_hand_over_over_the_api(police: Any, social: Any, victim: Any) -> None:
+    sent = api(police).post(
+        "/api/v1/referrals/",
+        {"participant": victim.pk, "to_agency": "DOSVY-12", "service": "psychosocial_support"},
+        format="json",
+    )
+    assert sent.status_code == 201, sent.content
+    pk = sent.json()["id"]
+    assert sent.json()["status"] == "sent"
+    inbox = api(social).get("/api/v1/referrals/?box=inbox").json()
+    assert [r["id"] for r in inbox["results"]] == [pk]
+    wrong = api(police).post(f"/api/v1/referrals/{pk}/accept/")
+    assert wrong.status_code == 403
+    early = api(social).post(f"/api/v1/referrals/{pk}/complete/")
+    assert early.status_code == 400 and "status" in early.json()
+    for step in ("accept", "start", "complete"):
+        response = api(social).post(f"/api/v1/referrals/{pk}/{step}/", {}, format="json")
+        assert response.status_code == 200, response.content
+    assert response.json()["status"] == "completed"
+    path = api(police).get(f"/api/v1/pathways/{victim.pk}/").json()
+    assert "referral_completed" in [entry["kind"] for entry in path["entries"]]
+
+
+def test_bad_referral_names_the_field(police: Any, victim: Any) -> None:
+    response = api(police).post(
+        "/api/v1/referrals/",
+        {"participant": victim.pk, "to_agency": "NOPE", "service": "shelter"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "There is no agency NOPE." in response.json()["to_agency"]
+
+
+def test_coordination_api_needs_the_secretariat(police: Any, victim: Any, make_member: Any) -> None:
+    api(police).post(
+        "/api/v1/referrals/",
+        {"participant": victim.pk, "to_agency": "MOH", "service": "medical_care"},
+        format="json",
+    )
+    assert api(police).get("/api/v1/referral-coordination/").status_code == 403
+    figures = api(make_member("case_officer", "NCCT")).get("/api/v1/referral-coordination/")
+    assert figures.status_code == 200
+    assert figures.json()["total"] == 1
+    assert figures.json()["by_service"][0]["service"] == "medical_care"
+
+
+def test_tasks_and_my_work_api(police: Any, victim: Any) -> None:
+    created = api(police).post(
+        "/api/v1/tasks/",
+        {
+            "case": victim.case_id,
+            "title": "Visit family",
+            "owner_agency": "PAHT-12",
+            "due_on": "2020-01-01",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    work = api(police).get("/api/v1/my-work/").json()
+    assert work["own"]["overdue_tasks"] == [created.json()["id"]]
+    done = api(police).post(f"/api/v1/tasks/{created.json()['id']}/done/")
+    assert done.json()["status"] == "done"

@@ -1,0 +1,219 @@
+"""The referral pages, driven through Django's test client as a user would click through them."""
+
+import datetime
+import io
+import re
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from ctip.access.models import Agency
+from ctip.referrals.models import Referral, Task
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_hand_over_police_to_social_affairs(police: Any, social: Any, victim: Any) -> None:
+    """Police refer a victim to social affairs, who accept and complete; the timeline shows it."""
+    police_client, social_client = signed_in(police), signed_in(social)
+    page = police_client.get(reverse("referrals:send", args=[victim.pk]))
+    assert page.status_code == 200
+    stamps = re.search(r'name="deadline_stamps" value="([^"]*)"', page.content.decode())
+    assert stamps is not None
+    response = police_client.post(
+        reverse("referrals:send", args=[victim.pk]),
+        {
+            "service": "shelter",
+            "to_agency": Agency.objects.get(code="DOSVY-12").pk,
+            "note": "Needs a place tonight",
+            "deadline_stamps": stamps.group(1).replace("&quot;", '"'),
+        },
+    )
+    referral = Referral.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("referrals:detail", args=[referral.pk])
+
+    inbox = social_client.get(reverse("referrals:list") + "?box=inbox")
+    assert victim.case.reference in inbox.content.decode()
+    detail = social_client.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Needs a place tonight" in detail and "Accept" in detail
+
+    # The police cannot accept on social affairs' behalf: the page says why, nothing changes.
+    refused = police_client.post(
+        reverse("referrals:transition", args=[referral.pk, "accept"]), follow=True
+    )
+    assert "Only staff of DOSVY-12" in refused.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == "sent"
+
+    for step in ("accept", "start", "complete"):
+        response = social_client.post(
+            reverse("referrals:transition", args=[referral.pk, step]),
+            {"outcome": "Sheltered, then returned to family"},
+        )
+        assert response.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == "completed"
+
+    timeline = police_client.get(reverse("referrals:pathway", args=[victim.pk])).content.decode()
+    for text in (
+        "Identified in case",
+        "Shelter: referred by PAHT-12 to DOSVY-12",
+        "Shelter: accepted by DOSVY-12",
+        "Shelter: completed by DOSVY-12",
+    ):
+        assert text in timeline
+    sent = timeline.index("referred by PAHT-12")
+    assert timeline.index("Identified in case") < sent < timeline.index("completed by DOSVY-12")
+
+
+def test_send_form_shows_refusal_for_missing_consent(police: Any, victim: Any) -> None:
+    client = signed_in(police)
+    response = client.post(
+        reverse("referrals:send", args=[victim.pk]),
+        {
+            "service": "shelter",
+            "to_agency": Agency.objects.get(code="DOSVY-12").pk,
+            "shares_identity": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "has not consented" in response.content.decode()
+    assert not Referral.objects.exists()
+
+
+def test_overdue_work_on_owner_and_supervisor_dashboards_and_digest(
+    police: Any, social: Any, victim: Any, make_member: Any, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from ctip.referrals import services
+
+    referral = services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="shelter"
+    )
+    Referral.objects.filter(pk=referral.pk).update(
+        accept_due_on=datetime.date.today() - datetime.timedelta(days=2)
+    )
+    task = services.task_create(
+        actor=police,
+        case=victim.case,
+        title="Collect medical report",
+        owner_agency=Agency.objects.get(code="PAHT-12"),
+        due_on=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    supervisor = make_member("supervisor", "MOSVY", username="mosvy-boss")
+    supervisor.email, social.email = "boss@example.org", "social@example.org"
+    supervisor.save()
+    social.save()
+
+    own = signed_in(social).get(reverse("referrals:work")).content.decode()
+    assert victim.case.reference in own and "Overdue referrals (1)" in own
+    boss = signed_in(supervisor).get(reverse("referrals:work")).content.decode()
+    assert "Agencies I supervise" in boss and "Overdue referrals (1)" in boss
+    police_page = signed_in(police).get(reverse("referrals:work")).content.decode()
+    assert task.title in police_page
+
+    call_command("referrals", "digest", stdout=io.StringIO())
+    by_address = {message.to[0]: message for message in mail.outbox}
+    assert set(by_address) == {"boss@example.org", "social@example.org"}  # police: no address
+    assert victim.case.reference in by_address["social@example.org"].body
+    assert "Sophea" not in by_address["social@example.org"].body  # no names leave by e-mail
+    shown = signed_in(social).get(reverse("referrals:digest")).content.decode()
+    assert victim.case.reference in shown
+
+
+def test_task_pages(police: Any, victim: Any) -> None:
+    client = signed_in(police)
+    response = client.post(
+        reverse("referrals:task-create", args=[victim.case_id]),
+        {
+            "title": "Interview witness",
+            "owner_agency": Agency.objects.get(code="PAHT-12").pk,
+            "service": "investigation",
+        },
+    )
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert "Interview witness" in client.get(reverse("referrals:tasks")).content.decode()
+    client.post(reverse("referrals:task-done", args=[task.pk]))
+    task.refresh_from_db()
+    assert task.status == "done"
+
+
+def test_coordination_dashboard_is_for_the_secretariat(
+    police: Any, social: Any, victim: Any, make_member: Any
+) -> None:
+    from ctip.referrals import services
+
+    referral = services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="shelter"
+    )
+    services.referral_accept(actor=social, referral=referral)
+    services.referral_send(
+        actor=police, participant=victim, to_agency="MOH", service="medical_care"
+    )
+    assert signed_in(police).get(reverse("referrals:coordination")).status_code == 403
+    analyst = make_member("analyst", "NCCT")
+    page = signed_in(analyst).get(reverse("referrals:coordination"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert re.search(r'id="total">2<', html)
+    assert re.search(r'id="acceptance">100%<', html)
+    assert "DOSVY-12" in html and "Phnom Penh" in html
+    assert "Sophea" not in html
+
+
+def test_tallies_match_a_recount(police: Any, social: Any, victim: Any, make_member: Any) -> None:
+    """The running tallies the dashboard reads agree with a recount from the referrals."""
+    from ctip.referrals import services
+    from ctip.referrals.models import ReferralDurationStat, ReferralMonthStat
+    from ctip.referrals.tallies import tallies_rebuild
+
+    first = services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="shelter"
+    )
+    for step in (services.referral_accept, services.referral_start, services.referral_complete):
+        step(actor=social, referral=first)
+    second = services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="psychosocial_support"
+    )
+    services.referral_decline(actor=social, referral=second, reason="No counsellor free")
+    third = services.referral_send(
+        actor=police, participant=victim, to_agency="MOH", service="medical_care"
+    )
+    services.referral_close(actor=police, referral=third, reason="Treated by the police doctor")
+
+    def snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+        months = set(
+            ReferralMonthStat.objects.filter(referrals__gt=0).values_list(
+                "month", "to_agency_id", "service", "province_id", "status", "referrals", "accepted"
+            )
+        )
+        durations = set(
+            ReferralDurationStat.objects.filter(referrals__gt=0).values_list(
+                "month", "service", "province_id", "measure", "bucket", "referrals"
+            )
+        )
+        return months, durations
+
+    running = snapshot()
+    tallies_rebuild()
+    assert snapshot() == running
+    analyst = make_member("analyst", "NCCT")
+    from ctip.referrals.selectors import coordination_figures
+
+    figures = coordination_figures(actor=analyst)
+    assert figures.total == 3
+    assert figures.by_status == {"completed": 1, "declined": 1, "closed": 1}
+    assert figures.acceptance_rate == 0.5
+    assert figures.median_hours_to_accept == 0.5  # accepted within the hour

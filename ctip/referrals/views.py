@@ -1,0 +1,317 @@
+"""Referral pages: lists, a referral's page and its transitions, sending, tasks, the work
+dashboard and digest, a victim's service pathway, exchange packages, coordination figures."""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ctip.access.models import Agency
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
+from ctip.registry.models import Participant
+from ctip.registry.selectors import case_get
+
+from . import selectors, services
+from .choices import ReferralStatus, Service, Transition
+from .digest import digest_text
+from .forms import (
+    CoordinationFilterForm,
+    ExchangeUpdateForm,
+    ReasonForm,
+    ReferralSendForm,
+    TaskForm,
+)
+from .models import ServiceDeadline
+
+
+def _refusal_text(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+def _my_agencies(actor: Any) -> Any:
+    return Agency.objects.filter(pk__in=sorted(services.staff_agencies(actor))).order_by("code")
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    box = request.GET.get("box", "inbox")
+    filters = selectors.ReferralFilters(
+        box=box if box in ("inbox", "outbox", "all") else "inbox",
+        status=request.GET.get("status", ""),
+        service=request.GET.get("service", ""),
+        overdue=request.GET.get("overdue") == "1",
+    )
+    referrals = selectors.referral_list(actor=request.user, filters=filters)[:200]
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "referrals": referrals,
+            "filters": filters,
+            "statuses": ReferralStatus.choices,
+            "services": Service.choices,
+        },
+    )
+
+
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_get(actor=request.user, pk=pk)
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "transitions": selectors.referral_transitions(actor=request.user, referral=referral),
+            "overdue": selectors.is_overdue(referral),
+            "tasks": referral.tasks.all(),
+            "package": getattr(referral, "exchange_package", None),
+            "can_prepare_exchange": referral.service == Service.REPATRIATION
+            and referral.to_agency.kind == "foreign_partner"
+            and referral.from_agency_id in services.staff_agencies(request.user),
+            "form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def referral_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+    if transition not in Transition.values:
+        raise Http404
+    referral = selectors.referral_queryset(actor=request.user).filter(pk=pk).first()
+    if referral is None:
+        raise Http404(_("No such referral."))
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    kwargs: dict[str, Any] = {}
+    if transition in (Transition.DECLINE, Transition.CLOSE):
+        kwargs["reason"] = form.cleaned_data.get("reason", "")
+    if transition == Transition.COMPLETE:
+        kwargs["outcome"] = form.cleaned_data.get("outcome", "")
+    try:
+        services.TRANSITION_SERVICES[transition](actor=request.user, referral=referral, **kwargs)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _("Refused: %(reason)s") % {"reason": _refusal_text(exc)})
+    else:
+        messages.success(request, _("Referral updated."))
+    return redirect("referrals:detail", pk=pk)
+
+
+@login_required
+def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
+    participant = (
+        selectors.restrict(Participant.objects.all(), request.user)
+        .select_related("case", "person")
+        .filter(pk=participant_id)
+        .first()
+    )
+    if participant is None:
+        raise Http404(_("No such person in a case you may see."))
+    mine = _my_agencies(request.user)
+    deadlines = {rule.service: rule for rule in ServiceDeadline.objects.all()}
+    form = ReferralSendForm(request.POST or None, sender_agencies=mine)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        stamps = json.loads(request.POST.get("deadline_stamps") or "{}")
+        try:
+            referral = services.referral_send(
+                actor=request.user,
+                participant=participant,
+                to_agency=data["to_agency"],
+                service=data["service"],
+                from_agency=data["from_agency"],
+                shares_identity=data["shares_identity"],
+                note=data["note"],
+                deadline_stamp=stamps.get(data["service"]),
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, _refusal_text(exc))
+        else:
+            messages.success(
+                request, _("Referral sent to %(agency)s.") % {"agency": referral.to_agency.code}
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+    stamps = {service: services.deadline_days(service)[2] for service in Service.values}
+    return render(
+        request,
+        "referrals/referral_send.html",
+        {
+            "form": form,
+            "participant": participant,
+            "deadlines": [deadlines.get(s) for s in Service.values],
+            "deadline_stamps": json.dumps(stamps),
+        },
+    )
+
+
+@login_required
+def work(request: HttpRequest) -> HttpResponse:
+    """The owner's and the supervisor's dashboard of overdue and soon-due work."""
+    return render(
+        request,
+        "referrals/work.html",
+        {"dashboard": selectors.work_dashboard(actor=request.user)},
+    )
+
+
+@login_required
+def digest(request: HttpRequest) -> HttpResponse:
+    """Today's digest, exactly as the e-mail would read."""
+    dashboard = selectors.work_dashboard(actor=request.user)
+    return render(
+        request,
+        "referrals/digest.html",
+        {"text": digest_text(user=request.user, dashboard=dashboard), "dashboard": dashboard},
+    )
+
+
+@login_required
+def task_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "referrals/task_list.html",
+        {"tasks": selectors.task_list(actor=request.user)[:200]},
+    )
+
+
+@login_required
+def task_create(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = case_get(actor=request.user, pk=case_id)
+    form = TaskForm(request.POST or None, owner_agencies=_my_agencies(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_create(
+                actor=request.user,
+                case=case,
+                title=data["title"],
+                owner_agency=data["owner_agency"],
+                service=data["service"],
+                due_on=data["due_on"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _refusal_text(exc))
+        else:
+            messages.success(request, _("Task added."))
+            return redirect("referrals:tasks")
+    return render(request, "referrals/task_form.html", {"form": form, "case": case})
+
+
+@login_required
+@require_POST
+def task_done(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.task_get(actor=request.user, pk=pk)
+    try:
+        services.task_complete(actor=request.user, task=task)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _("Refused: %(reason)s") % {"reason": _refusal_text(exc)})
+    return redirect("referrals:tasks")
+
+
+@login_required
+def pathway(request: HttpRequest, participant_id: int) -> HttpResponse:
+    return render(
+        request,
+        "referrals/pathway.html",
+        {"pathway": selectors.pathway(actor=request.user, participant_id=participant_id)},
+    )
+
+
+@login_required
+@require_POST
+def exchange_create(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_queryset(actor=request.user).filter(pk=pk).first()
+    if referral is None:
+        raise Http404(_("No such referral."))
+    try:
+        package = services.exchange_package_create(actor=request.user, referral=referral)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _("Refused: %(reason)s") % {"reason": _refusal_text(exc)})
+        return redirect("referrals:detail", pk=pk)
+    return redirect("referrals:exchange", pk=package.pk)
+
+
+@login_required
+def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    package = selectors.exchange_package_get(actor=request.user, pk=pk)
+    form = ExchangeUpdateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exchange_update_add(actor=request.user, package=package, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _refusal_text(exc))
+        else:
+            messages.success(request, _("Update recorded."))
+            return redirect("referrals:exchange", pk=pk)
+    return render(
+        request,
+        "referrals/exchange_detail.html",
+        {
+            "package": package,
+            "updates": package.updates.all(),
+            "form": form,
+            "payload": json.dumps(package.payload, ensure_ascii=False, indent=2),
+        },
+    )
+
+
+def _export(request: HttpRequest, package: Any, fmt: str) -> None:
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        obj=package,
+        detail={"format": fmt, "fields": package.fields_shared},
+    )
+
+
+@login_required
+def exchange_json(request: HttpRequest, pk: int) -> HttpResponse:
+    package = selectors.exchange_package_get(actor=request.user, pk=pk)
+    _export(request, package, "json")
+    response = HttpResponse(
+        json.dumps(package.payload, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="exchange-{package.pk}.json"'
+    return response
+
+
+@login_required
+def exchange_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from .exchange_pdf import render_pdf
+
+    package = selectors.exchange_package_get(actor=request.user, pk=pk)
+    _export(request, package, "pdf")
+    response = HttpResponse(render_pdf(package), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="exchange-{package.pk}.pdf"'
+    return response
+
+
+@login_required
+def coordination(request: HttpRequest) -> HttpResponse:
+    form = CoordinationFilterForm(request.GET or None)
+    filters = selectors.CoordinationFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.CoordinationFilters(
+            sent_from=data["sent_from"],
+            sent_to=data["sent_to"],
+            province=data["province"].pk if data["province"] else None,
+            service=data["service"],
+        )
+    figures = selectors.coordination_figures(actor=request.user, filters=filters)
+    return render(request, "referrals/coordination.html", {"figures": figures, "form": form})
