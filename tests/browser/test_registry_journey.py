@@ -248,6 +248,12 @@ def test_case_officer_registers_finds_and_reads_a_case_in_khmer(
         assert "400" in loaded  # the Khmer face was downloaded from our own static files
         assert page.evaluate("document.fonts.check('16px \"Noto Sans Khmer\"', 'ករណី')")
         page.screenshot(path=shots / "case-page-km.png")
+
+        # Signing out keeps the language: the sign-in page and the code step are in Khmer too.
+        page.click("form.inline button[type=submit]")
+        page.wait_for_url("**/sign-in/**")
+        assert "បន្ត" in page.locator("main button[type=submit]").inner_text()  # "Continue"
+        assert "Next you will be asked" not in page.content()
     finally:
         context.close()
     assert elsewhere == []  # nothing loaded from another host: no CDN
