@@ -7,7 +7,7 @@ DEMO_CASES ?= 3000
 DEMO_SEED ?= 2024
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install migrate reference demo-data demo serve test test-sqlite test-postgres lint format messages clean
+.PHONY: install migrate reference demo-data demo serve test test-sqlite test-postgres screenshots lint format messages clean
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,10 @@ test-sqlite: install
 
 test-postgres: install
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ctip} $(BIN)/pytest
+
+# Retake the user guide's screenshots (docs/img) with the browser test.
+screenshots: install
+	CTIP_SCREENSHOT_DIR=docs/img $(BIN)/pytest tests/browser -q
 
 lint: install
 	$(BIN)/ruff check .

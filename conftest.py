@@ -40,9 +40,14 @@ def make_member(db: Any) -> Any:
     return make
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Any:
-    """Debian's headless Chromium driven by Playwright. Missing on CI is a failure, not a skip."""
+    """Debian's headless Chromium driven by Playwright. Missing on CI is a failure, not a skip.
+
+    Module scope, so that the async-safety switch below is put back before later modules run
+    (pytest-django runs tests without the database last, among them `check --deploy`, which
+    refuses the switch).
+    """
     import os
     import shutil
 
@@ -58,6 +63,7 @@ def browser() -> Any:
         pytest.skip(message)
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # around it are still synchronous and safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
@@ -76,6 +82,10 @@ def browser() -> Any:
         )
         yield chromium
         chromium.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

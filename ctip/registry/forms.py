@@ -138,7 +138,10 @@ SORT_CHOICES = [
     ("reference", _("Reference")),
     ("-reference", _("Reference, descending")),
     ("status", _("Status")),
+    # The column headings' second click sorts these the other way round.
+    ("-status", _("Status, descending")),
     ("kind", _("Kind")),
+    ("-kind", _("Kind, descending")),
 ]
 
 

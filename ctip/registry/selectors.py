@@ -37,7 +37,9 @@ CASE_SORTS = {
     "reference": ("reference",),
     "-reference": ("-reference",),
     "status": ("status", "-opened_on", "-id"),
+    "-status": ("-status", "-opened_on", "-id"),
     "kind": ("kind", "-opened_on", "-id"),
+    "-kind": ("-kind", "-opened_on", "-id"),
 }
 DEFAULT_CASE_SORT = "-opened"
 

@@ -1,5 +1,8 @@
 """The auditors' trail pages: only auditors browse them; filters narrow; browsing is audited."""
 
+import datetime
+import zoneinfo
+
 import pytest
 from django.urls import reverse
 
@@ -56,3 +59,16 @@ def test_superuser_without_the_auditor_role_is_refused(client, django_user_model
     root = django_user_model.objects.create_superuser(username="root", password="x" * 12)
     verified_login(client, root)
     assert client.get(reverse("audit:event-list")).status_code == 403
+
+
+def test_times_are_shown_in_utc_as_the_column_says(client, auditor, settings):
+    settings.TIME_ZONE = "Asia/Phnom_Penh"  # seven hours ahead: local and UTC times differ
+    audit_record(actor=None, action="sign_in_failed", object_type="access.user")
+    event = AuditEvent.objects.order_by("sequence").last()
+    verified_login(client, auditor)
+    html = client.get(reverse("audit:event-list")).content.decode()
+    assert "When (UTC)" in html
+    utc = event.occurred_at.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M")
+    local = event.occurred_at.astimezone(zoneinfo.ZoneInfo("Asia/Phnom_Penh"))
+    assert utc in html
+    assert local.strftime("%Y-%m-%d %H:%M") not in html

@@ -79,6 +79,26 @@ def test_sorting_changes_the_order(client: Any, officer: Any):
     )
 
 
+@pytest.mark.parametrize("column", ["kind", "status"])
+def test_a_second_click_on_kind_or_status_reverses_the_order(
+    client: Any, officer: Any, column: str
+):
+    forced_labour = make_case(officer, kind="forced_labour", status="follow_up")
+    trafficking = make_case(officer, kind="trafficking", status="active")
+    client.force_login(officer)
+    url = reverse("registry:case-list")
+    first_click = client.get(url, {"sort": column})
+    assert f"sort=-{column}" in first_click.content.decode()  # the heading now offers reverse
+    ascending = references(first_click)
+    second_click = client.get(url, {"sort": f"-{column}"})
+    assert "error" not in second_click.content.decode().lower()
+    assert references(second_click) == ascending[::-1]
+    if column == "kind":  # forced labour < trafficking
+        assert ascending == [forced_labour.reference, trafficking.reference]
+    else:  # active < follow-up
+        assert ascending == [trafficking.reference, forced_labour.reference]
+
+
 def test_a_period_that_ends_before_it_starts_is_named(client: Any, officer: Any):
     client.force_login(officer)
     response = client.get(
