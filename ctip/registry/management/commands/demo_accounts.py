@@ -1,5 +1,6 @@
 """`ctip demo-accounts`: sign-ins for each kind of user, for demos only; safe to run again."""
 
+import base64
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.db import transaction
 from ctip.access.choices import Role
 from ctip.access.models import Agency, User
 from ctip.access.services import membership_create, user_create
+from ctip.access.testing import otp_device
 
 # Public on purpose: these accounts exist to be tried. Never create them on a real system.
 DEMO_PASSWORD = "ctip-demo-2024!"
@@ -62,11 +64,14 @@ class Command(BaseCommand):
                         )
                     if not user.memberships.filter(agency=agencies[code], role=role).exists():
                         membership_create(actor=None, user=user, agency=agencies[code], role=role)
+                    # Every account must pass a one-time code; a ready device spares the
+                    # newcomer the QR enrolment (the key is printed for an authenticator app).
+                    key = base64.b32encode(otp_device(user).bin_key).decode()
                     note = "" if created else " (existing)"
-                    rows.append((username + note, DEMO_PASSWORD, code, role, purpose))
+                    rows.append((username + note, DEMO_PASSWORD, code, role, key, purpose))
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
-        headers = ("username", "password", "agency", "role", "for")
+        headers = ("username", "password", "agency", "role", "authenticator key", "for")
         widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
         line = "  ".join(f"{{:<{width}}}" for width in widths)
         self.stdout.write("")
@@ -80,4 +85,8 @@ class Command(BaseCommand):
                 "These are DEMO accounts only, with a published password: never create them on "
                 "a system that holds real data. Existing accounts keep the password they have."
             )
+        )
+        self.stdout.write(
+            "After the password, ctip asks for a one-time code: add the account's key to an "
+            "authenticator app, or run `ctip demo-code USERNAME` for the current code."
         )
