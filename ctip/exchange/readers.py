@@ -142,6 +142,9 @@ def clean_value(value: Any) -> Any:
     """Strip text; keep dates; turn whole floats (Excel's numbers) into ints."""
     if isinstance(value, str):
         value = value.strip()
+        # Our exports guard formula-like text with an apostrophe; take it off again.
+        if len(value) > 1 and value[0] == "'" and value[1] in "=+-@":
+            value = value[1:]
         return value or None
     if isinstance(value, float) and value.is_integer():
         return int(value)
