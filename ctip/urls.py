@@ -9,4 +9,5 @@ urlpatterns = [
     path("api/", include("ctip.api.urls")),
     path("", include("ctip.web.urls")),
     path("cases/", include("ctip.registry.urls")),
+    path("exchange/", include("ctip.exchange.urls")),
 ]
