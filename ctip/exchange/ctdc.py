@@ -62,15 +62,17 @@ QUASI_IDENTIFIERS = [
 ]
 # Blanked in this order when a group is too small: the most identifying first.
 GENERALISE_ORDER = ["citizenship", "CountryOfExploitation", "ageBroad", "gender"]
+# The codebook spells the bands with an en dash.
+DASH = "\u2013"
 AGE_BANDS = [
-    (0, 8, "0–8"),
-    (9, 17, "9–17"),
-    (18, 20, "18–20"),
-    (21, 23, "21–23"),
-    (24, 26, "24–26"),
-    (27, 29, "27–29"),
-    (30, 38, "30–38"),
-    (39, 47, "39–47"),
+    (0, 8, f"0{DASH}8"),
+    (9, 17, f"9{DASH}17"),
+    (18, 20, f"18{DASH}20"),
+    (21, 23, f"21{DASH}23"),
+    (24, 26, f"24{DASH}26"),
+    (27, 29, f"27{DASH}29"),
+    (30, 38, f"30{DASH}38"),
+    (39, 47, f"39{DASH}47"),
     (48, 200, "48+"),
 ]
 FLAGS = {

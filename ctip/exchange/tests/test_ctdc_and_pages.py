@@ -18,7 +18,7 @@ def test_k_anonymise_leaves_no_group_smaller_than_k():
         {
             "yearOfRegistration": "2024",
             "gender": "Woman",
-            "ageBroad": "18–20",
+            "ageBroad": "18\u201320",
             "citizenship": "KHM" if i < 28 else f"C{i}",
             "CountryOfExploitation": "THA",
         }
