@@ -52,6 +52,8 @@ CHUNK = 2000
 REQUIRED = ("prs_FirstName|prs_SecondName|ctip_FirstNameKm|ctip_SecondNameKm",)
 # Kobo/ODK meta columns that identify a submission; used as the case id when none is given.
 SUBMISSION_ID_HEADERS = ("_uuid", "meta/instanceID", "instanceID", "KEY", "_id")
+# When the form has no opening date, the day the interview ended (or was submitted) opens the case.
+SUBMITTED_AT_HEADERS = ("end", "_submission_time", "SubmissionDate")
 
 
 @dataclass
@@ -105,6 +107,8 @@ def _header_index(source: Source, headers: list[Any]) -> dict[int, str]:
             index[position] = column
         elif text in SUBMISSION_ID_HEADERS and "_submission" not in index.values():
             index[position] = "_submission"
+        elif text in SUBMITTED_AT_HEADERS and "_submitted" not in index.values():
+            index[position] = "_submitted"
     return index
 
 
@@ -191,7 +195,9 @@ def _cell(result: RowResult, record: dict[str, Any], column: str, ctx: Context) 
     value = record.get(column)
     if value is None:
         return None
-    spec = COLUMN_BY_NAME[column]
+    spec = COLUMN_BY_NAME.get(column)
+    if spec is None:  # submission meta (id, time): kept as text
+        return str(value).strip()
     try:
         if spec.kind == "date":
             return V.parse_date(value, day_first=ctx.day_first)
@@ -239,6 +245,11 @@ def validate_record(number: int, record: dict[str, Any], ctx: Context) -> RowRes
     province = parsed.get("ctip_Province", agency.province_id)
     if province is None:
         result.add("ctip_Province", "missing", _("Missing required field: the case's province."))
+    if record.get("_submitted") and not record.get("ctip_OpenedOn"):
+        try:
+            parsed["ctip_OpenedOn"] = V.parse_date(str(record["_submitted"])[:10])
+        except V.CellError as error:
+            result.add("_submitted", error.code, str(error))
     opened_on = parsed.get("ctip_OpenedOn") or parsed.get("cas_IncomingReferralDate")
     if opened_on is None and "ctip_OpenedOn" not in result_columns(result):
         result.add(

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import openrosa, views
 
 app_name = "exchange"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("mappings/", views.mapping_edit, name="mapping-new"),
     path("mappings/<str:name>/", views.mapping_edit, name="mapping-edit"),
     path("export/", views.export_view, name="export"),
+    # OpenRosa (ODK Collect, KoboToolbox): server URL .../exchange/openrosa/
+    path("openrosa/formList", openrosa.form_list, name="openrosa-form-list"),
+    path("openrosa/forms/<str:form_id>.xml", openrosa.form_download, name="openrosa-form"),
+    path("openrosa/submission", openrosa.submission, name="openrosa-submission"),
 ]
