@@ -126,7 +126,7 @@ def _agency_for(user: Any) -> Agency | None:
 
 @csrf_exempt
 def submission(request: HttpRequest) -> HttpResponse:
-    """HEAD: the pre-flight ODK Collect sends; POST: one instance (multipart, xml_submission_file)."""
+    """HEAD: ODK Collect's pre-flight; POST: one instance (multipart, xml_submission_file)."""
     user = _user(request)
     if user is None:
         return _challenge()

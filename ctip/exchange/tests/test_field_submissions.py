@@ -88,7 +88,7 @@ def test_kobo_json_export_imports_through_the_same_report(province_officer, tmp_
     records = [
         {
             "_uuid": f"k-{i}",
-            "_submission_time": "2024-05-0%dT10:00:00" % (i + 1),
+            "_submission_time": f"2024-05-0{i + 1}T10:00:00",
             "group_person/prs_First_Name": name,
             "group_victim/vic_TraffickingStatus": "ActualVictimOfTrafficking",
             "group_victim/vic_Methods_of_Control": "FalsePromises",
