@@ -179,10 +179,17 @@ class Context:
     default_agency: Agency
     day_first: bool = True
     agencies: dict[str, Agency] = field(default_factory=dict)
+    # Duplicates are looked for among persons registered before this import began, so that
+    # the check and the apply pass (which sees its own earlier chunks) agree.
+    person_ceiling: int = 0
 
     def __post_init__(self) -> None:
         if not self.agencies:
             self.agencies = {fold(a.code): a for a in Agency.objects.all()}
+        if not self.person_ceiling:
+            self.person_ceiling = (
+                Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            )
 
 
 def _fingerprint(*parts: Any) -> str:
@@ -392,9 +399,9 @@ def check_chunk(results: list[RowResult], ctx: Context) -> None:
     dob_indexes = {dob for _k, dob in keyed.values() if dob}
     known: dict[str, list[tuple[int, str]]] = {}
     if dob_indexes:
-        for pk, dob_index, keys in Person.objects.filter(dob_index__in=dob_indexes).values_list(
-            "pk", "dob_index", "name_keys"
-        ):
+        for pk, dob_index, keys in Person.objects.filter(
+            dob_index__in=dob_indexes, pk__lte=ctx.person_ceiling
+        ).values_list("pk", "dob_index", "name_keys"):
             known.setdefault(dob_index, []).append((pk, keys))
     for result in results:
         case_pk = existing_cases.get(result.case["external_id"])

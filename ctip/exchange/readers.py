@@ -208,7 +208,8 @@ def _csv_text(path: Path) -> io.TextIOWrapper:
     handle = path.open("rb")
     try:
         head = handle.read(65536)
-        head.decode("utf-8-sig") if len(head) < 65536 else head[:-4].decode("utf-8-sig")
+        # An incremental decoder forgives a character cut in two at the end of the sample.
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=len(head) < 65536)
     except UnicodeDecodeError as error:
         handle.close()
         raise FileRefused(

@@ -5,6 +5,7 @@ Each parser returns the value or raises CellError with a message for the row's r
 
 import datetime
 import re
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -29,6 +30,17 @@ class CellError(ValueError):
     def __init__(self, message: str, code: str = "invalid") -> None:
         super().__init__(message)
         self.code = code
+
+
+def _today() -> datetime.date:
+    """Today's date, looked up at most once a second (it is asked for every date cell)."""
+    now = time.monotonic()
+    if now - _TODAY[0] > 1:
+        _TODAY[:] = [now, timezone.localdate()]
+    return _TODAY[1]  # type: ignore[return-value]
+
+
+_TODAY: list[Any] = [-10.0, None]
 
 
 def khmer_digits(text: str) -> str:
@@ -76,7 +88,7 @@ def parse_date(value: Any, *, day_first: bool = True) -> datetime.date:
             raise CellError(
                 _("%(value)s is not a real date.") % {"value": value}, "bad_date"
             ) from error
-    if result > timezone.localdate():
+    if result > _today():
         raise CellError(
             _("%(date)s is in the future.") % {"date": result.isoformat()}, "out_of_range"
         )
@@ -106,13 +118,17 @@ TRUE_WORDS = {"true", "yes", "y", "1", "បាទ", "ចាស", "ព្រម",
 FALSE_WORDS = {"false", "no", "n", "0", "ទេ", "មិនព្រម"}
 
 
+FOLDED_TRUE = frozenset(fold(w) for w in TRUE_WORDS)
+FOLDED_FALSE = frozenset(fold(w) for w in FALSE_WORDS)
+
+
 def parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     word = fold(khmer_digits(str(value)))
-    if word in {fold(w) for w in TRUE_WORDS}:
+    if word in FOLDED_TRUE:
         return True
-    if word in {fold(w) for w in FALSE_WORDS}:
+    if word in FOLDED_FALSE:
         return False
     raise CellError(_("%(value)s is not yes or no.") % {"value": value}, "unknown_code")
 
@@ -130,6 +146,7 @@ def term_lookup(vocabulary: str) -> dict[str, str]:
     return lookup
 
 
+@lru_cache(maxsize=16)
 def choice_lookup(choices: Any) -> dict[str, str]:
     lookup = {}
     for value, label in choices.choices:

@@ -236,3 +236,11 @@ def test_wrong_sheet_missing_header_merged_cells_and_cut_csv(
     assert "short_row" in {code for _r, _c, code in problems(batch)}
     assert Case.objects.count() == 0
     shutil.rmtree(tmp_path / "imports")
+
+
+@pytest.mark.django_db
+def test_large_khmer_csv_is_read_whole(officer, agency, write_csv, sample_rows):
+    """A multi-byte Khmer letter split at the edge of the encoding check is still UTF-8."""
+    batch = run(officer, agency, write_csv(sample_rows(1500)))
+    assert batch.status == BatchStatus.VALIDATED, batch.refusal
+    assert batch.total_rows == 1500
