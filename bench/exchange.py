@@ -59,9 +59,10 @@ def one_run(rows: int) -> dict[str, float]:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_staging")
         cursor.execute(f"CREATE UNLOGGED TABLE bench_staging ({columns})")
-        with path.open("rb") as handle, cursor.copy(
-            "COPY bench_staging FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy:
+        with (
+            path.open("rb") as handle,
+            cursor.copy("COPY bench_staging FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
             while chunk := handle.read(1 << 20):
                 copy.write(chunk)
         cursor.execute("DROP TABLE bench_staging")
@@ -105,7 +106,7 @@ def main() -> None:
             text=True,
         )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print("| rows | COPY s | check s | check+apply s | rows/s | × COPY | peak RSS MiB |")
+    print("| rows | COPY s | check s | check+apply s | rows/s | x COPY | peak RSS MiB |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(

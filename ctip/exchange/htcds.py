@@ -89,7 +89,7 @@ ALIASES = {
 }
 
 # HTCDS cas_Status value names and ctip's case statuses.
-CASE_STATUS_TO_HTCDS = {
+CASE_STATUS_TO_HTCDS: dict[str, str] = {
     CaseStatus.ACTIVE: "Active",
     CaseStatus.FOLLOW_UP: "FollowUp",
     CaseStatus.CLOSED: "Closed",

@@ -566,7 +566,7 @@ def apply_chunk(results: list[RowResult], ctx: Context, counts: Counts) -> None:
         profiles = [
             VictimProfile(
                 participant_id=lookup[(p.case_id, p.person_id)],
-                **pairs[(p.case_id, p.person_id)].profile,
+                **(pairs[(p.case_id, p.person_id)].profile or {}),
             )
             for p in new_participants
             if pairs[(p.case_id, p.person_id)].profile

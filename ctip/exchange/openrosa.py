@@ -139,7 +139,7 @@ def submission(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("xml_submission_file")
     if upload is None:
         return _message(_("The submission has no xml_submission_file."), 400)
-    if upload.size > MAX_SUBMISSION_BYTES:
+    if (upload.size or 0) > MAX_SUBMISSION_BYTES:
         return _message(_("The submission is too large."), 413)
     try:
         record = instance_record(upload.read())

@@ -242,7 +242,8 @@ def parse_province(value: Any) -> int:
 
 def split_scripts(text: str) -> tuple[str, str]:
     """(Latin, Khmer) parts of a name cell that may mix both scripts."""
-    latin, khmer = [], []
+    latin: list[str] = []
+    khmer: list[str] = []
     for word in str(text).split():
         (khmer if KHMER.search(word) else latin).append(word)
     return " ".join(latin), " ".join(khmer)

@@ -146,7 +146,7 @@ def import_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mapping_edit(request: HttpRequest, name: str = "") -> HttpResponse:
-    initial = {"day_first": True}
+    initial: dict[str, object] = {"day_first": True}
     if name:
         mapping = selectors.column_mapping_get(actor=request.user, name=name)
         initial = {
