@@ -555,14 +555,17 @@ def apply_chunk(results: list[RowResult], ctx: Context, counts: Counts) -> None:
     if new_participants:
         Participant.objects.bulk_create(new_participants, batch_size=1000)
         counts.participants += len(new_participants)
-        lookup = {
-            (case_id, person_id): pk
-            for pk, case_id, person_id in Participant.objects.filter(
-                Q(case_id__in={p.case_id for p in new_participants})
-                & Q(person_id__in={p.person_id for p in new_participants})
-                & Q(role=ParticipantRole.VICTIM)
-            ).values_list("pk", "case_id", "person_id")
-        }
+        # PostgreSQL and recent SQLite hand back the new primary keys; otherwise look them up.
+        lookup = {(p.case_id, p.person_id): p.pk for p in new_participants if p.pk}
+        if len(lookup) < len(new_participants):
+            lookup = {
+                (case_id, person_id): pk
+                for pk, case_id, person_id in Participant.objects.filter(
+                    Q(case_id__in={p.case_id for p in new_participants})
+                    & Q(person_id__in={p.person_id for p in new_participants})
+                    & Q(role=ParticipantRole.VICTIM)
+                ).values_list("pk", "case_id", "person_id")
+            }
         profiles = [
             VictimProfile(
                 participant_id=lookup[(p.case_id, p.person_id)],
