@@ -73,6 +73,7 @@ class RowResult:
     case: dict[str, Any] = field(default_factory=dict)
     person: dict[str, Any] | None = None
     profile: dict[str, Any] | None = None
+    keys: tuple[str, str] | None = None  # the person's name keys and birth-date index
 
     def add(self, column: str, code: str, message: str) -> None:
         self.problems.append(Problem(self.row, column, code, message))
@@ -395,7 +396,9 @@ def check_chunk(results: list[RowResult], ctx: Context) -> None:
         Person.objects.filter(external_id__in=person_ids).values_list("external_id", flat=True)
     )
     fresh = [r for r in results if r.person and r.person["external_id"] not in existing_persons]
-    keyed = {id(r): _keys(r.person) for r in fresh if r.person}
+    for r in fresh:
+        r.keys = _keys(r.person) if r.person else None
+    keyed = {id(r): r.keys for r in fresh if r.keys}
     dob_indexes = {dob for _k, dob in keyed.values() if dob}
     known: dict[str, list[tuple[int, str]]] = {}
     if dob_indexes:
@@ -477,10 +480,11 @@ class Counts:
     skipped_rows: int = 0
     unchanged_rows: int = 0
     rows: int = 0
-    case_ids: list[int] = field(default_factory=list)
+    first_case_id: int | None = None
+    last_case_id: int | None = None
 
     def as_dict(self) -> dict[str, int]:
-        return {k: v for k, v in vars(self).items() if k != "case_ids"}
+        return {k: v for k, v in vars(self).items() if not k.endswith("_case_id")}
 
 
 def apply_chunk(results: list[RowResult], ctx: Context, counts: Counts) -> None:
@@ -501,14 +505,13 @@ def apply_chunk(results: list[RowResult], ctx: Context, counts: Counts) -> None:
         )
     if new_cases:
         created = Case.objects.bulk_create(list(new_cases.values()), batch_size=1000)
-        from ctip.registry.services import case_reference
-
-        for case in created:
-            case.reference = case_reference(case.pk, case.opened_on)
-        Case.objects.bulk_update(created, ["reference"], batch_size=1000)
+        # One UPDATE per chunk writes the references (registry.services.case_reference's
+        # format, CT-<year>-<id, 7 digits>), instead of a CASE over every row.
+        Case.objects.filter(pk__in=[c.pk for c in created]).update(reference=_reference_sql())
         for case in created:
             cases[case.external_id] = case.pk
-            counts.case_ids.append(case.pk)
+            counts.first_case_id = min(counts.first_case_id or case.pk, case.pk)
+            counts.last_case_id = max(counts.last_case_id or case.pk, case.pk)
         counts.cases += len(created)
     person_ids = {r.person["external_id"] for r in results if r.person}
     persons = dict(
@@ -522,7 +525,7 @@ def apply_chunk(results: list[RowResult], ctx: Context, counts: Counts) -> None:
         if data["external_id"] in new_persons:
             continue
         person = Person(registered_by_id=result.case["owning_agency_id"], **data)
-        person.name_keys, person.dob_index = _keys(data)
+        person.name_keys, person.dob_index = result.keys or _keys(data)
         dob, age = data["date_of_birth"], data["estimated_age"]
         if dob:
             person.birth_year = dob.year
@@ -582,6 +585,22 @@ def apply_chunk(results: list[RowResult], ctx: Context, counts: Counts) -> None:
         for r in results
         if r.case["external_id"] not in new_cases
         and (not r.person or r.person["external_id"] not in new_persons)
+    )
+
+
+def _reference_sql() -> Any:
+    from django.db.models import Case as SqlCase
+    from django.db.models import CharField, Value, When
+    from django.db.models.functions import Cast, Concat, ExtractYear, LPad
+
+    text = CharField()
+    serial = SqlCase(
+        When(pk__gte=10_000_000, then=Cast("id", text)),
+        default=LPad(Cast("id", text), 7, Value("0")),
+        output_field=text,
+    )
+    return Concat(
+        Value("CT-"), Cast(ExtractYear("opened_on"), text), Value("-"), serial, output_field=text
     )
 
 

@@ -212,8 +212,8 @@ def import_apply(
                     "file": batch.file_name,
                     "sha256": batch.sha256,
                     **result,
-                    "first_case_id": min(counts.case_ids, default=None),
-                    "last_case_id": max(counts.case_ids, default=None),
+                    "first_case_id": counts.first_case_id,
+                    "last_case_id": counts.last_case_id,
                 },
             )
             batch.status = BatchStatus.APPLIED

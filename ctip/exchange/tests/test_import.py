@@ -35,6 +35,10 @@ def test_clean_file_imports_once_and_again_changes_nothing(
     assert batch.total_rows == 30
     import_apply(actor=officer, batch=batch)
     assert Case.objects.count() == 30
+    from ctip.registry.services import case_reference
+
+    for case in Case.objects.all():
+        assert case.reference == case_reference(case.pk, case.opened_on)
     assert Person.objects.count() == 30
     assert VictimProfile.objects.count() == 30
     khmer = Person.objects.exclude(given_name_km="").first()
