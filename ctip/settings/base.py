@@ -174,8 +174,8 @@ CTIP_IMPORT_MAX_UNCOMPRESSED = int(
     os.environ.get("CTIP_IMPORT_MAX_UNCOMPRESSED", str(2 * 1024 * 1024 * 1024))
 )
 CTIP_IMPORT_MAX_RATIO = int(os.environ.get("CTIP_IMPORT_MAX_RATIO", "200"))
-# Files of more rows than this are checked and applied as background jobs.
-CTIP_IMPORT_BACKGROUND_ROWS = int(os.environ.get("CTIP_IMPORT_BACKGROUND_ROWS", "5000"))
+# Files larger than this are checked and applied as background jobs; smaller ones at once.
+CTIP_IMPORT_INLINE_BYTES = int(os.environ.get("CTIP_IMPORT_INLINE_BYTES", str(512 * 1024)))
 
 LOGGING = {
     "version": 1,
