@@ -97,7 +97,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(one_run(args.rows[0])))
         return
-    results = []
+    print("| rows | COPY s | check s | check+apply s | rows/s | x COPY | peak RSS MiB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|", flush=True)
     for rows in args.rows or [100_000]:
         out = subprocess.run(
             [sys.executable, __file__, "--child", "--rows", str(rows)],
@@ -105,14 +106,12 @@ def main() -> None:
             capture_output=True,
             text=True,
         )
-        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    print("| rows | COPY s | check s | check+apply s | rows/s | x COPY | peak RSS MiB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for r in results:
+        r = json.loads(out.stdout.strip().splitlines()[-1])
         print(
             f"| {r['rows']:,} | {r['copy_s']:.2f} | {r['validate_s']:.1f} | {r['import_s']:.1f} "
             f"| {r['rows'] / r['import_s']:,.0f} | {r['import_s'] / r['copy_s']:.0f} "
-            f"| {r['peak_rss_mib']:.0f} |"
+            f"| {r['peak_rss_mib']:.0f} |",
+            flush=True,
         )
 
 
