@@ -258,10 +258,12 @@ def column_mapping_save(
         errors.setdefault("columns", []).append(_("One file column is mapped twice."))
     if errors:
         raise ValidationError(errors)
-    if not can_create_in(actor, agency.pk):
-        raise PermissionDenied(
-            _("You may not import cases for %(agency)s.") % {"agency": agency.code}
-        )
+    existing = ColumnMapping.objects.filter(name=name).first()
+    for owner in {agency, *([existing.agency] if existing else [])}:
+        if not can_create_in(actor, owner.pk):
+            raise PermissionDenied(
+                _("You may not import cases for %(agency)s.") % {"agency": owner.code}
+            )
     mapping, created = ColumnMapping.objects.update_or_create(
         name=name,
         defaults={

@@ -248,3 +248,22 @@ def test_large_khmer_csv_is_read_whole(officer, agency, write_csv, sample_rows):
     batch = run(officer, agency, write_csv(sample_rows(1500)))
     assert batch.status == BatchStatus.VALIDATED, batch.refusal
     assert batch.total_rows == 1500
+
+
+@pytest.mark.django_db
+def test_another_agencys_layout_cannot_be_overwritten(officer, agency, make_member):
+    from django.core.exceptions import PermissionDenied
+
+    column_mapping_save(
+        actor=officer, name="shared name", agency=agency, columns={"prs_FirstName": "Name"}
+    )
+    other = make_member("case_officer", "GDI")
+    from ctip.access.models import Agency
+
+    with pytest.raises(PermissionDenied):
+        column_mapping_save(
+            actor=other,
+            name="shared name",
+            agency=Agency.objects.get(code="GDI"),
+            columns={"prs_FirstName": "Nom"},
+        )
