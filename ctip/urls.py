@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("ctip.registry.urls")),
     path("stats/", include("ctip.stats.urls")),
     path("referrals/", include("ctip.referrals.urls")),
+    path("exchange/", include("ctip.exchange.urls")),
 ]

@@ -42,12 +42,15 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "ctip.reference",
     "ctip.access",
     "ctip.audit",
     "ctip.registry",
     "ctip.stats",
     "ctip.referrals",
+    "ctip.exchange",
     "ctip.web",
     "ctip.api",
 ]
@@ -198,6 +201,24 @@ SPECTACULAR_SETTINGS = {
 CTIP_FIELD_KEYS = env_list("CTIP_FIELD_KEYS")
 CTIP_BLIND_INDEX_KEY = os.environ.get("CTIP_BLIND_INDEX_KEY", "")
 CTIP_KEY_FILE = os.environ.get("CTIP_KEY_FILE", "")
+
+# Background jobs (imports, exports): a database-backed queue, so no extra server is needed.
+# Run `ctip db_worker` beside the web server to work through the queue.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("CTIP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Imports: where uploaded files wait between checking and applying, and what is refused.
+CTIP_IMPORT_DIR = os.environ.get("CTIP_IMPORT_DIR", "")
+CTIP_IMPORT_MAX_BYTES = int(os.environ.get("CTIP_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+CTIP_IMPORT_MAX_UNCOMPRESSED = int(
+    os.environ.get("CTIP_IMPORT_MAX_UNCOMPRESSED", str(2 * 1024 * 1024 * 1024))
+)
+CTIP_IMPORT_MAX_RATIO = int(os.environ.get("CTIP_IMPORT_MAX_RATIO", "200"))
+# Files larger than this are checked and applied as background jobs; smaller ones at once.
+CTIP_IMPORT_INLINE_BYTES = int(os.environ.get("CTIP_IMPORT_INLINE_BYTES", str(512 * 1024)))
 
 LOGGING = {
     "version": 1,

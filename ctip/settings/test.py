@@ -16,3 +16,5 @@ if not os.environ.get("DATABASE_URL"):
 # and django-axes would refuse; the security tests (ctip/access/tests) turn both back on.
 CTIP_REQUIRE_OTP = False
 AXES_ENABLED = False
+# Background jobs run at once, in the test's own transaction.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

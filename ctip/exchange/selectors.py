@@ -1,0 +1,64 @@
+"""Reads of the exchange app, each scoped to the acting user."""
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from ctip.access.policies import actor_scope
+
+from .models import ColumnMapping, ImportBatch, ImportProblem
+
+
+def import_batch_list(*, actor: Any) -> QuerySet[ImportBatch]:
+    """The actor's own uploads (everyone's, for a superuser)."""
+    queryset = ImportBatch.objects.select_related("agency", "mapping")
+    if actor_scope(actor).is_superuser:
+        return queryset
+    return queryset.filter(created_by_id=getattr(actor, "pk", None))
+
+
+def import_batch_get(*, actor: Any, pk: int) -> ImportBatch:
+    batch = import_batch_list(actor=actor).filter(pk=pk).first()
+    if batch is None:
+        raise Http404(_("No such import."))
+    return batch
+
+
+def import_problems(*, actor: Any, batch: ImportBatch) -> QuerySet[ImportProblem]:
+    """The report of a batch the actor may see (the caller got it through import_batch_get)."""
+    return ImportProblem.objects.filter(batch=batch).order_by("row", "id")
+
+
+def report_rows(*, actor: Any, batch: ImportBatch) -> Iterator[list[Any]]:
+    """The report as rows for a CSV download: row, column, kind of problem, message."""
+    yield [_("row"), _("column"), _("kind of problem"), _("problem")]
+    for problem in import_problems(actor=actor, batch=batch).iterator(chunk_size=2000):
+        yield [problem.row, problem.column, problem.code, problem.message]
+
+
+def write_report_csv(*, actor: Any, batch: ImportBatch, handle: Any) -> None:
+    from .export import neutralise
+
+    writer = csv.writer(handle)
+    for row in report_rows(actor=actor, batch=batch):
+        writer.writerow([neutralise(v) for v in row])
+
+
+def column_mapping_list(*, actor: Any) -> QuerySet[ColumnMapping]:
+    """Mappings of the agencies the actor works for."""
+    scope = actor_scope(actor)
+    queryset = ColumnMapping.objects.select_related("agency")
+    if scope.is_superuser:
+        return queryset
+    return queryset.filter(agency_id__in=sorted(scope.agencies_with(frozenset(scope.roles))))
+
+
+def column_mapping_get(*, actor: Any, name: str) -> ColumnMapping:
+    mapping = column_mapping_list(actor=actor).filter(name=name).first()
+    if mapping is None:
+        raise Http404(_("No column mapping named %(name)s.") % {"name": name})
+    return mapping

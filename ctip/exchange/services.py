@@ -1,0 +1,283 @@
+"""Every write of the exchange app: uploads, their checks, applying them, saved mappings.
+
+An import is applied in one transaction after every row has been checked; the rows are
+written with bulk inserts (registry services write one row per call, too slow for a million
+rows) and the import is audited as one event naming the batch and what it created
+(docs/decisions/0400-bulk-import.md).
+"""
+
+import hashlib
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ctip.access.models import Agency
+from ctip.access.policies import can_create_in
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
+
+from .choices import BatchStatus, Layout
+from .htcds import COLUMN_BY_NAME
+from .importer import Context, Counts, Problem, Source, apply_chunk, validated_chunks
+from .models import ColumnMapping, ImportBatch, ImportProblem
+from .readers import FileRefused, detect_format
+
+PROGRESS_EVERY = 2000
+
+
+def import_dir() -> Path:
+    path = Path(getattr(settings, "CTIP_IMPORT_DIR", "") or settings.VAR_DIR / "imports")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _source(batch: ImportBatch) -> Source:
+    return Source(
+        path=Path(batch.stored_path),
+        file_format=batch.file_format,
+        layout=batch.layout,
+        sheet=batch.sheet,
+        columns=dict(batch.mapping.columns) if batch.mapping else {},
+        day_first=batch.day_first,
+    )
+
+
+def import_upload(
+    *,
+    actor: Any,
+    path: Path,
+    file_name: str,
+    agency: Agency,
+    mapping: ColumnMapping | None = None,
+    layout: str = "",
+    sheet: str = "",
+    day_first: bool | None = None,
+) -> ImportBatch:
+    """Keep an uploaded file for checking. A file that cannot be read is refused at once."""
+    if not can_create_in(actor, agency.pk):
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="exchange.importbatch",
+            detail={"wanted": "import", "agency": agency.code},
+        )
+        raise PermissionDenied(
+            _("You may not import cases for %(agency)s.") % {"agency": agency.code}
+        )
+    try:
+        file_format = detect_format(path, file_name)
+    except FileRefused as error:
+        raise ValidationError({"file": [str(error)]}) from error
+    stored = import_dir() / f"{uuid.uuid4().hex}{Path(file_name).suffix.lower()}"
+    shutil.copyfile(path, stored)
+    batch = ImportBatch.objects.create(
+        file_name=Path(file_name).name[:255],
+        stored_path=str(stored),
+        sha256=_sha256(stored),
+        file_format=file_format,
+        layout=layout or (Layout.MAPPING if mapping else Layout.HTCDS),
+        mapping=mapping,
+        sheet=sheet or (mapping.sheet if mapping else ""),
+        day_first=day_first if day_first is not None else (mapping.day_first if mapping else True),
+        agency=agency,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    return batch
+
+
+def _context(batch: ImportBatch, actor: Any) -> Context:
+    return Context(actor=actor, default_agency=batch.agency, day_first=batch.day_first)
+
+
+def _save_problems(batch: ImportBatch, problems: list[Problem]) -> None:
+    ImportProblem.objects.bulk_create(
+        [
+            ImportProblem(
+                batch=batch, row=p.row, column=p.column, code=p.code, message=p.message[:2000]
+            )
+            for p in problems
+        ],
+        batch_size=1000,
+    )
+
+
+def import_validate(
+    *, actor: Any, batch: ImportBatch, on_progress: Callable[[int, int], None] | None = None
+) -> ImportBatch:
+    """Check every row of the file and store the report. Nothing else is written."""
+    batch.problems.all().delete()
+    batch.status = BatchStatus.VALIDATING
+    batch.refusal = ""
+    batch.processed_rows = batch.rejected_rows = batch.problem_count = 0
+    batch.save()
+
+    def progress(done: int, total: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done, total_rows=total)
+        if on_progress:
+            on_progress(done, total)
+
+    rows = rejected = problems = 0
+    try:
+        for chunk, file_problems in validated_chunks(
+            _source(batch), _context(batch, actor), progress
+        ):
+            found = list(file_problems)
+            for result in chunk:
+                found.extend(result.problems)
+                rejected += bool(result.problems)
+            rows += len(chunk)
+            problems += len(found)
+            _save_problems(batch, found)
+    except FileRefused as error:
+        batch.status = BatchStatus.FAILED
+        batch.refusal = str(error)
+        batch.save()
+        return batch
+    batch.status = BatchStatus.VALIDATED
+    batch.total_rows = batch.processed_rows = rows
+    batch.rejected_rows = rejected
+    batch.problem_count = problems
+    batch.save()
+    return batch
+
+
+def _file_problems(batch: ImportBatch) -> bool:
+    return batch.problems.filter(row=0).exists()
+
+
+def import_apply(
+    *,
+    actor: Any,
+    batch: ImportBatch,
+    skip_rejected: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportBatch:
+    """Write the checked rows in one transaction; refused unless clean or skipping is chosen.
+
+    The file is checked again as it is applied (the database may have changed since), and
+    any new problem rolls everything back.
+    """
+    if batch.status != BatchStatus.VALIDATED:
+        raise ValidationError({"batch": [_("Check the file before importing it.")]})
+    if batch.problem_count and not skip_rejected:
+        raise ValidationError(
+            {"batch": [_("The file has problems: fix them, or choose to skip the rejected rows.")]}
+        )
+    if _file_problems(batch):
+        raise ValidationError(
+            {"batch": [_("The file itself has problems (such as merged cells); fix the file.")]}
+        )
+    if batch.created_by_id and getattr(actor, "pk", None) != batch.created_by_id:
+        raise PermissionDenied(_("Only the person who uploaded the file may import it."))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.APPLYING)
+    counts = Counts()
+    rejected_now = 0
+    try:
+        with transaction.atomic():
+            ctx = _context(batch, actor)
+            done = 0
+            for chunk, _file in validated_chunks(_source(batch), ctx):
+                rejected_now += sum(1 for r in chunk if r.problems)
+                if rejected_now > batch.rejected_rows:
+                    raise ValidationError(
+                        {"batch": [_("The data changed since the check; check the file again.")]}
+                    )
+                counts.skipped_rows += sum(1 for r in chunk if r.problems)
+                apply_chunk(chunk, ctx, counts)
+                done += len(chunk)
+                if on_progress:
+                    on_progress(done, batch.total_rows)
+            result = counts.as_dict()
+            audit_record(
+                actor=actor,
+                action=AuditAction.IMPORT,
+                obj=batch,
+                detail={
+                    "file": batch.file_name,
+                    "sha256": batch.sha256,
+                    **result,
+                    "first_case_id": counts.first_case_id,
+                    "last_case_id": counts.last_case_id,
+                },
+            )
+            batch.status = BatchStatus.APPLIED
+            batch.result = result
+            batch.applied_at = timezone.now()
+            batch.save()
+    except FileRefused as error:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED, refusal=str(error)
+        )
+        batch.refresh_from_db()
+        return batch
+    except Exception:
+        ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.VALIDATED)
+        raise
+    return batch
+
+
+@transaction.atomic
+def column_mapping_save(
+    *,
+    actor: Any,
+    name: str,
+    agency: Agency,
+    columns: dict[str, str],
+    sheet: str = "",
+    day_first: bool = True,
+) -> ColumnMapping:
+    """Create or replace a named column mapping (ctip column -> the file's header)."""
+    errors: dict[str, list[str]] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [_("This field is required.")]
+    columns = {k: str(v).strip() for k, v in columns.items() if v and str(v).strip()}
+    unknown = sorted(set(columns) - set(COLUMN_BY_NAME))
+    if unknown:
+        errors["columns"] = [_("Unknown ctip columns: %(cols)s.") % {"cols": ", ".join(unknown)}]
+    elif not columns:
+        errors["columns"] = [_("Map at least one column.")]
+    headers = [h.casefold() for h in columns.values()]
+    if len(headers) != len(set(headers)):
+        errors.setdefault("columns", []).append(_("One file column is mapped twice."))
+    if errors:
+        raise ValidationError(errors)
+    existing = ColumnMapping.objects.filter(name=name).first()
+    for owner in {agency, *([existing.agency] if existing else [])}:
+        if not can_create_in(actor, owner.pk):
+            raise PermissionDenied(
+                _("You may not import cases for %(agency)s.") % {"agency": owner.code}
+            )
+    mapping, created = ColumnMapping.objects.update_or_create(
+        name=name,
+        defaults={
+            "agency": agency,
+            "columns": columns,
+            "sheet": sheet.strip(),
+            "day_first": day_first,
+            "created_by": actor if getattr(actor, "pk", None) else None,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=mapping,
+        changes={"columns": [None, columns]},
+    )
+    return mapping

@@ -1,0 +1,76 @@
+"""`ctip import FILE`: the same report in the terminal, a dry run that writes nothing."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ctip.registry.models import Case
+
+
+@pytest.mark.django_db
+def test_dry_run_reports_and_writes_nothing_then_import_applies(
+    officer, write_csv, sample_rows, tmp_path
+):
+    rows = sample_rows(6)
+    rows[3][rows[0].index("prs_Birthdate")] = "2567-13-01"
+    path = write_csv(rows)
+    report = tmp_path / "report.csv"
+    out = io.StringIO()
+    call_command(
+        "import",
+        str(path),
+        "--user",
+        officer.username,
+        "--agency",
+        "AHTJP",
+        "--dry-run",
+        "--report",
+        str(report),
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    text = out.getvalue()
+    assert "row       4  prs_Birthdate" in text
+    assert "6 rows checked, 1 with problems" in text and "Dry run" in text
+    assert list(csv.reader(report.open(encoding="utf-8")))[1][:3] == [
+        "4",
+        "prs_Birthdate",
+        "bad_date",
+    ]
+    assert Case.objects.count() == 0
+    with pytest.raises(CommandError, match="Nothing was written"):
+        call_command(
+            "import",
+            str(path),
+            "--user",
+            officer.username,
+            "--agency",
+            "AHTJP",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    assert Case.objects.count() == 0
+    call_command(
+        "import",
+        str(path),
+        "--user",
+        officer.username,
+        "--agency",
+        "AHTJP",
+        "--skip-rejected",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    assert Case.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_unknown_mapping_and_refused_file_are_errors(officer, tmp_path):
+    path = tmp_path / "cases.xlsx"
+    path.write_text("not a workbook")
+    with pytest.raises(CommandError, match="No column mapping named"):
+        call_command("import", str(path), "--user", officer.username, "--mapping", "nope")
+    with pytest.raises(CommandError, match="not an Excel workbook"):
+        call_command("import", str(path), "--user", officer.username, "--agency", "AHTJP")
