@@ -196,3 +196,20 @@ class MaskedFieldsMixin:
             ):
                 data[name] = MASK
         return data
+
+
+def export_masker(
+    *, actor: Any, row: dict[str, Any], layout: str, identifying: Iterable[str]
+) -> dict[str, Any]:
+    """Mask an exported row's identifying columns (HTCDS names) for actors without clearance.
+
+    The exchange app calls this through CTIP_EXPORT_MASKER for every row it writes, whatever
+    the layout, so exports follow the same clearance table as pages and the API.
+    """
+    if Sensitivity.IDENTITY in clearances(actor):
+        return row
+    hidden = set(identifying)
+    return {
+        column: MASK if column in hidden and value not in (None, "", []) else value
+        for column, value in row.items()
+    }

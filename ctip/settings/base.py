@@ -233,3 +233,6 @@ CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))
 # Covering indexes (INCLUDE columns) serve PostgreSQL; SQLite ignores the extra columns,
 # which is harmless for the embedded default.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# Exports mask identifying columns by the same clearance table as pages and the API.
+CTIP_EXPORT_MASKER = "ctip.access.masking.export_masker"

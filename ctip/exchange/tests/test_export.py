@@ -84,3 +84,17 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(officer, agency, write
     values = [c.value for row in workbook.active.iter_rows() for c in row]
     assert not any(isinstance(v, str) and v.startswith(("=", "@", "+", "-")) for v in values)
     assert neutralise("\tcmd") == "'\tcmd" and neutralise("Sokha") == "Sokha"
+
+
+@pytest.mark.django_db
+def test_exports_mask_identity_for_roles_without_clearance(
+    officer, agency, write_csv, sample_rows, make_member
+):
+    load(officer, agency, write_csv(sample_rows(3, seed=5)))
+    partner = make_member("ngo_partner", agency.code)
+    clear = list(csv.DictReader(io.StringIO(export(officer, "htcds", "csv"))))
+    masked = list(csv.DictReader(io.StringIO(export(partner, "htcds", "csv"))))
+    assert len(clear) == len(masked) == 3
+    assert all(row["prs_FirstName"] not in ("", "•••") for row in clear)
+    assert {row["prs_FirstName"] for row in masked} == {"•••"}
+    assert [row["cas_Status"] for row in masked] == [row["cas_Status"] for row in clear]
