@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ctip.access.choices import Action
+from ctip.access.masking import can_read
 from ctip.access.selectors import agencies_actor_can_register_for
 from ctip.reference.selectors import vocabulary_terms
 
@@ -235,6 +236,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "participant": p,
                 "person": p.person,
+                "profile": getattr(p, "victim_profile", None),
                 "profile_rows": (
                     _profile_rows(p.victim_profile, labels)
                     if hasattr(p, "victim_profile")
@@ -453,6 +455,15 @@ def victim_profile(request: HttpRequest, pk: int, participant_pk: int) -> HttpRe
     if profile is not None:
         initial = {name: getattr(profile, name) for name in VictimProfileForm.base_fields}
     form = VictimProfileForm(request.POST or None, initial=initial)
+    # A testimony the user may not read is neither shown in the form nor overwritten by it.
+    testimony_hidden = bool(profile and profile.testimony) and not can_read(
+        request.user,
+        profile,
+        "testimony",
+        profile.pk,  # type: ignore[union-attr]
+    )
+    if testimony_hidden:
+        del form.fields["testimony"]
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
         try:
@@ -465,7 +476,13 @@ def victim_profile(request: HttpRequest, pk: int, participant_pk: int) -> HttpRe
     return render(
         request,
         "registry/victim_profile_form.html",
-        {"form": form, "case": case, "participant": participant},
+        {
+            "form": form,
+            "case": case,
+            "participant": participant,
+            "profile": profile,
+            "testimony_hidden": testimony_hidden,
+        },
     )
 
 
