@@ -35,6 +35,7 @@ from .forms import (
     PersonSearchForm,
     ProceedingForm,
     VictimProfileForm,
+    show_names_to,
 )
 from .models import Case, Participant
 
@@ -285,6 +286,9 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(case, f) for f in ("kind", "source", "opened_on", "status", "summary")}
     initial["province"] = case.province_id
     form = CaseForm(request.POST or None, actor=request.user, editing=True, initial=initial)
+    # A summary the user may not read is neither shown in the form nor overwritten by it.
+    if case.summary and not can_read(request.user, case, "summary", case.pk):
+        del form.fields["summary"]
     if request.method == "POST" and form.is_valid():
         try:
             services.case_update(actor=request.user, case=case, **form.cleaned_data)
@@ -499,6 +503,7 @@ def _case_form_page(
     if refused := _refuse_if_closed(request, case):
         return refused
     form = form_class(request.POST or None, case=case)  # type: ignore[call-arg]
+    show_names_to(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             save(case, form.cleaned_data)

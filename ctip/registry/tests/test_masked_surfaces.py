@@ -149,3 +149,42 @@ def test_api_masks_testimony_for_the_case_officer_not_the_supervisor(world: Any)
     assert officer_person["given_name_latin"] == records.victim.given_name_latin
     assert boss.get(profile_url).json()["testimony"] == records.profile.testimony
     assert boss.get(case_url).json()["summary"] == records.case.summary
+
+
+def test_person_pick_lists_show_names_only_to_roles_cleared_for_identity(world: Any) -> None:
+    ngo_records = world.at("ngo_partner", "own")
+    ngo_form = _html(
+        _client(world, "ngo_partner"),
+        reverse("registry:arrest-add", args=[ngo_records.case.pk]),
+    )
+    assert ngo_records.suspect.given_name_latin not in ngo_form
+    assert f"{MASK} ({ngo_records.suspect})" in ngo_form  # still told apart by record number
+    records = world.at("case_officer", "own")
+    officer_form = _html(
+        _client(world, "case_officer"), reverse("registry:event-add", args=[records.case.pk])
+    )
+    assert records.suspect.given_name_latin in officer_form
+
+
+def test_case_form_neither_shows_nor_overwrites_a_hidden_summary(world: Any) -> None:
+    records = world.at("case_officer", "own")
+    client = _client(world, "case_officer")
+    url = reverse("registry:case-edit", args=[records.case.pk])
+    form = _html(client, url)
+    assert records.case.summary not in form and 'name="summary"' not in form
+    case = records.case
+    before = case.summary
+    assert before
+    response = client.post(
+        url,
+        {
+            "kind": case.kind,
+            "source": case.source,
+            "province": case.province_id,
+            "opened_on": case.opened_on.isoformat(),
+            "status": case.status,
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.summary == before
