@@ -176,17 +176,24 @@ def mask_rows(
         }
 
 
+def serializer_actor(context: Mapping[str, Any]) -> Any:
+    """The user a serializer renders for: context["actor"], else the request's user."""
+    if context.get("actor") is not None:
+        return context["actor"]
+    return getattr(context.get("request"), "user", None)
+
+
 class MaskedFieldsMixin:
     """For DRF serializers: sensitive fields come out masked for actors without clearance.
 
-    The actor is the request's user (`context["request"]`); a serializer used without a
-    request masks everything sensitive, which is the safe default.
+    The actor is `context["actor"]`, else the request's user (`context["request"]`); a
+    serializer used without either masks everything sensitive, which is the safe default.
+    Nested serializers share their parent's context, so they mask for the same actor.
     """
 
     def to_representation(self, instance: Any) -> Any:
         data = super().to_representation(instance)  # type: ignore[misc]
-        request = getattr(self, "context", {}).get("request")
-        actor = getattr(request, "user", None)
+        actor = serializer_actor(getattr(self, "context", {}))
         model = instance.__class__
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             source = getattr(field, "source", name) or name
@@ -213,3 +220,15 @@ def export_masker(
         column: MASK if column in hidden and value not in (None, "", []) else value
         for column, value in row.items()
     }
+
+
+def hidden_sensitivities(actor: Any, instance: Any, revealable_only: bool = False) -> set[str]:
+    """Sensitivities of this record's fields the actor cannot read now (optionally: only those
+    the actor's role may reveal), for offering a reveal link."""
+    label = _label(instance)
+    hidden = {
+        level
+        for field, level in SENSITIVE_FIELDS.get(label, {}).items()
+        if not can_read(actor, instance, field, instance.pk)
+    }
+    return hidden & revealable(actor) if revealable_only else hidden

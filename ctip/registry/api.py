@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ctip.access.masking import MaskedFieldsMixin, mask_value, serializer_actor
 from ctip.access.models import Agency
 from ctip.access.selectors import agencies_actor_can_register_for, agency_list
 from ctip.api.base import SelectorViewSet, StrictSerializer, errors, parse, resolve
@@ -92,7 +93,7 @@ def _codes(**kwargs: Any) -> serializers.ListField:
 # --- rendering -----------------------------------------------------------------------------
 
 
-class PersonSummarySerializer(serializers.ModelSerializer):
+class PersonSummarySerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     """A person as shown inside a case file or a search result."""
 
     display_name = serializers.CharField(read_only=True)
@@ -120,7 +121,7 @@ class PersonSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class IdentityDocumentSerializer(serializers.ModelSerializer):
+class IdentityDocumentSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     issuing_country = _code("alpha3", allow_null=True)
 
@@ -172,7 +173,7 @@ class PersonSerializer(PersonSummarySerializer):
         read_only_fields = fields
 
 
-class VictimProfileSerializer(serializers.ModelSerializer):
+class VictimProfileSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     testimony = serializers.CharField(read_only=True)
 
     class Meta:
@@ -199,7 +200,7 @@ class VictimProfileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     notes = serializers.CharField(read_only=True)
     person = PersonSummarySerializer(read_only=True)
     victim_profile = VictimProfileSerializer(read_only=True, allow_null=True)
@@ -316,13 +317,21 @@ class CaseFileSerializer(serializers.Serializer):
     arrests = ArrestSerializer(many=True)
     proceedings = ProceedingSerializer(many=True)
 
+    def to_representation(self, instance: selectors.CaseFile) -> Any:
+        data = super().to_representation(instance)
+        # The summary is the case's story (testimony): masked like the page shows it.
+        data["summary"] = mask_value(serializer_actor(self.context), instance.case, "summary")
+        return data
+
     def get_shared_with(self, file: selectors.CaseFile) -> list[str]:
         """Codes of the agencies the case is shared with."""
         return [share.agency.code for share in file.shares]
 
 
 def _render_case(actor: Any, case: Case) -> dict[str, Any]:
-    return CaseFileSerializer(selectors.case_file(actor=actor, case=case)).data
+    return CaseFileSerializer(
+        selectors.case_file(actor=actor, case=case), context={"actor": actor}
+    ).data
 
 
 def _render_person(actor: Any, person: Person) -> dict[str, Any]:
@@ -330,7 +339,7 @@ def _render_person(actor: Any, person: Person) -> dict[str, Any]:
     person.visible_participations = selectors.person_cases(  # type: ignore[attr-defined]
         actor=actor, person=person
     )
-    return PersonSerializer(person).data
+    return PersonSerializer(person, context={"actor": actor}).data
 
 
 def _default_agency(actor: Any, field: str) -> Agency:
@@ -586,6 +595,10 @@ class ProceedingCreateSerializer(ProceedingUpdateSerializer):
 class _RegistryViewSet(SelectorViewSet):
     lookup_value_converter = "int"
 
+    def _ctx(self) -> dict[str, Any]:
+        """Serializer context: sensitive fields are masked for the requesting user."""
+        return {"actor": self.request.user}
+
 
 def _case(actor: Any, pk: int | str) -> Case:
     return selectors.case_get(actor=actor, pk=int(pk))
@@ -738,7 +751,10 @@ class PersonViewSet(_RegistryViewSet):
         query = parse(PersonSearchQuery, params)
         found = selectors.person_search(actor=request.user, query=selectors.PersonQuery(**query))
         return Response(
-            {"count": len(found), "results": PersonSummarySerializer(found, many=True).data}
+            {
+                "count": len(found),
+                "results": PersonSummarySerializer(found, many=True, context=self._ctx()).data,
+            }
         )
 
     def retrieve(self, request: Request, pk: int) -> Response:
@@ -769,7 +785,10 @@ class PersonViewSet(_RegistryViewSet):
         person = selectors.person_get(actor=request.user, pk=int(pk))
         data = parse(DocumentCreateSerializer, request.data)
         document = services.document_add(actor=request.user, person=person, **data)
-        return Response(IdentityDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        return Response(
+            IdentityDocumentSerializer(document, context=self._ctx()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 def _person(actor: Any, field: str, pk: int) -> Person:
@@ -796,7 +815,7 @@ class ParticipantViewSet(_RegistryViewSet):
 
     def retrieve(self, request: Request, pk: int) -> Response:
         participant = selectors.participant_get(actor=request.user, pk=int(pk))
-        return Response(ParticipantSerializer(participant).data)
+        return Response(ParticipantSerializer(participant, context=self._ctx()).data)
 
     def create(self, request: Request) -> Response:
         data = parse(ParticipantCreateSerializer, request.data)
@@ -807,7 +826,10 @@ class ParticipantViewSet(_RegistryViewSet):
             role=data["role"],
             notes=data.get("notes", ""),
         )
-        return Response(ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ParticipantSerializer(participant, context=self._ctx()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 @extend_schema_view(
@@ -836,7 +858,7 @@ class VictimProfileViewSet(_RegistryViewSet):
 
     def retrieve(self, request: Request, pk: int) -> Response:
         profile = selectors.victim_profile_get(actor=request.user, pk=int(pk))
-        return Response(VictimProfileSerializer(profile).data)
+        return Response(VictimProfileSerializer(profile, context=self._ctx()).data)
 
     def create(self, request: Request) -> Response:
         data = parse(VictimProfileCreateSerializer, request.data)
@@ -850,7 +872,10 @@ class VictimProfileViewSet(_RegistryViewSet):
                 {"participant": [_("This victim already has a profile; change it instead.")]}
             )
         profile = services.victim_profile_save(actor=request.user, participant=participant, **data)
-        return Response(VictimProfileSerializer(profile).data, status=status.HTTP_201_CREATED)
+        return Response(
+            VictimProfileSerializer(profile, context=self._ctx()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     def partial_update(self, request: Request, pk: int) -> Response:
         profile = selectors.victim_profile_get(actor=request.user, pk=int(pk))
@@ -858,7 +883,7 @@ class VictimProfileViewSet(_RegistryViewSet):
         profile = services.victim_profile_save(
             actor=request.user, participant=profile.participant, **data
         )
-        return Response(VictimProfileSerializer(profile).data)
+        return Response(VictimProfileSerializer(profile, context=self._ctx()).data)
 
 
 @extend_schema_view(

@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ctip.access.choices import AgencyKind
+from ctip.access.masking import MASK, mask_value
 from ctip.access.models import Agency
 from ctip.access.selectors import agencies_actor_can_register_for, agency_list
 from ctip.reference.models import Country, Province
@@ -81,10 +82,20 @@ class LabelledModelChoiceField(forms.ModelChoiceField):
         return str(label)
 
 
+def person_label(actor: Any, person: Person) -> str:
+    """A person's name as the actor may see it; a masked name keeps the record number, so
+    that pick-lists still tell persons apart."""
+    name = mask_value(actor, person, "display_name")
+    return f"{name} ({person})" if name == MASK else str(name)
+
+
 class LabelledModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    # Set by show_names_to(); without an actor, names are masked (the safe default).
+    actor: Any = None
+
     def label_from_instance(self, obj: Any) -> str:
         if isinstance(obj, Person):
-            return obj.display_name
+            return person_label(self.actor, obj)
         return str(getattr(obj, "label", obj))
 
 
@@ -498,10 +509,19 @@ class EventForm(forms.Form):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    """A pick-list of persons, shown by name."""
+    """A pick-list of persons, shown by name as the actor may see it (see show_names_to)."""
+
+    actor: Any = None
 
     def label_from_instance(self, obj: Any) -> str:
-        return obj.display_name
+        return person_label(self.actor, obj)
+
+
+def show_names_to(form: forms.Form, actor: Any) -> None:
+    """Let the form's person pick-lists show names as this actor may read them."""
+    for field in form.fields.values():
+        if isinstance(field, PersonChoiceField | LabelledModelMultipleChoiceField):
+            field.actor = actor
 
 
 def case_persons(case: Any) -> Any:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ctip.access.choices import Action
+from ctip.access.masking import can_read
 from ctip.access.selectors import agencies_actor_can_register_for
 from ctip.reference.selectors import vocabulary_terms
 
@@ -34,6 +35,7 @@ from .forms import (
     PersonSearchForm,
     ProceedingForm,
     VictimProfileForm,
+    show_names_to,
 )
 from .models import Case, Participant
 
@@ -235,6 +237,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "participant": p,
                 "person": p.person,
+                "profile": getattr(p, "victim_profile", None),
                 "profile_rows": (
                     _profile_rows(p.victim_profile, labels)
                     if hasattr(p, "victim_profile")
@@ -283,6 +286,9 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {f: getattr(case, f) for f in ("kind", "source", "opened_on", "status", "summary")}
     initial["province"] = case.province_id
     form = CaseForm(request.POST or None, actor=request.user, editing=True, initial=initial)
+    # A summary the user may not read is neither shown in the form nor overwritten by it.
+    if case.summary and not can_read(request.user, case, "summary", case.pk):
+        del form.fields["summary"]
     if request.method == "POST" and form.is_valid():
         try:
             services.case_update(actor=request.user, case=case, **form.cleaned_data)
@@ -453,6 +459,15 @@ def victim_profile(request: HttpRequest, pk: int, participant_pk: int) -> HttpRe
     if profile is not None:
         initial = {name: getattr(profile, name) for name in VictimProfileForm.base_fields}
     form = VictimProfileForm(request.POST or None, initial=initial)
+    # A testimony the user may not read is neither shown in the form nor overwritten by it.
+    testimony_hidden = bool(profile and profile.testimony) and not can_read(
+        request.user,
+        profile,
+        "testimony",
+        profile.pk,  # type: ignore[union-attr]
+    )
+    if testimony_hidden:
+        del form.fields["testimony"]
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
         try:
@@ -465,7 +480,13 @@ def victim_profile(request: HttpRequest, pk: int, participant_pk: int) -> HttpRe
     return render(
         request,
         "registry/victim_profile_form.html",
-        {"form": form, "case": case, "participant": participant},
+        {
+            "form": form,
+            "case": case,
+            "participant": participant,
+            "profile": profile,
+            "testimony_hidden": testimony_hidden,
+        },
     )
 
 
@@ -482,6 +503,7 @@ def _case_form_page(
     if refused := _refuse_if_closed(request, case):
         return refused
     form = form_class(request.POST or None, case=case)  # type: ignore[call-arg]
+    show_names_to(form, request.user)
     if request.method == "POST" and form.is_valid():
         try:
             save(case, form.cleaned_data)

@@ -2,31 +2,40 @@
 
 test_access_matrix.py walks the whole URL configuration (pages, API router, admin) and
 requests every URL as every role (and as an anonymous visitor), signed in with both factors.
-For URLs that take an object, it does so once per relation of the object to the actor's
-agency: own, other_agency, other_province, shared, referred (see world.py). A URL with no
-rule here fails the suite.
+For URLs that take a record (in their path or in the body they post), it does so once per
+relation of the record to the actor's agency: own, other_agency, other_province, shared,
+referred (see world.py). A URL with no rule here fails the suite.
 
 To cover a new URL, add one entry to ACCESS_RULES, keyed by its URL name ("namespace:name";
 a pattern like "admin:*" covers a family; an unnamed pattern is keyed "route:<route>"):
 
     "registry:case-detail": Rule(
         args=lambda w, role, rel: {"pk": w.case(role, rel).pk},
-        expect=case_visibility,   # or everyone(OK), by_role(...), or any f(role, relation)
+        expect=scoped(),   # or everyone(OK), by_role(...), or any f(role, relation)
     ),
+
+A URL that answers to several methods (an API resource: GET, PATCH; a list: GET, POST) lists
+the other methods in `also`. Writes are checked with a valid body, so that the outcome says
+who may write and not whether the body was right; each request runs in a savepoint that is
+rolled back, so one request's write never changes what the next one sees.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 # Outcomes: a status code, or one of these redirects.
-OK, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 401, 403, 404, 405
+OK, CREATED, BAD_REQUEST = 200, 201, 400
+UNAUTHORIZED, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 401, 403, 404, 405
 LOGIN = "redirect to sign-in"
 ADMIN_LOGIN = "redirect to admin sign-in"
 REDIRECT = "redirect elsewhere"
 
 ANONYMOUS = "anonymous"
 Expect = Callable[[str, str], Any]
+World = Any
+Build = Callable[[World, str, str], dict[str, Any]]
 
 
 def everyone(outcome: Any) -> Expect:
@@ -42,35 +51,137 @@ RECORD_ROLES = {"case_officer", "supervisor", "ngo_partner"}
 VISIBLE_RELATIONS = {"own", "shared", "referred"}
 
 
-def case_visibility(role: str, relation: str) -> Any:
-    """Case-scoped pages: record roles see their own, shared and referred cases, else 404."""
-    if role == ANONYMOUS:
-        return LOGIN
-    if role in RECORD_ROLES and relation in VISIBLE_RELATIONS:
-        return OK
-    return NOT_FOUND
+def scoped(
+    ok: Any = OK,
+    *,
+    anonymous: Any = LOGIN,
+    hidden: Any = NOT_FOUND,
+    allowed: Callable[[str, str], bool] | None = None,
+) -> Expect:
+    """Record-scoped URLs, after DESIGN.md's security model.
+
+    Record roles (case officer, supervisor, NGO partner) reach records their agency owns or
+    that were shared with or referred to it: `ok`, or FORBIDDEN where `allowed` says the role
+    may see but not do this. Analysts, auditors and administrators see no records, and no one
+    sees other agencies' records: `hidden` (404, so that forbidden and unknown look alike).
+    """
+
+    def expect(role: str, relation: str) -> Any:
+        if role == ANONYMOUS:
+            return anonymous
+        if role not in RECORD_ROLES or relation not in VISIBLE_RELATIONS:
+            return hidden
+        if allowed is not None and not allowed(role, relation):
+            return FORBIDDEN
+        return ok
+
+    return expect
+
+
+def supervisor_of_owner(role: str, relation: str) -> bool:
+    """Closing and reopening need a supervisor of the owning agency; a share does not give it."""
+    return role == "supervisor" and relation == "own"
 
 
 def reveal_rule(role: str, relation: str) -> Any:
     """Only a role that may reveal identity (NGO partner) gets the form, on records it sees."""
-    if role == ANONYMOUS:
-        return LOGIN
-    if role not in RECORD_ROLES or relation not in VISIBLE_RELATIONS:
-        return NOT_FOUND  # unknown and forbidden look alike
-    return OK if role == "ngo_partner" else FORBIDDEN
+    return scoped(allowed=lambda r, _rel: r == "ngo_partner")(role, relation)
+
+
+def testimony_reveal_rule(role: str, relation: str) -> Any:
+    """Case officers and NGO partners may reveal testimony; supervisors read it in clear."""
+    return scoped(allowed=lambda r, _rel: r in ("case_officer", "ngo_partner"))(role, relation)
 
 
 @dataclass(frozen=True)
 class Rule:
     expect: Expect
-    # Builds the URL's kwargs from the world, the role and the relation; None: no object.
-    args: Callable[[Any, str, str], dict[str, Any]] | None = None
+    # Builds the URL's kwargs from the world, the role and the relation; None: no record.
+    args: Build | None = None
     method: str = "get"
     path: str = ""  # for unnamed patterns that cannot be reversed
+    query: str = ""  # a query string for GET, without "?"
+    # The body to send (JSON for the API, a form for pages), from the world, role, relation.
+    data: Build | None = None
+    # Done as the set-up user before the request (and rolled back with it).
+    prepare: Callable[[World, str, str], None] | None = None
+    # The body names a record, so the URL is tried once per relation even without args.
+    relational: bool = False
+    also: tuple["Rule", ...] = ()
+
+    @property
+    def per_relation(self) -> bool:
+        return self.args is not None or self.relational
 
 
 signed_in_ok = by_role(OK, anonymous=LOGIN)
 api = by_role(OK, anonymous=UNAUTHORIZED)
+record_roles_only = by_role(FORBIDDEN, anonymous=LOGIN, **dict.fromkeys(RECORD_ROLES, OK))
+api_scoped = scoped(anonymous=UNAUTHORIZED)
+DAY = "2024-03-01"
+
+
+def case_pk(w: World, role: str, rel: str) -> dict[str, Any]:
+    return {"pk": w.case(role, rel).pk}
+
+
+def _fresh_case(w: World, role: str, rel: str) -> Any:
+    """The case read afresh: services change the instance they are given, and a rollback
+    restores the row but not the world's copy."""
+    from ctip.registry.models import Case
+
+    return Case.objects.get(pk=w.case(role, rel).pk)
+
+
+def _close(w: World, role: str, rel: str) -> None:
+    from ctip.registry import services
+
+    services.case_close(
+        actor=w.root,
+        case=_fresh_case(w, role, rel),
+        closed_on=datetime.date(2024, 6, 1),
+        reason="Done",
+    )
+
+
+def api_write(ok: Any) -> Expect:
+    """A write that names a record in its path: as its read, with `ok` for who may write."""
+    return scoped(ok, anonymous=UNAUTHORIZED)
+
+
+def _add_bare_victim(w: World, role: str, rel: str) -> None:
+    """A second victim without a profile yet (added per request: unconsented, it would
+    block sharing the world's cases)."""
+    from ctip.registry import services
+
+    case = _fresh_case(w, role, rel)
+    person = services.person_create(
+        actor=w.root, registered_by=case.owning_agency, given_name_latin="Bopha"
+    )
+    services.participant_add(actor=w.root, case=case, person=person, role="victim")
+
+
+def _bare_victim(w: World, role: str, rel: str) -> int:
+    from ctip.registry.models import Participant
+
+    return (
+        Participant.objects.filter(case=w.case(role, rel), role="victim", victim_profile=None)
+        .values_list("pk", flat=True)
+        .get()
+    )
+
+
+def api_create(w_field: Callable[[World, str, str], dict[str, Any]], **kwargs: Any) -> Rule:
+    """POST to a list URL whose body names records: the body's records must be visible (else
+    400 on that field: the API does not say whether a record it hides exists)."""
+    return Rule(
+        scoped(CREATED, anonymous=UNAUTHORIZED, hidden=BAD_REQUEST),
+        method="post",
+        data=w_field,
+        relational=True,
+        **kwargs,
+    )
+
 
 ACCESS_RULES: dict[str, Rule] = {
     # Pages of the shared layout and sign-in.
@@ -83,11 +194,191 @@ ACCESS_RULES: dict[str, Rule] = {
     "access:reveal": Rule(
         reveal_rule,
         args=lambda w, role, rel: {"object_type": "registry.person", "pk": w.victim(role, rel).pk},
+        also=(
+            Rule(
+                testimony_reveal_rule,
+                args=lambda w, role, rel: {
+                    "object_type": "registry.victimprofile",
+                    "pk": w.at(role, rel).profile.pk,
+                },
+            ),
+        ),
     ),
     # The audit trail is for auditors only.
     "audit:event-list": Rule(by_role(FORBIDDEN, anonymous=LOGIN, auditor=OK)),
-    # Case registry.
+    # Case registry pages. The list and search are open to every signed-in role, scoped to
+    # what each may see (analysts, auditors and administrators get empty lists).
     "registry:case-list": Rule(signed_in_ok),
+    "registry:case-create": Rule(record_roles_only),
+    "registry:case-detail": Rule(scoped(), args=case_pk),
+    "registry:case-edit": Rule(scoped(), args=case_pk),
+    "registry:case-close": Rule(scoped(allowed=supervisor_of_owner), args=case_pk),
+    "registry:case-reopen": Rule(
+        scoped(REDIRECT, allowed=supervisor_of_owner), args=case_pk, method="post", prepare=_close
+    ),
+    "registry:participant-add": Rule(scoped(), args=case_pk),
+    "registry:victim-profile": Rule(
+        scoped(),
+        args=lambda w, role, rel: {
+            "pk": w.case(role, rel).pk,
+            "participant_pk": w.at(role, rel).participant.pk,
+        },
+    ),
+    "registry:event-add": Rule(scoped(), args=case_pk),
+    "registry:arrest-add": Rule(scoped(), args=case_pk),
+    "registry:proceeding-add": Rule(scoped(), args=case_pk),
+    "registry:person-search": Rule(signed_in_ok, query="name=Sreyneang"),
+    "registry:person-detail": Rule(
+        scoped(), args=lambda w, role, rel: {"pk": w.victim(role, rel).pk}
+    ),
+    # REST API: anonymous callers get 401, never a sign-in page.
+    "api-token": Rule(
+        everyone(OK),
+        method="post",
+        data=lambda w, role, rel: {"username": f"{role}-user", "password": "a-long-test-password"},
+    ),
+    "case-list": Rule(
+        api,
+        also=(
+            Rule(
+                by_role(FORBIDDEN, anonymous=UNAUTHORIZED, **dict.fromkeys(RECORD_ROLES, CREATED)),
+                method="post",
+                data=lambda w, role, rel: {
+                    "kind": "trafficking",
+                    "source": "operation",
+                    "province": "KH-12",
+                    "opened_on": DAY,
+                },
+            ),
+        ),
+    ),
+    "case-detail": Rule(
+        api_scoped,
+        args=case_pk,
+        also=(
+            Rule(
+                api_write(OK),
+                args=case_pk,
+                method="patch",
+                data=lambda w, role, rel: {"summary": "Changed"},
+            ),
+        ),
+    ),
+    "case-close": Rule(
+        scoped(anonymous=UNAUTHORIZED, allowed=supervisor_of_owner),
+        args=case_pk,
+        method="post",
+        data=lambda w, role, rel: {"status": "closed", "closed_on": DAY, "reason": "Done"},
+    ),
+    "case-reopen": Rule(
+        scoped(anonymous=UNAUTHORIZED, allowed=supervisor_of_owner),
+        args=case_pk,
+        method="post",
+        prepare=_close,
+    ),
+    "case-share": Rule(
+        api_write(OK),
+        args=case_pk,
+        method="post",
+        data=lambda w, role, rel: {"agency": "COURT-1"},
+    ),
+    "person-list": Rule(
+        api,
+        query="name=Sreyneang",
+        also=(
+            Rule(
+                by_role(FORBIDDEN, anonymous=UNAUTHORIZED, **dict.fromkeys(RECORD_ROLES, CREATED)),
+                method="post",
+                data=lambda w, role, rel: {"given_name_latin": "Dara", "family_name_latin": "Sok"},
+            ),
+        ),
+    ),
+    "person-detail": Rule(
+        api_scoped,
+        args=lambda w, role, rel: {"pk": w.victim(role, rel).pk},
+        also=(
+            Rule(
+                api_write(OK),
+                args=lambda w, role, rel: {"pk": w.victim(role, rel).pk},
+                method="patch",
+                data=lambda w, role, rel: {"phone": "+855 12 999 999"},
+            ),
+        ),
+    ),
+    "person-documents": Rule(
+        api_write(CREATED),
+        args=lambda w, role, rel: {"pk": w.victim(role, rel).pk},
+        method="post",
+        data=lambda w, role, rel: {"kind": "passport", "number": "N0123456"},
+    ),
+    "participant-list": api_create(
+        lambda w, role, rel: {
+            "case": w.case(role, rel).pk,
+            "person": w.victim(role, rel).pk,
+            "role": "witness",
+        }
+    ),
+    "participant-detail": Rule(
+        api_scoped, args=lambda w, role, rel: {"pk": w.at(role, rel).participant.pk}
+    ),
+    "victim-profile-list": api_create(
+        lambda w, role, rel: {
+            "participant": _bare_victim(w, role, rel),
+            "trafficking_status": "ActualVictimOfTrafficking",
+        },
+        prepare=_add_bare_victim,
+    ),
+    "victim-profile-detail": Rule(
+        api_scoped,
+        args=lambda w, role, rel: {"pk": w.at(role, rel).profile.pk},
+        also=(
+            Rule(
+                api_write(OK),
+                args=lambda w, role, rel: {"pk": w.at(role, rel).profile.pk},
+                method="patch",
+                data=lambda w, role, rel: {"testimony": "More of what happened."},
+            ),
+        ),
+    ),
+    "event-list": api_create(
+        lambda w, role, rel: {
+            "case": w.case(role, rel).pk,
+            "kind": "transit",
+            "occurred_on": DAY,
+        }
+    ),
+    "event-detail": Rule(api_scoped, args=lambda w, role, rel: {"pk": w.at(role, rel).event.pk}),
+    "arrest-list": api_create(
+        lambda w, role, rel: {
+            "case": w.case(role, rel).pk,
+            "person": w.at(role, rel).suspect.pk,
+            "arrested_on": DAY,
+            "agency": "PAHT-12",
+        }
+    ),
+    "arrest-detail": Rule(api_scoped, args=lambda w, role, rel: {"pk": w.at(role, rel).arrest.pk}),
+    "proceeding-list": api_create(
+        lambda w, role, rel: {"case": w.case(role, rel).pk, "filed_on": DAY}
+    ),
+    "proceeding-detail": Rule(
+        api_scoped,
+        args=lambda w, role, rel: {"pk": w.at(role, rel).proceeding.pk},
+        also=(
+            Rule(
+                api_write(OK),
+                args=lambda w, role, rel: {"pk": w.at(role, rel).proceeding.pk},
+                method="patch",
+                data=lambda w, role, rel: {"stage": "prosecution"},
+            ),
+        ),
+    ),
+    # Reference data and agencies: public facts, for any signed-in caller.
+    "agency-list": Rule(api),
+    "agency-detail": Rule(api),
+    "province-list": Rule(api),
+    "country-list": Rule(api),
+    "vocabulary-list": Rule(api),
+    "vocabulary-detail": Rule(api),
     # API root, schema and its docs: signed-in staff only.
     "api-root": Rule(api),
     "schema": Rule(api),
@@ -110,4 +401,6 @@ DEFAULT_ARGS = {
     "format": "json",
     "pk": "1",
     "id": "1",
+    "code": "PAHT-12",  # an agency
+    "name": "charge",  # a vocabulary
 }

@@ -7,8 +7,10 @@ added without a rule in access_rules.ACCESS_RULES fails test_every_url_has_a_rul
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from urllib.parse import urlencode
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -83,39 +85,75 @@ def _outcome_matches(response, expected) -> bool:
     return response.status_code == expected
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One world for the whole matrix, built once and rolled back at the end of the module.
+
+    Each test's own transaction (pytest-django's) nests inside this one, and each request
+    runs in a savepoint of its own that is rolled back, so no request sees another's writes.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+def _url(endpoint: Endpoint, rule: Rule, world, role: str, relation: str) -> str:
+    if rule.path:
+        url = rule.path
+    elif not endpoint.name:
+        url = "/" + re.sub(
+            r"<(?:\w+:)?(\w+)>", lambda m: DEFAULT_ARGS.get(m[1], "1"), endpoint.route
+        )
+    else:
+        kwargs = {p: DEFAULT_ARGS.get(p, "1") for p in endpoint.params}
+        if rule.args:
+            kwargs |= rule.args(world, role, relation)
+        url = reverse(endpoint.name, kwargs=kwargs)
+    return f"{url}?{rule.query}" if rule.query else url
+
+
+def _request(client: Client, rule: Rule, url: str, world, role: str, relation: str):
+    """One request, in a savepoint rolled back afterwards (with whatever it wrote)."""
+    with transaction.atomic():
+        if rule.prepare:
+            rule.prepare(world, role, relation)
+        call = getattr(client, rule.method)
+        if rule.data is None:
+            response = call(url)
+        elif url.startswith("/api/"):
+            response = call(url, rule.data(world, role, relation), content_type="application/json")
+        elif rule.method == "post":
+            response = call(url, rule.data(world, role, relation))
+        else:
+            response = call(url, urlencode(rule.data(world, role, relation)))
+        transaction.set_rollback(True)
+    return response
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=[e.key for e in ENDPOINTS])
-def test_access_matrix(endpoint: Endpoint, settings) -> None:
+def test_access_matrix(endpoint: Endpoint, world, settings) -> None:
     settings.CTIP_REQUIRE_OTP = True
     settings.AXES_ENABLED = True
-    rule = rule_for(endpoint.key)
-    if rule is None:
+    main_rule = rule_for(endpoint.key)
+    if main_rule is None:
         pytest.fail(f"no access rule for {endpoint.key}")
-    world = build_world(with_cases=rule.args is not None)
+    clients: dict[str, Client] = {ANONYMOUS: Client()}
+    for role in ROLES:
+        clients[role] = Client()
+        verified_login(clients[role], world.actors[role])
     failures = []
-    for role in [ANONYMOUS, *ROLES]:
-        for relation in RELATIONS if rule.args else ["any"]:
-            client = Client()
-            if role != ANONYMOUS:
-                verified_login(client, world.actors[role])
-            if rule.path:
-                url = rule.path
-            elif not endpoint.name:
-                url = "/" + re.sub(
-                    r"<(?:\w+:)?(\w+)>", lambda m: DEFAULT_ARGS.get(m[1], "1"), endpoint.route
-                )
-            else:
-                kwargs = {p: DEFAULT_ARGS.get(p, "1") for p in endpoint.params}
-                if rule.args:
-                    kwargs |= rule.args(
-                        world, role if role != ANONYMOUS else "case_officer", relation
+    for rule in (main_rule, *main_rule.also):
+        for role in [ANONYMOUS, *ROLES]:
+            for relation in RELATIONS if rule.per_relation else ["any"]:
+                # Anonymous visitors try the case officer's records.
+                as_role = role if role != ANONYMOUS else "case_officer"
+                url = _url(endpoint, rule, world, as_role, relation)
+                response = _request(clients[role], rule, url, world, as_role, relation)
+                expected = rule.expect(role, relation)
+                if not _outcome_matches(response, expected):
+                    failures.append(
+                        f"{role:>14} {relation:<14} {rule.method.upper()} {url}: expected "
+                        f"{expected}, got {response.status_code} {response.get('Location', '')}"
                     )
-                url = reverse(endpoint.name, kwargs=kwargs)
-            response = getattr(client, rule.method)(url)
-            expected = rule.expect(role, relation)
-            if not _outcome_matches(response, expected):
-                failures.append(
-                    f"{role:>14} {relation:<14} {rule.method.upper()} {url}: expected {expected}, "
-                    f"got {response.status_code} {response.get('Location', '')}"
-                )
     assert not failures, "\n" + "\n".join(failures)

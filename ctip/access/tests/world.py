@@ -1,10 +1,11 @@
-"""A small world for access tests: one actor per role, and a case per relation to them.
+"""A small world for access tests: one actor per role, and a case file per relation to them.
 
 Relations, seen from the actor's agency: own (it owns the case), other_agency (another
 agency in the same province owns it), other_province (an agency elsewhere owns it), shared
 (owned elsewhere, shared with the actor's agency) and referred (owned elsewhere, referred to
-it). Each case has one victim, so person pages have something to show. Built through the
-services, like real data.
+it). Each case has a victim with a profile, a suspect who was arrested and is a defendant
+in a proceeding, and an event, so that every URL that takes a record has one per relation.
+Built through the services, like real data.
 """
 
 import datetime
@@ -26,47 +27,75 @@ PASSWORD = "a-long-test-password"
 
 
 @dataclass
+class CaseRecords:
+    """One case and the records in it."""
+
+    case: Any
+    victim: Any  # the victim's Person
+    participant: Any  # the victim's Participant (with a profile)
+    profile: Any
+    suspect: Any  # the suspect's Person
+    event: Any
+    arrest: Any
+    proceeding: Any
+
+
+@dataclass
 class World:
     root: User
     actors: dict[str, User] = field(default_factory=dict)
-    cases: dict[tuple[str, str], Any] = field(default_factory=dict)  # (home agency, relation)
-    victims: dict[tuple[str, str], Any] = field(default_factory=dict)
+    records: dict[tuple[str, str], CaseRecords] = field(default_factory=dict)
+
+    def at(self, role: str, relation: str) -> CaseRecords:
+        return self.records[(HOME[role], relation)]
 
     def case(self, role: str, relation: str) -> Any:
-        return self.cases[(HOME[role], relation)]
+        return self.at(role, relation).case
 
     def victim(self, role: str, relation: str) -> Any:
-        return self.victims[(HOME[role], relation)]
+        return self.at(role, relation).victim
 
 
-def _case(root: User, owner: Agency, n: int, consent: bool) -> tuple[Any, Any]:
+def _person(root: User, owner: Agency, given: str, n: int) -> Any:
+    return services.person_create(
+        actor=root,
+        registered_by=owner,
+        given_name_latin=f"{given}{n}",
+        family_name_latin="Chhoeun",
+        phone=f"+855 12 000 {n:03d}",
+        date_of_birth=datetime.date(2001, 5, 17),
+    )
+
+
+def _case(root: User, owner: Agency, n: int, consent: bool) -> CaseRecords:
     province = owner.province or Province.objects.get(code="KH-12")
+    day = datetime.date(2024, 1, 1) + datetime.timedelta(days=n)
     case = services.case_create(
         actor=root,
         kind="trafficking",
         source="operation",
         owning_agency=owner,
         province=province,
-        opened_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n),
+        opened_on=day,
         summary=f"Summary of case {n}",
     )
-    person = services.person_create(
-        actor=root,
-        registered_by=owner,
-        given_name_latin=f"Sreyneang{n}",
-        family_name_latin="Chhoeun",
-        phone=f"+855 12 000 {n:03d}",
-        date_of_birth=datetime.date(2001, 5, 17),
-    )
+    person = _person(root, owner, "Sreyneang", n)
     victim = services.participant_add(actor=root, case=case, person=person, role="victim")
-    services.victim_profile_save(
+    profile = services.victim_profile_save(
         actor=root,
         participant=victim,
         trafficking_status="ActualVictimOfTrafficking",
         consent_to_share=consent,
         testimony=f"Testimony {n}: what happened.",
     )
-    return case, person
+    suspect = _person(root, owner, "Vannak", n)
+    services.participant_add(actor=root, case=case, person=suspect, role="suspect")
+    event = services.event_add(actor=root, case=case, kind="recruitment", occurred_on=day)
+    arrest = services.arrest_add(
+        actor=root, case=case, person=suspect, arrested_on=day, agency=owner
+    )
+    proceeding = services.proceeding_add(actor=root, case=case, filed_on=day, defendant=suspect)
+    return CaseRecords(case, person, victim, profile, suspect, event, arrest, proceeding)
 
 
 def build_world(
@@ -91,15 +120,14 @@ def build_world(
         }
         for relation in RELATIONS:
             n += 1
-            case, person = _case(root, owners[relation], n, consent)
+            records = _case(root, owners[relation], n, consent)
             if relation in ("shared", "referred"):
                 services.case_share(
                     actor=root,
-                    case=case,
+                    case=records.case,
                     agency=home,
                     reason="shared" if relation == "shared" else "referral",
                     override_reason="" if consent else "Test world: override for set-up",
                 )
-            world.cases[(home_code, relation)] = case
-            world.victims[(home_code, relation)] = person
+            world.records[(home_code, relation)] = records
     return world

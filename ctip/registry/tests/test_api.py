@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from ctip.access.masking import MASK
 from ctip.access.models import Agency, Membership
 from ctip.api.services import token_issue
 from ctip.audit.choices import AuditAction
@@ -93,7 +94,10 @@ def test_register_read_change_close_and_reopen_a_case(
     case_url = f"/api/v1/cases/{body['id']}/"
 
     read = api.get(case_url).json()
-    assert read["summary"] == NEW_CASE["summary"]
+    # The summary tells the victims' story (testimony): a case officer sees it masked, the
+    # supervisor in clear.
+    assert read["summary"] == MASK
+    assert client_for(supervisor).get(case_url).json()["summary"] == NEW_CASE["summary"]
     assert read["province"] == "KH-18"
     assert read["participants"] == [] and read["timeline"] == []
 

@@ -143,7 +143,9 @@ def test_analyst_sees_no_rows(client: Any, make_member: Any, case: Any):
 # --- the case page -------------------------------------------------------------------------
 
 
-def test_case_page_tells_the_story(client: Any, officer: Any, case: Any, victim: Any, suspect: Any):
+def test_case_page_tells_the_story(
+    client: Any, officer: Any, case: Any, victim: Any, suspect: Any, make_member: Any
+):
     from ctip.registry import services
 
     services.event_add(
@@ -169,6 +171,11 @@ def test_case_page_tells_the_story(client: Any, officer: Any, case: Any, victim:
     assert "Actual victim of trafficking" in html and "Debt bondage" in html
     assert html.index("Recruitment") < html.index("Exploitation")
     assert "Art. 15" in html
+    # The summary is the victims' story (testimony): masked for a case officer, clear for the
+    # supervisor.
+    assert "Two girls promised restaurant work" not in html and "•••" in html
+    client.force_login(make_member("supervisor", "PAHT-12"))
+    html = client.get(reverse("registry:case-detail", args=[case.pk])).content.decode()
     assert "Two girls promised restaurant work" in html
 
 

@@ -93,3 +93,13 @@ def test_pages_extend_the_layout_blocks(rf: Any, make_member: Any):
     assert '<meta name="x-app" content="referrals">' in html
     assert '<li><a href="/referrals/">Referrals</a></li></ul>' in html
     assert "<p>Inbox</p>" in html
+
+
+@pytest.mark.parametrize("role", ["auditor", "case_officer", "supervisor", "analyst"])
+def test_only_auditors_see_the_audit_trail_in_the_menu(client: Any, make_member: Any, role: str):
+    client.force_login(make_member(role, "PAHT-12"))
+    html = client.get(reverse("registry:case-list")).content.decode()
+    link = f'href="{reverse("audit:event-list")}"'
+    assert (link in html) == (role == "auditor")
+    if role == "auditor":
+        assert client.get(reverse("audit:event-list")).status_code == 200
