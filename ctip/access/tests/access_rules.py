@@ -404,3 +404,9 @@ DEFAULT_ARGS = {
     "code": "PAHT-12",  # an agency
     "name": "charge",  # a vocabulary
 }
+
+# Each app's rules live beside this table and join it here (imported last: they use the
+# helpers above).
+from .access_rules_exchange import EXCHANGE_RULES  # noqa: E402
+
+ACCESS_RULES.update(EXCHANGE_RULES)
