@@ -236,3 +236,11 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Exports mask identifying columns by the same clearance table as pages and the API.
 CTIP_EXPORT_MASKER = "ctip.access.masking.export_masker"
+
+# E-mail (the daily referral digest): any SMTP server.
+EMAIL_HOST = os.environ.get("CTIP_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CTIP_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CTIP_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CTIP_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CTIP_EMAIL_USE_TLS")
+DEFAULT_FROM_EMAIL = os.environ.get("CTIP_EMAIL_FROM", "ctip@localhost")

@@ -9,3 +9,5 @@ DEBUG = os.environ.get("CTIP_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("CTIP_SECRET_KEY", "dev-only-insecure-secret-key-change-me")
 # A key file under var/ is created by `ctip keys init` (make demo runs it); never for production.
 CTIP_KEY_FILE = os.environ.get("CTIP_KEY_FILE", str(VAR_DIR / "keys.json"))
+# Mail is printed to the terminal on a developer's machine.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
