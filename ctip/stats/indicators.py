@@ -454,7 +454,7 @@ CATALOGUE: dict[str, Indicator] = {
         Indicator(
             "prosecutions",
             "Defendants prosecuted",
-            "ជនជាប់ចោទដែលត្រូវបានកាត់ទោស",
+            "ជនជាប់ចោទដែលត្រូវបានចោទប្រកាន់នៅតុលាការ",
             "persons",
             ("sex", "case_kind", "province"),
             "Each defendant once per period with a court proceeding filed in the period; a "
@@ -484,7 +484,7 @@ CATALOGUE: dict[str, Indicator] = {
         Indicator(
             "victims_per_100k",
             "Victims identified per 100,000 population (SDG 16.2.2)",
-            "ជនរងគ្រោះក្នុងប្រជាជន ១០០.០០០ នាក់",
+            "ជនរងគ្រោះដែលត្រូវបានកំណត់អត្តសញ្ញាណ ក្នុងប្រជាជន ១០០.០០០ នាក់ (SDG 16.2.2)",
             "per 100,000 population",
             ("province",),
             "Victims identified (as above) divided by the 2019 census population, times "

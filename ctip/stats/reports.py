@@ -70,11 +70,11 @@ def headline_text(period: Period, n: dict[str, int]) -> dict[str, str]:
         f"of whom {n['victims_rescued_female']} women and {n['victims_rescued_minors']} minors."
     )
     km = (
-        f"{name['km']}៖ ករណីចំនួន {_km(n['cases'])} "
-        f"(ការជួញដូរមនុស្ស {_km(n['cases_trafficking'])} "
-        f"និងការកេងប្រវ័ញ្ចផ្លូវភេទ {_km(n['cases_sexual_exploitation'])}) "
-        f"ការចាប់ខ្លួនចំនួន {_km(n['arrests'])} នាក់ ក្នុងនោះជនបរទេស "
-        f"{_km(n['arrests_foreign'])} នាក់ ជនរងគ្រោះដែលត្រូវបានជួយសង្គ្រោះ "
+        f"{name['km']}៖ ករណីចំនួន {_km(n['cases'])} ករណី "
+        f"(ជួញដូរមនុស្ស {_km(n['cases_trafficking'])} ករណី "
+        f"និងអាជីវកម្មផ្លូវភេទ {_km(n['cases_sexual_exploitation'])} ករណី) "
+        f"ចាប់ខ្លួនជនសង្ស័យចំនួន {_km(n['arrests'])} នាក់ ក្នុងនោះជនបរទេស "
+        f"{_km(n['arrests_foreign'])} នាក់ និងជួយសង្គ្រោះជនរងគ្រោះចំនួន "
         f"{_km(n['victims_rescued'])} នាក់ ក្នុងនោះស្ត្រី {_km(n['victims_rescued_female'])} "
         f"នាក់ និងអនីតិជន {_km(n['victims_rescued_minors'])} នាក់។"
     )
