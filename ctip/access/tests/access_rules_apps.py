@@ -16,7 +16,7 @@ from typing import Any
 BAD_REQUEST = 400
 
 
-class AnyOf(frozenset):
+class AnyOf(frozenset[int]):
     """Several acceptable status codes, for POSTs whose answer depends on earlier requests.
 
     A transition that one role makes succeeds once and is refused as out of order afterwards;
