@@ -214,6 +214,11 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> Any:
         return selectors.task_list(actor=self.request.user)
 
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # One task is readable wherever its case is (and once done), not only in your list.
+        task = selectors.task_get(actor=request.user, pk=int(kwargs["pk"]))
+        return Response(TaskSerializer(task).data)
+
     def create(self, request: Request) -> Response:
         incoming = TaskSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)

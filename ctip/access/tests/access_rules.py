@@ -410,3 +410,9 @@ DEFAULT_ARGS = {
 from .access_rules_exchange import EXCHANGE_RULES  # noqa: E402
 
 ACCESS_RULES.update(EXCHANGE_RULES)
+
+# Rules of the statistics and referrals apps live in their own module (built by a function,
+# so that it can import from this one once this one is fully loaded).
+from .access_rules_apps import app_rules  # noqa: E402
+
+ACCESS_RULES.update(app_rules())

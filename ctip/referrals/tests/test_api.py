@@ -76,3 +76,6 @@ def test_tasks_and_my_work_api(police: Any, victim: Any) -> None:
     assert work["own"]["overdue_tasks"] == [created.json()["id"]]
     done = api(police).post(f"/api/v1/tasks/{created.json()['id']}/done/")
     assert done.json()["status"] == "done"
+    # A finished task leaves the open-task list but stays readable, like the case it is on.
+    again = api(police).get(f"/api/v1/tasks/{created.json()['id']}/")
+    assert again.status_code == 200 and again.json()["status"] == "done"
