@@ -116,6 +116,8 @@ class Rule:
 
 signed_in_ok = by_role(OK, anonymous=LOGIN)
 api = by_role(OK, anonymous=UNAUTHORIZED)
+# Pages that follow a case (referrals, packages, pathways): the case's own visibility.
+case_visibility = scoped()
 record_roles_only = by_role(FORBIDDEN, anonymous=LOGIN, **dict.fromkeys(RECORD_ROLES, OK))
 api_scoped = scoped(anonymous=UNAUTHORIZED)
 DAY = "2024-03-01"

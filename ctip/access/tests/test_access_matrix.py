@@ -26,6 +26,7 @@ from .access_rules import (
     Rule,
 )
 from .world import RELATIONS, ROLES, build_world
+from .world_apps import app_objects, published_release
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,12 @@ def world(django_db_setup, django_db_blocker):
     runs in a savepoint of its own that is rolled back, so no request sees another's writes.
     """
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        world = build_world()
+        # The referral, package, task and release objects too, outside any request's
+        # savepoint: built inside one, they would vanish with its rollback.
+        app_objects(world)
+        published_release(world)
+        yield world
         transaction.set_rollback(True)
 
 

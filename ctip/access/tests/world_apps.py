@@ -46,7 +46,7 @@ def _staff(agency: Agency) -> User:
 
 
 def victim_participant(world: World, home: str, relation: str) -> Participant:
-    return Participant.objects.get(case=world.cases[(home, relation)], role="victim")
+    return Participant.objects.get(case=world.records[(home, relation)].case, role="victim")
 
 
 def app_objects(world: World) -> AppObjects:
@@ -56,8 +56,8 @@ def app_objects(world: World) -> AppObjects:
         return cached
     objects = AppObjects()
     partner = Agency.objects.get(code=FOREIGN_PARTNER)
-    for home, relation in sorted(world.cases):
-        case = world.cases[(home, relation)]
+    for home, relation in sorted(world.records):
+        case = world.records[(home, relation)].case
         owner = case.owning_agency
         sender = _staff(owner)
         victim = victim_participant(world, home, relation)
