@@ -20,6 +20,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctip.settings.dev")
 os.environ.setdefault("CTIP_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+# Measure as production runs: with DEBUG off Django caches compiled templates.
+os.environ.setdefault("CTIP_DEBUG", "0")
 
 import django
 
@@ -30,6 +32,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from ctip.access.models import Agency, Membership, User  # noqa: E402
+from ctip.access.testing import verified_login  # noqa: E402
 from ctip.reference.models import Province  # noqa: E402
 from ctip.registry.models import Case  # noqa: E402
 from ctip.registry.selectors import CaseFilters, PersonQuery, case_list, person_search  # noqa: E402
@@ -104,14 +107,16 @@ def main() -> None:
         lines.append(row(f"case list page 1, {label}: raw SQL", base, None))
         lines.append(row(f"case list page 1, {label}: case_list() + materialise", page, base))
         client = Client()
-        client.force_login(actor)
+        verified_login(client, actor)  # password and one-time code, as a real sign-in
         query = f"?province={province.pk}&opened_from={period[0]}&opened_to={period[1]}"
         response = client.get("/cases/" + query)
         if response.status_code == 200 and len(response.content) > 500:
             view = timed(lambda c=client, q=query: c.get("/cases/" + q), args.repeat)
             lines.append(row(f"GET /cases/ (view), {label}", view, base))
         else:
-            lines.append(f"| GET /cases/ (view), {label} | not measured: no list view yet | | |")
+            lines.append(
+                f"| GET /cases/ (view), {label} | not measured: HTTP {response.status_code} | | |"
+            )
     for label, actor in (("AHTJP supervisor", supervisor), ("PCCT-18 member", committee)):
         query = PersonQuery(name=args.name)
         with CaptureQueriesContext(connection) as captured:
