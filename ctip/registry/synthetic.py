@@ -1083,7 +1083,7 @@ class Writer:
                 cursor.execute(f"DROP INDEX {name}")
         yield
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
             for _name, definition in indexes:
                 cursor.execute(definition)
             for table, name, definition in foreign_keys:
