@@ -409,9 +409,9 @@ DEFAULT_ARGS = {
 
 # Each app's rules live beside this table and join it here (imported last: they use the
 # helpers above).
-from .access_rules_exchange import EXCHANGE_RULES  # noqa: E402
+from .access_rules_exchange import exchange_rules  # noqa: E402
 
-ACCESS_RULES.update(EXCHANGE_RULES)
+ACCESS_RULES.update(exchange_rules())
 
 # Rules of the statistics and referrals apps live in their own module (built by a function,
 # so that it can import from this one once this one is fully loaded).

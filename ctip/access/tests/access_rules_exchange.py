@@ -8,7 +8,6 @@ authenticate with HTTP Basic on every request, so a browser session is not enoug
 
 from typing import Any
 
-from .access_rules import LOGIN, NOT_FOUND, OK, UNAUTHORIZED, Rule, by_role, signed_in_ok
 from .world import HOME, World
 
 LAYOUT_NAME = "world-layout"
@@ -46,30 +45,37 @@ def _layout(w: World, role: str, rel: str) -> None:
 
 
 def _member_of_layout_agency(role: str, relation: str) -> Any:
+    from .access_rules import LOGIN, NOT_FOUND, OK
+
     if role == "anonymous":
         return LOGIN
     return OK if HOME.get(role) == "PAHT-12" else NOT_FOUND
 
 
-not_even_for_staff = by_role(NOT_FOUND, anonymous=LOGIN)
+def exchange_rules() -> dict[str, Any]:
+    """The rules, built on call: this module and access_rules import each other."""
+    from .access_rules import LOGIN, NOT_FOUND, UNAUTHORIZED, Rule, by_role, signed_in_ok
 
-EXCHANGE_RULES: dict[str, Rule] = {
-    "exchange:import-list": Rule(signed_in_ok),
-    "exchange:import-new": Rule(signed_in_ok),
-    "exchange:export": Rule(signed_in_ok),
-    "exchange:mapping-new": Rule(signed_in_ok),
-    "exchange:mapping-edit": Rule(
-        _member_of_layout_agency,
-        args=lambda w, role, rel: {"name": LAYOUT_NAME},
-        prepare=_layout,
-    ),
-    "exchange:import-detail": Rule(not_even_for_staff, args=_someone_elses_upload),
-    "exchange:import-progress": Rule(not_even_for_staff, args=_someone_elses_upload),
-    "exchange:import-report": Rule(not_even_for_staff, args=_someone_elses_upload),
-    "exchange:import-apply": Rule(not_even_for_staff, args=_someone_elses_upload, method="post"),
-    "exchange:openrosa-form-list": Rule(by_role(UNAUTHORIZED)),
-    "exchange:openrosa-form": Rule(
-        by_role(UNAUTHORIZED), args=lambda w, r, rel: {"form_id": "htcds"}
-    ),
-    "exchange:openrosa-submission": Rule(by_role(UNAUTHORIZED), method="post"),
-}
+    not_even_for_staff = by_role(NOT_FOUND, anonymous=LOGIN)
+    return {
+        "exchange:import-list": Rule(signed_in_ok),
+        "exchange:import-new": Rule(signed_in_ok),
+        "exchange:export": Rule(signed_in_ok),
+        "exchange:mapping-new": Rule(signed_in_ok),
+        "exchange:mapping-edit": Rule(
+            _member_of_layout_agency,
+            args=lambda w, role, rel: {"name": LAYOUT_NAME},
+            prepare=_layout,
+        ),
+        "exchange:import-detail": Rule(not_even_for_staff, args=_someone_elses_upload),
+        "exchange:import-progress": Rule(not_even_for_staff, args=_someone_elses_upload),
+        "exchange:import-report": Rule(not_even_for_staff, args=_someone_elses_upload),
+        "exchange:import-apply": Rule(
+            not_even_for_staff, args=_someone_elses_upload, method="post"
+        ),
+        "exchange:openrosa-form-list": Rule(by_role(UNAUTHORIZED)),
+        "exchange:openrosa-form": Rule(
+            by_role(UNAUTHORIZED), args=lambda w, r, rel: {"form_id": "htcds"}
+        ),
+        "exchange:openrosa-submission": Rule(by_role(UNAUTHORIZED), method="post"),
+    }
