@@ -91,27 +91,37 @@ def is_sensitive(model: Any, field: str) -> bool:
     return sensitivity_of(model, field) is not None
 
 
-def _roles(actor: Any) -> set[str]:
+def _levels(actor: Any) -> tuple[frozenset[str], frozenset[str]]:
+    """(clearances, revealable) for the actor, worked out once per scope.
+
+    A page asks this for every masked field; the answer is kept on the user object beside
+    the scope it was derived from, so a recomputed scope (forget_scope) recomputes it too.
+    """
     scope = actor_scope(actor)
-    return {role for role, agencies in scope.roles.items() if agencies}
+    cached = getattr(actor, "_ctip_levels", None)
+    if cached is not None and cached[0] is scope:
+        return cached[1]
+    roles = {role for role, agencies in scope.roles.items() if agencies}
+    clear: set[str] = set()
+    reveal: set[str] = set()
+    for role in roles:
+        clear |= CLEARANCE.get(role, frozenset())
+        reveal |= REVEALABLE.get(role, frozenset())
+    cleared = ALL if scope.is_superuser else frozenset(clear)
+    result = (cleared, frozenset(reveal) - cleared)
+    with contextlib.suppress(AttributeError):  # AnonymousUser may refuse attributes
+        actor._ctip_levels = (scope, result)
+    return result
 
 
 def clearances(actor: Any) -> frozenset[str]:
     """The sensitivities the actor reads in clear (the union over all their roles)."""
-    if actor_scope(actor).is_superuser:
-        return ALL
-    found: set[str] = set()
-    for role in _roles(actor):
-        found |= CLEARANCE.get(role, frozenset())
-    return frozenset(found)
+    return _levels(actor)[0]
 
 
 def revealable(actor: Any) -> frozenset[str]:
     """The sensitivities the actor may reveal record by record."""
-    found: set[str] = set()
-    for role in _roles(actor):
-        found |= REVEALABLE.get(role, frozenset())
-    return frozenset(found) - clearances(actor)
+    return _levels(actor)[1]
 
 
 def _active_reveals(actor: Any) -> set[tuple[str, str, str]]:
