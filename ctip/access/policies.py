@@ -33,6 +33,7 @@ class ActorScope:
     roles: dict[str, frozenset[int]] = field(default_factory=dict)
     agency_provinces: dict[int, int | None] = field(default_factory=dict)
     agency_kinds: dict[int, str] = field(default_factory=dict)
+    agency_codes: dict[int, str] = field(default_factory=dict)
     subtree: dict[int, frozenset[int]] = field(default_factory=dict)
 
     def agencies_with(self, roles: frozenset[str]) -> frozenset[int]:
@@ -78,17 +79,20 @@ def actor_scope(actor: Any) -> ActorScope:
         rows = list(
             Membership.objects.filter(
                 user=actor, is_active=True, agency__is_active=True
-            ).values_list("role", "agency_id", "agency__province_id", "agency__kind")
+            ).values_list(
+                "role", "agency_id", "agency__province_id", "agency__kind", "agency__code"
+            )
         )
         roles: dict[str, set[int]] = {}
-        for role, agency_id, _province, _kind in rows:
+        for role, agency_id, _province, _kind, _code in rows:
             roles.setdefault(role, set()).add(agency_id)
         supervised = roles.get(Role.SUPERVISOR, set())
         scope = ActorScope(
             is_superuser=actor.is_superuser,
             roles={role: frozenset(ids) for role, ids in roles.items()},
-            agency_provinces={agency_id: province for _r, agency_id, province, _k in rows},
-            agency_kinds={agency_id: kind for _r, agency_id, _p, kind in rows},
+            agency_provinces={agency_id: province for _r, agency_id, province, _k, _c in rows},
+            agency_kinds={agency_id: kind for _r, agency_id, _p, kind, _c in rows},
+            agency_codes={agency_id: code for _r, agency_id, _p, _k, code in rows},
             subtree=_descendants(supervised) if supervised else {},
         )
     # AnonymousUser and friends may refuse attributes; then the scope is simply not cached.

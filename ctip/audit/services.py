@@ -65,12 +65,14 @@ def _actor_memberships(actor: Any) -> tuple[str, str]:
     result = ("", "")
     # A command-line operator is authenticated but has no user row, hence no memberships.
     if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None:
-        from ctip.access.models import Membership
+        from ctip.access.policies import actor_scope
 
+        # The access scope already holds the memberships for this request: no second query.
+        scope = actor_scope(actor)
         rows = sorted(
-            Membership.objects.filter(user=actor, is_active=True).values_list(
-                "agency__code", "role"
-            )
+            (scope.agency_codes[agency_id], role)
+            for role, agency_ids in scope.roles.items()
+            for agency_id in agency_ids
         )
         agencies = ",".join(dict.fromkeys(code for code, _role in rows))
         roles = ",".join(dict.fromkeys(role for _code, role in rows))

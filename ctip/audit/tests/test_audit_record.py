@@ -29,3 +29,16 @@ def test_audit_diff_never_contains_identity_plaintext(make_member):
     assert event.actor_username == officer.username
     assert "Vuthy" not in str(event.changes)
     assert event.changes["given_name_latin"] == [None, "•••"]
+
+
+def test_event_names_every_agency_and_role_of_the_actor(make_member):
+    from ctip.access.models import Agency, Membership
+
+    officer = make_member("case_officer", "PAHT-12")
+    Membership.objects.create(
+        user=officer, agency=Agency.objects.get(code="PCCT-12"), role="analyst"
+    )
+    new_case(officer)
+    event = AuditEvent.objects.filter(object_type="registry.case").latest("sequence")
+    assert event.agency_code == "PAHT-12,PCCT-12"
+    assert event.role == "case_officer,analyst"
