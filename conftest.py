@@ -14,6 +14,14 @@ def _audit_triggers_allow_test_flush() -> None:
     allow_test_flush()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache() -> None:
+    """Pick-lists are cached per process; a flushed and reloaded database gives new ids."""
+    from ctip.reference.selectors import clear_caches
+
+    clear_caches()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load reference data once into the test database, as `make demo` does."""

@@ -20,6 +20,9 @@ def sign_in_protections(app_configs: Any = None, **kwargs: Any) -> list[Warning]
         )
     if not settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher"):
         problems.append(Warning("Passwords are not hashed with Argon2 first.", id="ctip.W003"))
-    if settings.SESSION_COOKIE_AGE > 30 * 60 or not settings.SESSION_SAVE_EVERY_REQUEST:
+    pushes_expiry = settings.SESSION_SAVE_EVERY_REQUEST or (
+        "ctip.access.middleware.IdleTimeoutMiddleware" in settings.MIDDLEWARE
+    )
+    if settings.SESSION_COOKIE_AGE > 30 * 60 or not pushes_expiry:
         problems.append(Warning("Sessions do not end after 30 idle minutes.", id="ctip.W004"))
     return problems

@@ -14,12 +14,32 @@ def agency_list() -> QuerySet[Agency]:
     return Agency.objects.filter(is_active=True).select_related("province")
 
 
+def agency_pick_list() -> list[Agency]:
+    """Active agencies with what a pick-list shows (code, names), cached like other pick-lists."""
+    from ctip.reference.selectors import cached_reference
+
+    return list(
+        cached_reference(
+            "agencies",
+            lambda: list(
+                Agency.objects.filter(is_active=True).only("id", "code", "name_en", "name_km")
+            ),
+        )
+    )
+
+
 def agencies_actor_can_register_for(*, actor: Any) -> QuerySet[Agency]:
     """Agencies in whose name the actor may register a case."""
     scope = actor_scope(actor)
     if scope.is_superuser:
         return agency_list()
     return agency_list().filter(pk__in=scope.agencies_with(ROLES_FOR_ACTION["create"]))
+
+
+def can_register_somewhere(*, actor: Any) -> bool:
+    """Whether the actor may register a case for any agency (read from the loaded scope)."""
+    scope = actor_scope(actor)
+    return scope.is_superuser or bool(scope.agencies_with(ROLES_FOR_ACTION["create"]))
 
 
 def membership_list(*, actor: Any) -> QuerySet[Membership]:

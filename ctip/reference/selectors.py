@@ -1,6 +1,9 @@
 """Reads of reference data. Public facts, so no actor is needed; results are cached per process."""
 
+import time
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from .models import Country, Province, Term
 
@@ -13,9 +16,34 @@ def vocabulary_codes(vocabulary: str) -> frozenset[str]:
     )
 
 
+T = TypeVar("T")
+
+# Pick-lists are read on nearly every page (filters, labels of stored codes) and change a few
+# times a year. Each process keeps them for a minute: a change made in this process is seen at
+# once (the signals in apps.py clear the cache), one made in another worker within a minute.
+# They are public reference facts, never access rules, so a minute's staleness is harmless.
+REFERENCE_CACHE_SECONDS = 60.0
+_reference_cache: dict[str, tuple[float, Any]] = {}
+
+
+def cached_reference(key: str, load: Callable[[], T]) -> T:
+    """`load()`'s result, read again at most once a minute in this process."""
+    now = time.monotonic()
+    hit = _reference_cache.get(key)
+    if hit is not None and now - hit[0] < REFERENCE_CACHE_SECONDS:
+        return hit[1]  # type: ignore[no-any-return]
+    value = load()
+    _reference_cache[key] = (now, value)
+    return value
+
+
 def vocabulary_terms(vocabulary: str) -> list[Term]:
     """Active terms of a vocabulary in display order, for pick-lists."""
-    return list(Term.objects.filter(vocabulary=vocabulary, is_active=True))
+    terms = cached_reference(
+        f"terms:{vocabulary}",
+        lambda: list(Term.objects.filter(vocabulary=vocabulary, is_active=True)),
+    )
+    return list(terms)
 
 
 def vocabulary_choices(vocabulary: str) -> list[tuple[str, str]]:
@@ -38,11 +66,11 @@ def term_labels(vocabulary: str, codes: list[str]) -> list[str]:
 
 
 def province_list() -> list[Province]:
-    return list(Province.objects.all())
+    return list(cached_reference("provinces", lambda: list(Province.objects.all())))
 
 
 def country_list() -> list[Country]:
-    return list(Country.objects.all())
+    return list(cached_reference("countries", lambda: list(Country.objects.all())))
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +79,7 @@ def country_codes() -> frozenset[str]:
 
 
 def clear_caches() -> None:
-    """Forget cached vocabularies after reference data is reloaded."""
+    """Forget cached vocabularies and pick-lists after reference data changes."""
+    _reference_cache.clear()
     vocabulary_codes.cache_clear()
     country_codes.cache_clear()

@@ -7,7 +7,19 @@ from typing import Any
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -93,6 +105,7 @@ def case_get(*, actor: Any, pk: int | None = None, reference: str | None = None)
     case = (
         case_queryset(actor=actor)
         .select_related("owning_agency", "province")
+        .annotate(**_button_permissions(actor))
         .filter(**lookup)
         .first()
     )
@@ -110,8 +123,26 @@ def case_get(*, actor: Any, pk: int | None = None, reference: str | None = None)
     return case
 
 
+# Actions whose buttons the case page shows; case_get reads them with the case itself.
+BUTTON_ACTIONS = (Action.CHANGE, Action.CLOSE)
+
+
+def _button_permissions(actor: Any) -> dict[str, Any]:
+    """The same access rule (policies.case_q) evaluated per row, as boolean columns."""
+    columns: dict[str, Any] = {}
+    for action in BUTTON_ACTIONS:
+        rule = case_q(actor, action)
+        columns[f"_ctip_can_{action}"] = (
+            ExpressionWrapper(rule, output_field=BooleanField()) if rule else Value(True)
+        )
+    return columns
+
+
 def case_can(*, actor: Any, case: Case, action: str) -> bool:
     """Whether the actor may do `action` to this case (for showing or hiding buttons)."""
+    known = getattr(case, f"_ctip_can_{action}", None)
+    if known is not None:
+        return bool(known)
     return restrict(Case.objects.filter(pk=case.pk), actor, action).exists()
 
 

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from ctip.access.choices import Action
 from ctip.access.masking import can_read
-from ctip.access.selectors import agencies_actor_can_register_for
+from ctip.access.selectors import can_register_somewhere
 from ctip.reference.selectors import vocabulary_terms
 
 from . import selectors, services
-from .choices import ParticipantRole
+from .choices import CaseKind, CaseStatus, ParticipantRole
 from .forms import (
     ArrestForm,
     CaseCloseForm,
@@ -110,6 +110,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases: QuerySet[Case] = selectors.case_list(actor=request.user, filters=form.filters())
     paginator = CappedPaginator(cases, CASES_PER_PAGE)
     page: Page = paginator.get_page(request.GET.get("page"))
+    _label_codes(page.object_list)
     return render(
         request,
         "registry/case_list.html",
@@ -123,8 +124,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _label_codes(cases: Any) -> None:
+    """Give each listed case its kind and status labels, each looked up once per page.
+
+    Model.get_FOO_display() rebuilds the field's whole choice dictionary on every call; on a
+    page of cases that was a tenth of the rendering time.
+    """
+    kinds, statuses = dict(CaseKind.choices), dict(CaseStatus.choices)
+    for case in cases:
+        case.kind_label = kinds.get(case.kind, case.kind)
+        case.status_label = statuses.get(case.status, case.status)
+
+
 def _can_register(actor: Any) -> bool:
-    return agencies_actor_can_register_for(actor=actor).exists()
+    return can_register_somewhere(actor=actor)
 
 
 @login_required

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "ctip.access.middleware.IdleTimeoutMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -151,8 +152,10 @@ AXES_VERBOSE = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("CTIP_IDLE_TIMEOUT_SECONDS", str(30 * 60)))
-# Each request pushes the expiry forward, so SESSION_COOKIE_AGE acts as the idle timeout.
-SESSION_SAVE_EVERY_REQUEST = True
+# Activity pushes the expiry forward (ctip.access.middleware.IdleTimeoutMiddleware, at most
+# once a minute), so SESSION_COOKIE_AGE acts as the idle timeout.
+SESSION_SAVE_EVERY_REQUEST = False
+CTIP_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 REST_FRAMEWORK = {

@@ -151,7 +151,8 @@ def test_session_id_changes_at_sign_in(client, officer):
 def test_idle_session_expires(client, officer, settings):
     from ctip.settings import base
 
-    assert base.SESSION_COOKIE_AGE == 30 * 60 and base.SESSION_SAVE_EVERY_REQUEST
+    assert base.SESSION_COOKIE_AGE == 30 * 60
+    assert "ctip.access.middleware.IdleTimeoutMiddleware" in base.MIDDLEWARE
     settings.SESSION_COOKIE_AGE = 2  # seconds, so the test can wait it out
     verified_login(client, officer)
     for _ in range(3):  # activity keeps pushing the expiry forward
@@ -160,6 +161,20 @@ def test_idle_session_expires(client, officer, settings):
     time.sleep(2.2)  # idle longer than the timeout
     response = client.get(reverse("registry:case-list"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_activity_writes_the_session_at_most_once_per_interval(client, officer, settings):
+    settings.CTIP_SESSION_REFRESH_SECONDS = 60
+    verified_login(client, officer)
+    key = client.cookies["sessionid"].value
+    client.get(reverse("registry:case-list"))  # the first page after sign-in stamps the session
+    stamped = Session.objects.get(pk=key).expire_date
+    time.sleep(0.05)
+    client.get(reverse("registry:case-list"))
+    assert Session.objects.get(pk=key).expire_date == stamped  # within the minute: no write
+    settings.CTIP_SESSION_REFRESH_SECONDS = 0
+    client.get(reverse("registry:case-list"))
+    assert Session.objects.get(pk=key).expire_date > stamped  # interval passed: pushed forward
 
 
 def test_sign_out_ends_the_session_on_the_server(client, officer):
