@@ -24,6 +24,40 @@ def token_sign_in(*, user: Any) -> Token:
     return token
 
 
+def token_second_factor(*, user: Any, code: str) -> None:
+    """Refuse the token unless the one-time code is right (when codes are required).
+
+    A forged, expired or replayed code is refused and audited by access.services.otp_verify;
+    an account with no authenticator yet must enrol in the web app first.
+    """
+    from django.conf import settings
+
+    from ctip.access.services import otp_has_device, otp_verify
+
+    if not getattr(settings, "CTIP_REQUIRE_OTP", True):
+        return
+    if not otp_has_device(actor=user):
+        audit_record(
+            actor=user,
+            action=AuditAction.OTP_FAILED,
+            obj=user,
+            detail={"via": "api_token", "reason": "no authenticator enrolled"},
+        )
+        raise ValidationError(
+            {
+                "otp_token": _(
+                    "Set up an authenticator app in the web app first; the API asks for its code."
+                )
+            }
+        )
+    if not code.strip():
+        raise ValidationError({"otp_token": _("Enter the current code of your authenticator app.")})
+    try:
+        otp_verify(actor=user, token=code)
+    except ValidationError as error:
+        raise ValidationError({"otp_token": error.message_dict["token"]}) from error
+
+
 def token_sign_in_failed(*, username: str) -> None:
     """Record a refused attempt; the password is never recorded."""
     audit_record(

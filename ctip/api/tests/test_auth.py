@@ -99,3 +99,41 @@ def test_create_token_command_prints_a_working_token(officer: Any) -> None:
 def test_create_token_command_names_an_unknown_user(db: Any) -> None:
     with pytest.raises(CommandError, match="username"):
         call_command("create_token", "nobody")
+
+
+def test_token_needs_the_one_time_code_when_codes_are_required(officer: Any, settings: Any) -> None:
+    from ctip.access.testing import current_code, otp_device
+
+    settings.CTIP_REQUIRE_OTP = True
+    device = otp_device(officer)
+    client = APIClient()
+    bare = client.post(TOKEN_URL, {"username": "dara", "password": PASSWORD}, format="json")
+    assert bare.status_code == 400 and "otp_token" in bare.json() and "token" not in bare.json()
+
+    forged = {"username": "dara", "password": PASSWORD, "otp_token": "000000"}
+    if current_code(device) == "000000":  # one chance in a million: pick another wrong code
+        forged["otp_token"] = "111111"
+    answer = client.post(TOKEN_URL, forged, format="json")
+    assert answer.status_code == 400 and "otp_token" in answer.json()
+    assert AuditEvent.objects.filter(action=AuditAction.OTP_FAILED, actor_id=officer.pk).exists()
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # django-otp slows the next tries down
+    device.throttle_reset()  # rather than wait out the delay
+
+    code = current_code(device)
+    good = {"username": "dara", "password": PASSWORD, "otp_token": code}
+    answer = client.post(TOKEN_URL, good, format="json")
+    assert answer.status_code == 200 and answer.json()["token"]
+    replayed = client.post(TOKEN_URL, good, format="json")  # the same code a second time
+    assert replayed.status_code == 400 and "otp_token" in replayed.json()
+
+
+def test_token_is_refused_to_an_account_without_an_authenticator(
+    officer: Any, settings: Any
+) -> None:
+    settings.CTIP_REQUIRE_OTP = True
+    answer = APIClient().post(
+        TOKEN_URL, {"username": "dara", "password": PASSWORD, "otp_token": "123456"}, format="json"
+    )
+    assert answer.status_code == 400 and "otp_token" in answer.json()
+    assert AuditEvent.objects.filter(action=AuditAction.OTP_FAILED, actor_id=officer.pk).exists()
