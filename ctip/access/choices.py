@@ -38,3 +38,6 @@ class Action(models.TextChoices):
     CHANGE = "change", _("change")
     CLOSE = "close", _("close")
     CREATE = "create", _("create")
+    # Sharing onward is the owner's decision: an agency a case was shared with or referred to
+    # may read and add to it, but not pass it to a third agency.
+    SHARE = "share", _("share")

@@ -22,6 +22,7 @@ ROLES_FOR_ACTION: dict[str, frozenset[str]] = {
     Action.CHANGE: RECORD_ROLES,
     Action.CREATE: RECORD_ROLES,
     Action.CLOSE: frozenset({Role.SUPERVISOR}),
+    Action.SHARE: RECORD_ROLES,
 }
 
 

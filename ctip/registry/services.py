@@ -335,8 +335,12 @@ def case_share(
     reason: str = "shared",
     override_reason: str = "",
 ) -> CaseShare:
-    """Let another agency see the case, victims' identities included: consent or override."""
-    _require(actor, case, Action.CHANGE)
+    """Let another agency see the case, victims' identities included: consent or override.
+
+    Only the owning agency (its supervisors above it, its province committee) may share; an
+    agency that only received the case by a share or referral may not pass it on.
+    """
+    _require(actor, case, Action.SHARE)
     existing = CaseShare.objects.filter(case=case, agency=agency).first()
     if existing is not None:
         return existing

@@ -151,6 +151,15 @@ def api_write(ok: Any) -> Expect:
     return scoped(ok, anonymous=UNAUTHORIZED)
 
 
+def _token_request(username: str) -> dict[str, str]:
+    """Password and the current one-time code, as the token endpoint asks."""
+    from ctip.access.models import User
+    from ctip.access.testing import current_code, otp_device
+
+    code = current_code(otp_device(User.objects.get(username=username)))
+    return {"username": username, "password": "a-long-test-password", "otp_token": code}
+
+
 def _add_bare_victim(w: World, role: str, rel: str) -> None:
     """A second victim without a profile yet (added per request: unconsented, it would
     block sharing the world's cases)."""
@@ -237,7 +246,7 @@ ACCESS_RULES: dict[str, Rule] = {
     "api-token": Rule(
         everyone(OK),
         method="post",
-        data=lambda w, role, rel: {"username": f"{role}-user", "password": "a-long-test-password"},
+        data=lambda w, role, rel: _token_request(f"{role}-user"),
     ),
     "case-list": Rule(
         api,
@@ -279,7 +288,8 @@ ACCESS_RULES: dict[str, Rule] = {
         prepare=_close,
     ),
     "case-share": Rule(
-        api_write(OK),
+        # Receiving a case (share or referral) does not let an agency pass it on.
+        scoped(anonymous=UNAUTHORIZED, allowed=lambda _role, rel: rel == "own"),
         args=case_pk,
         method="post",
         data=lambda w, role, rel: {"agency": "COURT-1"},

@@ -69,3 +69,16 @@ def test_a_refused_write_leaves_its_audit_event_behind(world):
     assert event is not None and event.detail == {"wanted": "change"}
     case.refresh_from_db()
     assert case.summary != "overwritten"
+
+
+@pytest.mark.parametrize("relation", ["shared", "referred"])
+def test_an_agency_that_received_a_case_may_not_pass_it_on(make_member, relation):
+    world = build_world(roles=["case_officer"], consent=True)
+    officer = world.actors["case_officer"]
+    case = world.case("case_officer", relation)
+    ngo = Agency.objects.get(code="NGO-CWCC")
+    with pytest.raises(PermissionDenied):
+        case_share(actor=officer, case=case, agency=ngo)
+    assert not CaseShare.objects.filter(case=case, agency=ngo).exists()
+    event = AuditEvent.objects.filter(action="denied", actor_username=officer.username).last()
+    assert event.object_id == str(case.pk) and event.detail == {"wanted": "share"}
