@@ -380,3 +380,22 @@ def test_only_a_supervisor_may_reopen(client: Any, officer: Any, supervisor: Any
     assert client.post(reverse("registry:case-reopen", args=[case.pk])).status_code == 403
     case.refresh_from_db()
     assert case.status == "closed"
+
+
+def test_cached_pick_lists_follow_the_language_and_an_edit(db: Any):
+    from django.utils import translation
+    from django.utils.html import escape
+
+    from ctip.registry.forms import CaseFilterForm
+
+    agency = Agency.objects.get(code="PAHT-12")
+    with translation.override("en"):
+        english = str(CaseFilterForm()["agency"])
+    with translation.override("km"):
+        khmer = str(CaseFilterForm()["agency"])
+    assert escape(agency.name_en) in english and escape(agency.name_km) not in english
+    assert escape(agency.name_km) in khmer
+    agency.name_en = "Renamed bureau"
+    agency.save()  # clears the cached pick-lists of this process at once
+    with translation.override("en"):
+        assert "PAHT-12 — Renamed bureau" in str(CaseFilterForm()["agency"])
