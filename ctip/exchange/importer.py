@@ -260,6 +260,8 @@ class Context:
     allowed: dict[int, bool] = field(default_factory=dict)
     name_memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
     dob_memo: dict[str, str] = field(default_factory=dict)
+    scripts_memo: dict[str, tuple[str, str]] = field(default_factory=dict)
+    json_memo: dict[tuple[str, ...], str] = field(default_factory=dict)
     today: datetime.date = field(default_factory=timezone.localdate)
 
     def __post_init__(self) -> None:
@@ -290,6 +292,23 @@ class Context:
                     keys = self.name_memo[name] = tuple(name_keys(name).split())
                 found.update(keys)
         return f" {' '.join(sorted(found))} " if found else ""
+
+    def scripts(self, text: str) -> tuple[str, str]:
+        found = self.scripts_memo.get(text)
+        if found is None:
+            if len(self.scripts_memo) >= MEMO_LIMIT:
+                self.scripts_memo.clear()
+            found = self.scripts_memo[text] = V.split_scripts(text)
+        return found
+
+    def as_json(self, values: list[str]) -> str:
+        key = tuple(values)
+        text = self.json_memo.get(key)
+        if text is None:
+            if len(self.json_memo) >= MEMO_LIMIT:
+                self.json_memo.clear()
+            text = self.json_memo[key] = json.dumps(values)
+        return text
 
     def dob_index(self, iso: str) -> str:
         index = self.dob_memo.get(iso)
@@ -358,8 +377,11 @@ def _cell(result: "RowResult", record: dict[str, Any], column: str, ctx: Context
 def validate_record(number: int, record: dict[str, Any], ctx: Context) -> RowResult:
     """Check one row and turn it into case, person and victim-profile values."""
     result = RowResult(row=number)
-    parsed = {column: _cell(result, record, column, ctx) for column in record}
-    parsed = {k: v for k, v in parsed.items() if v is not None}
+    parsed = {}
+    for column in record:
+        value = _cell(result, record, column, ctx)
+        if value is not None:
+            parsed[column] = value
     agency = parsed.get("cas_CaseOwner", ctx.default_agency)
     if not ctx.may_create_in(agency):
         result.add(
@@ -441,7 +463,7 @@ def _person(
         ("ctip_SecondNameKm", "family_name_latin", "family_name_km"),
     ):
         if parsed.get(column):
-            latin, khmer = V.split_scripts(parsed[column])
+            latin, khmer = ctx.scripts(parsed[column])
             if latin:
                 names[latin_field] = " ".join(p for p in (names[latin_field], latin) if p)
             if khmer:
@@ -704,7 +726,7 @@ def prepare(result: RowResult, ctx: Context) -> Prepared:
             age,
             _iso(p["age_recorded_on"]),
             birth_year,
-            json.dumps(p["citizenships"]),
+            ctx.as_json(p["citizenships"]),
             _enc(p["phone"]),
             _enc(p["address"]),
             keys,
@@ -717,11 +739,11 @@ def prepare(result: RowResult, ctx: Context) -> Prepared:
             v["trafficking_status"],
             v["status_decided_by"],
             v["age_when_trafficked"],
-            json.dumps(v["recruitment_methods"]),
-            json.dumps(v["means_of_control"]),
-            json.dumps(v["exploitation_types"]),
-            json.dumps(v["labour_industries"]),
-            json.dumps(v["sex_exploitation_types"]),
+            ctx.as_json(v["recruitment_methods"]),
+            ctx.as_json(v["means_of_control"]),
+            ctx.as_json(v["exploitation_types"]),
+            ctx.as_json(v["labour_industries"]),
+            ctx.as_json(v["sex_exploitation_types"]),
             v["consent_to_share"],
         )
     return (result.row, False, c["external_id"], case, person_id, person, profile)
@@ -805,6 +827,7 @@ class Loader:
         self.actor_id = getattr(ctx.actor, "pk", None)
         self.next_free: dict[str, int] = {}
         self.allowed: set[int] = set()
+        self.sequences: dict[str, str] = {}
 
     def ids(self, table: DbTable, count: int) -> list[int]:
         """`count` new ids; on PostgreSQL from the table's sequence, safe beside other writers."""
@@ -812,9 +835,23 @@ class Loader:
             return []
         if self.writer.vendor == "postgresql":
             with connection.cursor() as cursor:
+                sequence = self.sequences.get(table.key)
+                if sequence is None:
+                    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table.db_table])
+                    sequence = self.sequences[table.key] = cursor.fetchone()[0]
+                # Each id comes from nextval, so no other writer ever gets one of them; when
+                # no one took an id meanwhile they are one run, told by one row. Otherwise
+                # that run is dropped (gaps are harmless) and the ids are fetched one by one.
                 cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [table.db_table, count],
+                    "SELECT min(id), max(id) FROM "
+                    "(SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) AS ids",
+                    [sequence, count],
+                )
+                low, high = cursor.fetchone()
+                if high - low + 1 == count:
+                    return list(range(low, high + 1))
+                cursor.execute(
+                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
                 )
                 return [row[0] for row in cursor.fetchall()]
         # SQLite has one writer at a time: ids follow the highest there is, or ever was.
