@@ -128,10 +128,15 @@ def _save_problems(batch: ImportBatch, problems: list[Problem]) -> None:
 
 
 def import_validate(
-    *, actor: Any, batch: ImportBatch, on_progress: Callable[[int, int], None] | None = None
+    *,
+    actor: Any,
+    batch: ImportBatch,
+    on_progress: Callable[[int, int], None] | None = None,
+    keep_rows: bool = True,
 ) -> ImportBatch:
     """Check every row of the file and store the report. Nothing else is written to the
-    database; the clean rows, ready to store, are kept beside the upload for the apply."""
+    database; the clean rows, ready to store, are kept beside the upload for the apply
+    (unless `keep_rows` is false: a dry run that will not be applied)."""
     batch.problems.all().delete()
     checked.remove(batch.stored_path)
     batch.status = BatchStatus.VALIDATING
@@ -157,7 +162,10 @@ def import_validate(
             problems += len(found)
             _save_problems(batch, found)
             store.add([prepare(result, ctx) for result in chunk])
-        store.finish()
+        if keep_rows:
+            store.finish()
+        else:
+            store.discard()
     except FileRefused as error:
         store.discard()
         batch.status = BatchStatus.FAILED

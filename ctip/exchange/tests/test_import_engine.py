@@ -50,9 +50,7 @@ def test_apply_uses_the_kept_rows_only_while_their_fingerprint_holds(
     batch = check(officer, agency, write_csv(sample_rows(3, seed=99, prefix="T"), "second.csv"))
     with checked.path_for(batch.stored_path).open("rb") as handle:
         header = marshal.load(handle)
-    store = checked.Store(
-        batch.stored_path, sha256=batch.sha256, fingerprint=header["fingerprint"]
-    )
+    store = checked.Store(batch.stored_path, sha256=batch.sha256, fingerprint=header["fingerprint"])
     for records in chunks:
         store.add(records)
     store.finish()
