@@ -151,7 +151,11 @@ def import_validate(
 
     rows = rejected = problems = 0
     ctx = _context(batch, actor)
-    store = checked.Store(batch.stored_path, sha256=batch.sha256, fingerprint=ctx.fingerprint())
+    store = (
+        checked.Store(batch.stored_path, sha256=batch.sha256, fingerprint=ctx.fingerprint())
+        if keep_rows
+        else None
+    )
     try:
         for chunk, file_problems in validated_chunks(_source(batch), ctx, progress):
             found = list(file_problems)
@@ -161,19 +165,20 @@ def import_validate(
             rows += len(chunk)
             problems += len(found)
             _save_problems(batch, found)
-            store.add([prepare(result, ctx) for result in chunk])
-        if keep_rows:
+            if store:
+                store.add([prepare(result, ctx) for result in chunk])
+        if store:
             store.finish()
-        else:
-            store.discard()
     except FileRefused as error:
-        store.discard()
+        if store:
+            store.discard()
         batch.status = BatchStatus.FAILED
         batch.refusal = str(error)
         batch.save()
         return batch
     except BaseException:
-        store.discard()
+        if store:
+            store.discard()
         raise
     batch.status = BatchStatus.VALIDATED
     batch.total_rows = batch.processed_rows = rows
