@@ -13,7 +13,7 @@ file a no-op. docs/decisions/0400-bulk-import.md says why.
 import datetime
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -866,7 +866,7 @@ class Loader:
         self.next_free[table.key] = start + count
         return list(range(start, start + count))
 
-    def load(self, records: Iterable[Prepared]) -> None:
+    def load(self, records: list[Prepared]) -> None:
         """Write one chunk; a row that passed the check but fails now rolls everything back."""
         counts, ctx, ts = self.counts, self.ctx, self.timestamp
         clean = [r for r in records if not r[1]]
