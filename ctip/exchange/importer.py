@@ -1,27 +1,31 @@
-"""The import engine: read a file as ctip columns, check every row, and build registry rows.
+"""The import engine: read a file as ctip columns, check every row, and turn it into table rows.
 
-The same code runs twice over a file: once to check (nothing written but the report) and once
-to apply, inside one transaction, in chunks of bulk inserts. Reading twice keeps memory flat:
-nothing but one chunk of rows is held at a time. Stable external ids (the file's own case and
-person ids, or a fingerprint of the row) make a second import of the same file a no-op.
+The check reads the file once, as a stream: each cell is parsed with lookups loaded once per
+import (and remembered per distinct value), the database checks run once per chunk of rows,
+and each clean row becomes the rows it will be in the registry, identity fields encrypted and
+search keys computed (`prepare`). Those rows are kept in a compact file beside the upload
+(checked.py), so that applying them only checks the database again, allocates ids in blocks
+and streams the rows into the tables (`Loader`: COPY on PostgreSQL). Stable external ids (the
+file's own case and person ids, or a fingerprint of the row) make a second import of the same
+file a no-op. docs/decisions/0400-bulk-import.md says why.
 """
 
 import datetime
 import hashlib
 import json
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action
 from ctip.access.models import Agency
-from ctip.access.policies import actor_scope, can_create_in, restrict
+from ctip.access.policies import can_create_in, restrict
 from ctip.registry.choices import (
     CLOSED_STATUSES,
     CaseKind,
@@ -30,15 +34,17 @@ from ctip.registry.choices import (
     ParticipantRole,
     Sex,
 )
-from ctip.registry.crypto import blind_index
+from ctip.registry.crypto import blind_index, encrypt, keyring
 from ctip.registry.models import Case, Participant, Person, VictimProfile
 from ctip.registry.names import name_keys
+from ctip.registry.synthetic import Table as DbTable
+from ctip.registry.synthetic import Writer, timestamp_text
 
 from . import values as V
 from .choices import Layout
 from .htcds import (
     CHOICES,
-    COLUMN_BY_NAME,
+    COLUMNS,
     KIND_FROM_EXPLOITATION,
     PERSON_COLUMNS,
     SEX_FROM_GENDER,
@@ -48,12 +54,18 @@ from .htcds import (
 )
 from .readers import FileRefused, Table, open_table
 
-CHUNK = 2000
+CHUNK = 5000
 REQUIRED = ("prs_FirstName|prs_SecondName|ctip_FirstNameKm|ctip_SecondNameKm",)
 # Kobo/ODK meta columns that identify a submission; used as the case id when none is given.
 SUBMISSION_ID_HEADERS = ("_uuid", "meta/instanceID", "instanceID", "KEY", "_id")
 # When the form has no opening date, the day the interview ended (or was submitted) opens the case.
 SUBMITTED_AT_HEADERS = ("end", "_submission_time", "SubmissionDate")
+# The HTCDS template repeats its header as labels in the row below it; only the first few
+# data rows are looked at for that (looking at every row cost more than parsing it).
+LABEL_ROW_SCAN = 5
+# Parsed cells are remembered per distinct value; past this many a column's memory is cleared,
+# so that memory stays flat however many rows (and distinct dates) a file has.
+MEMO_LIMIT = 50_000
 
 
 @dataclass
@@ -155,26 +167,86 @@ def open_source(source: Source) -> tuple[Table, dict[int, str], list[Problem]]:
 
 def iter_records(table: Table, index: dict[int, str]) -> Iterator[tuple[int, dict[str, Any], int]]:
     """(row number, {ctip column: value}, number of cells) for each non-blank data row."""
+    positions = sorted(index.items())
+    scanned = 0
     for number, values in table.rows:
-        if not any(v is not None for v in values):
-            continue  # blank rows are skipped, not errors
-        record = {index[p]: v for p, v in enumerate(values) if p in index and v is not None}
+        width = len(values)
+        record = {}
+        for position, column in positions:
+            if position < width:
+                value = values[position]
+                if value is not None:
+                    record[column] = value
+        if not record:
+            continue  # blank rows (or rows with nothing in our columns) are skipped, not errors
         # The HTCDS template numbers its rows in the Case Owner column; a number there is
         # that serial, not an agency, and a row with nothing else is an unused template row.
         if isinstance(record.get("cas_CaseOwner"), int):
             del record["cas_CaseOwner"]
-        if not record:
-            continue
-        # The HTCDS template repeats its header as labels in a second row: skip that row.
-        filled = [v for v in values if v is not None]
-        if sum(1 for v in filled if column_for_header(str(v))) * 2 > len(filled):
-            continue
-        yield number, record, len(values)
+            if not record:
+                continue
+        if scanned < LABEL_ROW_SCAN:
+            scanned += 1
+            # The HTCDS template repeats its header as labels in a second row: skip that row.
+            filled = [v for v in values if v is not None]
+            if sum(1 for v in filled if column_for_header(str(v))) * 2 > len(filled):
+                continue
+        yield number, record, width
+
+
+def _cell_parsers(agencies: dict[str, Agency], day_first: bool) -> dict[str, Callable[[Any], Any]]:
+    """A parser per ctip column, chosen once by the column's kind (text columns have none)."""
+
+    def date(value: Any) -> Any:
+        return V.parse_date(value, day_first=day_first)
+
+    def agency(value: Any) -> Agency:
+        found = agencies.get(fold(str(value)))
+        if found is None:
+            raise V.CellError(
+                _("%(value)s is not an agency code.") % {"value": value}, "unknown_code"
+            )
+        return found
+
+    def code(vocabulary: str) -> Callable[[Any], Any]:
+        return lambda value: V.parse_code(value, vocabulary)
+
+    def codes(vocabulary: str) -> Callable[[Any], Any]:
+        return lambda value: V.parse_codes(value, vocabulary)
+
+    def choice(vocabulary: str) -> Callable[[Any], Any]:
+        lookup = V.choice_lookup(CHOICES[vocabulary])
+        return lambda value: V.parse_code(value, vocabulary, lookup)
+
+    parsers: dict[str, Callable[[Any], Any]] = {}
+    for spec in COLUMNS:
+        if spec.kind == "date":
+            parsers[spec.name] = date
+        elif spec.kind == "int":
+            parsers[spec.name] = V.parse_int
+        elif spec.kind == "code":
+            parsers[spec.name] = code(spec.vocabulary)
+        elif spec.kind == "codes":
+            parsers[spec.name] = codes(spec.vocabulary)
+        elif spec.kind == "bool":
+            parsers[spec.name] = V.parse_bool
+        elif spec.kind == "countries":
+            parsers[spec.name] = V.parse_countries
+        elif spec.kind == "province":
+            parsers[spec.name] = V.parse_province
+        elif spec.kind == "choice" and spec.vocabulary == "case_status":
+            parsers[spec.name] = V.parse_case_status
+        elif spec.kind == "choice":
+            parsers[spec.name] = choice(spec.vocabulary)
+        elif spec.kind == "agency":
+            parsers[spec.name] = agency
+    return parsers
 
 
 @dataclass
 class Context:
-    """What validation needs beyond the row: the actor's rights and the default agency."""
+    """What validation needs beyond the row: the actor's rights, the default agency, and the
+    lookups and memories loaded once per import."""
 
     actor: Any
     default_agency: Agency
@@ -183,6 +255,14 @@ class Context:
     # Duplicates are looked for among persons registered before this import began, so that
     # the check and the apply pass (which sees its own earlier chunks) agree.
     person_ceiling: int = 0
+    parsers: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    memo: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    allowed: dict[int, bool] = field(default_factory=dict)
+    name_memo: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    dob_memo: dict[str, str] = field(default_factory=dict)
+    scripts_memo: dict[str, tuple[str, str]] = field(default_factory=dict)
+    json_memo: dict[tuple[str, ...], str] = field(default_factory=dict)
+    today: datetime.date = field(default_factory=timezone.localdate)
 
     def __post_init__(self) -> None:
         if not self.agencies:
@@ -191,6 +271,75 @@ class Context:
             self.person_ceiling = (
                 Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             )
+        self.parsers = _cell_parsers(self.agencies, self.day_first)
+        self.memo = {column: {} for column in self.parsers}
+
+    def may_create_in(self, agency: Agency) -> bool:
+        allowed = self.allowed.get(agency.pk)
+        if allowed is None:
+            allowed = self.allowed[agency.pk] = can_create_in(self.actor, agency.pk)
+        return allowed
+
+    def keys_of(self, *names: str) -> str:
+        """name_keys(*names), from each name's keys remembered (names recur all the time)."""
+        found: set[str] = set()
+        for name in names:
+            if name:
+                keys = self.name_memo.get(name)
+                if keys is None:
+                    if len(self.name_memo) >= MEMO_LIMIT:
+                        self.name_memo.clear()
+                    keys = self.name_memo[name] = tuple(name_keys(name).split())
+                found.update(keys)
+        return f" {' '.join(sorted(found))} " if found else ""
+
+    def scripts(self, text: str) -> tuple[str, str]:
+        found = self.scripts_memo.get(text)
+        if found is None:
+            if len(self.scripts_memo) >= MEMO_LIMIT:
+                self.scripts_memo.clear()
+            found = self.scripts_memo[text] = V.split_scripts(text)
+        return found
+
+    def as_json(self, values: list[str]) -> str:
+        key = tuple(values)
+        text = self.json_memo.get(key)
+        if text is None:
+            if len(self.json_memo) >= MEMO_LIMIT:
+                self.json_memo.clear()
+            text = self.json_memo[key] = json.dumps(values)
+        return text
+
+    def dob_index(self, iso: str) -> str:
+        index = self.dob_memo.get(iso)
+        if index is None:
+            if len(self.dob_memo) >= MEMO_LIMIT:
+                self.dob_memo.clear()
+            index = self.dob_memo[iso] = blind_index(iso, purpose="dob")
+        return index
+
+    def fingerprint(self) -> str:
+        """What the checked rows depend on besides the file: who checks, the batch's settings,
+        the day, the encryption key and the reference data. Checked rows are only reused
+        while this is unchanged."""
+        lookups = {
+            "agencies": sorted((k, a.pk, a.province_id) for k, a in self.agencies.items()),
+            "provinces": sorted(V.province_lookup().items()),
+            "countries": sorted(V.country_lookup().items()),
+            "terms": {
+                spec.vocabulary: sorted(V.term_lookup(spec.vocabulary).items())
+                for spec in COLUMNS
+                if spec.kind in ("code", "codes")
+            },
+        }
+        return _fingerprint(
+            getattr(self.actor, "pk", None),
+            self.default_agency.pk,
+            self.day_first,
+            self.today.isoformat(),
+            keyring().current_id.hex(),
+            lookups,
+        )
 
 
 def _fingerprint(*parts: Any) -> str:
@@ -198,53 +347,43 @@ def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
 
 
-def _cell(result: RowResult, record: dict[str, Any], column: str, ctx: Context) -> Any:
-    """Parse one cell by its column's kind; a problem is added and None returned if it fails."""
-    value = record.get(column)
-    if value is None:
-        return None
-    spec = COLUMN_BY_NAME.get(column)
-    if spec is None:  # submission meta (id, time): kept as text
+def _cell(result: "RowResult", record: dict[str, Any], column: str, ctx: Context) -> Any:
+    """Parse one cell by its column's kind; a problem is added and None returned if it fails.
+
+    Each column remembers what its distinct values parsed to (or the error they gave): most
+    columns hold a handful of codes or a few thousand dates, so most cells are one lookup."""
+    value = record[column]
+    parse = ctx.parsers.get(column)
+    if parse is None:  # text, and submission meta (id, time): kept as text
         return str(value).strip()
-    try:
-        if spec.kind == "date":
-            return V.parse_date(value, day_first=ctx.day_first)
-        if spec.kind == "int":
-            return V.parse_int(value)
-        if spec.kind == "code":
-            return V.parse_code(value, spec.vocabulary)
-        if spec.kind == "codes":
-            return V.parse_codes(value, spec.vocabulary)
-        if spec.kind == "bool":
-            return V.parse_bool(value)
-        if spec.kind == "countries":
-            return V.parse_countries(value)
-        if spec.kind == "province":
-            return V.parse_province(value)
-        if spec.kind == "choice" and spec.vocabulary == "case_status":
-            return V.parse_case_status(value)
-        if spec.kind == "choice":
-            return V.parse_code(value, spec.vocabulary, V.choice_lookup(CHOICES[spec.vocabulary]))
-        if spec.kind == "agency":
-            agency = ctx.agencies.get(fold(str(value)))
-            if agency is None:
-                raise V.CellError(
-                    _("%(value)s is not an agency code.") % {"value": value}, "unknown_code"
-                )
-            return agency
-        return str(value).strip()
-    except V.CellError as error:
-        result.add(column, error.code, str(error))
+    memo = ctx.memo[column]
+    # True == 1 == 1.0 in a dict: non-text values are told apart by their type too.
+    key = value if type(value) is str else (type(value), value)
+    found = memo.get(key, memo)
+    if found is memo:
+        try:
+            found = parse(value)
+        except V.CellError as error:
+            found = error
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        memo[key] = found
+    if isinstance(found, V.CellError):
+        result.add(column, found.code, str(found))
         return None
+    return found
 
 
 def validate_record(number: int, record: dict[str, Any], ctx: Context) -> RowResult:
     """Check one row and turn it into case, person and victim-profile values."""
     result = RowResult(row=number)
-    parsed = {column: _cell(result, record, column, ctx) for column in record}
-    parsed = {k: v for k, v in parsed.items() if v is not None}
+    parsed = {}
+    for column in record:
+        value = _cell(result, record, column, ctx)
+        if value is not None:
+            parsed[column] = value
     agency = parsed.get("cas_CaseOwner", ctx.default_agency)
-    if not can_create_in(ctx.actor, agency.pk):
+    if not ctx.may_create_in(agency):
         result.add(
             "cas_CaseOwner",
             "not_allowed",
@@ -281,11 +420,13 @@ def validate_record(number: int, record: dict[str, Any], ctx: Context) -> RowRes
     case_id = parsed.get("cas_CaseId") or (
         f"kobo:{parsed['_submission']}" if parsed.get("_submission") else ""
     )
-    case_fields = {
-        k: str(record[k]) for k in sorted(record) if k not in PERSON_COLUMNS | VICTIM_COLUMNS
-    }
+    if not case_id:
+        case_fields = {
+            k: str(record[k]) for k in sorted(record) if k not in PERSON_COLUMNS | VICTIM_COLUMNS
+        }
+        case_id = f"row:{agency.code}:{_fingerprint(case_fields, record)}"
     result.case = {
-        "external_id": case_id or f"row:{agency.code}:{_fingerprint(case_fields, record)}",
+        "external_id": case_id,
         "owning_agency_id": agency.pk,
         "province_id": province,
         "kind": kind,
@@ -297,7 +438,7 @@ def validate_record(number: int, record: dict[str, Any], ctx: Context) -> RowRes
         "closure_reason": parsed.get("cas_ReasonForCaseClosure", ""),
     }
     if any(column in record for column in PERSON_COLUMNS | VICTIM_COLUMNS):
-        _person(result, record, parsed)
+        _person(result, record, parsed, ctx)
     return result
 
 
@@ -305,7 +446,9 @@ def result_columns(result: RowResult) -> set[str]:
     return {p.column for p in result.problems}
 
 
-def _person(result: RowResult, record: dict[str, Any], parsed: dict[str, Any]) -> None:
+def _person(
+    result: RowResult, record: dict[str, Any], parsed: dict[str, Any], ctx: Context
+) -> None:
     names = {
         "given_name_latin": "",
         "family_name_latin": "",
@@ -320,7 +463,7 @@ def _person(result: RowResult, record: dict[str, Any], parsed: dict[str, Any]) -
         ("ctip_SecondNameKm", "family_name_latin", "family_name_km"),
     ):
         if parsed.get(column):
-            latin, khmer = V.split_scripts(parsed[column])
+            latin, khmer = ctx.scripts(parsed[column])
             if latin:
                 names[latin_field] = " ".join(p for p in (names[latin_field], latin) if p)
             if khmer:
@@ -336,16 +479,18 @@ def _person(result: RowResult, record: dict[str, Any], parsed: dict[str, Any]) -
     )
     dob = parsed.get("prs_Birthdate")
     age = parsed.get("ctip_EstimatedAge")
-    person_fields = {k: str(record[k]) for k in sorted(record) if k in PERSON_COLUMNS}
+    person_id = parsed.get("prs_PersonId")
+    if not person_id:
+        person_fields = {k: str(record[k]) for k in sorted(record) if k in PERSON_COLUMNS}
+        person_id = f"{result.case['external_id']}/{_fingerprint(person_fields)[:16]}"
     result.person = {
-        "external_id": parsed.get("prs_PersonId")
-        or f"{result.case['external_id']}/{_fingerprint(person_fields)[:16]}",
+        "external_id": person_id,
         **names,
         "sex": sex,
         "gender": gender,
         "date_of_birth": dob,
         "estimated_age": age,
-        "age_recorded_on": timezone.localdate() if age is not None and dob is None else None,
+        "age_recorded_on": ctx.today if age is not None and dob is None else None,
         "citizenships": parsed.get("prs_Citizenship", []),
         "phone": parsed.get("prs_MobilePhone", ""),
         "address": address,
@@ -369,68 +514,126 @@ def _person(result: RowResult, record: dict[str, Any], parsed: dict[str, Any]) -
         }
 
 
-def _keys(person: dict[str, Any]) -> tuple[str, str]:
-    keys = name_keys(
+def _keys(person: dict[str, Any], ctx: Context) -> tuple[str, str]:
+    keys = ctx.keys_of(
         person["given_name_km"],
         person["family_name_km"],
         person["given_name_latin"],
         person["family_name_latin"],
     )
     dob = person["date_of_birth"]
-    return keys, blind_index(dob.isoformat(), purpose="dob") if dob else ""
+    return keys, ctx.dob_index(dob.isoformat()) if dob else ""
+
+
+# --- what the database already holds --------------------------------------------------------
+
+
+@dataclass
+class Found:
+    """What the database holds of a chunk's rows: existing ids, and the problems it causes."""
+
+    cases: dict[str, int]  # case external id -> pk
+    persons: dict[str, int]  # person external id -> pk
+    problems: dict[int, Problem]  # by position in the chunk
+
+
+def _by_external_id(model: Any, ids: set[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    if connection.vendor == "postgresql":
+        # One array parameter: an IN list of thousands of values costs more to build than to run.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id, id FROM {model._meta.db_table} WHERE external_id = ANY(%s)",
+                [list(ids)],
+            )
+            return dict(cursor.fetchall())
+    return dict(model.objects.filter(external_id__in=ids).values_list("external_id", "pk"))
+
+
+def _persons_born(dob_indexes: set[str], ceiling: int) -> dict[str, list[tuple[int, str]]]:
+    """Persons registered before the import began, by date-of-birth index: (pk, name keys)."""
+    known: dict[str, list[tuple[int, str]]] = {}
+    if not dob_indexes:
+        return known
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, dob_index, name_keys FROM {Person._meta.db_table} "
+                "WHERE dob_index = ANY(%s) AND id <= %s",
+                [list(dob_indexes), ceiling],
+            )
+            found = cursor.fetchall()
+    else:
+        found = list(
+            Person.objects.filter(dob_index__in=dob_indexes, pk__lte=ceiling).values_list(
+                "pk", "dob_index", "name_keys"
+            )
+        )
+    for pk, dob_index, keys in found:
+        known.setdefault(dob_index, []).append((pk, keys))
+    return known
+
+
+def database_check(rows: list[tuple[int, str, str | None, str, str]], ctx: Context) -> Found:
+    """Checks that need the database, done once per chunk: existing ids, rights, duplicates.
+
+    `rows` holds, per row: (row number, case external id, person external id or None, the
+    person's name keys, date-of-birth index)."""
+    cases = _by_external_id(Case, {r[1] for r in rows})
+    persons = _by_external_id(Person, {r[2] for r in rows if r[2] is not None})
+    changeable: set[int] = set()
+    with_person = {cases[r[1]] for r in rows if r[2] is not None and r[1] in cases}
+    if with_person:
+        changeable = set(
+            restrict(Case.objects.filter(pk__in=with_person), ctx.actor, Action.CHANGE).values_list(
+                "pk", flat=True
+            )
+        )
+    fresh = [r for r in rows if r[2] is not None and r[2] not in persons and r[4]]
+    known = _persons_born({r[4] for r in fresh}, ctx.person_ceiling)
+    problems: dict[int, Problem] = {}
+    for position, (row, case_id, person_id, *_keys) in enumerate(rows):
+        case_pk = cases.get(case_id)
+        if case_pk is not None and person_id is not None and case_pk not in changeable:
+            problems[position] = Problem(
+                row,
+                "cas_CaseId",
+                "not_allowed",
+                _("Case %(id)s already exists and you may not add to it.") % {"id": case_id},
+            )
+    for position, (row, _case_id, person_id, keys, dob) in enumerate(rows):
+        if person_id is None or person_id in persons or not dob or position in problems:
+            continue
+        words = set(keys.split())
+        for pk, other in known.get(dob, []):
+            if words and len(words & set(other.split())) * 2 >= len(words):
+                problems[position] = Problem(
+                    row,
+                    "prs_FirstName",
+                    "duplicate",
+                    _(
+                        "Probably the same person as one already registered (same date of "
+                        "birth, similar name, person P%(pk)d); give their person id to link "
+                        "them, or check before importing."
+                    )
+                    % {"pk": pk},
+                )
+                break
+    return Found(cases, persons, problems)
 
 
 def check_chunk(results: list[RowResult], ctx: Context) -> None:
-    """Checks that need the database, done once per chunk: existing ids, rights, duplicates."""
-    case_ids = {r.case["external_id"] for r in results}
-    existing_cases = dict(
-        Case.objects.filter(external_id__in=case_ids).values_list("external_id", "pk")
-    )
-    changeable = set(
-        restrict(
-            Case.objects.filter(pk__in=existing_cases.values()), ctx.actor, Action.CHANGE
-        ).values_list("pk", flat=True)
-    )
-    person_ids = {r.person["external_id"] for r in results if r.person}
-    existing_persons = set(
-        Person.objects.filter(external_id__in=person_ids).values_list("external_id", flat=True)
-    )
-    fresh = [r for r in results if r.person and r.person["external_id"] not in existing_persons]
-    for r in fresh:
-        r.keys = _keys(r.person) if r.person else None
-    keyed = {id(r): r.keys for r in fresh if r.keys}
-    dob_indexes = {dob for _k, dob in keyed.values() if dob}
-    known: dict[str, list[tuple[int, str]]] = {}
-    if dob_indexes:
-        for pk, dob_index, keys in Person.objects.filter(
-            dob_index__in=dob_indexes, pk__lte=ctx.person_ceiling
-        ).values_list("pk", "dob_index", "name_keys"):
-            known.setdefault(dob_index, []).append((pk, keys))
+    """The database checks of a chunk of parsed rows; problems are added to the rows."""
+    rows = []
     for result in results:
-        case_pk = existing_cases.get(result.case["external_id"])
-        if case_pk is not None and case_pk not in changeable and result.person:
-            result.add(
-                "cas_CaseId",
-                "not_allowed",
-                _("Case %(id)s already exists and you may not add to it.")
-                % {"id": result.case["external_id"]},
-            )
-        if id(result) in keyed:
-            keys, dob = keyed[id(result)]
-            words = set(keys.split())
-            for pk, other in known.get(dob, []):
-                if words and len(words & set(other.split())) * 2 >= len(words):
-                    result.add(
-                        "prs_FirstName",
-                        "duplicate",
-                        _(
-                            "Probably the same person as one already registered (same date of "
-                            "birth, similar name, person P%(pk)d); give their person id to link "
-                            "them, or check before importing."
-                        )
-                        % {"pk": pk},
-                    )
-                    break
+        if result.person:
+            result.keys = _keys(result.person, ctx)
+        keys, dob = result.keys or ("", "")
+        person_id = result.person["external_id"] if result.person else None
+        rows.append((result.row, result.case["external_id"], person_id, keys, dob))
+    for position, problem in database_check(rows, ctx).problems.items():
+        results[position].problems.append(problem)
 
 
 def validated_chunks(
@@ -443,9 +646,10 @@ def validated_chunks(
     done = 0
     first = True
     width = len(table.headers)
+    short_rows = source.file_format != "xlsx"
     for number, record, cells in iter_records(table, index):
         result = validate_record(number, record, ctx)
-        if cells < width and source.file_format != "xlsx":
+        if short_rows and cells < width:
             result.add(
                 "",
                 "short_row",
@@ -468,7 +672,125 @@ def validated_chunks(
         on_progress(done, done)
 
 
+# --- rows as they will be stored ------------------------------------------------------------
+
+# A prepared row is a tuple of plain values (marshal writes them to the checked-rows file):
+#   (row number, rejected, case external id, case values, person external id, person values,
+#    victim-profile values), or (row number, True) for a rejected row. The values tuples hold
+#   what the CASE/PERSON/VICTIM tables below take, less ids, references and timestamps.
+Prepared = tuple[Any, ...]
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _enc(text: str) -> str:
+    return encrypt(text) if text else ""
+
+
+def prepare(result: RowResult, ctx: Context) -> Prepared:
+    """A checked row as the values it will be stored with: encrypted, keyed, as plain text."""
+    if result.problems:
+        return (result.row, True)
+    c = result.case
+    case = (
+        str(c["kind"]),
+        str(c["status"]),
+        str(c["source"]),
+        c["owning_agency_id"],
+        c["province_id"],
+        c["opened_on"].isoformat(),
+        _iso(c["closed_on"]),
+        c["closure_reason"],
+    )
+    person = profile = person_id = None
+    if result.person:
+        p = result.person
+        keys, dob_index = result.keys or _keys(p, ctx)
+        dob, age = p["date_of_birth"], p["estimated_age"]
+        birth_year = None
+        if dob:
+            birth_year = dob.year
+        elif age is not None:
+            birth_year = (p["age_recorded_on"] or ctx.today).year - age
+        person_id = p["external_id"]
+        person = (
+            _enc(p["given_name_km"]),
+            _enc(p["family_name_km"]),
+            _enc(p["given_name_latin"]),
+            _enc(p["family_name_latin"]),
+            str(p["sex"]),
+            p["gender"],
+            encrypt(dob.isoformat()) if dob else None,
+            age,
+            _iso(p["age_recorded_on"]),
+            birth_year,
+            ctx.as_json(p["citizenships"]),
+            _enc(p["phone"]),
+            _enc(p["address"]),
+            keys,
+            dob_index,
+            c["owning_agency_id"],
+        )
+    if result.profile:
+        v = result.profile
+        profile = (
+            v["trafficking_status"],
+            v["status_decided_by"],
+            v["age_when_trafficked"],
+            ctx.as_json(v["recruitment_methods"]),
+            ctx.as_json(v["means_of_control"]),
+            ctx.as_json(v["exploitation_types"]),
+            ctx.as_json(v["labour_industries"]),
+            ctx.as_json(v["sex_exploitation_types"]),
+            v["consent_to_share"],
+        )
+    return (result.row, False, c["external_id"], case, person_id, person, profile)
+
+
+def prepared_chunks(source: Source, ctx: Context) -> Iterator[list[Prepared]]:
+    """The file checked again and prepared, for when no checked rows were kept (or they are
+    stale: another day, another key, changed reference data)."""
+    for chunk, _file_problems in validated_chunks(source, ctx):
+        yield [prepare(result, ctx) for result in chunk]
+
+
 # --- applying -------------------------------------------------------------------------------
+
+# The columns the loader writes: every column of these tables (tests check none is missed).
+CASE_TABLE = DbTable(
+    "case",
+    Case,
+    (
+        "id", "reference", "kind", "status", "source", "owning_agency", "province", "opened_on",
+        "closed_on", "closure_reason", "summary", "external_id", "created_by", "created_at",
+        "updated_at",
+    ),
+)  # fmt: skip
+PERSON_TABLE = DbTable(
+    "person",
+    Person,
+    (
+        "id", "given_name_km", "family_name_km", "given_name_latin", "family_name_latin",
+        "aliases", "sex", "gender", "date_of_birth", "estimated_age", "age_recorded_on",
+        "birth_year", "citizenships", "languages", "phone", "address", "name_keys", "dob_index",
+        "external_id", "registered_by", "created_at", "updated_at",
+    ),
+)  # fmt: skip
+PARTICIPANT_TABLE = DbTable("participant", Participant, ("id", "case", "person", "role", "notes"))
+VICTIM_TABLE = DbTable(
+    "victim",
+    VictimProfile,
+    (
+        "id", "participant", "trafficking_status", "status_decided_by", "status_decided_on",
+        "identified_on", "age_when_trafficked", "relationship_to_trafficker",
+        "recruitment_methods", "recruitment_platforms", "means_of_control", "exploitation_types",
+        "labour_industries", "sex_exploitation_types", "consent_to_share", "consent_recorded_on",
+        "testimony",
+    ),
+)  # fmt: skip
+LOADED_TABLES = (CASE_TABLE, PERSON_TABLE, PARTICIPANT_TABLE, VICTIM_TABLE)
 
 
 @dataclass
@@ -487,126 +809,161 @@ class Counts:
         return {k: v for k, v in vars(self).items() if not k.endswith("_case_id")}
 
 
-def apply_chunk(results: list[RowResult], ctx: Context, counts: Counts) -> None:
-    """Write one chunk of clean rows with bulk inserts; rows already imported are left alone."""
-    results = [r for r in results if not r.problems]
-    counts.rows += len(results)
-    case_ids = {r.case["external_id"] for r in results}
-    cases = dict(Case.objects.filter(external_id__in=case_ids).values_list("external_id", "pk"))
-    new_cases: dict[str, Case] = {}
-    for result in results:
-        data = result.case
-        if data["external_id"] in cases or data["external_id"] in new_cases:
-            continue
-        new_cases[data["external_id"]] = Case(
-            reference=f"pending-{uuid.uuid4().hex[:24]}",
-            created_by=ctx.actor if getattr(ctx.actor, "pk", None) else None,
-            **data,
+class DataChanged(ValidationError):
+    """A row that passed the check fails now: the whole import is rolled back."""
+
+    def __init__(self) -> None:
+        super().__init__({"batch": [_("The data changed since the check; check the file again.")]})
+
+
+class Loader:
+    """Writes prepared rows: ids allocated in blocks, rows streamed with the registry's bulk
+    writer (COPY on PostgreSQL, executemany on SQLite), rows already imported left alone."""
+
+    def __init__(self, ctx: Context, counts: Counts, rejected_at_check: int) -> None:
+        self.ctx, self.counts, self.rejected_at_check = ctx, counts, rejected_at_check
+        self.writer = Writer()
+        self.timestamp = timestamp_text(timezone.now())
+        self.actor_id = getattr(ctx.actor, "pk", None)
+        self.next_free: dict[str, int] = {}
+        self.allowed: set[int] = set()
+        self.sequences: dict[str, str] = {}
+
+    def ids(self, table: DbTable, count: int) -> list[int]:
+        """`count` new ids; on PostgreSQL from the table's sequence, safe beside other writers."""
+        if not count:
+            return []
+        if self.writer.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                sequence = self.sequences.get(table.key)
+                if sequence is None:
+                    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table.db_table])
+                    sequence = self.sequences[table.key] = cursor.fetchone()[0]
+                # Each id comes from nextval, so no other writer ever gets one of them; when
+                # no one took an id meanwhile they are one run, told by one row. Otherwise
+                # that run is dropped (gaps are harmless) and the ids are fetched one by one.
+                cursor.execute(
+                    "SELECT min(id), max(id) FROM "
+                    "(SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) AS ids",
+                    [sequence, count],
+                )
+                low, high = cursor.fetchone()
+                if high - low + 1 == count:
+                    return list(range(low, high + 1))
+                cursor.execute(
+                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
+                )
+                return [row[0] for row in cursor.fetchall()]
+        # SQLite has one writer at a time: ids follow the highest there is, or ever was.
+        start = self.next_free.get(table.key)
+        if start is None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table.db_table}")
+                highest = cursor.fetchone()[0]
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table.db_table])
+                row = cursor.fetchone()
+            start = max(highest, row[0] if row else 0) + 1
+        self.next_free[table.key] = start + count
+        return list(range(start, start + count))
+
+    def load(self, records: list[Prepared]) -> None:
+        """Write one chunk; a row that passed the check but fails now rolls everything back."""
+        counts, ctx, ts = self.counts, self.ctx, self.timestamp
+        clean = [r for r in records if not r[1]]
+        counts.rows += len(clean)
+        counts.skipped_rows += sum(1 for r in records if r[1])
+        if counts.skipped_rows > self.rejected_at_check:
+            raise DataChanged
+        for agency_id in {r[3][3] for r in clean} - self.allowed:
+            # The actor's rights are asked again: they may have changed since the check.
+            if not can_create_in(ctx.actor, agency_id):
+                raise DataChanged
+            self.allowed.add(agency_id)
+        found = database_check(
+            [(r[0], r[2], r[4], r[5][13] if r[5] else "", r[5][14] if r[5] else "") for r in clean],
+            ctx,
         )
-    if new_cases:
-        created = Case.objects.bulk_create(list(new_cases.values()), batch_size=1000)
-        # One UPDATE per chunk writes the references (registry.services.case_reference's
-        # format, CT-<year>-<id, 7 digits>), instead of a CASE over every row.
-        Case.objects.filter(pk__in=[c.pk for c in created]).update(reference=_reference_sql())
-        for case in created:
-            cases[case.external_id] = case.pk
-            counts.first_case_id = min(counts.first_case_id or case.pk, case.pk)
-            counts.last_case_id = max(counts.last_case_id or case.pk, case.pk)
-        counts.cases += len(created)
-    person_ids = {r.person["external_id"] for r in results if r.person}
-    persons = dict(
-        Person.objects.filter(external_id__in=person_ids).values_list("external_id", "pk")
-    )
-    new_persons: dict[str, Person] = {}
-    for result in results:
-        if not result.person or result.person["external_id"] in persons:
-            continue
-        data = result.person
-        if data["external_id"] in new_persons:
-            continue
-        person = Person(registered_by_id=result.case["owning_agency_id"], **data)
-        person.name_keys, person.dob_index = result.keys or _keys(data)
-        dob, age = data["date_of_birth"], data["estimated_age"]
-        if dob:
-            person.birth_year = dob.year
-        elif age is not None:
-            person.birth_year = (data["age_recorded_on"] or timezone.localdate()).year - age
-        new_persons[data["external_id"]] = person
-    if new_persons:
-        for person in Person.objects.bulk_create(list(new_persons.values()), batch_size=1000):
-            persons[person.external_id] = person.pk
-        counts.persons += len(new_persons)
-    pairs = {
-        (cases[r.case["external_id"]], persons[r.person["external_id"]]): r
-        for r in results
-        if r.person
-    }
-    existing = set()
-    if pairs:
-        existing = set(
-            Participant.objects.filter(
-                case_id__in={c for c, _p in pairs},
-                person_id__in={p for _c, p in pairs},
-                role=ParticipantRole.VICTIM,
-            ).values_list("case_id", "person_id")
-        )
-    new_participants = [
-        Participant(case_id=c, person_id=p, role=ParticipantRole.VICTIM)
-        for (c, p) in pairs
-        if (c, p) not in existing
-    ]
-    if new_participants:
-        Participant.objects.bulk_create(new_participants, batch_size=1000)
-        counts.participants += len(new_participants)
-        # PostgreSQL and recent SQLite hand back the new primary keys; otherwise look them up.
-        lookup = {(p.case_id, p.person_id): p.pk for p in new_participants if p.pk}
-        if len(lookup) < len(new_participants):
-            lookup = {
-                (case_id, person_id): pk
-                for pk, case_id, person_id in Participant.objects.filter(
-                    Q(case_id__in={p.case_id for p in new_participants})
-                    & Q(person_id__in={p.person_id for p in new_participants})
-                    & Q(role=ParticipantRole.VICTIM)
-                ).values_list("pk", "case_id", "person_id")
-            }
-        profiles = [
-            VictimProfile(
-                participant_id=lookup[(p.case_id, p.person_id)],
-                **(pairs[(p.case_id, p.person_id)].profile or {}),
+        if found.problems:
+            raise DataChanged
+        cases, persons = found.cases, found.persons
+        old_cases, old_persons = set(cases.values()), set(persons.values())
+
+        new_cases: dict[str, Any] = {}
+        for r in clean:
+            if r[2] not in cases and r[2] not in new_cases:
+                new_cases[r[2]] = r[3]
+        rows = []
+        for pk, (external_id, v) in zip(
+            self.ids(CASE_TABLE, len(new_cases)), new_cases.items(), strict=True
+        ):
+            cases[external_id] = pk
+            # registry.services.case_reference's format: CT-<year opened>-<id, 7 digits>.
+            reference = f"CT-{v[5][:4]}-{pk:07d}"
+            rows.append((pk, reference, *v, "", external_id, self.actor_id, ts, ts))
+        self.writer.write(CASE_TABLE, rows)
+        if rows:
+            counts.cases += len(rows)
+            counts.first_case_id = min(counts.first_case_id or rows[0][0], rows[0][0])
+            counts.last_case_id = max(counts.last_case_id or rows[-1][0], rows[-1][0])
+
+        new_persons: dict[str, Any] = {}
+        for r in clean:
+            if r[4] is not None and r[4] not in persons and r[4] not in new_persons:
+                new_persons[r[4]] = r[5]
+        rows = []
+        for pk, (external_id, v) in zip(
+            self.ids(PERSON_TABLE, len(new_persons)), new_persons.items(), strict=True
+        ):
+            persons[external_id] = pk
+            rows.append((
+                pk, v[0], v[1], v[2], v[3], "", v[4], v[5], v[6], v[7], v[8], v[9], v[10], "[]",
+                v[11], v[12], v[13], v[14], external_id, v[15], ts, ts,
+            ))  # fmt: skip
+        self.writer.write(PERSON_TABLE, rows)
+        counts.persons += len(rows)
+
+        pairs: dict[tuple[int, int], Any] = {}
+        for r in clean:
+            if r[4] is not None:
+                pairs[(cases[r[2]], persons[r[4]])] = r[6]
+        # A participation can only exist already when both its case and its person did.
+        old = [(c, p) for c, p in pairs if c in old_cases and p in old_persons]
+        existing: set[tuple[int, int]] = set()
+        if old:
+            existing = set(
+                Participant.objects.filter(
+                    case_id__in={c for c, _p in old},
+                    person_id__in={p for _c, p in old},
+                    role=ParticipantRole.VICTIM,
+                ).values_list("case_id", "person_id")
             )
-            for p in new_participants
-            if pairs[(p.case_id, p.person_id)].profile
+        fresh = [(pair, profile) for pair, profile in pairs.items() if pair not in existing]
+        participant_ids = self.ids(PARTICIPANT_TABLE, len(fresh))
+        victim = ParticipantRole.VICTIM.value
+        self.writer.write(
+            PARTICIPANT_TABLE,
+            [
+                (pk, c, p, victim, "")
+                for pk, ((c, p), _profile) in zip(participant_ids, fresh, strict=True)
+            ],
+        )
+        counts.participants += len(fresh)
+        profiles = [
+            (pk, profile)
+            for pk, (_pair, profile) in zip(participant_ids, fresh, strict=True)
+            if profile
         ]
-        if profiles:
-            VictimProfile.objects.bulk_create(profiles, batch_size=1000)
-            counts.profiles += len(profiles)
-    counts.unchanged_rows += sum(
-        1
-        for r in results
-        if r.case["external_id"] not in new_cases
-        and (not r.person or r.person["external_id"] not in new_persons)
-    )
-
-
-def _reference_sql() -> Any:
-    from django.db.models import Case as SqlCase
-    from django.db.models import CharField, Value, When
-    from django.db.models.functions import Cast, Concat, ExtractYear, LPad
-
-    text = CharField()
-    serial = SqlCase(
-        When(pk__gte=10_000_000, then=Cast("id", text)),
-        default=LPad(Cast("id", text), 7, Value("0")),
-        output_field=text,
-    )
-    return Concat(
-        Value("CT-"), Cast(ExtractYear("opened_on"), text), Value("-"), serial, output_field=text
-    )
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def actor_agencies(actor: Any) -> list[int]:
-    return sorted(actor_scope(actor).agencies_with(frozenset(actor_scope(actor).roles)))
+        rows = [
+            (
+                pk, participant, v[0], v[1], None, None, v[2], "", v[3], "[]", v[4], v[5], v[6],
+                v[7], v[8], None, "",
+            )
+            for pk, (participant, v) in zip(
+                self.ids(VICTIM_TABLE, len(profiles)), profiles, strict=True
+            )
+        ]  # fmt: skip
+        self.writer.write(VICTIM_TABLE, rows)
+        counts.profiles += len(rows)
+        counts.unchanged_rows += sum(
+            1 for r in clean if r[2] not in new_cases and (r[4] is None or r[4] not in new_persons)
+        )

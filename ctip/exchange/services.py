@@ -1,9 +1,9 @@
 """Every write of the exchange app: uploads, their checks, applying them, saved mappings.
 
-An import is applied in one transaction after every row has been checked; the rows are
-written with bulk inserts (registry services write one row per call, too slow for a million
-rows) and the import is audited as one event naming the batch and what it created
-(docs/decisions/0400-bulk-import.md).
+An import is applied in one transaction after every row has been checked; the check keeps
+the rows it prepared, and the apply streams them into the tables in bulk (registry services
+write one row per call, too slow for a million rows). The import is audited as one event
+naming the batch and what it created (docs/decisions/0400-bulk-import.md).
 """
 
 import hashlib
@@ -24,9 +24,19 @@ from ctip.access.policies import can_create_in
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
+from . import checked
 from .choices import BatchStatus, Layout
 from .htcds import COLUMN_BY_NAME
-from .importer import Context, Counts, Problem, Source, apply_chunk, validated_chunks
+from .importer import (
+    Context,
+    Counts,
+    Loader,
+    Problem,
+    Source,
+    prepare,
+    prepared_chunks,
+    validated_chunks,
+)
 from .models import ColumnMapping, ImportBatch, ImportProblem
 from .readers import FileRefused, detect_format
 
@@ -118,10 +128,17 @@ def _save_problems(batch: ImportBatch, problems: list[Problem]) -> None:
 
 
 def import_validate(
-    *, actor: Any, batch: ImportBatch, on_progress: Callable[[int, int], None] | None = None
+    *,
+    actor: Any,
+    batch: ImportBatch,
+    on_progress: Callable[[int, int], None] | None = None,
+    keep_rows: bool = True,
 ) -> ImportBatch:
-    """Check every row of the file and store the report. Nothing else is written."""
+    """Check every row of the file and store the report. Nothing else is written to the
+    database; the clean rows, ready to store, are kept beside the upload for the apply
+    (unless `keep_rows` is false: a dry run that will not be applied)."""
     batch.problems.all().delete()
+    checked.remove(batch.stored_path)
     batch.status = BatchStatus.VALIDATING
     batch.refusal = ""
     batch.processed_rows = batch.rejected_rows = batch.problem_count = 0
@@ -133,10 +150,14 @@ def import_validate(
             on_progress(done, total)
 
     rows = rejected = problems = 0
+    ctx = _context(batch, actor)
+    store = (
+        checked.Store(batch.stored_path, sha256=batch.sha256, fingerprint=ctx.fingerprint())
+        if keep_rows
+        else None
+    )
     try:
-        for chunk, file_problems in validated_chunks(
-            _source(batch), _context(batch, actor), progress
-        ):
+        for chunk, file_problems in validated_chunks(_source(batch), ctx, progress):
             found = list(file_problems)
             for result in chunk:
                 found.extend(result.problems)
@@ -144,11 +165,21 @@ def import_validate(
             rows += len(chunk)
             problems += len(found)
             _save_problems(batch, found)
+            if store:
+                store.add([prepare(result, ctx) for result in chunk])
+        if store:
+            store.finish()
     except FileRefused as error:
+        if store:
+            store.discard()
         batch.status = BatchStatus.FAILED
         batch.refusal = str(error)
         batch.save()
         return batch
+    except BaseException:
+        if store:
+            store.discard()
+        raise
     batch.status = BatchStatus.VALIDATED
     batch.total_rows = batch.processed_rows = rows
     batch.rejected_rows = rejected
@@ -170,8 +201,9 @@ def import_apply(
 ) -> ImportBatch:
     """Write the checked rows in one transaction; refused unless clean or skipping is chosen.
 
-    The file is checked again as it is applied (the database may have changed since), and
-    any new problem rolls everything back.
+    The rows kept by the check are checked against the database again as they are applied
+    (it may have changed since), and any new problem rolls everything back. Without kept
+    rows (or when they are stale) the file itself is read and checked again.
     """
     if batch.status != BatchStatus.VALIDATED:
         raise ValidationError({"batch": [_("Check the file before importing it.")]})
@@ -187,20 +219,19 @@ def import_apply(
         raise PermissionDenied(_("Only the person who uploaded the file may import it."))
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.APPLYING)
     counts = Counts()
-    rejected_now = 0
     try:
         with transaction.atomic():
             ctx = _context(batch, actor)
+            chunks = checked.read(
+                batch.stored_path, sha256=batch.sha256, fingerprint=ctx.fingerprint()
+            )
+            if chunks is None:
+                chunks = prepared_chunks(_source(batch), ctx)
+            loader = Loader(ctx, counts, rejected_at_check=batch.rejected_rows)
             done = 0
-            for chunk, _file in validated_chunks(_source(batch), ctx):
-                rejected_now += sum(1 for r in chunk if r.problems)
-                if rejected_now > batch.rejected_rows:
-                    raise ValidationError(
-                        {"batch": [_("The data changed since the check; check the file again.")]}
-                    )
-                counts.skipped_rows += sum(1 for r in chunk if r.problems)
-                apply_chunk(chunk, ctx, counts)
-                done += len(chunk)
+            for records in chunks:
+                loader.load(records)
+                done += len(records)
                 if on_progress:
                     on_progress(done, batch.total_rows)
             result = counts.as_dict()
@@ -221,6 +252,7 @@ def import_apply(
             batch.applied_at = timezone.now()
             batch.save()
     except FileRefused as error:
+        checked.remove(batch.stored_path)
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.FAILED, refusal=str(error)
         )
@@ -229,6 +261,7 @@ def import_apply(
     except Exception:
         ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.VALIDATED)
         raise
+    checked.remove(batch.stored_path)  # applied: the kept rows are of no more use
     return batch
 
 

@@ -1179,7 +1179,7 @@ class GenerationResult:
         return sum(self.rows.values())
 
 
-def _timestamp_text(moment: datetime.datetime) -> str:
+def timestamp_text(moment: datetime.datetime) -> str:
     """A timestamp as the database stores it (SQLite: naive UTC text, as Django writes it)."""
     moment = moment.astimezone(datetime.UTC)
     if connection.vendor == "sqlite":
@@ -1263,7 +1263,7 @@ def demo_data_generate(
     with transaction.atomic():
         writer.lock()
         next_ids = writer.next_ids()
-        timestamp = _timestamp_text(timezone.now())
+        timestamp = timestamp_text(timezone.now())
         tasks = [
             (index, min(batch_size, cases - start), block_starts(next_ids, batch_size, index))
             for index, start in enumerate(range(0, cases, batch_size))

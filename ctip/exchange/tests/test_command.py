@@ -40,6 +40,7 @@ def test_dry_run_reports_and_writes_nothing_then_import_applies(
         "bad_date",
     ]
     assert Case.objects.count() == 0
+    assert not list((tmp_path / "imports").glob("*.checked"))  # a dry run keeps no rows
     with pytest.raises(CommandError, match="Nothing was written"):
         call_command(
             "import",

@@ -70,7 +70,9 @@ class Command(BaseCommand):
             bar.n = done
             bar.refresh()
 
-        batch = import_validate(actor=actor, batch=batch, on_progress=progress)
+        batch = import_validate(
+            actor=actor, batch=batch, on_progress=progress, keep_rows=not options["dry_run"]
+        )
         bar.close()
         if batch.status == BatchStatus.FAILED:
             raise CommandError(f"Refused: {batch.refusal}")
