@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,8 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.reference.models import Province
 from ctip.registry.choices import EventKind, ParticipantRole
-from ctip.registry.models import Event, Participant
+from ctip.registry.models import Case, Event, Participant
+from ctip.registry.selectors import PageLink, PageLinks
 
 from .choices import (
     PATHWAY_GAP_DAYS,
@@ -156,6 +158,55 @@ def referral_deadline_preview(*, service: str) -> dict[str, Any]:
         "due_on": today + datetime.timedelta(days=complete),
         "deadline_stamp": stamp,
     }
+
+
+def may_refer_from(*, actor: Any, cases: list[Case]) -> set[int]:
+    """Of these cases, the ids the actor may send referrals and add tasks from: open cases
+    they may change, and only if they hold a case-work role (the services' own rules)."""
+    open_ids = sorted({case.pk for case in cases if not case.is_closed})
+    if not open_ids or not staff_agencies(actor):
+        return set()
+    return set(
+        restrict(Case.objects.filter(pk__in=open_ids), actor, Action.CHANGE).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def registry_page_links(
+    *, actor: Any, cases: list[Case], participants: list[Participant], links: PageLinks
+) -> None:
+    """The referral work offered on the registry's case and person pages (registered in
+    ReferralsConfig.ready): a victim's pathway and a referral for them, and a case task.
+    Links show only where the acting user may follow them."""
+    acting = may_refer_from(actor=actor, cases=cases)
+    for case_id in sorted(acting):
+        links.add_case(
+            case_id,
+            PageLink(
+                _("Add a task"), reverse("referrals:task-create", args=[case_id]), "task-create"
+            ),
+        )
+    for participant in participants:
+        if participant.role != ParticipantRole.VICTIM:
+            continue
+        links.add_participant(
+            participant.pk,
+            PageLink(
+                _("Service pathway"),
+                reverse("referrals:pathway", args=[participant.pk]),
+                "pathway",
+            ),
+        )
+        if participant.case_id in acting:
+            links.add_participant(
+                participant.pk,
+                PageLink(
+                    _("Send a referral"),
+                    reverse("referrals:send", args=[participant.pk]),
+                    "referral-send",
+                ),
+            )
 
 
 # --- tasks and the overdue work ---------------------------------------------------------------
