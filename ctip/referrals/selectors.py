@@ -664,14 +664,15 @@ def coordination_figures(
         return result
 
     durations: dict[str, dict[int, int]] = {"accept": {}, "complete": {}}
-    for measure, bucket, n in (
-        ReferralDurationStat.objects.filter(scope)
-        .values("measure", "bucket")
-        .annotate(n=Sum("referrals"))
-        .order_by()
-        .values_list("measure", "bucket", "n")
+    # One histogram per row (a short list of bucket counts), summed here: a few thousand rows
+    # instead of one row per bucket (docs/benchmarks.md, "Referral dashboards").
+    for measure, counts in (
+        ReferralDurationStat.objects.filter(scope).order_by().values_list("measure", "counts")
     ):
-        durations.setdefault(measure, {})[bucket] = n
+        summed = durations.setdefault(measure, {})
+        for bucket, n in enumerate(counts):
+            if n:
+                summed[bucket] = summed.get(bucket, 0) + n
     accepted = sum(row["acc"] for row in rows)
     figures = CoordinationFigures(
         total=sum(by_status.values()),

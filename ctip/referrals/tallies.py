@@ -64,6 +64,14 @@ def _bump_month(referral: Referral, status: str, referrals: int, accepted: int =
     )
 
 
+def add_to_histogram(counts: list[int], bucket: int, n: int = 1) -> list[int]:
+    """`counts` with `n` more in `bucket`, lengthened as needed (a bucket per list index)."""
+    if bucket >= len(counts):
+        counts = counts + [0] * (bucket + 1 - len(counts))
+    counts[bucket] += n
+    return counts
+
+
 def _bump_duration(referral: Referral, measure: str, end: datetime.datetime) -> None:
     hours = (end - referral.sent_at).total_seconds() / 3600
     key: dict[str, Any] = {
@@ -71,10 +79,11 @@ def _bump_duration(referral: Referral, measure: str, end: datetime.datetime) -> 
         "service": referral.service,
         "province_id": referral.province_id,
         "measure": measure,
-        "bucket": bucket_of(hours),
     }
+    # The row lock makes the read-add-write of the histogram safe against a concurrent bump.
     row, _ = ReferralDurationStat.objects.select_for_update().get_or_create(**key)
-    ReferralDurationStat.objects.filter(pk=row.pk).update(referrals=F("referrals") + 1)
+    row.counts = add_to_histogram(list(row.counts), bucket_of(hours))
+    row.save(update_fields=["counts"])
 
 
 def tally_sent(referral: Referral) -> None:
@@ -139,13 +148,15 @@ def tallies_rebuild(*, chunk: int = 50_000) -> dict[str, int]:
         ],
         batch_size=5000,
     )
+    histograms: dict[tuple[Any, ...], list[int]] = {}
+    for (m, s, p, measure, b), n in durations.items():
+        key = (m, s, p, measure)
+        histograms[key] = add_to_histogram(histograms.get(key, []), b, n)
     ReferralDurationStat.objects.bulk_create(
         [
-            ReferralDurationStat(
-                month=m, service=s, province_id=p, measure=measure, bucket=b, referrals=n
-            )
-            for (m, s, p, measure, b), n in durations.items()
+            ReferralDurationStat(month=m, service=s, province_id=p, measure=measure, counts=counts)
+            for (m, s, p, measure), counts in histograms.items()
         ],
         batch_size=5000,
     )
-    return {"month_rows": len(months), "duration_rows": len(durations)}
+    return {"month_rows": len(months), "duration_rows": len(histograms)}

@@ -199,11 +199,15 @@ def test_tallies_match_a_recount(police: Any, social: Any, victim: Any, make_mem
                 "month", "to_agency_id", "service", "province_id", "status", "referrals", "accepted"
             )
         )
-        durations = set(
-            ReferralDurationStat.objects.filter(referrals__gt=0).values_list(
-                "month", "service", "province_id", "measure", "bucket", "referrals"
-            )
+        histograms = ReferralDurationStat.objects.values_list(
+            "month", "service", "province_id", "measure", "counts"
         )
+        durations = {
+            (month, service, province, measure, bucket, n)
+            for month, service, province, measure, counts in histograms
+            for bucket, n in enumerate(counts)
+            if n
+        }
         return months, durations
 
     running = snapshot()
@@ -217,3 +221,23 @@ def test_tallies_match_a_recount(police: Any, social: Any, victim: Any, make_mem
     assert figures.by_status == {"completed": 1, "declined": 1, "closed": 1}
     assert figures.acceptance_rate == 0.5
     assert figures.median_hours_to_accept == 0.5  # accepted within the hour
+
+
+def test_duration_histogram_is_one_row_per_month_service_province_and_measure(
+    police: Any, social: Any, victim: Any, make_member: Any
+) -> None:
+    from ctip.referrals import services
+    from ctip.referrals.models import ReferralDurationStat
+    from ctip.referrals.tallies import add_to_histogram
+
+    assert add_to_histogram([], 3) == [0, 0, 0, 1]
+    assert add_to_histogram([2, 1], 0, 5) == [7, 1]
+    ministry = make_member("case_officer", "MOSVY")
+    for agency, staff in (("DOSVY-12", social), ("MOSVY", ministry)):
+        referral = services.referral_send(
+            actor=police, participant=victim, to_agency=agency, service="shelter"
+        )
+        services.referral_accept(actor=staff, referral=referral)
+    histogram = ReferralDurationStat.objects.get()  # both shelter acceptances, one row
+    assert histogram.measure == "accept" and histogram.counts == [2]
+    assert histogram.referrals == 2
