@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
@@ -273,18 +274,48 @@ def _supervised_agencies(actor: Any) -> frozenset[int]:
     return frozenset(found)
 
 
+def referral_deadline(referral: Referral) -> datetime.date:
+    """The date the receiving agency must act by next: accept by, else complete by."""
+    return referral.accept_due_on if referral.status == ReferralStatus.SENT else referral.due_on
+
+
+def _in_one_query(querysets: list[QuerySet[Any]]) -> list[Any]:
+    """The rows of several ordered and limited querysets. On PostgreSQL one UNION ALL, each
+    branch walking its own index in date order and stopping at its limit; SQLite cannot order
+    or limit inside a UNION, so there each runs on its own."""
+    if connection.features.supports_slicing_ordering_in_compound:
+        first, *rest = querysets
+        return list(first.union(*rest, all=True))
+    return [row for queryset in querysets for row in queryset]
+
+
 def _work_for(
     agencies: frozenset[int], *, user: Any = None, today: datetime.date, soon_days: int, limit: int
 ) -> WorkList:
+    """Overdue and soon-due work in two queries, one for referrals and one for tasks.
+
+    A referral is due by `accept_due_on` while sent and by `due_on` while being served; each
+    has a partial index in date order (migration 0004), so every branch below reads its
+    first `limit` rows from an index instead of sorting every open referral of the agencies.
+    """
     ids = sorted(agencies)
     soon = today + datetime.timedelta(days=soon_days)
+    serving = sorted(SERVING_STATUSES)
     # No person is loaded: the work list names cases and services, never people.
     referrals = Referral.objects.select_related("case", "from_agency", "to_agency").filter(
         to_agency_id__in=ids
     )
-    due_soon = Q(status=ReferralStatus.SENT, accept_due_on__range=(today, soon)) | Q(
-        status__in=sorted(SERVING_STATUSES), due_on__range=(today, soon)
+    sent = referrals.filter(status=ReferralStatus.SENT).order_by("accept_due_on", "id")
+    served = referrals.filter(status__in=serving).order_by("due_on", "id")
+    found = _in_one_query(
+        [
+            sent.filter(accept_due_on__lt=today)[:limit],
+            served.filter(due_on__lt=today)[:limit],
+            sent.filter(accept_due_on__range=(today, soon))[:limit],
+            served.filter(due_on__range=(today, soon))[:limit],
+        ]
     )
+    found.sort(key=lambda r: (referral_deadline(r), r.pk))
     owned = Q(owner_agency_id__in=ids)
     if user is not None:
         owned |= Q(assigned_to=user)
@@ -293,11 +324,15 @@ def _work_for(
         .filter(owned, status=TaskStatus.OPEN)
         .order_by("due_on", "id")
     )
+    due_tasks = _in_one_query(
+        [tasks.filter(due_on__lt=today)[:limit], tasks.filter(due_on__range=(today, soon))[:limit]]
+    )
+    due_tasks.sort(key=lambda t: (t.due_on, t.pk))
     return WorkList(
-        overdue_referrals=list(referrals.filter(overdue_q(today)).order_by("due_on")[:limit]),
-        overdue_tasks=list(tasks.filter(due_on__lt=today)[:limit]),
-        due_soon_referrals=list(referrals.filter(due_soon).order_by("due_on")[:limit]),
-        due_soon_tasks=list(tasks.filter(due_on__range=(today, soon))[:limit]),
+        overdue_referrals=[r for r in found if referral_deadline(r) < today][:limit],
+        overdue_tasks=[t for t in due_tasks if t.due_on < today][:limit],
+        due_soon_referrals=[r for r in found if referral_deadline(r) >= today][:limit],
+        due_soon_tasks=[t for t in due_tasks if t.due_on >= today][:limit],
     )
 
 

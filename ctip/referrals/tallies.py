@@ -149,9 +149,9 @@ def tallies_rebuild(*, chunk: int = 50_000) -> dict[str, int]:
         batch_size=5000,
     )
     histograms: dict[tuple[Any, ...], list[int]] = {}
-    for (m, s, p, measure, b), n in durations.items():
-        key = (m, s, p, measure)
-        histograms[key] = add_to_histogram(histograms.get(key, []), b, n)
+    for (*histogram, bucket), n in durations.items():
+        key = tuple(histogram)
+        histograms[key] = add_to_histogram(histograms.get(key, []), bucket, n)
     ReferralDurationStat.objects.bulk_create(
         [
             ReferralDurationStat(month=m, service=s, province_id=p, measure=measure, counts=counts)

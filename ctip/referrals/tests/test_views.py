@@ -241,3 +241,35 @@ def test_duration_histogram_is_one_row_per_month_service_province_and_measure(
     histogram = ReferralDurationStat.objects.get()  # both shelter acceptances, one row
     assert histogram.measure == "accept" and histogram.counts == [2]
     assert histogram.referrals == 2
+
+
+def test_work_list_orders_by_the_deadline_owed_and_limits_each_list(
+    police: Any, social: Any, victim: Any
+) -> None:
+    """Overdue work comes most overdue first, by the date owed (accept by while sent, complete
+    by while served); a full overdue list does not crowd out what is due soon."""
+    from django.utils import timezone
+
+    from ctip.referrals import services
+    from ctip.referrals.selectors import work_dashboard
+
+    today = timezone.localdate()
+
+    def days(n: int) -> datetime.date:
+        return today + datetime.timedelta(days=n)
+
+    late_to_accept, late_to_serve, due_soon = (
+        services.referral_send(actor=police, participant=victim, to_agency="DOSVY-12", service=s)
+        for s in ("shelter", "psychosocial_support", "family_tracing")
+    )
+    services.referral_accept(actor=social, referral=late_to_serve)
+    Referral.objects.filter(pk=late_to_accept.pk).update(accept_due_on=days(-15), due_on=days(20))
+    Referral.objects.filter(pk=late_to_serve.pk).update(accept_due_on=days(-30), due_on=days(-10))
+    Referral.objects.filter(pk=due_soon.pk).update(accept_due_on=days(2), due_on=days(40))
+
+    work = work_dashboard(actor=social, today=today).own
+    assert [r.pk for r in work.overdue_referrals] == [late_to_accept.pk, late_to_serve.pk]
+    assert [r.pk for r in work.due_soon_referrals] == [due_soon.pk]
+    squeezed = work_dashboard(actor=social, today=today, limit=1).own
+    assert [r.pk for r in squeezed.overdue_referrals] == [late_to_accept.pk]
+    assert [r.pk for r in squeezed.due_soon_referrals] == [due_soon.pk]
