@@ -188,6 +188,17 @@ class Referral(models.Model):
                 include=["sent_at", "to_agency", "service", "province"],
                 name="referral_open_due_idx",
             ),
+            # One agency's work list, in date order (the two above serve many agencies).
+            models.Index(
+                fields=["to_agency", "accept_due_on"],
+                condition=models.Q(status="sent"),
+                name="referral_agency_accept_due_idx",
+            ),
+            models.Index(
+                fields=["to_agency", "due_on"],
+                condition=models.Q(status__in=["accepted", "in_progress"]),
+                name="referral_agency_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -420,3 +431,26 @@ class ReferralDurationStat(models.Model):
     @property
     def referrals(self) -> int:
         return sum(self.counts)
+
+
+class ReferralDurationMonthStat(models.Model):
+    """The duration histograms of one month summed over every service and province: what the
+    dashboard reads when it is not narrowed to a service or a province (72 rows for three
+    years instead of 17,759)."""
+
+    month = models.DateField(_("month sent"))
+    measure = models.CharField(_("measure"), max_length=10)  # "accept" or "complete"
+    counts = models.JSONField(_("referrals per bucket"), default=list)
+
+    class Meta:
+        ordering = ["month", "measure"]
+        verbose_name = _("referral duration histogram of a month")
+        verbose_name_plural = _("referral duration histograms of a month")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "measure"], name="referraldurationmonthstat_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.measure}: {sum(self.counts)}"

@@ -34,12 +34,13 @@ from .models import (
     ExchangePackage,
     KindService,
     Referral,
+    ReferralDurationMonthStat,
     ReferralDurationStat,
     ReferralMonthStat,
     Task,
 )
 from .services import TRANSITIONS, deadline_days, staff_agencies, transition_side_agency
-from .tallies import median_from_buckets
+from .tallies import median_from_buckets, sum_histograms
 
 # --- referrals -------------------------------------------------------------------------------
 
@@ -279,6 +280,19 @@ def referral_deadline(referral: Referral) -> datetime.date:
     return referral.accept_due_on if referral.status == ReferralStatus.SENT else referral.due_on
 
 
+# What the work lists, the digest and the API read of a referral.
+WORK_LIST_FIELDS = (
+    "service",
+    "status",
+    "sent_at",
+    "accept_due_on",
+    "due_on",
+    "case__reference",
+    "from_agency__code",
+    "to_agency__code",
+)
+
+
 def _in_one_query(querysets: list[QuerySet[Any]]) -> list[Any]:
     """The rows of several ordered and limited querysets. On PostgreSQL one UNION ALL, each
     branch walking its own index in date order and stopping at its limit; SQLite cannot order
@@ -301,9 +315,13 @@ def _work_for(
     ids = sorted(agencies)
     soon = today + datetime.timedelta(days=soon_days)
     serving = sorted(SERVING_STATUSES)
-    # No person is loaded: the work list names cases and services, never people.
-    referrals = Referral.objects.select_related("case", "from_agency", "to_agency").filter(
-        to_agency_id__in=ids
+    # No person is loaded: the work list names cases and services, never people. Only the
+    # columns the lists show are read: building up to 800 full rows with their case and two
+    # agencies (and decrypting notes nobody shows) cost more than the query.
+    referrals = (
+        Referral.objects.select_related("case", "from_agency", "to_agency")
+        .only(*WORK_LIST_FIELDS)
+        .filter(to_agency_id__in=ids)
     )
     sent = referrals.filter(status=ReferralStatus.SENT).order_by("accept_due_on", "id")
     served = referrals.filter(status__in=serving).order_by("due_on", "id")
@@ -698,16 +716,21 @@ def coordination_figures(
             )
         return result
 
-    durations: dict[str, dict[int, int]] = {"accept": {}, "complete": {}}
-    # One histogram per row (a short list of bucket counts), summed here: a few thousand rows
-    # instead of one row per bucket (docs/benchmarks.md, "Referral dashboards").
-    for measure, counts in (
-        ReferralDurationStat.objects.filter(scope).order_by().values_list("measure", "counts")
-    ):
-        summed = durations.setdefault(measure, {})
-        for bucket, n in enumerate(counts):
-            if n:
-                summed[bucket] = summed.get(bucket, 0) + n
+    # Histograms (lists of bucket counts) summed here. Narrowed to a service or a province,
+    # the per-(month, service, province) rows; otherwise each month's total, a few dozen rows
+    # (docs/benchmarks.md, "Referral dashboards").
+    histograms: QuerySet[Any]
+    if filters.province or filters.service:
+        histograms = ReferralDurationStat.objects.filter(scope)
+    else:
+        histograms = ReferralDurationMonthStat.objects.filter(scope)
+    by_measure: dict[str, list[list[int]]] = {"accept": [], "complete": []}
+    for measure, counts in histograms.order_by().values_list("measure", "counts"):
+        by_measure.setdefault(measure, []).append(counts)
+    durations = {
+        measure: {b: n for b, n in enumerate(sum_histograms(lists)) if n}
+        for measure, lists in by_measure.items()
+    }
     accepted = sum(row["acc"] for row in rows)
     figures = CoordinationFigures(
         total=sum(by_status.values()),
