@@ -9,3 +9,10 @@ class ReferralsConfig(AppConfig):
     label = "referrals"
     verbose_name = _("Referrals")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ctip.registry.selectors import page_link_provider
+
+        from .selectors import registry_page_links
+
+        page_link_provider(registry_page_links)

@@ -5,8 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +19,8 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.reference.models import Province
 from ctip.registry.choices import EventKind, ParticipantRole
-from ctip.registry.models import Event, Participant
+from ctip.registry.models import Case, Event, Participant
+from ctip.registry.selectors import PageLink, PageLinks
 
 from .choices import (
     PATHWAY_GAP_DAYS,
@@ -31,12 +34,13 @@ from .models import (
     ExchangePackage,
     KindService,
     Referral,
+    ReferralDurationMonthStat,
     ReferralDurationStat,
     ReferralMonthStat,
     Task,
 )
 from .services import TRANSITIONS, deadline_days, staff_agencies, transition_side_agency
-from .tallies import median_from_buckets
+from .tallies import median_from_buckets, sum_histograms
 
 # --- referrals -------------------------------------------------------------------------------
 
@@ -158,6 +162,55 @@ def referral_deadline_preview(*, service: str) -> dict[str, Any]:
     }
 
 
+def may_refer_from(*, actor: Any, cases: list[Case]) -> set[int]:
+    """Of these cases, the ids the actor may send referrals and add tasks from: open cases
+    they may change, and only if they hold a case-work role (the services' own rules)."""
+    open_ids = sorted({case.pk for case in cases if not case.is_closed})
+    if not open_ids or not staff_agencies(actor):
+        return set()
+    return set(
+        restrict(Case.objects.filter(pk__in=open_ids), actor, Action.CHANGE).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def registry_page_links(
+    *, actor: Any, cases: list[Case], participants: list[Participant], links: PageLinks
+) -> None:
+    """The referral work offered on the registry's case and person pages (registered in
+    ReferralsConfig.ready): a victim's pathway and a referral for them, and a case task.
+    Links show only where the acting user may follow them."""
+    acting = may_refer_from(actor=actor, cases=cases)
+    for case_id in sorted(acting):
+        links.add_case(
+            case_id,
+            PageLink(
+                _("Add a task"), reverse("referrals:task-create", args=[case_id]), "task-create"
+            ),
+        )
+    for participant in participants:
+        if participant.role != ParticipantRole.VICTIM:
+            continue
+        links.add_participant(
+            participant.pk,
+            PageLink(
+                _("Service pathway"),
+                reverse("referrals:pathway", args=[participant.pk]),
+                "pathway",
+            ),
+        )
+        if participant.case_id in acting:
+            links.add_participant(
+                participant.pk,
+                PageLink(
+                    _("Send a referral"),
+                    reverse("referrals:send", args=[participant.pk]),
+                    "referral-send",
+                ),
+            )
+
+
 # --- tasks and the overdue work ---------------------------------------------------------------
 
 
@@ -222,18 +275,65 @@ def _supervised_agencies(actor: Any) -> frozenset[int]:
     return frozenset(found)
 
 
+def referral_deadline(referral: Referral) -> datetime.date:
+    """The date the receiving agency must act by next: accept by, else complete by."""
+    return referral.accept_due_on if referral.status == ReferralStatus.SENT else referral.due_on
+
+
+# What the work lists, the digest and the API read of a referral.
+WORK_LIST_FIELDS = (
+    "service",
+    "status",
+    "sent_at",
+    "accept_due_on",
+    "due_on",
+    "case__reference",
+    "from_agency__code",
+    "to_agency__code",
+)
+
+
+def _in_one_query(querysets: list[QuerySet[Any]]) -> list[Any]:
+    """The rows of several ordered and limited querysets. On PostgreSQL one UNION ALL, each
+    branch walking its own index in date order and stopping at its limit; SQLite cannot order
+    or limit inside a UNION, so there each runs on its own."""
+    if connection.features.supports_slicing_ordering_in_compound:
+        first, *rest = querysets
+        return list(first.union(*rest, all=True))
+    return [row for queryset in querysets for row in queryset]
+
+
 def _work_for(
     agencies: frozenset[int], *, user: Any = None, today: datetime.date, soon_days: int, limit: int
 ) -> WorkList:
+    """Overdue and soon-due work in two queries, one for referrals and one for tasks.
+
+    A referral is due by `accept_due_on` while sent and by `due_on` while being served; each
+    has a partial index in date order (migration 0004), so every branch below reads its
+    first `limit` rows from an index instead of sorting every open referral of the agencies.
+    """
     ids = sorted(agencies)
     soon = today + datetime.timedelta(days=soon_days)
-    # No person is loaded: the work list names cases and services, never people.
-    referrals = Referral.objects.select_related("case", "from_agency", "to_agency").filter(
-        to_agency_id__in=ids
+    serving = sorted(SERVING_STATUSES)
+    # No person is loaded: the work list names cases and services, never people. Only the
+    # columns the lists show are read: building up to 800 full rows with their case and two
+    # agencies (and decrypting notes nobody shows) cost more than the query.
+    referrals = (
+        Referral.objects.select_related("case", "from_agency", "to_agency")
+        .only(*WORK_LIST_FIELDS)
+        .filter(to_agency_id__in=ids)
     )
-    due_soon = Q(status=ReferralStatus.SENT, accept_due_on__range=(today, soon)) | Q(
-        status__in=sorted(SERVING_STATUSES), due_on__range=(today, soon)
+    sent = referrals.filter(status=ReferralStatus.SENT).order_by("accept_due_on", "id")
+    served = referrals.filter(status__in=serving).order_by("due_on", "id")
+    found = _in_one_query(
+        [
+            sent.filter(accept_due_on__lt=today)[:limit],
+            served.filter(due_on__lt=today)[:limit],
+            sent.filter(accept_due_on__range=(today, soon))[:limit],
+            served.filter(due_on__range=(today, soon))[:limit],
+        ]
     )
+    found.sort(key=lambda r: (referral_deadline(r), r.pk))
     owned = Q(owner_agency_id__in=ids)
     if user is not None:
         owned |= Q(assigned_to=user)
@@ -242,11 +342,15 @@ def _work_for(
         .filter(owned, status=TaskStatus.OPEN)
         .order_by("due_on", "id")
     )
+    due_tasks = _in_one_query(
+        [tasks.filter(due_on__lt=today)[:limit], tasks.filter(due_on__range=(today, soon))[:limit]]
+    )
+    due_tasks.sort(key=lambda t: (t.due_on, t.pk))
     return WorkList(
-        overdue_referrals=list(referrals.filter(overdue_q(today)).order_by("due_on")[:limit]),
-        overdue_tasks=list(tasks.filter(due_on__lt=today)[:limit]),
-        due_soon_referrals=list(referrals.filter(due_soon).order_by("due_on")[:limit]),
-        due_soon_tasks=list(tasks.filter(due_on__range=(today, soon))[:limit]),
+        overdue_referrals=[r for r in found if referral_deadline(r) < today][:limit],
+        overdue_tasks=[t for t in due_tasks if t.due_on < today][:limit],
+        due_soon_referrals=[r for r in found if referral_deadline(r) >= today][:limit],
+        due_soon_tasks=[t for t in due_tasks if t.due_on >= today][:limit],
     )
 
 
@@ -612,15 +716,21 @@ def coordination_figures(
             )
         return result
 
-    durations: dict[str, dict[int, int]] = {"accept": {}, "complete": {}}
-    for measure, bucket, n in (
-        ReferralDurationStat.objects.filter(scope)
-        .values("measure", "bucket")
-        .annotate(n=Sum("referrals"))
-        .order_by()
-        .values_list("measure", "bucket", "n")
-    ):
-        durations.setdefault(measure, {})[bucket] = n
+    # Histograms (lists of bucket counts) summed here. Narrowed to a service or a province,
+    # the per-(month, service, province) rows; otherwise each month's total, a few dozen rows
+    # (docs/benchmarks.md, "Referral dashboards").
+    histograms: QuerySet[Any]
+    if filters.province or filters.service:
+        histograms = ReferralDurationStat.objects.filter(scope)
+    else:
+        histograms = ReferralDurationMonthStat.objects.filter(scope)
+    by_measure: dict[str, list[list[int]]] = {"accept": [], "complete": []}
+    for measure, counts in histograms.order_by().values_list("measure", "counts"):
+        by_measure.setdefault(measure, []).append(counts)
+    durations = {
+        measure: {b: n for b, n in enumerate(sum_histograms(lists)) if n}
+        for measure, lists in by_measure.items()
+    }
     accepted = sum(row["acc"] for row in rows)
     figures = CoordinationFigures(
         total=sum(by_status.values()),

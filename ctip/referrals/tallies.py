@@ -5,15 +5,17 @@ everything from the referrals table after a bulk load. See docs/decisions/0500.
 """
 
 import datetime
+import itertools
 import math
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Referral, ReferralDurationStat, ReferralMonthStat
+from .models import Referral, ReferralDurationMonthStat, ReferralDurationStat, ReferralMonthStat
 
 BUCKETS_PER_DOUBLING = 4
 MEASURES = {"accept": "accepted_at", "complete": "completed_at"}
@@ -64,6 +66,14 @@ def _bump_month(referral: Referral, status: str, referrals: int, accepted: int =
     )
 
 
+def add_to_histogram(counts: list[int], bucket: int, n: int = 1) -> list[int]:
+    """`counts` with `n` more in `bucket`, lengthened as needed (a bucket per list index)."""
+    if bucket >= len(counts):
+        counts = counts + [0] * (bucket + 1 - len(counts))
+    counts[bucket] += n
+    return counts
+
+
 def _bump_duration(referral: Referral, measure: str, end: datetime.datetime) -> None:
     hours = (end - referral.sent_at).total_seconds() / 3600
     key: dict[str, Any] = {
@@ -71,10 +81,22 @@ def _bump_duration(referral: Referral, measure: str, end: datetime.datetime) -> 
         "service": referral.service,
         "province_id": referral.province_id,
         "measure": measure,
-        "bucket": bucket_of(hours),
     }
+    bucket = bucket_of(hours)
+    # The row lock makes the read-add-write of the histogram safe against a concurrent bump.
     row, _ = ReferralDurationStat.objects.select_for_update().get_or_create(**key)
-    ReferralDurationStat.objects.filter(pk=row.pk).update(referrals=F("referrals") + 1)
+    row.counts = add_to_histogram(list(row.counts), bucket)
+    row.save(update_fields=["counts"])
+    month, _ = ReferralDurationMonthStat.objects.select_for_update().get_or_create(
+        month=key["month"], measure=measure
+    )
+    month.counts = add_to_histogram(list(month.counts), bucket)
+    month.save(update_fields=["counts"])
+
+
+def sum_histograms(histograms: Iterable[list[int]]) -> list[int]:
+    """Bucket-by-bucket sums; the transposition runs in C, not a Python loop per bucket."""
+    return [sum(column) for column in itertools.zip_longest(*histograms, fillvalue=0)]
 
 
 def tally_sent(referral: Referral) -> None:
@@ -124,6 +146,7 @@ def tallies_rebuild(*, chunk: int = 50_000) -> dict[str, int]:
             durations[(month, service, province, "complete", bucket_of(hours))] += 1
     ReferralMonthStat.objects.all().delete()
     ReferralDurationStat.objects.all().delete()
+    ReferralDurationMonthStat.objects.all().delete()
     ReferralMonthStat.objects.bulk_create(
         [
             ReferralMonthStat(
@@ -139,13 +162,25 @@ def tallies_rebuild(*, chunk: int = 50_000) -> dict[str, int]:
         ],
         batch_size=5000,
     )
+    histograms: dict[tuple[Any, ...], list[int]] = {}
+    for (*histogram, bucket), n in durations.items():
+        key = tuple(histogram)
+        histograms[key] = add_to_histogram(histograms.get(key, []), bucket, n)
     ReferralDurationStat.objects.bulk_create(
         [
-            ReferralDurationStat(
-                month=m, service=s, province_id=p, measure=measure, bucket=b, referrals=n
-            )
-            for (m, s, p, measure, b), n in durations.items()
+            ReferralDurationStat(month=m, service=s, province_id=p, measure=measure, counts=counts)
+            for (m, s, p, measure), counts in histograms.items()
         ],
         batch_size=5000,
     )
-    return {"month_rows": len(months), "duration_rows": len(durations)}
+    by_month: dict[tuple[Any, ...], list[list[int]]] = {}
+    for (m, _s, _p, measure), counts in histograms.items():
+        by_month.setdefault((m, measure), []).append(counts)
+    ReferralDurationMonthStat.objects.bulk_create(
+        [
+            ReferralDurationMonthStat(month=m, measure=measure, counts=sum_histograms(all_counts))
+            for (m, measure), all_counts in by_month.items()
+        ],
+        batch_size=5000,
+    )
+    return {"month_rows": len(months), "duration_rows": len(histograms)}

@@ -224,10 +224,12 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def pathway(request: HttpRequest, participant_id: int) -> HttpResponse:
+    found = selectors.pathway(actor=request.user, participant_id=participant_id)
+    acting = selectors.may_refer_from(actor=request.user, cases=[found.participant.case])
     return render(
         request,
         "referrals/pathway.html",
-        {"pathway": selectors.pathway(actor=request.user, participant_id=participant_id)},
+        {"pathway": found, "can_refer": found.participant.case_id in acting},
     )
 
 

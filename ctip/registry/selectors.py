@@ -1,6 +1,7 @@
 """Every read of the case registry. Each takes the acting user and scopes through the policy."""
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -415,3 +416,51 @@ def require_case_action(*, actor: Any, case: Case, action: str) -> None:
     """Raise PermissionDenied when the actor may not act on the case (views call this early)."""
     if not case_can(actor=actor, case=case, action=action):
         raise PermissionDenied(_("You may not do this to this case."))
+
+
+# --- links that apps above the registry add to its pages -------------------------------------
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A link to another app's page, shown on a case or person page."""
+
+    label: str
+    url: str
+    name: str  # a stable handle for tests and styling, e.g. "referral-send"
+
+
+@dataclass
+class PageLinks:
+    """Links per case (whole-case actions) and per participant (actions about that person)."""
+
+    cases: dict[int, list[PageLink]] = field(default_factory=dict)
+    participants: dict[int, list[PageLink]] = field(default_factory=dict)
+
+    def add_case(self, case_id: int, link: PageLink) -> None:
+        self.cases.setdefault(case_id, []).append(link)
+
+    def add_participant(self, participant_id: int, link: PageLink) -> None:
+        self.participants.setdefault(participant_id, []).append(link)
+
+
+# Apps depend downward only (registry below referrals), so the registry cannot name their
+# pages; they register a provider in AppConfig.ready() and decide there what the actor may do.
+PageLinkProvider = Callable[..., None]
+_PAGE_LINK_PROVIDERS: list[PageLinkProvider] = []
+
+
+def page_link_provider(provider: PageLinkProvider) -> PageLinkProvider:
+    """Register `provider(actor=, cases=, participants=, links=)`; it adds to `links`."""
+    if provider not in _PAGE_LINK_PROVIDERS:
+        _PAGE_LINK_PROVIDERS.append(provider)
+    return provider
+
+
+def page_links(*, actor: Any, cases: list[Case], participants: list[Participant]) -> PageLinks:
+    """The links other apps offer this actor for these cases and participants (all visible to
+    the actor already: the pages that call this have checked)."""
+    links = PageLinks()
+    for provider in _PAGE_LINK_PROVIDERS:
+        provider(actor=actor, cases=cases, participants=participants, links=links)
+    return links

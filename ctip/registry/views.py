@@ -243,6 +243,9 @@ def _profile_rows(profile: Any, labels: TermLabels) -> list[tuple[str, str]]:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(actor=request.user, pk=pk)
     case_file = selectors.case_file(actor=request.user, case=case)
+    links = selectors.page_links(
+        actor=request.user, cases=[case], participants=case_file.participants
+    )
     labels = TermLabels()
     groups = []
     for role in ROLE_ORDER:
@@ -250,6 +253,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {
                 "participant": p,
                 "person": p.person,
+                "links": links.participants.get(p.pk, []),
                 "profile": getattr(p, "victim_profile", None),
                 "profile_rows": (
                     _profile_rows(p.victim_profile, labels)
@@ -287,6 +291,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "suspect_count": len(case_file.suspects),
             "can_change": can_change and not case.is_closed,
             "can_close": can_close,
+            "case_links": links.cases.get(case.pk, []),
         },
     )
 
@@ -585,13 +590,23 @@ def person_search(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(actor=request.user, pk=pk)
     roles = selectors.person_cases(actor=request.user, person=person)
+    links = selectors.page_links(
+        actor=request.user, cases=[role.case for role in roles], participants=roles
+    )
+    rows = [
+        {
+            "participant": role,
+            "links": links.participants.get(role.pk, []) + links.cases.get(role.case_id, []),
+        }
+        for role in roles
+    ]
     countries = ", ".join(person.citizenships or [])
     return render(
         request,
         "registry/person_detail.html",
         {
             "person": person,
-            "roles": roles,
+            "roles": rows,
             "countries": countries,
             "documents": list(person.documents.select_related("issuing_country")),
         },

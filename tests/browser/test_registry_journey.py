@@ -6,7 +6,6 @@ docs/img so that a normal test run leaves the working tree untouched.
 """
 
 import datetime
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -81,13 +80,6 @@ def _code(user: Any) -> str:
     from ctip.access.testing import current_code, otp_device
 
     return current_code(otp_device(user))
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("CTIP_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def test_case_officer_registers_finds_and_reads_a_case_in_khmer(

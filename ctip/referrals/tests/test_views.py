@@ -176,7 +176,11 @@ def test_coordination_dashboard_is_for_the_secretariat(
 def test_tallies_match_a_recount(police: Any, social: Any, victim: Any, make_member: Any) -> None:
     """The running tallies the dashboard reads agree with a recount from the referrals."""
     from ctip.referrals import services
-    from ctip.referrals.models import ReferralDurationStat, ReferralMonthStat
+    from ctip.referrals.models import (
+        ReferralDurationMonthStat,
+        ReferralDurationStat,
+        ReferralMonthStat,
+    )
     from ctip.referrals.tallies import tallies_rebuild
 
     first = services.referral_send(
@@ -193,27 +197,107 @@ def test_tallies_match_a_recount(police: Any, social: Any, victim: Any, make_mem
     )
     services.referral_close(actor=police, referral=third, reason="Treated by the police doctor")
 
-    def snapshot() -> tuple[set[tuple[Any, ...]], set[tuple[Any, ...]]]:
+    def snapshot() -> tuple[set[tuple[Any, ...]], ...]:
         months = set(
             ReferralMonthStat.objects.filter(referrals__gt=0).values_list(
                 "month", "to_agency_id", "service", "province_id", "status", "referrals", "accepted"
             )
         )
-        durations = set(
-            ReferralDurationStat.objects.filter(referrals__gt=0).values_list(
-                "month", "service", "province_id", "measure", "bucket", "referrals"
-            )
+        histograms = ReferralDurationStat.objects.values_list(
+            "month", "service", "province_id", "measure", "counts"
         )
-        return months, durations
+        durations = {
+            (month, service, province, measure, bucket, n)
+            for month, service, province, measure, counts in histograms
+            for bucket, n in enumerate(counts)
+            if n
+        }
+        month_durations = {
+            (month, measure, bucket, n)
+            for month, measure, counts in ReferralDurationMonthStat.objects.values_list(
+                "month", "measure", "counts"
+            )
+            for bucket, n in enumerate(counts)
+            if n
+        }
+        return months, durations, month_durations
 
     running = snapshot()
     tallies_rebuild()
     assert snapshot() == running
     analyst = make_member("analyst", "NCCT")
-    from ctip.referrals.selectors import coordination_figures
+    from ctip.referrals.selectors import CoordinationFilters, coordination_figures
 
     figures = coordination_figures(actor=analyst)
     assert figures.total == 3
     assert figures.by_status == {"completed": 1, "declined": 1, "closed": 1}
     assert figures.acceptance_rate == 0.5
     assert figures.median_hours_to_accept == 0.5  # accepted within the hour
+    # Unfiltered, the medians come from the month totals; narrowed, from the detailed rows.
+    narrowed = coordination_figures(
+        actor=analyst, filters=CoordinationFilters(province=victim.case.province_id)
+    )
+    assert narrowed.median_hours_to_accept == figures.median_hours_to_accept
+    assert narrowed.median_hours_to_complete == figures.median_hours_to_complete is not None
+
+
+def test_duration_histogram_is_one_row_per_month_service_province_and_measure(
+    police: Any, social: Any, victim: Any, make_member: Any
+) -> None:
+    from ctip.referrals import services
+    from ctip.referrals.models import ReferralDurationMonthStat, ReferralDurationStat
+    from ctip.referrals.tallies import add_to_histogram, sum_histograms
+
+    assert add_to_histogram([], 3) == [0, 0, 0, 1]
+    assert add_to_histogram([2, 1], 0, 5) == [7, 1]
+    assert sum_histograms([[1, 2], [0, 0, 3], []]) == [1, 2, 3]
+    ministry = make_member("case_officer", "MOSVY")
+    for agency, staff in (("DOSVY-12", social), ("MOSVY", ministry)):
+        referral = services.referral_send(
+            actor=police, participant=victim, to_agency=agency, service="shelter"
+        )
+        services.referral_accept(actor=staff, referral=referral)
+    histogram = ReferralDurationStat.objects.get()  # both shelter acceptances, one row
+    assert histogram.measure == "accept" and histogram.counts == [2]
+    assert histogram.referrals == 2
+    month = ReferralDurationMonthStat.objects.get()
+    assert (month.month, month.measure, month.counts) == (histogram.month, "accept", [2])
+
+
+def test_work_list_orders_by_the_deadline_owed_and_limits_each_list(
+    police: Any, social: Any, victim: Any, django_assert_num_queries: Any
+) -> None:
+    """Overdue work comes most overdue first, by the date owed (accept by while sent, complete
+    by while served); a full overdue list does not crowd out what is due soon."""
+    from django.utils import timezone
+
+    from ctip.referrals import services
+    from ctip.referrals.selectors import work_dashboard
+
+    today = timezone.localdate()
+
+    def days(n: int) -> datetime.date:
+        return today + datetime.timedelta(days=n)
+
+    late_to_accept, late_to_serve, due_soon = (
+        services.referral_send(actor=police, participant=victim, to_agency="DOSVY-12", service=s)
+        for s in ("shelter", "psychosocial_support", "family_tracing")
+    )
+    services.referral_accept(actor=social, referral=late_to_serve)
+    Referral.objects.filter(pk=late_to_accept.pk).update(accept_due_on=days(-15), due_on=days(20))
+    Referral.objects.filter(pk=late_to_serve.pk).update(accept_due_on=days(-30), due_on=days(-10))
+    Referral.objects.filter(pk=due_soon.pk).update(accept_due_on=days(2), due_on=days(40))
+
+    work = work_dashboard(actor=social, today=today).own
+    assert [r.pk for r in work.overdue_referrals] == [late_to_accept.pk, late_to_serve.pk]
+    assert [r.pk for r in work.due_soon_referrals] == [due_soon.pk]
+    # The lists load only some columns; showing them must not fetch the rest row by row.
+    from django.template.loader import render_to_string
+
+    with django_assert_num_queries(0):
+        html = render_to_string("referrals/_worklist.html", {"work": work})
+        text = render_to_string("referrals/_digest_section.txt", {"work": work})
+    assert victim.case.reference in html and "DOSVY-12" in text
+    squeezed = work_dashboard(actor=social, today=today, limit=1).own
+    assert [r.pk for r in squeezed.overdue_referrals] == [late_to_accept.pk]
+    assert [r.pk for r in squeezed.due_soon_referrals] == [due_soon.pk]
