@@ -20,7 +20,7 @@ from ctip.audit.services import audit_record
 from ctip.reference.models import Province
 from ctip.registry.choices import EventKind, ParticipantRole
 from ctip.registry.models import Case, Event, Participant
-from ctip.registry.selectors import PageLink, PageLinks
+from ctip.registry.selectors import PageLink, PageLinks, permission_read_with
 
 from .choices import (
     PATHWAY_GAP_DAYS,
@@ -165,14 +165,22 @@ def referral_deadline_preview(*, service: str) -> dict[str, Any]:
 def may_refer_from(*, actor: Any, cases: list[Case]) -> set[int]:
     """Of these cases, the ids the actor may send referrals and add tasks from: open cases
     they may change, and only if they hold a case-work role (the services' own rules)."""
-    open_ids = sorted({case.pk for case in cases if not case.is_closed})
-    if not open_ids or not staff_agencies(actor):
+    open_cases = [case for case in cases if not case.is_closed]
+    if not open_cases or not staff_agencies(actor):
         return set()
-    return set(
-        restrict(Case.objects.filter(pk__in=open_ids), actor, Action.CHANGE).values_list(
-            "pk", flat=True
+    # The case page's case was read with its permissions (registry.selectors.case_get):
+    # use them rather than ask again; ask in one query for the others (the person page).
+    read_with = {case.pk: permission_read_with(case, Action.CHANGE) for case in open_cases}
+    known = {pk: may for pk, may in read_with.items() if may is not None}
+    unknown = sorted({case.pk for case in open_cases} - set(known))
+    allowed = {pk for pk, may in known.items() if may}
+    if unknown:
+        allowed |= set(
+            restrict(Case.objects.filter(pk__in=unknown), actor, Action.CHANGE).values_list(
+                "pk", flat=True
+            )
         )
-    )
+    return allowed
 
 
 def registry_page_links(

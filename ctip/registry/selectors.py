@@ -139,9 +139,15 @@ def _button_permissions(actor: Any) -> dict[str, Any]:
     return columns
 
 
+def permission_read_with(case: Case, action: str) -> bool | None:
+    """The permission case_get read together with the case, or None where it did not."""
+    known = getattr(case, f"_ctip_can_{action}", None)
+    return None if known is None else bool(known)
+
+
 def case_can(*, actor: Any, case: Case, action: str) -> bool:
     """Whether the actor may do `action` to this case (for showing or hiding buttons)."""
-    known = getattr(case, f"_ctip_can_{action}", None)
+    known = permission_read_with(case, action)
     if known is not None:
         return bool(known)
     return restrict(Case.objects.filter(pk=case.pk), actor, action).exists()
