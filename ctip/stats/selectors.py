@@ -91,17 +91,37 @@ def period_figures(
     *, actor: Any, period: Period, indicator_ids: tuple[str, ...] | None = None
 ) -> PeriodFigures:
     """All (or some) indicators for a period, sharing one scoped case queryset."""
+    return periods_figures(actor=actor, wanted={period: indicator_ids})[period]
+
+
+def periods_figures(
+    *, actor: Any, wanted: dict[Period, tuple[str, ...] | None]
+) -> dict[Period, PeriodFigures]:
+    """Indicators for several periods (None: every indicator). An indicator wanted for
+    several periods is computed for all of them in one pass (Indicator.cubes)."""
     from .indicators import rates_per_100k
 
     cases = aggregate_cases(actor=actor)
-    ids = indicator_ids or tuple(CATALOGUE)
-    cubes: dict[str, Cube] = {}
-    for i in ids:
-        if i == "victims_per_100k" and "victims_identified" in cubes:
-            cubes[i] = rates_per_100k(cubes["victims_identified"])  # no second query
+    periods_of: dict[str, list[Period]] = {}
+    for period, ids in wanted.items():
+        for i in ids or tuple(CATALOGUE):
+            periods_of.setdefault(indicator(i).id, []).append(period)
+    computed: dict[str, dict[Period, Cube]] = {}
+    for i in CATALOGUE:  # catalogue order, which the reports keep
+        if i not in periods_of:
+            continue
+        identified = computed.get("victims_identified", {})
+        if i == "victims_per_100k" and all(p in identified for p in periods_of[i]):
+            computed[i] = {p: rates_per_100k(identified[p]) for p in periods_of[i]}  # no query
         else:
-            cubes[i] = indicator(i).query(cases, period)
-    return PeriodFigures(period, cubes)
+            computed[i] = CATALOGUE[i].cubes(cases, periods_of[i])
+    return {
+        period: PeriodFigures(
+            period,
+            {i: computed[i][period] for i in (ids or tuple(CATALOGUE))},
+        )
+        for period, ids in wanted.items()
+    }
 
 
 def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) -> Any:
