@@ -73,7 +73,10 @@ def may_see_statistics(actor: Any) -> bool:
 
 def indicator_cube(*, actor: Any, indicator_id: str, period: Period) -> Cube:
     """One indicator for one period, over the cases the actor may aggregate."""
-    return indicator(indicator_id).query(aggregate_cases(actor=actor), period)
+    from .indicators import analytic_session
+
+    with analytic_session():
+        return indicator(indicator_id).query(aggregate_cases(actor=actor), period)
 
 
 @dataclass
@@ -99,7 +102,7 @@ def periods_figures(
 ) -> dict[Period, PeriodFigures]:
     """Indicators for several periods (None: every indicator). An indicator wanted for
     several periods is computed for all of them in one pass (Indicator.cubes)."""
-    from .indicators import rates_per_100k
+    from .indicators import analytic_session, rates_per_100k
 
     cases = aggregate_cases(actor=actor)
     periods_of: dict[str, list[Period]] = {}
@@ -107,14 +110,15 @@ def periods_figures(
         for i in ids or tuple(CATALOGUE):
             periods_of.setdefault(indicator(i).id, []).append(period)
     computed: dict[str, dict[Period, Cube]] = {}
-    for i in CATALOGUE:  # catalogue order, which the reports keep
-        if i not in periods_of:
-            continue
-        identified = computed.get("victims_identified", {})
-        if i == "victims_per_100k" and all(p in identified for p in periods_of[i]):
-            computed[i] = {p: rates_per_100k(identified[p]) for p in periods_of[i]}  # no query
-        else:
-            computed[i] = CATALOGUE[i].cubes(cases, periods_of[i])
+    with analytic_session():
+        for i in CATALOGUE:  # catalogue order, which the reports keep
+            if i not in periods_of:
+                continue
+            identified = computed.get("victims_identified", {})
+            if i == "victims_per_100k" and all(p in identified for p in periods_of[i]):
+                computed[i] = {p: rates_per_100k(identified[p]) for p in periods_of[i]}
+            else:
+                computed[i] = CATALOGUE[i].cubes(cases, periods_of[i])
     return {
         period: PeriodFigures(
             period,
