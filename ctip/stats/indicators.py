@@ -295,16 +295,22 @@ def _count_first(
         sql, part_params = part.query.sql_with_params()
         sqls.append(sql)
         params.extend(part_params)
+    # Grouping sorts the first rows by every dimension; on PostgreSQL text compared byte by
+    # byte (COLLATE "C", same equality) sorts several times faster than by the locale.
+    as_bytes = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+    annotations = parts[0].query.annotations
     select: list[str] = [qn(PERIOD)]
     select_params: list[Any] = []
     for dim in dims:
         if dim in firsts.bands:
             column, bands, default = firsts.bands[dim]
             whens = " ".join(f"WHEN {qn('st_' + column)} BETWEEN %s AND %s THEN %s" for _ in bands)
-            select.append(f"CASE {whens} ELSE %s END")
+            select.append(f"(CASE {whens} ELSE %s END){as_bytes}")
             for label, low, high in bands:
                 select_params += [low, high, label]
             select_params.append(default)
+        elif isinstance(annotations[f"st_{dim}"].output_field, CharField | TextField):
+            select.append(f"{qn(f'st_{dim}')}{as_bytes}")
         else:
             select.append(qn(f"st_{dim}"))
     partition = ", ".join(qn(c) for c in (PERIOD, *[f"st_{p}" for p in firsts.person]))
