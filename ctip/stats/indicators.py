@@ -16,18 +16,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Case as DjCase
 from django.db.models import (
+    BigIntegerField,
     CharField,
     Count,
     F,
+    FilteredRelation,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     TextField,
     Value,
     When,
 )
+from django.db.models import Case as DjCase
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import (
     Cast,
@@ -40,7 +44,7 @@ from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
 
 from ctip.registry.choices import EventKind, ParticipantRole, Verdict
-from ctip.registry.models import Arrest, Case, Participant, Proceeding
+from ctip.registry.models import Arrest, Case, Event, Participant, Proceeding
 
 from .choices import ADULT_AGE, AGE_BANDS, NO_PRISON, SENTENCE_BANDS, UNKNOWN
 from .periods import Period
@@ -451,8 +455,13 @@ def _victims(queryset: QuerySet[Participant]) -> QuerySet[Participant]:
 
 
 def _victim_rows(
-    victims: QuerySet[Participant], date_field: str, periods: Periods, **columns: Any
+    victims: QuerySet[Any],
+    date_field: str,
+    periods: Periods,
+    profile: str = "victim_profile",
+    **columns: Any,
 ) -> QuerySet[Any]:
+    """Rows of victims for _count_first; `profile` is the path to the victim profile."""
     return VICTIM_FIRSTS.rows(
         victims,
         date_field,
@@ -460,9 +469,9 @@ def _victim_rows(
         person=F("person_id"),
         day=F(date_field),
         sex=F("person__sex"),
-        age=_age_expr(date_field, "person__birth_year", "victim_profile__age_when_trafficked"),
+        age=_age_expr(date_field, "person__birth_year", f"{profile}__age_when_trafficked"),
         nationality=nationality_expr("person__citizenships"),
-        exploitation=first_code_expr("victim_profile__exploitation_types"),
+        exploitation=first_code_expr(f"{profile}__exploitation_types"),
         **columns,
     )
 
@@ -502,25 +511,39 @@ def victims_identified_query(cases: QuerySet[Case], periods: Periods) -> dict[Pe
 
 def _event_victims(cases: QuerySet[Case], periods: Periods, kind: str) -> dict[Period, Cube]:
     """Victims linked to events of one kind (rescue, referral) dated in the period: a link
-    counts when the linked person is a victim in the event's case. All conditions on the
-    case's events sit in one filter() so that they apply to the same event and link; the
-    first link of a person is that of their earliest event (by date, then event id)."""
-    victims = _victims(
-        Participant.objects.filter(
-            _in_periods("case__events__occurred_on", periods),
-            case__events__kind=kind,
-            case__events__persons=F("person_id"),
+    counts when the linked person is a victim in the event's case. Read from the links, each
+    joined to the person's victim participation in the event's own case (one row at most:
+    a person has a role once per case); the first link of a person is that of their earliest
+    event (by date, then event id)."""
+    links: QuerySet[Any] = (
+        Event.persons.through.objects.annotate(
+            victim=FilteredRelation(
+                "person__participations",
+                condition=Q(
+                    person__participations__role=ParticipantRole.VICTIM,
+                    person__participations__case_id=F("event__case_id"),
+                ),
+            )
         )
+        .filter(_in_periods("event__occurred_on", periods), event__kind=kind)
+        .filter(Q(victim__isnull=False))  # Q: the type checker does not see the relation
+        .alias(st_status=Coalesce("victim__victim_profile__trafficking_status", Value("")))
+        .exclude(Q(st_status=NOT_A_VICTIM))
+    )
+    # The case's province only for events without one (COALESCE stops at the first value).
+    case_province = Subquery(
+        Case.objects.filter(pk=OuterRef("event__case_id")).order_by().values("province_id")[:1]
     )
     rows = _count_first(
         VICTIM_FIRSTS,
         VICTIM_DIMS,
         _victim_rows(
-            _scoped(victims, cases),
-            "case__events__occurred_on",
+            _scoped(links, cases, "event__case"),
+            "event__occurred_on",
             periods,
-            id=F("case__events__id"),
-            province=Coalesce("case__events__province_id", "case__province_id"),
+            profile="victim__victim_profile",
+            id=F("event_id"),
+            province=Coalesce("event__province_id", case_province, output_field=BigIntegerField()),
         ),
     )
     return _cubes_from_rows(rows, periods, VICTIM_DIMS, codes={5: _province_codes()})
