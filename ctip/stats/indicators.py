@@ -143,6 +143,10 @@ def first_code_expr(path: str) -> Coalesce:
     return Coalesce(KeyTextTransform("0", path), Value(UNKNOWN), output_field=CharField())
 
 
+# The age and sentence rules in Python: the queries band in SQL (_age_expr, AGE_GROUPS,
+# _count_first's bands), and a test checks every band edge against these.
+
+
 def age_at(
     day: datetime.date, birth_year: int | None, fallback_age: int | None = None
 ) -> int | None:

@@ -246,3 +246,40 @@ def test_periods_counted_together_match_periods_counted_one_by_one(officer, anal
     assert arrests[H1].by("case_kind") == {"trafficking": 1}
     prosecutions = CATALOGUE["prosecutions"].cubes(cases, periods)
     assert [prosecutions[p].total for p in periods] == [2, 1, 0, 2, 1]
+
+
+def test_bands_counted_in_sql_follow_the_python_rules(officer, analyst):
+    """The database bands ages and sentences; age_band_of(), age_group_of() and
+    sentence_band_of() state the rules, and every band edge lands where they say."""
+    from collections import Counter
+
+    from ctip.stats.indicators import age_band_of, age_group_of, sentence_band_of
+
+    reg = Registry(officer)
+    case = reg.case(D(2024, 2, 1))
+    ages = [0, 8, 9, 17, 18, 20, 21, 29, 30, 38, 39, 47, 48, 90]
+    for age in ages:
+        reg.victim(case, reg.person(born=2024 - age, name=f"Age{age}"))
+    reg.victim(case, reg.person(born=None, name="Recorded"), age_when_trafficked=17)
+    reg.victim(case, reg.person(born=None, name="Unknown"))
+    ages += [17, None]
+    cube = indicator_cube(actor=analyst, indicator_id="victims_identified", period=H1)
+    assert cube.by("age_band") == dict(Counter(age_band_of(a) for a in ages))
+    assert cube.by("age_group") == dict(Counter(age_group_of(a) for a in ages))
+
+    court = case.owning_agency.__class__.objects.get(code="COURT-1")
+    months = [None, 1, 11, 12, 59, 60, 119, 120, 400]
+    for i, sentence in enumerate(months):
+        services.proceeding_add(
+            actor=officer,
+            case=case,
+            filed_on=D(2024, 2, 1),
+            defendant=reg.person("male", 1970, name=f"Defendant{i}"),
+            court=court,
+            stage="trial",
+            verdict="convicted",
+            verdict_on=D(2024, 5, 1),
+            sentence_months=sentence,
+        )
+    convictions = indicator_cube(actor=analyst, indicator_id="convictions", period=H1)
+    assert convictions.by("sentence") == dict(Counter(sentence_band_of(m) for m in months))
