@@ -123,7 +123,8 @@ def bench_report(period_text: str, runs: int) -> None:
     }
 
     def hand() -> dict[str, dict[str, int]]:
-        # Under the same session settings as the report's queries (no JIT, work_mem).
+        # Under the same session settings as the report's queries (ctip.stats.indicators
+        # .analytic_session: no JIT, work_mem, random_page_cost), so both are planned alike.
         with analytic_session(), connection.cursor() as cursor:
             cursor.execute(HAND_SQL, params)
             return {row[0]: dict(zip(KEYS, map(int, row[1:]), strict=True)) for row in cursor}
