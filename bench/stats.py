@@ -106,6 +106,7 @@ def bench_report(period_text: str, runs: int) -> None:
     from django.db import connection
 
     from ctip.registry.models import Case
+    from ctip.stats.indicators import analytic_session
     from ctip.stats.periods import parse_period
     from ctip.stats.reports import half_year_report
     from ctip.stats.selectors import COMMAND_LINE
@@ -122,7 +123,9 @@ def bench_report(period_text: str, runs: int) -> None:
     }
 
     def hand() -> dict[str, dict[str, int]]:
-        with connection.cursor() as cursor:
+        # Under the same session settings as the report's queries (ctip.stats.indicators
+        # .analytic_session: no JIT, work_mem, random_page_cost), so both are planned alike.
+        with analytic_session(), connection.cursor() as cursor:
             cursor.execute(HAND_SQL, params)
             return {row[0]: dict(zip(KEYS, map(int, row[1:]), strict=True)) for row in cursor}
 

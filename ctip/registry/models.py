@@ -281,6 +281,8 @@ class VictimProfile(models.Model):
         ordering = ["participant"]
         verbose_name = _("victim profile")
         verbose_name_plural = _("victim profiles")
+        # Statistics count victims by the date they were identified (ctip/stats).
+        indexes = [models.Index(fields=["identified_on"], name="victimprofile_identified_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(age_when_trafficked__isnull=True)
@@ -420,6 +422,11 @@ class Proceeding(models.Model):
         ordering = ["case", "filed_on", "id"]
         verbose_name = _("proceeding")
         verbose_name_plural = _("proceedings")
+        # Statistics count prosecutions by filing date and convictions by verdict date.
+        indexes = [
+            models.Index(fields=["filed_on"], name="proceeding_filed_idx"),
+            models.Index(fields=["verdict_on"], name="proceeding_verdict_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(verdict_on__isnull=True)

@@ -73,7 +73,10 @@ def may_see_statistics(actor: Any) -> bool:
 
 def indicator_cube(*, actor: Any, indicator_id: str, period: Period) -> Cube:
     """One indicator for one period, over the cases the actor may aggregate."""
-    return indicator(indicator_id).query(aggregate_cases(actor=actor), period)
+    from .indicators import analytic_session
+
+    with analytic_session():
+        return indicator(indicator_id).query(aggregate_cases(actor=actor), period)
 
 
 @dataclass
@@ -91,17 +94,38 @@ def period_figures(
     *, actor: Any, period: Period, indicator_ids: tuple[str, ...] | None = None
 ) -> PeriodFigures:
     """All (or some) indicators for a period, sharing one scoped case queryset."""
-    from .indicators import rates_per_100k
+    return periods_figures(actor=actor, wanted={period: indicator_ids})[period]
+
+
+def periods_figures(
+    *, actor: Any, wanted: dict[Period, tuple[str, ...] | None]
+) -> dict[Period, PeriodFigures]:
+    """Indicators for several periods (None: every indicator). An indicator wanted for
+    several periods is computed for all of them in one pass (Indicator.cubes)."""
+    from .indicators import analytic_session, rates_per_100k
 
     cases = aggregate_cases(actor=actor)
-    ids = indicator_ids or tuple(CATALOGUE)
-    cubes: dict[str, Cube] = {}
-    for i in ids:
-        if i == "victims_per_100k" and "victims_identified" in cubes:
-            cubes[i] = rates_per_100k(cubes["victims_identified"])  # no second query
-        else:
-            cubes[i] = indicator(i).query(cases, period)
-    return PeriodFigures(period, cubes)
+    periods_of: dict[str, list[Period]] = {}
+    for period, ids in wanted.items():
+        for i in ids or tuple(CATALOGUE):
+            periods_of.setdefault(indicator(i).id, []).append(period)
+    computed: dict[str, dict[Period, Cube]] = {}
+    with analytic_session():
+        for i in CATALOGUE:  # catalogue order, which the reports keep
+            if i not in periods_of:
+                continue
+            identified = computed.get("victims_identified", {})
+            if i == "victims_per_100k" and all(p in identified for p in periods_of[i]):
+                computed[i] = {p: rates_per_100k(identified[p]) for p in periods_of[i]}
+            else:
+                computed[i] = CATALOGUE[i].cubes(cases, periods_of[i])
+    return {
+        period: PeriodFigures(
+            period,
+            {i: computed[i][period] for i in (ids or tuple(CATALOGUE))},
+        )
+        for period, ids in wanted.items()
+    }
 
 
 def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) -> Any:

@@ -10,7 +10,7 @@ from ctip.reference.models import Province
 from ctip.registry import services
 from ctip.stats.indicators import CATALOGUE, national_rate_per_100k
 from ctip.stats.periods import parse_period
-from ctip.stats.selectors import indicator_cube, period_figures
+from ctip.stats.selectors import aggregate_cases, indicator_cube, period_figures
 
 from .builders import Registry
 
@@ -194,3 +194,92 @@ def test_every_indicator_runs_and_is_documented(analyst):
     for indicator_id, entry in CATALOGUE.items():
         assert f"`{indicator_id}`" in doc
         assert entry.name_km and entry.counting_rule
+
+
+def test_person_indicators_follow_the_actor(officer, analyst, make_member):
+    mine, theirs = Registry(officer), Registry(make_member("case_officer", "GDI"), "GDI")
+    for reg, day in ((mine, D(2024, 1, 3)), (theirs, D(2024, 1, 4))):
+        case = reg.case(day)
+        victim = reg.person(name=f"Victim{day.day}")
+        reg.victim(case, victim)
+        reg.rescue(case, day, victim)
+        reg.arrest(case, reg.person("male", 1980, name=f"Suspect{day.day}"), day)
+        services.proceeding_add(actor=reg.actor, case=case, filed_on=day)
+    for indicator_id in ("victims_identified", "victims_rescued", "arrests", "prosecutions"):
+        assert count(analyst, indicator_id, H1) == 2, indicator_id
+        assert count(officer, indicator_id, H1) == 1, indicator_id
+
+
+def test_periods_counted_together_match_periods_counted_one_by_one(officer, analyst):
+    """The report reads a period, the one before and the one a year earlier in one query per
+    indicator; each person still counts once per period, with that period's first record."""
+    reg = Registry(officer)
+    old, mid = reg.case(D(2023, 3, 1)), reg.case(D(2023, 9, 1), kind="sexual_exploitation")
+    new = reg.case(D(2024, 2, 1))
+    girl, woman = reg.person("female", 2010, name="Girl"), reg.person("female", 1990, name="W")
+    man = reg.person("male", 1985, ["CHN"], name="Man")
+    for case in (old, mid, new):
+        reg.victim(case, girl)
+        reg.arrest(case, man, case.opened_on + datetime.timedelta(days=2))
+    reg.victim(mid, woman)
+    reg.victim(new, woman)
+    reg.rescue(old, D(2023, 3, 2), girl)
+    reg.rescue(mid, D(2023, 9, 2), girl, woman)
+    reg.rescue(new, D(2024, 2, 2), girl, woman)
+    reg.rescue(new, D(2024, 3, 2), girl)
+    reg.arrest(new, man, D(2024, 5, 3))
+    services.proceeding_add(actor=officer, case=mid, filed_on=D(2023, 10, 5), defendant=man)
+    services.proceeding_add(actor=officer, case=new, filed_on=D(2024, 2, 5), defendant=man)
+    services.proceeding_add(actor=officer, case=new, filed_on=D(2024, 2, 6))
+    cases = aggregate_cases(actor=analyst)
+    # 2024 overlaps 2024H1 and 2023 both halves of 2023: those are read in separate passes.
+    periods = (H1, H1.previous(), H1.year_before(), Y, parse_period("2023"))
+    for indicator_id, entry in CATALOGUE.items():
+        together = entry.cubes(cases, periods)
+        for period in periods:
+            assert together[period] == entry.query(cases, period), (indicator_id, period)
+    rescued = CATALOGUE["victims_rescued"].cubes(cases, periods)
+    assert [rescued[p].total for p in periods] == [2, 2, 1, 2, 2]
+    assert rescued[parse_period("2023")].by("age_band") == {"9-17": 1, "30-38": 1}
+    arrests = CATALOGUE["arrests"].cubes(cases, periods)
+    assert [arrests[p].total for p in periods] == [1, 1, 1, 1, 1]
+    assert arrests[H1].by("case_kind") == {"trafficking": 1}
+    prosecutions = CATALOGUE["prosecutions"].cubes(cases, periods)
+    assert [prosecutions[p].total for p in periods] == [2, 1, 0, 2, 1]
+
+
+def test_bands_counted_in_sql_follow_the_python_rules(officer, analyst):
+    """The database bands ages and sentences; age_band_of(), age_group_of() and
+    sentence_band_of() state the rules, and every band edge lands where they say."""
+    from collections import Counter
+
+    from ctip.stats.indicators import age_band_of, age_group_of, sentence_band_of
+
+    reg = Registry(officer)
+    case = reg.case(D(2024, 2, 1))
+    ages = [0, 8, 9, 17, 18, 20, 21, 29, 30, 38, 39, 47, 48, 90]
+    for age in ages:
+        reg.victim(case, reg.person(born=2024 - age, name=f"Age{age}"))
+    reg.victim(case, reg.person(born=None, name="Recorded"), age_when_trafficked=17)
+    reg.victim(case, reg.person(born=None, name="Unknown"))
+    ages += [17, None]
+    cube = indicator_cube(actor=analyst, indicator_id="victims_identified", period=H1)
+    assert cube.by("age_band") == dict(Counter(age_band_of(a) for a in ages))
+    assert cube.by("age_group") == dict(Counter(age_group_of(a) for a in ages))
+
+    court = case.owning_agency.__class__.objects.get(code="COURT-1")
+    months = [None, 1, 11, 12, 59, 60, 119, 120, 400]
+    for i, sentence in enumerate(months):
+        services.proceeding_add(
+            actor=officer,
+            case=case,
+            filed_on=D(2024, 2, 1),
+            defendant=reg.person("male", 1970, name=f"Defendant{i}"),
+            court=court,
+            stage="trial",
+            verdict="convicted",
+            verdict_on=D(2024, 5, 1),
+            sentence_months=sentence,
+        )
+    convictions = indicator_cube(actor=analyst, indicator_id="convictions", period=H1)
+    assert convictions.by("sentence") == dict(Counter(sentence_band_of(m) for m in months))
