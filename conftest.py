@@ -98,5 +98,14 @@ def browser() -> Any:
 
 @pytest.fixture
 def live_reference(transactional_db: Any) -> None:
-    """Reference data for tests that use the live server (their tables are flushed after each)."""
+    """Reference data for tests that use the live server (their tables are flushed after each).
+
+    A flush also empties what data migrations seeded: the services each kind of agency offers
+    and the default deadlines, which the referral pages need. Re-run that seed too.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
     call_command("load_reference", verbosity=0)
+    import_module("ctip.referrals.migrations.0002_seed_services_and_deadlines").seed(apps, None)
