@@ -48,13 +48,30 @@ class ActorScope:
         return self.is_superuser or any(self.roles.get(role) for role in roles)
 
 
-def _descendants(agency_ids: set[int]) -> dict[int, frozenset[int]]:
-    """Each agency with every agency below it (the tree is shallow: a few levels at most)."""
+def _agency_children() -> dict[int | None, list[int]]:
+    """The agency tree as parent -> children, read at most once a minute per process.
+
+    Read on every supervisor's request otherwise. The tree changes when an administrator
+    reloads or edits agencies; that clears the cache of the process doing it at once (see
+    ctip/reference/apps.py) and other worker processes within a minute (decision 0010).
+    Memberships, which say who the actor is, are never cached.
+    """
+    from ctip.reference.selectors import cached_reference
+
     from .models import Agency
 
-    children: dict[int | None, list[int]] = {}
-    for agency_id, parent_id in Agency.objects.values_list("id", "parent_id"):
-        children.setdefault(parent_id, []).append(agency_id)
+    def load() -> dict[int | None, list[int]]:
+        children: dict[int | None, list[int]] = {}
+        for agency_id, parent_id in Agency.objects.values_list("id", "parent_id"):
+            children.setdefault(parent_id, []).append(agency_id)
+        return children
+
+    return cached_reference("agency-tree", load)
+
+
+def _descendants(agency_ids: set[int]) -> dict[int, frozenset[int]]:
+    """Each agency with every agency below it (the tree is shallow: a few levels at most)."""
+    children = _agency_children()
     result = {}
     for root in agency_ids:
         seen, stack = {root}, [root]
@@ -108,6 +125,18 @@ def forget_scope(actor: Any) -> None:
         del actor._ctip_scope
 
 
+# Actions that shares and referrals open to the receiving agency, besides the owner's own.
+SHARED_ACTIONS = frozenset({Action.VIEW, Action.CHANGE})
+
+
+def same_rule_as_view(action: str) -> bool:
+    """Whether case_q(actor, action) is the very rule of VIEW for every actor, so that a case
+    read through the VIEW rule needs no second question for this action."""
+    return ROLES_FOR_ACTION.get(action) == ROLES_FOR_ACTION[Action.VIEW] and (
+        action in SHARED_ACTIONS
+    )
+
+
 def case_q(actor: Any, action: str = Action.VIEW, prefix: str = "") -> Q:
     """A Q over the case table (reached through `prefix`) for the cases the actor may act on."""
     scope = actor_scope(actor)
@@ -131,7 +160,7 @@ def case_q(actor: Any, action: str = Action.VIEW, prefix: str = "") -> Q:
     )
     if provinces:
         rule |= Q(**{f"{prefix}province_id__in": provinces})
-    if action in (Action.VIEW, Action.CHANGE):
+    if action in SHARED_ACTIONS:
         case_share = apps.get_model("registry", "CaseShare")
         outer_case = prefix.removesuffix("__") + "_id" if prefix else "pk"
         shared = case_share.objects.filter(

@@ -25,7 +25,13 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action
-from ctip.access.policies import ROLES_FOR_ACTION, actor_scope, case_q, restrict
+from ctip.access.policies import (
+    ROLES_FOR_ACTION,
+    actor_scope,
+    case_q,
+    restrict,
+    same_rule_as_view,
+)
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
@@ -132,6 +138,10 @@ def _button_permissions(actor: Any) -> dict[str, Any]:
     """The same access rule (policies.case_q) evaluated per row, as boolean columns."""
     columns: dict[str, Any] = {}
     for action in BUTTON_ACTIONS:
+        if same_rule_as_view(action):
+            # case_get returns only rows the VIEW rule lets through: the answer is yes.
+            columns[f"_ctip_can_{action}"] = Value(True)
+            continue
         rule = case_q(actor, action)
         columns[f"_ctip_can_{action}"] = (
             ExpressionWrapper(rule, output_field=BooleanField()) if rule else Value(True)

@@ -71,3 +71,44 @@ def test_only_a_supervisor_may_close(case, make_member):
     supervisor = make_member("supervisor", "PAHT-12")
     assert not selectors.case_can(actor=officer, case=case, action="close")
     assert selectors.case_can(actor=supervisor, case=case, action="close")
+
+
+def test_moving_an_agency_in_the_tree_changes_supervisors_scope_at_once(case, make_member):
+    """The agency tree is cached per process; an edit clears it (ctip/reference/apps.py)."""
+    owner = Agency.objects.get(code="PAHT-12")
+    supervisor = make_member("supervisor", "MOSVY")  # not above the police bureau
+    assert not visible(supervisor, case)
+    former_parent = owner.parent
+    owner.parent = Agency.objects.get(code="MOSVY")
+    owner.save()
+    forget_scope(supervisor)  # a new request: the scope is worked out again
+    assert visible(supervisor, case)
+    owner.parent = former_parent
+    owner.save()
+    forget_scope(supervisor)
+    assert not visible(supervisor, case)
+
+
+def test_actions_said_to_share_the_view_rule_select_the_same_cases(case, make_member):
+    from ctip.access.choices import Action
+    from ctip.access.policies import restrict, same_rule_as_view
+    from ctip.registry.models import Case
+
+    assert same_rule_as_view(Action.CHANGE)
+    assert not same_rule_as_view(Action.CLOSE) and not same_rule_as_view(Action.SHARE)
+    services.case_share(
+        actor=case.created_by, case=case, agency=Agency.objects.get(code="DOSVY-12")
+    )
+    for role, agency in [
+        ("case_officer", "PAHT-12"),
+        ("case_officer", "DOSVY-12"),
+        ("supervisor", "AHTJP"),
+        ("case_officer", "PCCT-12"),
+        ("ngo_partner", "NGO-CWCC"),
+    ]:
+        actor = make_member(role, agency)
+        view = set(restrict(Case.objects.all(), actor, Action.VIEW).values_list("pk", flat=True))
+        change = set(
+            restrict(Case.objects.all(), actor, Action.CHANGE).values_list("pk", flat=True)
+        )
+        assert view == change, (role, agency)
