@@ -6,6 +6,7 @@ write one row per call, too slow for a million rows). The import is audited as o
 naming the batch and what it created (docs/decisions/0400-bulk-import.md).
 """
 
+import datetime
 import hashlib
 import shutil
 import uuid
@@ -217,6 +218,10 @@ def import_apply(
         )
     if batch.created_by_id and getattr(actor, "pk", None) != batch.created_by_id:
         raise PermissionDenied(_("Only the person who uploaded the file may import it."))
+    if not Path(batch.stored_path).exists():
+        raise ValidationError(
+            {"batch": [_("The uploaded file is no longer kept (pruned); upload it again.")]}
+        )
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.APPLYING)
     counts = Counts()
     try:
@@ -263,6 +268,42 @@ def import_apply(
         raise
     checked.remove(batch.stored_path)  # applied: the kept rows are of no more use
     return batch
+
+
+# A batch in these states is being worked on by a person or the worker: never pruned.
+BUSY_STATUSES = (BatchStatus.PENDING, BatchStatus.VALIDATING, BatchStatus.APPLYING)
+
+
+def import_prune(*, actor: Any = None, older_than_days: int) -> int:
+    """Delete the uploaded files, and the rows kept by their check, of imports older than
+    the given number of days; the batches, their reports and the audit trail stay.
+
+    Uploads hold victims' data in clear (the spreadsheet as the agency sent it) and the kept
+    rows about 2.5 times its size: neither should outlive its use. Returns how many batches
+    lost their files.
+    """
+    if older_than_days < 1:
+        raise ValidationError({"older_than_days": [_("Keep uploads at least one day.")]})
+    cutoff = timezone.now() - datetime.timedelta(days=older_than_days)
+    pruned = []
+    for batch in ImportBatch.objects.filter(created_at__lt=cutoff).exclude(
+        status__in=BUSY_STATUSES
+    ):
+        stored = Path(batch.stored_path)
+        kept = checked.path_for(batch.stored_path)
+        if not stored.exists() and not kept.exists():
+            continue
+        checked.remove(batch.stored_path)
+        stored.unlink(missing_ok=True)
+        pruned.append(batch.pk)
+    if pruned:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ADMIN,
+            object_type="exchange.importbatch",
+            detail={"pruned_uploads": pruned, "older_than_days": older_than_days},
+        )
+    return len(pruned)
 
 
 @transaction.atomic

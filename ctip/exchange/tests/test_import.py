@@ -267,3 +267,43 @@ def test_another_agencys_layout_cannot_be_overwritten(officer, agency, make_memb
             agency=Agency.objects.get(code="GDI"),
             columns={"prs_FirstName": "Nom"},
         )
+
+
+@pytest.mark.django_db
+def test_old_uploads_and_their_kept_rows_are_pruned_and_the_batch_stays(
+    officer, agency, write_csv, sample_rows
+):
+    import datetime
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from ctip.audit.models import AuditEvent
+    from ctip.exchange import checked
+    from ctip.exchange.models import ImportBatch
+    from ctip.exchange.services import import_prune
+
+    old = run(officer, agency, write_csv(sample_rows(5)))
+    recent = run(officer, agency, write_csv(sample_rows(5)))
+    assert Path(old.stored_path).exists() and checked.path_for(old.stored_path).exists()
+    ImportBatch.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    out = io.StringIO()
+    call_command("import_prune", "--days", "30", stdout=out)
+    assert "Pruned the files of 1 import(s)" in out.getvalue()
+    assert not Path(old.stored_path).exists()
+    assert not checked.path_for(old.stored_path).exists()
+    assert Path(recent.stored_path).exists()  # younger than the cut-off: kept
+    old.refresh_from_db()
+    assert old.status == BatchStatus.VALIDATED and old.total_rows == 5  # the record stays
+    event = AuditEvent.objects.filter(action="admin", object_type="exchange.importbatch").last()
+    assert event.detail["pruned_uploads"] == [old.pk]
+    with pytest.raises(ValidationError) as refused:
+        import_apply(actor=officer, batch=old)
+    assert "batch" in refused.value.message_dict
+    assert Case.objects.count() == 0
+    assert import_prune(older_than_days=30) == 0  # nothing left to prune
+    with pytest.raises(ValidationError):
+        import_prune(older_than_days=0)
