@@ -1,4 +1,4 @@
-"""`ctip import_prune --days N`: delete old uploads and the rows their check kept."""
+"""`ctip import-prune --days N`: delete old uploads and the rows their check kept."""
 
 from typing import Any
 
