@@ -28,7 +28,8 @@ def test_each_unit_starts_a_real_ctip_command(unit: Path, settings: Any) -> None
         assert argv[1] == "ctip.wsgi:application"
         return
     assert program == "ctip", argv
-    name, options = argv[1], argv[2:]
+    # The ctip console script turns hyphens into the command's underscores (ctip/cli.py).
+    name, options = argv[1].replace("-", "_"), argv[2:]
     commands = get_commands()
     assert name in commands, f"{unit.name}: no command {name!r}"
     command = load_command_class(commands[name], name)
@@ -36,7 +37,7 @@ def test_each_unit_starts_a_real_ctip_command(unit: Path, settings: Any) -> None
     command.create_parser("ctip", name).parse_args(options)
 
 
-def test_the_digest_timer_names_its_service() -> None:
-    timer = (UNITS / "ctip-digest.timer").read_text()
-    assert "OnCalendar=" in timer
-    assert (UNITS / "ctip-digest.service").exists()
+@pytest.mark.parametrize("timer", sorted(UNITS.glob("*.timer")), ids=lambda p: p.name)
+def test_each_timer_has_its_service_and_a_calendar(timer: Path) -> None:
+    assert "OnCalendar=" in timer.read_text()
+    assert timer.with_suffix(".service").exists()
