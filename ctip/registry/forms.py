@@ -153,11 +153,9 @@ class LabelledModelChoiceField(forms.ModelChoiceField):
     widget = FastSelect
 
     def label_from_instance(self, obj: Any) -> str:
-        label = getattr(obj, "label", str(obj))
-        code = getattr(obj, "code", "")
         if isinstance(obj, Agency):
-            return f"{code} — {label}"
-        return str(label)
+            return _agency_label(obj)
+        return str(getattr(obj, "label", obj))
 
 
 def person_label(actor: Any, person: Person) -> str:
