@@ -593,6 +593,7 @@ def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) 
         check_age(errors, "age_when_trafficked", fields["age_when_trafficked"])
     errors.raise_if_any()
     _require(actor, participant.case, Action.CHANGE)
+    _require_open(participant.case)
     if fields.get("consent_to_share") and not fields.get("consent_recorded_on"):
         fields["consent_recorded_on"] = timezone.localdate()
     if profile is None:
@@ -756,6 +757,7 @@ def proceeding_add(
     errors.raise_if_any()
     assert case is not None
     _require(actor, case, Action.CHANGE)
+    _require_open(case)
     proceeding = Proceeding.objects.create(
         case=case,
         defendant=defendant,

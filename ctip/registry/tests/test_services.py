@@ -202,3 +202,38 @@ def test_closed_case_cannot_be_added_to(officer, supervisor):
         services.participant_add(
             actor=officer, case=case, person=new_person(officer), role="victim"
         )
+
+
+def test_no_add_or_save_service_writes_to_a_closed_case(officer, supervisor):
+    """The rule lives in the services, so the API refuses what the pages refuse."""
+    from ctip.registry.models import Arrest, Event, Proceeding, VictimProfile
+
+    case = new_case(officer)
+    victim = services.participant_add(
+        actor=officer, case=case, person=new_person(officer), role="victim"
+    )
+    services.case_close(actor=supervisor, case=case, reason="done")
+    case.refresh_from_db()
+    victim.refresh_from_db()
+    day = datetime.date(2024, 3, 1)
+    attempts = [
+        lambda: services.victim_profile_save(
+            actor=officer, participant=victim, trafficking_status="ActualVictimOfTrafficking"
+        ),
+        lambda: services.event_add(actor=officer, case=case, kind="recruitment", occurred_on=day),
+        lambda: services.arrest_add(
+            actor=officer,
+            case=case,
+            person=new_person(officer),
+            arrested_on=day,
+            agency=case.owning_agency,
+        ),
+        lambda: services.proceeding_add(actor=officer, case=case, filed_on=day),
+    ]
+    for attempt in attempts:
+        with pytest.raises(PermissionDenied):
+            attempt()
+    assert not VictimProfile.objects.filter(participant=victim).exists()
+    assert not Event.objects.filter(case=case).exists()
+    assert not Arrest.objects.filter(case=case).exists()
+    assert not Proceeding.objects.filter(case=case).exists()
