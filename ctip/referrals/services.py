@@ -18,6 +18,7 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.registry.choices import ParticipantRole, ShareReason
 from ctip.registry.models import Case, CaseShare, Participant
+from ctip.registry.services import victims_without_consent
 from ctip.registry.validation import Errors, check_choice, check_not_future
 
 from .choices import (
@@ -201,11 +202,31 @@ def _consent_basis(errors: Errors, actor: Any, participant: Participant, shares:
     errors.add(
         "shares_identity",
         _(
-            "The victim has not consented to sharing their identity. Send without identity, "
-            "record the consent first, or ask an officer with the override permission."
+            "The victim has not consented to sharing their identity. Record the consent "
+            "first, or ask an officer with the override permission."
         ),
     )
     return ConsentBasis.NOT_NEEDED
+
+
+def _check_case_file_consent(errors: Errors, actor: Any, case: Case, receiver: Agency) -> None:
+    """A referral opens the case file to the receiver (a CaseShare), with every victim's
+    identity in it, whatever the referral's own `shares_identity` says. So a new share needs
+    what registry.services.identity_share_check asks of any share: every victim's recorded
+    consent, or an officer allowed to override (the override is audited with the referral)."""
+    if CaseShare.objects.filter(case=case, agency=receiver).exists():
+        return  # the receiver already sees the case file: nothing new is disclosed
+    if not victims_without_consent(case) or actor.has_perm(OVERRIDE_CONSENT_PERMISSION):
+        return
+    errors.add(
+        "case",
+        _(
+            "A referral gives %(agency)s the case file, and a victim in this case has not "
+            "consented to sharing their identity. Record the consent first, or ask an officer "
+            "with the override permission."
+        )
+        % {"agency": receiver.code},
+    )
 
 
 def referral_send(
@@ -257,6 +278,8 @@ def referral_send(
                     % {"agency": receiver.code},
                 )
         basis = _consent_basis(errors, actor, participant, shares_identity)
+        if receiver is not None:
+            _check_case_file_consent(errors, actor, case, receiver)
         days_accept, days_complete, stamp = (
             deadline_days(service) if service in Service.values else (0, 0, "")
         )

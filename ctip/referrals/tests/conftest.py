@@ -45,6 +45,16 @@ def victim(police: Any) -> Any:
         participant=participant,
         trafficking_status="ActualVictimOfTrafficking",
         identified_on=datetime.date.today() - datetime.timedelta(days=10),
+        # A referral opens the case file to the receiver, which needs the victim's consent.
+        consent_to_share=True,
     )
     participant.refresh_from_db()
     return participant
+
+
+@pytest.fixture
+def unconsented_victim(victim: Any, police: Any) -> Any:
+    """The same victim, with no consent to share their identity on record."""
+    victim_profile_save(actor=police, participant=victim, consent_to_share=False)
+    victim.refresh_from_db()
+    return victim

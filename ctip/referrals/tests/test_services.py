@@ -14,7 +14,7 @@ from ctip.referrals import services
 from ctip.referrals.models import Referral, ServiceDeadline, Task
 from ctip.registry.models import CaseShare
 from ctip.registry.selectors import case_list
-from ctip.registry.services import case_close, victim_profile_save
+from ctip.registry.services import case_close
 
 pytestmark = pytest.mark.django_db
 
@@ -161,29 +161,37 @@ def test_administrator_can_change_what_an_agency_offers(police: Any, victim: Any
         send(police, victim)
 
 
-def test_identity_needs_consent_or_override(police: Any, victim: Any) -> None:
+def test_identity_needs_consent_or_override(police: Any, unconsented_victim: Any) -> None:
     with pytest.raises(ValidationError) as exc:
-        send(police, victim, shares_identity=True)
+        send(police, unconsented_victim, shares_identity=True)
     assert "shares_identity" in exc.value.message_dict
-    assert send(police, victim, shares_identity=False).consent_basis == "not_needed"
+    # Without identity in the referral itself, the case file it opens still holds it.
+    with pytest.raises(ValidationError) as exc:
+        send(police, unconsented_victim, shares_identity=False)
+    assert "case" in exc.value.message_dict
+    assert not CaseShare.objects.filter(case=unconsented_victim.case).exists()
+    assert not Referral.objects.exists()
+
+
+def test_a_case_already_shared_with_the_receiver_needs_no_new_consent(
+    police: Any, unconsented_victim: Any
+) -> None:
+    CaseShare.objects.create(
+        case=unconsented_victim.case, agency=Agency.objects.get(code="DOSVY-12"), reason="shared"
+    )
+    assert send(police, unconsented_victim).consent_basis == "not_needed"
 
 
 def test_recorded_consent_allows_sharing_identity(police: Any, victim: Any) -> None:
-    victim_profile_save(
-        actor=police,
-        participant=victim,
-        consent_to_share=True,
-        consent_recorded_on=datetime.date.today(),
-    )
-    victim.refresh_from_db()
     referral = send(police, victim, shares_identity=True)
     assert referral.consent_basis == "consent"
+    assert CaseShare.objects.filter(case=victim.case, agency__code="DOSVY-12").exists()
 
 
-def test_override_permission_is_audited(police: Any, victim: Any) -> None:
+def test_override_permission_is_audited(police: Any, unconsented_victim: Any) -> None:
     police.user_permissions.add(Permission.objects.get(codename="override_consent"))
     police = type(police).objects.get(pk=police.pk)  # drop the cached permissions
-    referral = send(police, victim, shares_identity=True)
+    referral = send(police, unconsented_victim, shares_identity=True)
     assert referral.consent_basis == "override"
     event = AuditEvent.objects.get(
         object_type="referrals.referral", object_id=str(referral.pk), action="create"

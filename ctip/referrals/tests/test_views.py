@@ -77,16 +77,15 @@ def test_hand_over_police_to_social_affairs(police: Any, social: Any, victim: An
     assert timeline.index("Identified in case") < sent < timeline.index("completed by DOSVY-12")
 
 
-def test_send_form_shows_refusal_for_missing_consent(police: Any, victim: Any) -> None:
+@pytest.mark.parametrize("shares_identity", [True, False])
+def test_send_form_shows_refusal_for_missing_consent(
+    police: Any, unconsented_victim: Any, shares_identity: bool
+) -> None:
     client = signed_in(police)
-    response = client.post(
-        reverse("referrals:send", args=[victim.pk]),
-        {
-            "service": "shelter",
-            "to_agency": Agency.objects.get(code="DOSVY-12").pk,
-            "shares_identity": "on",
-        },
-    )
+    post = {"service": "shelter", "to_agency": Agency.objects.get(code="DOSVY-12").pk}
+    if shares_identity:
+        post["shares_identity"] = "on"
+    response = client.post(reverse("referrals:send", args=[unconsented_victim.pk]), post)
     assert response.status_code == 200
     assert "has not consented" in response.content.decode()
     assert not Referral.objects.exists()
