@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.reference.models import Country, Province, Term
+from ctip.reference.selectors import cached_reference
 
 from .htcds import HTCDS_TO_CASE_STATUS, fold
 
@@ -133,9 +134,13 @@ def parse_bool(value: Any) -> bool:
     raise CellError(_("%(value)s is not yes or no.") % {"value": value}, "unknown_code")
 
 
-@lru_cache(maxsize=64)
 def term_lookup(vocabulary: str) -> dict[str, str]:
-    """Folded code, English label and Khmer label -> code, for one vocabulary."""
+    """Folded code, English label and Khmer label -> code, for one vocabulary (cached with the
+    other reference pick-lists: cleared on an edit, re-read within a minute elsewhere)."""
+    return cached_reference(f"import-terms:{vocabulary}", lambda: _term_lookup(vocabulary))
+
+
+def _term_lookup(vocabulary: str) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for code, label_en, label_km in Term.objects.filter(
         vocabulary=vocabulary, is_active=True
@@ -194,8 +199,11 @@ def parse_case_status(value: Any) -> str:
     return HTCDS_TO_CASE_STATUS[parse_code(value, "case_status")]
 
 
-@lru_cache(maxsize=1)
 def country_lookup() -> dict[str, str]:
+    return cached_reference("import-countries", _country_lookup)
+
+
+def _country_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for alpha3, alpha2, name_en, name_km in Country.objects.values_list(
         "alpha3", "alpha2", "name_en", "name_km"
@@ -222,8 +230,11 @@ def parse_countries(value: Any) -> list[str]:
     return list(dict.fromkeys(codes))
 
 
-@lru_cache(maxsize=1)
 def province_lookup() -> dict[str, int]:
+    return cached_reference("import-provinces", _province_lookup)
+
+
+def _province_lookup() -> dict[str, int]:
     lookup: dict[str, int] = {}
     for pk, code, name_en, name_km in Province.objects.values_list(
         "pk", "code", "name_en", "name_km"
@@ -247,9 +258,3 @@ def split_scripts(text: str) -> tuple[str, str]:
     for word in str(text).split():
         (khmer if KHMER.search(word) else latin).append(word)
     return " ".join(latin), " ".join(khmer)
-
-
-def clear_caches() -> None:
-    term_lookup.cache_clear()
-    country_lookup.cache_clear()
-    province_lookup.cache_clear()

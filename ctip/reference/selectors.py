@@ -2,19 +2,9 @@
 
 import time
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from .models import Country, Province, Term
-
-
-@lru_cache(maxsize=64)
-def vocabulary_codes(vocabulary: str) -> frozenset[str]:
-    """Every active code of a vocabulary, for validation."""
-    return frozenset(
-        Term.objects.filter(vocabulary=vocabulary, is_active=True).values_list("code", flat=True)
-    )
-
 
 T = TypeVar("T")
 
@@ -46,6 +36,14 @@ def vocabulary_terms(vocabulary: str) -> list[Term]:
     return list(terms)
 
 
+def vocabulary_codes(vocabulary: str) -> frozenset[str]:
+    """Every active code of a vocabulary, for validation."""
+    return cached_reference(
+        f"codes:{vocabulary}",
+        lambda: frozenset(term.code for term in vocabulary_terms(vocabulary)),
+    )
+
+
 def vocabulary_choices(vocabulary: str) -> list[tuple[str, str]]:
     """(code, label in the active language) pairs for a form field."""
     return [(term.code, term.label) for term in vocabulary_terms(vocabulary)]
@@ -73,13 +71,12 @@ def country_list() -> list[Country]:
     return list(cached_reference("countries", lambda: list(Country.objects.all())))
 
 
-@lru_cache(maxsize=1)
 def country_codes() -> frozenset[str]:
-    return frozenset(Country.objects.values_list("alpha3", flat=True))
+    return cached_reference(
+        "country-codes", lambda: frozenset(country.alpha3 for country in country_list())
+    )
 
 
 def clear_caches() -> None:
     """Forget cached vocabularies and pick-lists after reference data changes."""
     _reference_cache.clear()
-    vocabulary_codes.cache_clear()
-    country_codes.cache_clear()
