@@ -147,3 +147,16 @@ def test_public_api_lists_only_published_releases(people, client):
     services.release_publish(actor=people["supervisor"], release=release)
     detail = client.get(f"/stats/api/releases/{release.pk}/").json()
     assert detail["digest"] == release.digest and detail["tables"]
+
+
+def test_the_preparer_cannot_sign_off_their_own_release(people, make_member):
+    preparer = people["supervisor"]  # a secretariat supervisor may both prepare and sign off
+    release = services.release_create(actor=preparer, period="2024H1", protection="suppression")
+    with pytest.raises(PermissionDenied, match="prepared a release cannot sign it off"):
+        services.release_sign_off(actor=preparer, release=release)
+    release.refresh_from_db()
+    assert release.status == "draft" and release.signed_off_by is None
+    second = make_member("supervisor", "NCCT")
+    services.release_sign_off(actor=second, release=release)
+    release.refresh_from_db()
+    assert release.status == "signed_off" and release.signed_off_by == second
