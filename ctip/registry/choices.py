@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ctip.access.choices import AgencyKind
+
 
 class CaseKind(models.TextChoices):
     TRAFFICKING = "trafficking", _("Human trafficking")
@@ -94,3 +96,10 @@ class Verdict(models.TextChoices):
 class ShareReason(models.TextChoices):
     SHARED = "shared", _("Shared")
     REFERRAL = "referral", _("Referral")
+
+
+# Agencies that make arrests: police units, the ministries and province committees whose
+# officers hold judicial police powers. Courts, NGOs and foreign partners do not.
+ARRESTING_AGENCY_KINDS = frozenset(
+    {AgencyKind.POLICE_UNIT, AgencyKind.MINISTRY, AgencyKind.PROVINCE_COMMITTEE}
+)

@@ -21,6 +21,7 @@ from ctip.reference.models import Country, Province
 from ctip.reference.selectors import cached_reference, province_list, vocabulary_choices
 
 from .choices import (
+    ARRESTING_AGENCY_KINDS,
     CLOSED_STATUSES,
     CaseKind,
     CaseSource,
@@ -642,7 +643,7 @@ class ArrestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = case_persons(case)  # type: ignore[attr-defined]
         self.fields["agency"].queryset = agency_choices().filter(  # type: ignore[attr-defined]
-            kind__in=[AgencyKind.POLICE_UNIT, AgencyKind.MINISTRY, AgencyKind.PROVINCE_COMMITTEE]
+            kind__in=sorted(ARRESTING_AGENCY_KINDS)
         )
         self.fields["agency"].initial = case.owning_agency_id
         self.fields["province"].initial = case.province_id

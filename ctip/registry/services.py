@@ -20,6 +20,7 @@ from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.reference.models import Country, Province
 
 from .choices import (
+    ARRESTING_AGENCY_KINDS,
     CLOSED_STATUSES,
     CaseKind,
     CaseSource,
@@ -695,6 +696,8 @@ def arrest_add(
     errors = Errors()
     check_not_future(errors, "arrested_on", arrested_on)
     check_codes(errors, "charges", "charge", charges)
+    if agency.kind not in ARRESTING_AGENCY_KINDS:
+        errors.add("agency", _("%(agency)s does not make arrests.") % {"agency": agency.code})
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
     _require_open(case)
@@ -746,14 +749,14 @@ def proceeding_add(
     check_not_future(errors, "verdict_on", verdict_on)
     check_order(errors, "verdict_on", filed_on, verdict_on)
     check_codes(errors, "charges", "charge", charges)
-    check_choice(errors, "stage", stage, ProceedingStage.values)
-    check_choice(errors, "verdict", verdict, Verdict.values)
-    if court is not None and court.kind != AgencyKind.COURT:
-        errors.add("court", _("%(agency)s is not a court.") % {"agency": court.code})
-    if verdict == Verdict.CONVICTED and verdict_on is None:
-        errors.add("verdict_on", _("A verdict needs its date."))
-    if sentence_months is not None and verdict != Verdict.CONVICTED:
-        errors.add("sentence_months", _("Only a conviction carries a sentence."))
+    _check_proceeding(
+        errors,
+        stage=stage,
+        verdict=verdict,
+        verdict_on=verdict_on,
+        court=court,
+        sentence_months=sentence_months,
+    )
     errors.raise_if_any()
     assert case is not None
     _require(actor, case, Action.CHANGE)
@@ -783,6 +786,26 @@ def proceeding_add(
     return proceeding
 
 
+def _check_proceeding(
+    errors: Errors,
+    *,
+    stage: str,
+    verdict: str,
+    verdict_on: datetime.date | None,
+    court: Agency | None,
+    sentence_months: int | None,
+) -> None:
+    """What a proceeding must satisfy whether it is recorded or later updated."""
+    check_choice(errors, "stage", stage, ProceedingStage.values)
+    check_choice(errors, "verdict", verdict, Verdict.values)
+    if court is not None and court.kind != AgencyKind.COURT:
+        errors.add("court", _("%(agency)s is not a court.") % {"agency": court.code})
+    if verdict == Verdict.CONVICTED and verdict_on is None:
+        errors.add("verdict_on", _("A verdict needs its date."))
+    if sentence_months is not None and verdict != Verdict.CONVICTED:
+        errors.add("sentence_months", _("Only a conviction carries a sentence."))
+
+
 @audited_atomic
 def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> Proceeding:
     """Record progress of a proceeding: stage, verdict, sentence."""
@@ -791,13 +814,17 @@ def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> 
     for field in sorted(set(changes) - allowed):
         errors.add(field, _("This field cannot be changed here."))
     merged = {f: changes.get(f, getattr(proceeding, f)) for f in allowed}
-    check_choice(errors, "stage", merged["stage"], ProceedingStage.values)
-    check_choice(errors, "verdict", merged["verdict"], Verdict.values)
     check_not_future(errors, "verdict_on", merged["verdict_on"])
     check_order(errors, "verdict_on", proceeding.filed_on, merged["verdict_on"])
     check_codes(errors, "charges", "charge", merged["charges"])
-    if merged["verdict"] == Verdict.CONVICTED and merged["verdict_on"] is None:
-        errors.add("verdict_on", _("A verdict needs its date."))
+    _check_proceeding(
+        errors,
+        stage=merged["stage"],
+        verdict=merged["verdict"],
+        verdict_on=merged["verdict_on"],
+        court=merged["court"],
+        sentence_months=merged["sentence_months"],
+    )
     errors.raise_if_any()
     _require(actor, proceeding.case, Action.CHANGE)
     diff = _diff(proceeding, changes)

@@ -91,8 +91,11 @@ def _case(root: User, owner: Agency, n: int, consent: bool) -> CaseRecords:
     suspect = _person(root, owner, "Vannak", n)
     services.participant_add(actor=root, case=case, person=suspect, role="suspect")
     event = services.event_add(actor=root, case=case, kind="recruitment", occurred_on=day)
+    # The national anti-trafficking police make the arrest whoever owns the case: the owner
+    # may be a social affairs department or an NGO, which make no arrests.
+    police = Agency.objects.get(code="AHTJP")
     arrest = services.arrest_add(
-        actor=root, case=case, person=suspect, arrested_on=day, agency=owner
+        actor=root, case=case, person=suspect, arrested_on=day, agency=police
     )
     proceeding = services.proceeding_add(actor=root, case=case, filed_on=day, defendant=suspect)
     return CaseRecords(case, person, victim, profile, suspect, event, arrest, proceeding)

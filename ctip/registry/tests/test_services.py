@@ -136,6 +136,39 @@ def test_proceeding_checks_court_charges_and_verdict_date(officer):
     assert {"court", "charges", "verdict_on"} <= error_fields(excinfo)
 
 
+def test_a_proceeding_update_is_held_to_the_same_rules(officer):
+    case = new_case(officer)
+    proceeding = services.proceeding_add(
+        actor=officer, case=case, filed_on=datetime.date(2024, 4, 1)
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.proceeding_update(
+            actor=officer,
+            proceeding=proceeding,
+            court=Agency.objects.get(code="PAHT-12"),  # a police unit, not a court
+            verdict="acquitted",
+            verdict_on=datetime.date(2024, 6, 1),
+            sentence_months=24,  # an acquittal carries no sentence
+        )
+    assert {"court", "sentence_months"} <= error_fields(excinfo)
+    proceeding.refresh_from_db()
+    assert proceeding.court is None and proceeding.verdict == "pending"
+
+
+def test_only_a_police_unit_ministry_or_province_committee_makes_an_arrest(officer):
+    case = new_case(officer)
+    with pytest.raises(ValidationError) as excinfo:
+        services.arrest_add(
+            actor=officer,
+            case=case,
+            person=new_person(officer),
+            arrested_on=datetime.date(2024, 3, 2),
+            agency=Agency.objects.get(code="NGO-CWCC"),
+        )
+    assert "agency" in error_fields(excinfo)
+    assert not case.arrests.exists()
+
+
 def test_event_persons_must_take_part_in_the_case(officer):
     case = new_case(officer)
     stranger = new_person(officer, given_name_latin="Dara")
