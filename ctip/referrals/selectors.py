@@ -20,7 +20,7 @@ from ctip.audit.services import audit_record
 from ctip.reference.models import Province
 from ctip.registry.choices import EventKind, ParticipantRole
 from ctip.registry.models import Case, Event, Participant
-from ctip.registry.selectors import PageLink, PageLinks, permission_read_with
+from ctip.registry.selectors import PageLink, PageLinks, permission_read_with, person_cases
 
 from .choices import (
     PATHWAY_GAP_DAYS,
@@ -473,11 +473,8 @@ def pathway(*, actor: Any, participant_id: int, today: datetime.date | None = No
             )
         raise Http404(_("No such person in a case you may see."))
     audit_record(actor=actor, action=AuditAction.VIEW, obj=participant, detail={"page": "pathway"})
-    roles = list(
-        restrict(Participant.objects.filter(person_id=participant.person_id), actor)
-        .select_related("case", "victim_profile")
-        .order_by("case__opened_on")
-    )
+    # The registry's own read of a person's roles, with each case's owner loaded.
+    roles = person_cases(actor=actor, person=participant.person)[::-1]
     entries: list[PathwayEntry] = []
     starts: list[datetime.date] = []
     for role in roles:

@@ -160,3 +160,30 @@ def test_override_shares_identity_in_exchange(police: Any, victim: Any) -> None:
     )
     package = services.exchange_package_create(actor=police, referral=referral)
     assert payload_of(package)["per_FamilyName"] == "Chan"
+
+
+def test_pathway_queries_do_not_grow_with_the_persons_cases(police: Any, victim: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ctip.registry.services import case_create, participant_add
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            entries = selectors.pathway(actor=police, participant_id=victim.pk).entries
+        assert entries
+        return len(captured)
+
+    before = queries()
+    for day in (3, 2):  # the same person, a victim again in two more of the unit's cases
+        case = case_create(
+            actor=police,
+            kind="trafficking",
+            source="operation",
+            owning_agency=victim.case.owning_agency,
+            province=victim.case.province,
+            opened_on=datetime.date.today() - datetime.timedelta(days=day),
+        )
+        participant_add(actor=police, case=case, person=victim.person, role="victim")
+    assert len(selectors.pathway(actor=police, participant_id=victim.pk).entries) >= 3
+    assert queries() == before
