@@ -395,11 +395,20 @@ def _validate_person(errors: Errors, data: dict[str, Any]) -> None:
         check_not_future(errors, "age_recorded_on", data["age_recorded_on"])
     if "citizenships" in data:
         check_countries(errors, "citizenships", data["citizenships"] or [])
-    names = [
-        data.get(f)
-        for f in ("given_name_km", "family_name_km", "given_name_latin", "family_name_latin")
-    ]
-    if "given_name_km" in data and not any(names) and not data.get("aliases"):
+
+
+NAME_FIELDS = (
+    "given_name_km",
+    "family_name_km",
+    "given_name_latin",
+    "family_name_latin",
+    "aliases",
+)
+
+
+def _check_some_name(errors: Errors, names: dict[str, Any]) -> None:
+    """A person keeps at least one name or alias: `names` are the values after the write."""
+    if not any(names.get(field) for field in NAME_FIELDS):
         errors.add("family_name_latin", _("Give at least one name or alias."))
 
 
@@ -445,8 +454,8 @@ def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: 
     errors = Errors()
     for field in sorted(set(fields) - set(PERSON_FIELDS)):
         errors.add(field, _("Unknown field."))
-    data = {"given_name_km": "", **fields}
-    _validate_person(errors, data)
+    _validate_person(errors, fields)
+    _check_some_name(errors, fields)
     errors.raise_if_any()
     if registered_by is not None and not can_create_in(actor, registered_by.pk):
         # The registering agency decides who may see the person: never one the actor is not in.
@@ -477,6 +486,7 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
     for field in sorted(set(changes) - set(PERSON_FIELDS)):
         errors.add(field, _("Unknown field."))
     _validate_person(errors, changes)
+    _check_some_name(errors, {f: changes.get(f, getattr(person, f)) for f in NAME_FIELDS})
     errors.raise_if_any()
     _require_person_change(actor, person)
     diff = _diff(person, changes)

@@ -169,6 +169,21 @@ def test_only_a_police_unit_ministry_or_province_committee_makes_an_arrest(offic
     assert not case.arrests.exists()
 
 
+def test_a_person_keeps_at_least_one_name_whichever_fields_an_update_sends(officer):
+    person = new_person(
+        officer, given_name_latin="Dara", family_name_latin="Sok", family_name_km=""
+    )
+    # Blanking the Khmer name of a person known by Latin names is fine (it was refused).
+    services.person_update(actor=officer, person=person, given_name_km="")
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_update(
+            actor=officer, person=person, given_name_latin="", family_name_latin=""
+        )
+    assert "family_name_latin" in error_fields(excinfo)
+    person.refresh_from_db()
+    assert (person.given_name_latin, person.family_name_latin) == ("Dara", "Sok")
+
+
 def test_event_persons_must_take_part_in_the_case(officer):
     case = new_case(officer)
     stranger = new_person(officer, given_name_latin="Dara")
