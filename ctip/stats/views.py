@@ -20,9 +20,9 @@ from .models import Release
 from .periods import Period, parse_period
 from .reports import BUILDERS, build_report
 from .selectors import (
-    indicator_cube,
     may_aggregate_all,
     may_see_statistics,
+    periods_figures,
     privacy_ledger,
     published_release,
     published_releases,
@@ -52,15 +52,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ind = CATALOGUE[form.cleaned_data["indicator"]]
         period = parse_period(form.cleaned_data["period"])
         breakdown = form.cleaned_data["breakdown"] or ind.disaggregations[0]
-        cube = indicator_cube(actor=request.user, indicator_id=ind.id, period=period)
         halves, p = [], Period(period.year, period.half or 2)
         for _i in range(8):
             halves.append(p)
             p = p.previous()
-        trend = [
-            (h.label, indicator_cube(actor=request.user, indicator_id=ind.id, period=h).total)
-            for h in reversed(halves)
-        ]
+        # One pass for the chosen period and the eight half-years of the trend (a year and
+        # its halves overlap, so that case takes two).
+        figures = periods_figures(
+            actor=request.user, wanted={period: (ind.id,), **{h: (ind.id,) for h in halves}}
+        )
+        cube = figures[period].cubes[ind.id]
+        trend = [(h.label, figures[h].total(ind.id)) for h in reversed(halves)]
         by = cube.by(breakdown)
         context.update(
             indicator=ind,
@@ -70,6 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             rows=sorted(by.items(), key=lambda kv: -kv[1]),
             chart=out.bar_chart_svg(by, f"{ind.name_en} by {breakdown}"),
             trend=out.trend_chart_svg(trend, f"{ind.name_en}, last eight half-years"),
+            trend_points=trend,
             province_rows=sorted(cube.by("province").items())
             if "province" in ind.disaggregations
             else [],

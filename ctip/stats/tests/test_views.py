@@ -27,6 +27,21 @@ def test_dashboard_shows_chart_trend_and_table(client, analyst):
     assert response.status_code == 200
     assert body.count("<svg") == 2 and "minor" in body
     assert "<script" not in body
+    assert response.context["total"] == 1
+    # The trend: eight half-years up to the chosen one, the one rescue in 2024H1.
+    trend = response.context["trend_points"]
+    assert [label for label, _n in trend] == [
+        "2020H2", "2021H1", "2021H2", "2022H1", "2022H2", "2023H1", "2023H2", "2024H1"
+    ]  # fmt: skip
+    assert [n for _label, n in trend] == [0, 0, 0, 0, 0, 0, 0, 1]
+
+
+def test_dashboard_for_a_year_trends_its_two_halves_and_before(client, analyst):
+    client.force_login(analyst)
+    response = client.get("/stats/", {"indicator": "victims_rescued", "period": "2024"})
+    assert response.status_code == 200 and response.context["total"] == 1
+    trend = dict(response.context["trend_points"])
+    assert trend["2024H1"] == 1 and trend["2024H2"] == 0 and len(trend) == 8
 
 
 def test_dashboard_rejects_bad_filters(client, analyst):
