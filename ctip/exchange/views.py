@@ -14,9 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ctip.access.choices import Action
-from ctip.access.models import Agency
-from ctip.access.policies import ROLES_FOR_ACTION, actor_scope
+from ctip.access.selectors import agencies_actor_can_register_for
 
 from . import selectors
 from .choices import BatchStatus, Layout
@@ -26,15 +24,6 @@ from .services import column_mapping_save, import_upload
 from .tasks import apply_import, read_progress, validate_import
 
 RUNNING = (BatchStatus.PENDING, BatchStatus.VALIDATING, BatchStatus.APPLYING)
-
-
-def _agencies(user):  # type: ignore[no-untyped-def]
-    scope = actor_scope(user)
-    if scope.is_superuser:
-        return Agency.objects.all()
-    return Agency.objects.filter(
-        pk__in=sorted(scope.agencies_with(ROLES_FOR_ACTION[Action.CREATE]))
-    )
 
 
 def _run(task, batch, *args):  # type: ignore[no-untyped-def]
@@ -58,7 +47,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
     form = UploadForm(
         request.POST or None,
         request.FILES or None,
-        agencies=_agencies(request.user),
+        agencies=agencies_actor_can_register_for(actor=request.user),
         mappings=mappings,
     )
     if request.method == "POST" and form.is_valid():
@@ -164,7 +153,11 @@ def mapping_edit(request: HttpRequest, name: str = "") -> HttpResponse:
             "day_first": mapping.day_first,
             **{f"col_{k}": v for k, v in mapping.columns.items()},
         }
-    form = MappingForm(request.POST or None, initial=initial, agencies=_agencies(request.user))
+    form = MappingForm(
+        request.POST or None,
+        initial=initial,
+        agencies=agencies_actor_can_register_for(actor=request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             mapping = column_mapping_save(

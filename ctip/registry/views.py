@@ -208,17 +208,8 @@ def _profile_rows(profile: Any, labels: TermLabels) -> list[tuple[str, str]]:
         return str(getattr(VictimProfile._meta.get_field(field), "verbose_name", field))
 
     rows: list[tuple[str, str]] = []
-    coded = [
-        ("trafficking_status", "trafficking_status"),
-        ("status_decided_by", "status_decided_by"),
-        ("relationship_to_trafficker", "relationship"),
-        ("recruitment_methods", "recruitment_method"),
-        ("means_of_control", "means_of_control"),
-        ("exploitation_types", "exploitation_type"),
-        ("labour_industries", "labour_industry"),
-        ("sex_exploitation_types", "sex_exploitation_type"),
-    ]
-    for field, vocabulary in coded:
+    # The coded fields the service validates, each with its vocabulary, in the same order.
+    for field, vocabulary in services.VICTIM_PROFILE_FIELDS.items():
         values = labels(vocabulary, getattr(profile, field))
         if values:
             rows.append((label(field), ", ".join(values)))
