@@ -229,9 +229,17 @@ def _period_label(date_field: str, periods: Periods) -> DjCase:
 
 def _province_codes() -> dict[Any, str]:
     """Province id -> code: the queries group by id and leave the join to the names here."""
-    from ctip.reference.models import Province
+    from ctip.reference.selectors import province_list
 
-    return dict(Province.objects.values_list("id", "code"))
+    return {province.pk: province.code for province in province_list()}
+
+
+def _agency_codes() -> dict[Any, str]:
+    """Agency id -> code for every agency, inactive ones too (old cases keep their owner)."""
+    from ctip.access.models import Agency
+    from ctip.reference.selectors import cached_reference
+
+    return cached_reference("agency-codes", lambda: dict(Agency.objects.values_list("id", "code")))
 
 
 @contextmanager
@@ -364,14 +372,11 @@ def cases_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    from ctip.access.models import Agency
-
-    agencies = dict(Agency.objects.values_list("id", "code"))
     return _cubes_from_rows(
         rows,
         periods,
         ("kind", "status", "province", "agency"),
-        codes={2: _province_codes(), 3: agencies},
+        codes={2: _province_codes(), 3: _agency_codes()},
     )
 
 
@@ -628,15 +633,16 @@ def victims_per_100k_query(cases: QuerySet[Case], periods: Periods) -> dict[Peri
     return {p: rates_per_100k(cube) for p, cube in identified.items()}
 
 
-def rates_per_100k(victims_identified: Cube) -> Cube:
-    from ctip.reference.models import Province
+def _populations() -> dict[str, int]:
+    """Province code -> 2019 census population, from the cached reference rows."""
+    from ctip.reference.selectors import province_list
 
+    return {p.code: p.population_2019 for p in province_list() if p.population_2019}
+
+
+def rates_per_100k(victims_identified: Cube) -> Cube:
     victims = victims_identified.by("province")
-    populations = dict(
-        Province.objects.filter(population_2019__isnull=False).values_list(
-            "code", "population_2019"
-        )
-    )
+    populations = _populations()
     cells: dict[tuple[str, ...], float] = {}
     for code, population in populations.items():
         if not population:
@@ -646,11 +652,7 @@ def rates_per_100k(victims_identified: Cube) -> Cube:
 
 
 def national_rate_per_100k(victims_total: float) -> float:
-    from django.db.models import Sum
-
-    from ctip.reference.models import Province
-
-    population = Province.objects.aggregate(total=Sum("population_2019"))["total"] or 0
+    population = sum(_populations().values())
     return round(victims_total * 100000 / population, 2) if population else 0.0
 
 

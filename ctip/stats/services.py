@@ -55,8 +55,7 @@ def dimension_domain(dim: str) -> list[str]:
     """Every value a public table shows for a dimension, fixed in advance: which rows appear
     must not depend on the data, or the table layout itself would disclose (and would break
     differential privacy)."""
-    from ctip.reference.models import Province
-    from ctip.reference.selectors import vocabulary_codes
+    from ctip.reference.selectors import province_list, vocabulary_codes
     from ctip.registry.choices import CaseKind, Sex
 
     from .choices import UNKNOWN
@@ -67,7 +66,7 @@ def dimension_domain(dim: str) -> list[str]:
         "sex": list(Sex.values),
         "age_group": ["minor", "adult", UNKNOWN],
         "nationality_group": ["national", "foreign", UNKNOWN],
-        "province": list(Province.objects.order_by("code").values_list("code", flat=True)),
+        "province": sorted(province.code for province in province_list()),
         "exploitation": [*sorted(vocabulary_codes("exploitation_type")), UNKNOWN],
     }
     return domains[dim]
