@@ -197,6 +197,29 @@ def published_release(*, pk: int) -> Any:
     return release
 
 
+def _require_release_staff(actor: Any) -> None:
+    if not may_aggregate_all(actor):
+        raise PermissionDenied(_("Only analysts and secretariat staff manage releases."))
+
+
+def release_list(*, actor: Any) -> QuerySet[Any]:
+    """Every release, drafts (unpublished tables) included: release staff only."""
+    from .models import Release
+
+    _require_release_staff(actor)
+    return Release.objects.all()
+
+
+def release_get(*, actor: Any, pk: Any) -> Any:
+    """One release for release staff to sign off or publish."""
+    from django.http import Http404
+
+    release = release_list(actor=actor).filter(pk=pk).first() if str(pk).isdigit() else None
+    if release is None:
+        raise Http404(_("No such release."))
+    return release
+
+
 def privacy_ledger(*, actor: Any) -> dict[str, Any]:
     """The privacy budget: total, spent, remaining and every entry."""
     from .models import PrivacyLedgerEntry

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,16 +16,16 @@ from . import services
 from .choices import Protection
 from .forms import DashboardFilterForm
 from .indicators import CATALOGUE
-from .models import Release
 from .periods import Period, parse_period
 from .reports import BUILDERS, build_report
 from .selectors import (
-    may_aggregate_all,
     may_see_statistics,
     periods_figures,
     privacy_ledger,
     published_release,
     published_releases,
+    release_get,
+    release_list,
 )
 
 SUPPRESSED = "*"
@@ -150,8 +150,7 @@ def public_release_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def releases(request: HttpRequest) -> HttpResponse:
     """Staff: prepare, sign off and publish releases; the privacy budget ledger."""
-    if not may_aggregate_all(request.user):
-        raise PermissionDenied(_("Only analysts and secretariat staff manage releases."))
+    release_rows = release_list(actor=request.user)  # refuses anyone but release staff
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -169,7 +168,7 @@ def releases(request: HttpRequest) -> HttpResponse:
                     epsilon=epsilon,
                 )
             elif action in ("sign_off", "publish"):
-                release = get_object_or_404(Release, pk=request.POST.get("release"))
+                release = release_get(actor=request.user, pk=request.POST.get("release"))
                 service = (
                     services.release_sign_off if action == "sign_off" else services.release_publish
                 )
@@ -183,7 +182,7 @@ def releases(request: HttpRequest) -> HttpResponse:
         request,
         "stats/releases.html",
         {
-            "releases": Release.objects.all(),
+            "releases": release_rows,
             "ledger": privacy_ledger(actor=request.user),
             "errors": errors,
             "protections": Protection.choices,
