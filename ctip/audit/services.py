@@ -1,6 +1,5 @@
 """Writing audit events. Every service that reads or writes protected data calls audit_record."""
 
-import contextlib
 import functools
 import hashlib
 import json
@@ -58,10 +57,11 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
 
 
 def _actor_memberships(actor: Any) -> tuple[str, str]:
-    """The actor's agencies and roles as the event records them (cached on the user)."""
-    cached = getattr(actor, "_ctip_audit_memberships", None)
-    if cached is not None:
-        return cached
+    """The actor's agencies and roles as the event records them.
+
+    Worked out from the access scope each time (a few rows, no query), so that a scope
+    recomputed after a membership change (policies.forget_scope) is what the event records.
+    """
     result = ("", "")
     # A command-line operator is authenticated but has no user row, hence no memberships.
     if getattr(actor, "is_authenticated", False) and getattr(actor, "pk", None) is not None:
@@ -81,8 +81,6 @@ def _actor_memberships(actor: Any) -> tuple[str, str]:
             agencies if len(agencies) <= 40 else agencies[:39] + "+",
             roles if len(roles) <= 20 else roles[:19] + "+",
         )
-    with contextlib.suppress(AttributeError):  # AnonymousUser may refuse attributes
-        actor._ctip_audit_memberships = result
     return result
 
 

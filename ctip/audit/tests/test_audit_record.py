@@ -42,3 +42,18 @@ def test_event_names_every_agency_and_role_of_the_actor(make_member):
     event = AuditEvent.objects.filter(object_type="registry.case").latest("sequence")
     assert event.agency_code == "PAHT-12,PCCT-12"
     assert event.role == "case_officer,analyst"
+
+
+def test_events_follow_a_membership_change_once_the_scope_is_worked_out_again(make_member):
+    from ctip.access.models import Agency, Membership
+    from ctip.access.policies import forget_scope
+
+    officer = make_member("case_officer", "PAHT-12")
+    new_case(officer)
+    Membership.objects.create(
+        user=officer, agency=Agency.objects.get(code="PCCT-12"), role="analyst"
+    )
+    forget_scope(officer)  # as at the start of the next request
+    new_case(officer)
+    event = AuditEvent.objects.filter(object_type="registry.case").latest("sequence")
+    assert event.agency_code == "PAHT-12,PCCT-12"
