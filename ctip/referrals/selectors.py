@@ -20,7 +20,13 @@ from ctip.audit.services import audit_record
 from ctip.reference.models import Province
 from ctip.registry.choices import EventKind, ParticipantRole
 from ctip.registry.models import Case, Event, Participant
-from ctip.registry.selectors import PageLink, PageLinks, permission_read_with, person_cases
+from ctip.registry.selectors import (
+    PageLink,
+    PageLinks,
+    case_record_get,
+    permission_read_with,
+    person_cases,
+)
 
 from .choices import (
     PATHWAY_GAP_DAYS,
@@ -88,18 +94,13 @@ def referral_list(*, actor: Any, filters: ReferralFilters | None = None) -> Quer
 
 def referral_get(*, actor: Any, pk: int) -> Referral:
     """One referral the actor may see; the read is audited."""
-    referral = referral_queryset(actor=actor).filter(pk=pk).first()
-    if referral is None:
-        if Referral.objects.filter(pk=pk).exists():
-            audit_record(
-                actor=actor,
-                action=AuditAction.DENIED,
-                object_type="referrals.referral",
-                object_id=pk,
-                detail={"wanted": "view"},
-            )
-        raise Http404(_("No such referral."))
-    audit_record(actor=actor, action=AuditAction.VIEW, obj=referral)
+    referral: Referral = case_record_get(
+        actor=actor,
+        model=Referral,
+        pk=pk,
+        related=("case", "from_agency", "to_agency", "participant__person", "province"),
+        not_found=_("No such referral."),
+    )
     return referral
 
 
@@ -229,9 +230,14 @@ def task_queryset(*, actor: Any) -> QuerySet[Task]:
 
 
 def task_get(*, actor: Any, pk: int) -> Task:
-    task = task_queryset(actor=actor).filter(pk=pk).first()
-    if task is None:
-        raise Http404(_("No such task."))
+    task: Task = case_record_get(
+        actor=actor,
+        model=Task,
+        pk=pk,
+        related=("case", "owner_agency", "assigned_to", "referral"),
+        not_found=_("No such task."),
+        audit_view=False,
+    )
     return task
 
 
@@ -571,15 +577,13 @@ def pathway(*, actor: Any, participant_id: int, today: datetime.date | None = No
 
 
 def exchange_package_get(*, actor: Any, pk: int) -> ExchangePackage:
-    package = (
-        restrict(ExchangePackage.objects.all(), actor)
-        .select_related("referral__case", "referral__from_agency", "referral__to_agency")
-        .filter(pk=pk)
-        .first()
+    package: ExchangePackage = case_record_get(
+        actor=actor,
+        model=ExchangePackage,
+        pk=pk,
+        related=("referral__case", "referral__from_agency", "referral__to_agency"),
+        not_found=_("No such exchange package."),
     )
-    if package is None:
-        raise Http404(_("No such exchange package."))
-    audit_record(actor=actor, action=AuditAction.VIEW, obj=package)
     return package
 
 

@@ -209,10 +209,21 @@ def case_file(*, actor: Any, case: Case) -> CaseFile:
     return CaseFile(case, participants, events, arrests, proceedings, shares)
 
 
-def _case_record_get(
-    *, actor: Any, model: type[Any], pk: int, related: tuple[str, ...], not_found: str
+def case_record_get(
+    *,
+    actor: Any,
+    model: type[Any],
+    pk: int,
+    related: tuple[str, ...],
+    not_found: str,
+    audit_view: bool = True,
 ) -> Any:
-    """One record of a case the actor may see (participant, event...); the read is audited."""
+    """One record of a case the actor may see (participant, event, referral...).
+
+    A record that exists but is out of the actor's reach answers like an unknown one, and
+    the attempt is audited (guessed ids); a granted read is audited unless `audit_view` is
+    off (records that hold nothing about a person, such as tasks).
+    """
     record = (
         restrict(model.objects.all(), actor, Action.VIEW).select_related(*related).filter(pk=pk)
     ).first()
@@ -227,13 +238,14 @@ def _case_record_get(
                 detail={"wanted": "view"},
             )
         raise Http404(not_found)
-    audit_record(actor=actor, action=AuditAction.VIEW, obj=record)
+    if audit_view:
+        audit_record(actor=actor, action=AuditAction.VIEW, obj=record)
     return record
 
 
 def participant_get(*, actor: Any, pk: int) -> Participant:
     """One participant of a case the actor may see."""
-    participant: Participant = _case_record_get(
+    participant: Participant = case_record_get(
         actor=actor,
         model=Participant,
         pk=pk,
@@ -245,7 +257,7 @@ def participant_get(*, actor: Any, pk: int) -> Participant:
 
 def victim_profile_get(*, actor: Any, pk: int) -> VictimProfile:
     """One victim profile in a case the actor may see."""
-    profile: VictimProfile = _case_record_get(
+    profile: VictimProfile = case_record_get(
         actor=actor,
         model=VictimProfile,
         pk=pk,
@@ -257,7 +269,7 @@ def victim_profile_get(*, actor: Any, pk: int) -> VictimProfile:
 
 def event_get(*, actor: Any, pk: int) -> Event:
     """One event of a case the actor may see."""
-    event: Event = _case_record_get(
+    event: Event = case_record_get(
         actor=actor,
         model=Event,
         pk=pk,
@@ -269,7 +281,7 @@ def event_get(*, actor: Any, pk: int) -> Event:
 
 def arrest_get(*, actor: Any, pk: int) -> Arrest:
     """One arrest in a case the actor may see."""
-    arrest: Arrest = _case_record_get(
+    arrest: Arrest = case_record_get(
         actor=actor,
         model=Arrest,
         pk=pk,
@@ -281,7 +293,7 @@ def arrest_get(*, actor: Any, pk: int) -> Arrest:
 
 def proceeding_get(*, actor: Any, pk: int) -> Proceeding:
     """One court proceeding in a case the actor may see."""
-    proceeding: Proceeding = _case_record_get(
+    proceeding: Proceeding = case_record_get(
         actor=actor,
         model=Proceeding,
         pk=pk,

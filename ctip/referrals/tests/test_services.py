@@ -231,3 +231,25 @@ def test_task_takes_the_service_default_due_date(police: Any, victim: Any) -> No
     assert Task.objects.get(pk=task.pk).status == "done"
     with pytest.raises(ValidationError):
         services.task_complete(actor=police, task=task)
+
+
+def test_a_guessed_task_id_is_refused_like_an_unknown_one_and_audited(
+    police: Any, victim: Any, make_member: Any
+) -> None:
+    from django.http import Http404
+
+    from ctip.referrals.selectors import task_get
+
+    task = services.task_create(
+        actor=police,
+        case=victim.case,
+        title="Take statement",
+        owner_agency=Agency.objects.get(code="PAHT-12"),
+    )
+    outsider = make_member("case_officer", "PAHT-18")
+    with pytest.raises(Http404):
+        task_get(actor=outsider, pk=task.pk)
+    denial = last_denial()
+    assert (denial.object_type, denial.object_id) == ("referrals.task", str(task.pk))
+    assert denial.actor_username == outsider.username
+    assert task_get(actor=police, pk=task.pk) == task
