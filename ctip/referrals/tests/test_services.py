@@ -245,6 +245,7 @@ def test_a_guessed_task_id_is_refused_like_an_unknown_one_and_audited(
         case=victim.case,
         title="Take statement",
         owner_agency=Agency.objects.get(code="PAHT-12"),
+        service="investigation",
     )
     outsider = make_member("case_officer", "PAHT-18")
     with pytest.raises(Http404):
