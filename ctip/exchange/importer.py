@@ -37,6 +37,7 @@ from ctip.registry.choices import (
 from ctip.registry.crypto import blind_index, encrypt, keyring
 from ctip.registry.models import Case, Participant, Person, VictimProfile
 from ctip.registry.names import name_keys
+from ctip.registry.signals import cases_written
 from ctip.registry.synthetic import Table as DbTable
 from ctip.registry.synthetic import Writer, timestamp_text
 
@@ -967,3 +968,5 @@ class Loader:
         counts.unchanged_rows += sum(
             1 for r in clean if r[2] not in new_cases and (r[4] is None or r[4] not in new_persons)
         )
+        # Written with COPY, past the models' signals: say which cases changed (statistics).
+        cases_written.send(sender=Loader, cases={cases[r[2]] for r in clean})
