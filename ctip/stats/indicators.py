@@ -2,7 +2,9 @@
 
 Every query receives a case queryset already narrowed to what the acting user may aggregate
 (see selectors.aggregate_cases) and one or more periods, and returns a Cube per period: counts
-per combination of the indicator's disaggregations, counted in the database. Person indicators
+per combination of the indicator's disaggregations, counted in the database. Cases are counted
+from the case table; person indicators from the indicator rows (stats.IndicatorRow, read from
+the registry's joins by ROW_SOURCES whenever a case changes, decision 0306). Person indicators
 count each person once per period; the person's attributes are taken from their first
 qualifying record in the period, so that each person falls in exactly one cell of every
 breakdown and margins always add up.
@@ -18,15 +20,15 @@ from typing import Any
 from django.db import connections, transaction
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     CharField,
     Count,
+    DateField,
     F,
     FilteredRelation,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     TextField,
     Value,
     When,
@@ -36,11 +38,12 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import (
     Cast,
     Coalesce,
+    ExtractMonth,
     ExtractYear,
     Greatest,
     NullIf,
 )
-from django.db.models.lookups import Contains
+from django.db.models.lookups import Contains, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from ctip.registry.choices import EventKind, ParticipantRole, Verdict
@@ -198,6 +201,7 @@ def _in(period: Period) -> tuple[datetime.date, datetime.date]:
 Periods = tuple[Period, ...]
 Bands = tuple[tuple[str, int, int], ...]
 PERIOD = "st_period"
+FIRST = "st_first"
 # age_group_of() as bands: every age below ADULT_AGE is a minor.
 AGE_GROUPS: Bands = (("minor", -(2**31), ADULT_AGE - 1), ("adult", ADULT_AGE, 2**31 - 1))
 
@@ -257,6 +261,7 @@ def analytic_session(using: str = "default") -> Iterator[None]:
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
                 cursor.execute("SET LOCAL random_page_cost = 1.1")
+                cursor.execute("SET LOCAL enable_sort = off")
         yield
 
 
@@ -284,28 +289,39 @@ class Firsts:
     bands: dict[str, tuple[str, Bands, str]] = field(default_factory=dict)
 
     def rows(
-        self, queryset: QuerySet[Any], date_field: str, periods: Periods, **columns: Any
+        self,
+        queryset: QuerySet[Any],
+        date_field: str,
+        periods: Periods,
+        first: Any = None,
+        **columns: Any,
     ) -> QuerySet[Any]:
         """The queryset as rows for _count_first: period position first, then the columns, each
-        given as an expression (named once for every part of a union, in the same order)."""
+        given as an expression (named once for every part of a union, in the same order).
+        `first`, when given, says whether the row is its person's first in its period (then
+        _count_first needs no ranking of its own)."""
         names = (*self.person, *self.order, *self.values)
         if set(columns) != set(names):
             raise ValueError(f"columns {sorted(columns)} do not match {names}")
+        named = {f"st_{n}": columns[n] for n in names}
+        if first is not None:
+            named[FIRST] = first
         return (
             queryset.annotate(**{PERIOD: _period_label(date_field, periods)})
-            .annotate(**{f"st_{n}": columns[n] for n in names})
+            .annotate(**named)
             .order_by()
-            .values(PERIOD, *[f"st_{n}" for n in names])
+            .values(PERIOD, *named)
         )
 
 
 def _count_first(
-    firsts: Firsts, dims: tuple[str, ...], *parts: QuerySet[Any]
+    firsts: Firsts, dims: tuple[str, ...], *parts: QuerySet[Any], ranked: bool = False
 ) -> list[tuple[Any, ...]]:
     """Count each person once per period, in the cell of their first row in the period.
 
-    `parts` are querysets from Firsts.rows (several are read as one UNION ALL). Returns rows
-    (period position, *dims values, count)."""
+    `parts` are querysets from Firsts.rows (several are read as one UNION ALL). `ranked`: the
+    rows carry their first-in-period flag (Firsts.rows' `first`), so the ranking is skipped.
+    Returns rows (period position, *dims values, count)."""
     connection = connections[parts[0].db]
     qn = connection.ops.quote_name
     sqls: list[str] = []
@@ -335,12 +351,16 @@ def _count_first(
     partition = ", ".join(qn(c) for c in (PERIOD, *[f"st_{p}" for p in firsts.person]))
     order = ", ".join(qn(f"st_{o}") for o in firsts.order)
     positions = ", ".join(str(i + 1) for i in range(len(select)))
-    sql = (
-        f"SELECT {', '.join(select)}, COUNT(*) FROM ("
-        f"SELECT u.*, ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {order}) AS st_rank "
-        f"FROM ({' UNION ALL '.join(sqls)}) u"
-        f") firsts WHERE st_rank = 1 GROUP BY {positions}"
-    )
+    union = " UNION ALL ".join(sqls)
+    if ranked:
+        sql = f"SELECT {', '.join(select)}, COUNT(*) FROM ({union}) firsts WHERE {qn(FIRST)}"
+    else:
+        sql = (
+            f"SELECT {', '.join(select)}, COUNT(*) FROM ("
+            f"SELECT u.*, ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {order}) "
+            f"AS st_rank FROM ({union}) u) firsts WHERE st_rank = 1"
+        )
+    sql += f" GROUP BY {positions}"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*select_params, *params])
         return list(cursor.fetchall())
@@ -380,6 +400,239 @@ def cases_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
     )
 
 
+# --- indicator rows: what each person indicator counts, read once from the registry ----------
+#
+# A person indicator counts records (arrests, victim participations, rescue links, proceedings)
+# whose values come from four or five of the registry's largest tables. Joining them for every
+# report cost seconds at a million cases; instead each record is read once into one narrow
+# table, stats.IndicatorRow, when its case changes (decision 0306), and the indicators count
+# from there. The sources below are those joins, each giving the row's columns (ROW_COLUMNS);
+# services.indicator_rows_refresh writes them. Who counts once per period is decided when
+# counting (_count_first), so the rows serve every actor's scope alike.
+
+ROW_COLUMNS = (
+    "case_id",
+    "day",
+    "year",
+    "half",
+    "row_id",
+    "person_id",
+    "unnamed",
+    "sex",
+    "nationality",
+    "age",
+    "exploitation",
+    "province_id",
+    "case_kind",
+    "months",
+)
+# Each column is cast to its type: a bare NULL, or a CASE with a NULL default, would reach
+# PostgreSQL as text.
+_COLUMN_TYPES = {
+    "case_id": BigIntegerField,
+    "day": DateField,
+    "year": IntegerField,
+    "half": IntegerField,
+    "row_id": BigIntegerField,
+    "person_id": BigIntegerField,
+    "unnamed": BigIntegerField,
+    "age": IntegerField,
+    "province_id": BigIntegerField,
+    "months": IntegerField,
+}
+
+
+def _source(queryset: QuerySet[Any], **columns: Any) -> QuerySet[Any]:
+    """The queryset's rows as ROW_COLUMNS (named r_<column>); columns not given are NULL.
+    The year and half-year are the day's, kept for ranking each person's rows per period."""
+    day = columns["day"]
+    columns["year"] = ExtractYear(day)
+    columns["half"] = DjCase(
+        When(LessThanOrEqual(ExtractMonth(day), 6), then=Value(1)), default=Value(2)
+    )
+    named = {
+        f"r_{name}": Cast(columns.get(name, Value(None)), _COLUMN_TYPES.get(name, TextField)())
+        for name in ROW_COLUMNS
+    }
+    return queryset.annotate(**named).order_by().values(*named)
+
+
+def _arrest_source() -> QuerySet[Any]:
+    return _source(
+        Arrest.objects.all(),
+        case_id=F("case_id"),
+        day=F("arrested_on"),
+        row_id=F("id"),
+        person_id=F("person_id"),
+        sex=F("person__sex"),
+        nationality=nationality_expr("person__citizenships"),
+        province_id=Coalesce("province_id", "case__province_id"),
+        case_kind=F("case__kind"),
+    )
+
+
+def _suspect_source() -> QuerySet[Any]:
+    return _source(
+        Participant.objects.filter(role=ParticipantRole.SUSPECT),
+        case_id=F("case_id"),
+        day=F("case__opened_on"),
+        row_id=F("id"),
+        person_id=F("person_id"),
+        sex=F("person__sex"),
+        nationality=nationality_expr("person__citizenships"),
+        case_kind=F("case__kind"),
+    )
+
+
+def _victims(queryset: QuerySet[Participant]) -> QuerySet[Participant]:
+    """Participants in the victim role not marked 'not a victim' (no profile: a victim)."""
+    return (
+        queryset.filter(role=ParticipantRole.VICTIM)
+        .alias(st_status=Coalesce("victim_profile__trafficking_status", Value("")))
+        .exclude(st_status=NOT_A_VICTIM)
+    )
+
+
+def _victim_columns(day: str, profile: str) -> dict[str, Any]:
+    """The victim's cell values; `day` is the row's date, `profile` the path to the profile."""
+    return {
+        "day": F(day),
+        "sex": F("person__sex"),
+        "age": _age_expr(day, "person__birth_year", f"{profile}__age_when_trafficked"),
+        "nationality": nationality_expr("person__citizenships"),
+        "exploitation": first_code_expr(f"{profile}__exploitation_types"),
+    }
+
+
+def _identified_source() -> QuerySet[Any]:
+    # Dated by identified_on, else by the case's opening date.
+    victims = _victims(Participant.objects.all()).annotate(
+        st_day=Coalesce("victim_profile__identified_on", "case__opened_on")
+    )
+    return _source(
+        victims,
+        case_id=F("case_id"),
+        row_id=F("id"),
+        person_id=F("person_id"),
+        province_id=F("case__province_id"),
+        **_victim_columns("st_day", "victim_profile"),
+    )
+
+
+def _event_victim_source(kind: str) -> QuerySet[Any]:
+    """Victims linked to events of one kind: a link counts when the linked person is a victim
+    in the event's own case (one participation at most: a person has a role once per case)."""
+    links: QuerySet[Any] = (
+        Event.persons.through.objects.annotate(
+            victim=FilteredRelation(
+                "person__participations",
+                condition=Q(
+                    person__participations__role=ParticipantRole.VICTIM,
+                    person__participations__case_id=F("event__case_id"),
+                ),
+            )
+        )
+        .filter(event__kind=kind)
+        .filter(Q(victim__isnull=False))  # Q: the type checker does not see the relation
+        .alias(st_status=Coalesce("victim__victim_profile__trafficking_status", Value("")))
+        .exclude(Q(st_status=NOT_A_VICTIM))
+    )
+    return _source(
+        links,
+        case_id=F("event__case_id"),
+        row_id=F("event_id"),
+        person_id=F("person_id"),
+        province_id=Coalesce("event__province_id", "event__case__province_id"),
+        **_victim_columns("event__occurred_on", "victim__victim_profile"),
+    )
+
+
+def _defendant_source(proceedings: QuerySet[Proceeding], day: str) -> QuerySet[Any]:
+    # A defendant is a person; an unnamed defendant counts once per proceeding: `unnamed` is
+    # the proceeding's id only when no defendant is named.
+    return _source(
+        proceedings.filter(**{f"{day}__isnull": False}),
+        case_id=F("case_id"),
+        day=F(day),
+        row_id=F("id"),
+        person_id=F("defendant_id"),
+        unnamed=DjCase(When(defendant__isnull=True, then=F("id")), default=Value(None)),
+        sex=Coalesce(NullIf("defendant__sex", Value("")), Value(UNKNOWN)),
+        case_kind=F("case__kind"),
+        province_id=F("case__province_id"),
+        months=F("sentence_months"),
+    )
+
+
+# source name -> (its rows, the path from a row to its case id); the names are stored in
+# IndicatorRow.source.
+ROW_SOURCES: dict[str, tuple[Callable[[], QuerySet[Any]], str]] = {
+    "arrests": (_arrest_source, "case_id"),
+    "suspects": (_suspect_source, "case_id"),
+    "victims_identified": (_identified_source, "case_id"),
+    "victims_rescued": (lambda: _event_victim_source(EventKind.RESCUE), "event__case_id"),
+    "victims_referred": (lambda: _event_victim_source(EventKind.REFERRAL), "event__case_id"),
+    "prosecutions": (
+        lambda: _defendant_source(Proceeding.objects.all(), "filed_on"),
+        "case_id",
+    ),
+    "convictions": (
+        lambda: _defendant_source(
+            Proceeding.objects.filter(verdict=Verdict.CONVICTED), "verdict_on"
+        ),
+        "case_id",
+    ),
+    # Its own rows: a person's first prison sentence need not be their first conviction.
+    "prison_sentences": (
+        lambda: _defendant_source(
+            Proceeding.objects.filter(verdict=Verdict.CONVICTED, sentence_months__gt=0),
+            "verdict_on",
+        ),
+        "case_id",
+    ),
+}
+
+
+def _rows(source: str, cases: QuerySet[Case], periods: Periods) -> QuerySet[Any]:
+    """The source's rows dated in the periods, of the cases the actor may aggregate."""
+    from .models import IndicatorRow
+
+    rows = IndicatorRow.objects.filter(_in_periods("day", periods), source=source)
+    return _scoped(rows, cases)
+
+
+def _count_rows(
+    firsts: "Firsts",
+    dims: tuple[str, ...],
+    cases: QuerySet[Case],
+    rows: QuerySet[Any],
+    periods: Periods,
+) -> list[tuple[Any, ...]]:
+    """_count_first over indicator rows. Over every case, each row already knows whether it
+    is its person's first in its half-year and in its year (services.indicator_rows_refresh
+    ranks them), so the count is a plain grouping; over part of the cases the first row
+    among those is found when counting."""
+    names = (*firsts.person, *firsts.order, *firsts.values)
+    columns = {n: F(ROW_NAMES.get(n, n)) for n in names}
+    if cases.query.has_filters():
+        return _count_first(firsts, dims, firsts.rows(rows, "day", periods, **columns))
+    first = DjCase(
+        *[
+            When(day__range=_in(p), then=F("first_in_half" if p.half else "first_in_year"))
+            for p in periods
+        ],
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    return _count_first(
+        firsts, dims, firsts.rows(rows, "day", periods, first=first, **columns), ranked=True
+    )
+
+
+# Firsts' names for the row columns that are named otherwise in IndicatorRow.
+ROW_NAMES = {"person": "person_id", "id": "row_id", "province": "province_id"}
+
+
 def _with_nationality_group(sex: str, nationality: str, *rest: str) -> tuple[str, ...]:
     return (sex, nationality_group_of(nationality), nationality, *rest)
 
@@ -390,22 +643,8 @@ ARREST_FIRSTS = Firsts(
 
 
 def arrests_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
-    arrests = _scoped(Arrest.objects.filter(_in_periods("arrested_on", periods)), cases)
-    rows = _count_first(
-        ARREST_FIRSTS,
-        ARREST_FIRSTS.values,
-        ARREST_FIRSTS.rows(
-            arrests,
-            "arrested_on",
-            periods,
-            person=F("person_id"),
-            day=F("arrested_on"),
-            id=F("id"),
-            sex=F("person__sex"),
-            nationality=nationality_expr("person__citizenships"),
-            province=Coalesce("province_id", "case__province_id"),
-            case_kind=F("case__kind"),
-        ),
+    rows = _count_rows(
+        ARREST_FIRSTS, ARREST_FIRSTS.values, cases, _rows("arrests", cases, periods), periods
     )
     return _cubes_from_rows(
         rows,
@@ -422,23 +661,8 @@ SUSPECT_FIRSTS = Firsts(
 
 
 def suspects_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
-    suspects = Participant.objects.filter(
-        _in_periods("case__opened_on", periods), role=ParticipantRole.SUSPECT
-    )
-    rows = _count_first(
-        SUSPECT_FIRSTS,
-        SUSPECT_FIRSTS.values,
-        SUSPECT_FIRSTS.rows(
-            _scoped(suspects, cases),
-            "case__opened_on",
-            periods,
-            person=F("person_id"),
-            day=F("case__opened_on"),
-            id=F("id"),
-            sex=F("person__sex"),
-            nationality=nationality_expr("person__citizenships"),
-            case_kind=F("case__kind"),
-        ),
+    rows = _count_rows(
+        SUSPECT_FIRSTS, SUSPECT_FIRSTS.values, cases, _rows("suspects", cases, periods), periods
     )
     return _cubes_from_rows(
         rows,
@@ -457,120 +681,23 @@ VICTIM_FIRSTS = Firsts(
 )
 
 
-def _victims(queryset: QuerySet[Participant]) -> QuerySet[Participant]:
-    """Participants in the victim role not marked 'not a victim' (no profile: a victim)."""
-    return (
-        queryset.filter(role=ParticipantRole.VICTIM)
-        .alias(st_status=Coalesce("victim_profile__trafficking_status", Value("")))
-        .exclude(st_status=NOT_A_VICTIM)
-    )
-
-
-def _victim_rows(
-    victims: QuerySet[Any],
-    date_field: str,
-    periods: Periods,
-    profile: str = "victim_profile",
-    **columns: Any,
-) -> QuerySet[Any]:
-    """Rows of victims for _count_first; `profile` is the path to the victim profile."""
-    return VICTIM_FIRSTS.rows(
-        victims,
-        date_field,
-        periods,
-        person=F("person_id"),
-        day=F(date_field),
-        sex=F("person__sex"),
-        age=_age_expr(date_field, "person__birth_year", f"{profile}__age_when_trafficked"),
-        nationality=nationality_expr("person__citizenships"),
-        exploitation=first_code_expr(f"{profile}__exploitation_types"),
-        **columns,
-    )
+def _victim_cubes(source: str, cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
+    rows = _count_rows(VICTIM_FIRSTS, VICTIM_DIMS, cases, _rows(source, cases, periods), periods)
+    return _cubes_from_rows(rows, periods, VICTIM_DIMS, codes={5: _province_codes()})
 
 
 def victims_identified_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
-    # The date is identified_on, else the case's opening date: two parts read as one, each
-    # filtered on a plain date range so that the database can use its indexes.
-    identified = _scoped(
-        _victims(Participant.objects.filter(_in_periods("victim_profile__identified_on", periods))),
-        cases,
-    )
-    by_opening = _scoped(
-        _victims(
-            Participant.objects.filter(
-                _in_periods("case__opened_on", periods),
-                victim_profile__identified_on__isnull=True,
-            )
-        ),
-        cases,
-    )
-    rows = _count_first(
-        VICTIM_FIRSTS,
-        VICTIM_DIMS,
-        _victim_rows(
-            identified,
-            "victim_profile__identified_on",
-            periods,
-            id=F("id"),
-            province=F("case__province_id"),
-        ),
-        _victim_rows(
-            by_opening, "case__opened_on", periods, id=F("id"), province=F("case__province_id")
-        ),
-    )
-    return _cubes_from_rows(rows, periods, VICTIM_DIMS, codes={5: _province_codes()})
-
-
-def _event_victims(cases: QuerySet[Case], periods: Periods, kind: str) -> dict[Period, Cube]:
-    """Victims linked to events of one kind (rescue, referral) dated in the period: a link
-    counts when the linked person is a victim in the event's case. Read from the links, each
-    joined to the person's victim participation in the event's own case (one row at most:
-    a person has a role once per case); the first link of a person is that of their earliest
-    event (by date, then event id)."""
-    links: QuerySet[Any] = (
-        Event.persons.through.objects.annotate(
-            victim=FilteredRelation(
-                "person__participations",
-                condition=Q(
-                    person__participations__role=ParticipantRole.VICTIM,
-                    person__participations__case_id=F("event__case_id"),
-                ),
-            )
-        )
-        .filter(_in_periods("event__occurred_on", periods), event__kind=kind)
-        .filter(Q(victim__isnull=False))  # Q: the type checker does not see the relation
-        .alias(st_status=Coalesce("victim__victim_profile__trafficking_status", Value("")))
-        .exclude(Q(st_status=NOT_A_VICTIM))
-    )
-    # The case's province only for events without one (COALESCE stops at the first value).
-    case_province = Subquery(
-        Case.objects.filter(pk=OuterRef("event__case_id")).order_by().values("province_id")[:1]
-    )
-    rows = _count_first(
-        VICTIM_FIRSTS,
-        VICTIM_DIMS,
-        _victim_rows(
-            _scoped(links, cases, "event__case"),
-            "event__occurred_on",
-            periods,
-            profile="victim__victim_profile",
-            id=F("event_id"),
-            province=Coalesce("event__province_id", case_province, output_field=BigIntegerField()),
-        ),
-    )
-    return _cubes_from_rows(rows, periods, VICTIM_DIMS, codes={5: _province_codes()})
+    return _victim_cubes("victims_identified", cases, periods)
 
 
 def victims_rescued_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
-    return _event_victims(cases, periods, EventKind.RESCUE)
+    return _victim_cubes("victims_rescued", cases, periods)
 
 
 def victims_referred_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
-    return _event_victims(cases, periods, EventKind.REFERRAL)
+    return _victim_cubes("victims_referred", cases, periods)
 
 
-# A defendant is a person; an unnamed defendant counts once per proceeding: the second person
-# column is the proceeding's id only when no defendant is named.
 DEFENDANT_BANDS = {"sentence": ("months", SENTENCE_BANDS, NO_PRISON)}
 DEFENDANT_FIRSTS = Firsts(
     person=("person", "unnamed"),
@@ -580,51 +707,25 @@ DEFENDANT_FIRSTS = Firsts(
 )
 
 
-def _count_defendants(
-    proceedings: QuerySet[Proceeding], date_field: str, periods: Periods, dims: tuple[str, ...]
-) -> list[tuple[Any, ...]]:
-    return _count_first(
-        DEFENDANT_FIRSTS,
-        dims,
-        DEFENDANT_FIRSTS.rows(
-            proceedings,
-            date_field,
-            periods,
-            person=F("defendant_id"),
-            unnamed=DjCase(When(defendant__isnull=True, then=F("id")), default=Value(None)),
-            day=F(date_field),
-            id=F("id"),
-            sex=Coalesce(NullIf("defendant__sex", Value("")), Value(UNKNOWN)),
-            case_kind=F("case__kind"),
-            province=F("case__province_id"),
-            months=F("sentence_months"),
-        ),
-    )
+def _defendant_cubes(
+    source: str, cases: QuerySet[Case], periods: Periods, dims: tuple[str, ...]
+) -> dict[Period, Cube]:
+    rows = _count_rows(DEFENDANT_FIRSTS, dims, cases, _rows(source, cases, periods), periods)
+    codes = {dims.index("province"): _province_codes()} if "province" in dims else None
+    return _cubes_from_rows(rows, periods, dims, codes=codes)
 
 
 def prosecutions_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
-    dims = ("sex", "case_kind", "province")
-    proceedings = _scoped(Proceeding.objects.filter(_in_periods("filed_on", periods)), cases)
-    rows = _count_defendants(proceedings, "filed_on", periods, dims)
-    return _cubes_from_rows(rows, periods, dims, codes={2: _province_codes()})
-
-
-def _convicted(cases: QuerySet[Case], periods: Periods) -> QuerySet[Proceeding]:
-    qs = Proceeding.objects.filter(_in_periods("verdict_on", periods), verdict=Verdict.CONVICTED)
-    return _scoped(qs, cases)
+    return _defendant_cubes("prosecutions", cases, periods, ("sex", "case_kind", "province"))
 
 
 def convictions_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
     dims = ("sex", "case_kind", "province", "sentence")
-    rows = _count_defendants(_convicted(cases, periods), "verdict_on", periods, dims)
-    return _cubes_from_rows(rows, periods, dims, codes={2: _province_codes()})
+    return _defendant_cubes("convictions", cases, periods, dims)
 
 
 def prison_sentences_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:
-    dims = ("sentence", "case_kind")
-    proceedings = _convicted(cases, periods).filter(sentence_months__gt=0)
-    rows = _count_defendants(proceedings, "verdict_on", periods, dims)
-    return _cubes_from_rows(rows, periods, dims)
+    return _defendant_cubes("prison_sentences", cases, periods, ("sentence", "case_kind"))
 
 
 def victims_per_100k_query(cases: QuerySet[Case], periods: Periods) -> dict[Period, Cube]:

@@ -59,8 +59,13 @@ def aggregate_case_q(actor: Any) -> Q:
 
 
 def aggregate_cases(*, actor: Any) -> QuerySet[Case]:
-    """The case queryset every indicator query starts from."""
-    return Case.objects.filter(aggregate_case_q(actor))
+    """The case queryset every indicator query starts from. Cases changed since the indicator
+    rows were last read are read again first, so every count is current (decision 0306)."""
+    from .services import indicator_rows_refresh
+
+    cases = Case.objects.filter(aggregate_case_q(actor))  # refused before any write
+    indicator_rows_refresh()
+    return cases
 
 
 def may_see_statistics(actor: Any) -> bool:
@@ -75,8 +80,9 @@ def indicator_cube(*, actor: Any, indicator_id: str, period: Period) -> Cube:
     """One indicator for one period, over the cases the actor may aggregate."""
     from .indicators import analytic_session
 
+    cases = aggregate_cases(actor=actor)
     with analytic_session():
-        return indicator(indicator_id).query(aggregate_cases(actor=actor), period)
+        return indicator(indicator_id).query(cases, period)
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""`ctip stats mse FILE.csv --json`: multiple systems estimation from a capture-history table."""
+"""`ctip stats mse FILE.csv --json`: multiple systems estimation from a capture-history table;
+`ctip stats refresh [--all]`: read the indicator rows of changed (or all) cases again."""
 
 import json
 from pathlib import Path
@@ -14,7 +15,8 @@ from .report import validation_message
 
 class Command(BaseCommand):
     help = (
-        "Statistical tools. `mse FILE.csv`: estimate the total population from overlapping lists."
+        "Statistical tools. `mse FILE.csv`: estimate the total population from overlapping "
+        "lists. `refresh`: recount cases changed since statistics were last read."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,8 +27,15 @@ class Command(BaseCommand):
         mse.add_argument("--method", default="stepwise", choices=METHODS)
         mse.add_argument("--bootstrap", type=int, default=500, help="replicates (0: none)")
         mse.add_argument("--seed", type=int, default=2024)
+        refresh = sub.add_parser("refresh", help="read changed cases' indicator rows again")
+        refresh.add_argument(
+            "--all", action="store_true", help="every case, not only those marked as changed"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["tool"] == "refresh":
+            self._refresh(everything=options["all"])
+            return
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"file: {path} does not exist.")
@@ -47,4 +56,16 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Estimated total: {result['estimate']:.0f} (95% interval {result['lower']} to "
             f"{result['upper']}); observed {result['observed']}; model: {terms}"
+        )
+
+    def _refresh(self, *, everything: bool) -> None:
+        import time
+
+        from ctip.stats.services import indicator_rows_refresh
+
+        started = time.perf_counter()
+        marked = indicator_rows_refresh(everything=everything)
+        what = "every case" if everything else f"{marked} changed case(s)"
+        self.stdout.write(
+            f"Indicator rows read again for {what} in {time.perf_counter() - started:.1f} s."
         )
