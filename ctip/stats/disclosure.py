@@ -1,5 +1,6 @@
 """Protection of public tables: small-cell suppression with complementary suppression,
-checked by linear programming, and differentially private noisy counts through OpenDP.
+checked by linear programming, and differentially private counts through OpenDP, estimated
+jointly for tables of one population (non-negative, shared margins agree).
 
 A table is a grid of counts with its row totals, column totals and grand total. Suppression
 hides every published figure (cell or total) between 1 and k - 1, then hides more figures
