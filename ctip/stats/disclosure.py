@@ -1,5 +1,6 @@
 """Protection of public tables: small-cell suppression with complementary suppression,
-checked by linear programming, and differentially private noisy counts through OpenDP.
+checked by linear programming, and differentially private counts through OpenDP, estimated
+jointly for tables of one population (non-negative, shared margins agree).
 
 A table is a grid of counts with its row totals, column totals and grand total. Suppression
 hides every published figure (cell or total) between 1 and k - 1, then hides more figures
@@ -139,18 +140,28 @@ def _hide_another(grid: Grid, hidden: np.ndarray, parts: list[Any], total: Any) 
 # --- differential privacy --------------------------------------------------------------------
 
 
-def laplace_counts(cells: np.ndarray, epsilon: float) -> np.ndarray:
-    """Noisy counts through OpenDP's (discrete) Laplace mechanism, ε-DP when one person
-    changes one cell by one (L1 sensitivity 1), then made non-negative (post-processing)."""
+def laplace_measurement(epsilon: float) -> Any:
+    """OpenDP's (discrete) Laplace mechanism over an integer vector at scale 1/ε: ε-DP when one
+    person changes one cell by one (L1 sensitivity 1); its privacy map is asserted."""
     import opendp.prelude as dp
 
     dp.enable_features("contrib")
-    flat = [int(v) for v in np.asarray(cells).ravel()]
     space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
     measurement = dp.m.make_laplace(*space, scale=1.0 / epsilon)
     assert measurement.map(1) <= epsilon + 1e-9
-    noisy = np.array(measurement(flat), dtype=float).reshape(np.asarray(cells).shape)
-    return np.clip(noisy, 0, None)
+    return measurement
+
+
+def laplace_noisy(cells: np.ndarray, epsilon: float) -> np.ndarray:
+    """The noisy counts of one table, as drawn (may be negative)."""
+    flat = [int(v) for v in np.asarray(cells).ravel()]
+    noisy = laplace_measurement(epsilon)(flat)
+    return np.array(noisy, dtype=float).reshape(np.asarray(cells).shape)
+
+
+def laplace_counts(cells: np.ndarray, epsilon: float) -> np.ndarray:
+    """Noisy counts of one table on its own, made non-negative (post-processing)."""
+    return np.clip(laplace_noisy(cells, epsilon), 0, None)
 
 
 def allocate_epsilon(sizes: list[int], epsilon: float) -> list[float]:
@@ -160,3 +171,108 @@ def allocate_epsilon(sizes: list[int], epsilon: float) -> list[float]:
     weights = [math.sqrt(max(n, 1)) for n in sizes]
     total = sum(weights)
     return [epsilon * w / total for w in weights]
+
+
+# Tables that share a dimension are margins of one population: estimating them together
+# (decision 0305) lets each table borrow the others' measurement of what they share, and
+# non-negativity of every cell pulls the many near-zero cells towards zero without the
+# upward bias of clipping each table on its own. Everything below uses the noisy counts only.
+
+
+def _margin_matrix(dims: tuple[str, ...], shape: tuple[int, ...], keep: tuple[str, ...]) -> Any:
+    """0/1 matrix summing a table's cells (C order) into its margin over `keep` (in that order)."""
+    index = np.indices(shape).reshape(len(shape), -1)
+    kept_shape = tuple(shape[dims.index(d)] for d in keep)
+    rows = np.ravel_multi_index(tuple(index[dims.index(d)] for d in keep), kept_shape)
+    out = np.zeros((int(np.prod(kept_shape)), index.shape[1]))
+    out[rows, np.arange(index.shape[1])] = 1
+    return out
+
+
+def _shared_margins(dims: list[tuple[str, ...]], shapes: list[tuple[int, ...]]) -> np.ndarray:
+    """Rows C with C x = 0 exactly when every two tables agree on the margin over the
+    dimensions they share (the grand total when they share none)."""
+    offsets = np.cumsum([0, *(int(np.prod(s)) for s in shapes)])
+    rows = []
+    for i in range(len(dims)):
+        for j in range(i + 1, len(dims)):
+            shared = tuple(sorted(set(dims[i]) & set(dims[j])))
+            block = np.zeros(
+                (int(np.prod([shapes[i][dims[i].index(d)] for d in shared])), offsets[-1])
+            )
+            block[:, offsets[i] : offsets[i + 1]] = _margin_matrix(dims[i], shapes[i], shared)
+            block[:, offsets[j] : offsets[j + 1]] -= _margin_matrix(dims[j], shapes[j], shared)
+            rows.append(block)
+    return np.vstack(rows) if rows else np.zeros((0, offsets[-1]))
+
+
+def consistent_counts(
+    noisy: list[np.ndarray], dims: list[tuple[str, ...]], epsilons: list[float]
+) -> list[np.ndarray]:
+    """The non-negative tables that agree on every shared margin and are closest to the noisy
+    ones in least squares weighted by each table's ε² (its noise precision).
+
+    That is the projection of the noisy counts onto the intersection of a subspace (shared
+    margins agree) and the non-negative orthant, found by Dykstra's alternating projections:
+    plain alternation would stop at some point of the intersection, not the nearest one."""
+    y = np.concatenate([np.asarray(t, dtype=float).ravel() for t in noisy])
+    weight = np.concatenate([np.full(t.size, e * e) for t, e in zip(noisy, epsilons, strict=True)])
+    c = _shared_margins(dims, [np.shape(t) for t in noisy])
+    # Projection onto {C x = 0} in the metric diag(weight): x - W⁻¹Cᵀ (C W⁻¹ Cᵀ)⁺ C x; the
+    # pseudo-inverse because shared margins repeat (two tables' totals agree through a third).
+    c_w = c / weight
+    gram_inv = np.linalg.pinv(c_w @ c.T) if len(c) else np.zeros((0, 0))
+
+    def agree(x: np.ndarray) -> np.ndarray:
+        return x - c_w.T @ (gram_inv @ (c @ x)) if len(c) else x
+
+    x, p, q = y.copy(), np.zeros_like(y), np.zeros_like(y)
+    scale = max(1.0, float(np.abs(y).max()))
+    for _round in range(5000):
+        z = agree(x + p)
+        p = x + p - z
+        x_next = np.clip(z + q, 0, None)
+        q = z + q - x_next
+        done = np.abs(x_next - x).max() < 1e-9 * scale and np.abs(z - x_next).max() < 1e-6
+        x = x_next
+        if done:
+            break
+    out, start = [], 0
+    for t in noisy:
+        out.append(x[start : start + t.size].reshape(np.shape(t)))
+        start += t.size
+    return out
+
+
+def integer_counts(tables: list[np.ndarray]) -> list[np.ndarray]:
+    """Round estimated tables to non-negative integers that all add up to one grand total
+    (the rounded mean of their totals): each table keeps the floors of its cells and gives
+    the units left over to the cells with the largest remainders."""
+    total = round(float(np.mean([t.sum() for t in tables]))) if tables else 0
+    out = []
+    for table in tables:
+        cells = np.clip(np.asarray(table, dtype=float).ravel(), 0, None)
+        if cells.sum() > 0:
+            cells = cells * (total / cells.sum())  # shares of the common total
+        floors = np.floor(cells)
+        left = int(total - floors.sum())
+        order = np.argsort(-(cells - floors), kind="stable")
+        floors[order[:left]] += 1
+        out.append(floors.reshape(np.shape(table)).astype(int))
+    return out
+
+
+def release_measurements(sizes: list[int], epsilon: float) -> list[Any]:
+    """One OpenDP measurement per table, at the table's share of ε; their privacy maps add
+    up to ε (sequential composition)."""
+    return [laplace_measurement(e) for e in allocate_epsilon(sizes, epsilon)]
+
+
+def private_tables(
+    cells: list[np.ndarray], dims: list[tuple[str, ...]], budgets: list[float]
+) -> list[np.ndarray]:
+    """Tables of one population released under Σ budgets-DP: each measured once with OpenDP's
+    Laplace at its own ε, then estimated jointly (shared margins agree, no negative cell) and
+    rounded to integers with one grand total. Only the noisy counts reach the estimate."""
+    noisy = [laplace_noisy(c, e) for c, e in zip(cells, budgets, strict=True)]
+    return integer_counts(consistent_counts(noisy, dims, budgets))

@@ -18,7 +18,7 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
 from .choices import Protection, ReleaseStatus
-from .disclosure import Grid, K, allocate_epsilon, laplace_counts, suppress
+from .disclosure import Grid, K, allocate_epsilon, private_tables, suppress
 from .indicators import Cube
 from .models import PrivacyLedgerEntry, Release
 from .periods import parse_period
@@ -93,6 +93,30 @@ def _published(grid: Grid, hidden: np.ndarray | None) -> list[list[int | None]]:
     ]
 
 
+def _private_grids(grids: list[Grid], epsilon: float) -> list[Grid]:
+    """The tables under ε-DP: ε split over all tables (√cells), and the tables of one
+    indicator (margins of one cube) estimated together so they agree; margins are the sums
+    of the published non-negative integer cells (post-processing)."""
+    inner = [g.m[: len(g.row_keys), : len(g.col_keys)] for g in grids]
+    budgets = allocate_epsilon([c.size for c in inner], epsilon)
+    grids = list(grids)
+    for indicator_id in dict.fromkeys(t[1] for t in PUBLIC_TABLES):
+        # Tables with no cells (an empty domain) have nothing to measure and are kept.
+        members = [i for i, t in enumerate(PUBLIC_TABLES) if t[1] == indicator_id and inner[i].size]
+        dims = [tuple(d for d in PUBLIC_TABLES[i][2:] if d is not None) for i in members]
+        cells = [
+            inner[i] if len(ds) == 2 else inner[i][:, 0]
+            for i, ds in zip(members, dims, strict=True)
+        ]
+        if not members:
+            continue
+        estimated = private_tables(cells, dims, [budgets[i] for i in members])
+        for i, table in zip(members, estimated, strict=True):
+            g = grids[i]
+            grids[i] = Grid.from_cells(g.row_keys, g.col_keys, table.reshape(inner[i].shape))
+    return grids
+
+
 def build_public_tables(
     *, actor: Any, period: str, protection: str, epsilon: float | None, k: int = K
 ) -> list[dict[str, Any]]:
@@ -104,18 +128,13 @@ def build_public_tables(
     )
     tables = []
     grids = [_grid(figures.cubes[t[1]], t[2], t[3]) for t in PUBLIC_TABLES]
-    budgets = allocate_epsilon([len(g.row_keys) * len(g.col_keys) for g in grids], epsilon or 0)
-    for (table_id, indicator_id, rows, cols), grid, per_table in zip(
-        PUBLIC_TABLES, grids, budgets, strict=True
-    ):
+    if protection != Protection.SUPPRESSION:
+        grids = _private_grids(grids, epsilon or 0)
+    for (table_id, indicator_id, rows, cols), grid in zip(PUBLIC_TABLES, grids, strict=True):
         if protection == Protection.SUPPRESSION:
             hidden = suppress(grid, k)
             values = _published(grid, hidden)
         else:
-            inner = grid.m[: len(grid.row_keys), : len(grid.col_keys)]
-            noisy = laplace_counts(inner, per_table) if inner.size else inner
-            # Post-processing: margins are sums of the noisy non-negative integer cells.
-            grid = Grid.from_cells(grid.row_keys, grid.col_keys, noisy)
             values = _published(grid, None)
         tables.append(
             {

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
-from ctip.stats import services
+from ctip.stats import disclosure, services
 from ctip.stats.models import PrivacyLedgerEntry, Release
 
 from .builders import Registry
@@ -96,10 +96,22 @@ def test_dp_release_spends_budget_and_refuses_beyond_it(people):
                 assert sum(row[:-1]) == row[-1]
         if len(values) > 1:
             assert [sum(col) for col in zip(*values[:-1], strict=True)] == values[-1]
+    # Tables of one indicator are margins of one cube: estimated together, they agree.
+    for indicator in ("cases", "victims_identified"):
+        totals = {t["values"][-1][-1] for t in release.tables if t["indicator"] == indicator}
+        assert len(totals) == 1, indicator
     with pytest.raises(ValidationError) as error:
         services.release_create(actor=analyst, period="2024H1", protection="dp", epsilon=0.5)
     assert "epsilon" in error.value.message_dict
     assert Release.objects.count() == 1 and PrivacyLedgerEntry.objects.count() == 1
+
+
+def test_dp_release_measurements_spend_exactly_the_ledger_epsilon():
+    sizes = []
+    for _table_id, _indicator, rows, cols in services.PUBLIC_TABLES:
+        sizes.append(3 * (4 if cols else 1) if rows != "province" else 25)
+    spent = sum(m.map(1) for m in disclosure.release_measurements(sizes, 0.6))
+    assert spent == pytest.approx(0.6, abs=1e-6)
 
 
 @pytest.mark.parametrize(
