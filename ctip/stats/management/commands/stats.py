@@ -7,9 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ctip.cli import validation_message
 from ctip.stats.mse import METHODS, estimate_population, read_capture_csv
-
-from .report import validation_message
 
 
 class Command(BaseCommand):
