@@ -1,4 +1,4 @@
-"""Forms of the statistics pages: the dashboard's filters."""
+"""Forms of the statistics pages: the dashboard's filters and the dark-figure estimate."""
 
 from typing import Any
 
@@ -7,7 +7,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .indicators import CATALOGUE
+from .mse import read_capture_csv
 from .periods import parse_period
+from .selectors import PAGE_BOOTSTRAP_MAX
+
+# A capture table has at most 2^10 - 1 rows of a few characters; anything much bigger is not one.
+MAX_CAPTURE_FILE_BYTES = 256 * 1024
+
+
+def _clean_period(value: str) -> str:
+    try:
+        return parse_period(value).label
+    except ValidationError as error:
+        raise ValidationError(error.message_dict["period"]) from error
 
 
 class DashboardFilterForm(forms.Form):
@@ -20,11 +32,7 @@ class DashboardFilterForm(forms.Form):
     breakdown = forms.CharField(label=_("Breakdown"), max_length=30, required=False)
 
     def clean_period(self) -> str:
-        value = self.cleaned_data["period"]
-        try:
-            return parse_period(value).label
-        except ValidationError as error:
-            raise ValidationError(error.message_dict["period"]) from error
+        return _clean_period(self.cleaned_data["period"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -32,4 +40,78 @@ class DashboardFilterForm(forms.Form):
         breakdown = data.get("breakdown")
         if indicator and breakdown and breakdown not in indicator.disaggregations:
             self.add_error("breakdown", _("This indicator has no such breakdown."))
+        return data
+
+
+class DarkFigureForm(forms.Form):
+    """What to estimate from: a period of the registry or an uploaded capture-history table."""
+
+    period = forms.CharField(
+        label=_("Period"),
+        max_length=6,
+        required=False,
+        help_text=_("Estimate from the registry: 2024H1, 2024H2 or 2024."),
+    )
+    file = forms.FileField(
+        label=_("Capture-history file (CSV)"),
+        required=False,
+        help_text=_(
+            "Or estimate from a table: one 0/1 column per list, then a 'count' column; "
+            "one row per capture pattern."
+        ),
+    )
+    method = forms.ChoiceField(
+        label=_("Model selection"),
+        choices=[
+            ("stepwise", _("Stepwise (likelihood-ratio tests)")),
+            ("bic", _("Lowest BIC")),
+        ],
+        initial="stepwise",
+    )
+    bootstrap = forms.IntegerField(
+        label=_("Bootstrap replicates"),
+        min_value=0,
+        max_value=PAGE_BOOTSTRAP_MAX,
+        initial=200,
+        help_text=_("Replicates for the 95 percent interval; 0 gives the estimate alone."),
+    )
+
+    def clean_period(self) -> str:
+        value = self.cleaned_data["period"].strip()
+        return _clean_period(value) if value else ""
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        if (upload.size or 0) > MAX_CAPTURE_FILE_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(kb)d KB; a capture table is far smaller.")
+                % {"kb": MAX_CAPTURE_FILE_BYTES // 1024}
+            )
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file is not UTF-8 text.")) from None
+        try:
+            return read_capture_csv(text)
+        except ValidationError as error:
+            # The reader names the column at fault; the page shows it under the file field.
+            raise ValidationError(
+                [
+                    f"{column}: {message}"
+                    for column, messages in error.message_dict.items()
+                    for message in messages
+                ]
+            ) from error
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        has_period, has_file = bool(data.get("period")), bool(data.get("file"))
+        if "period" in self.errors or "file" in self.errors:
+            return data
+        if has_period and has_file:
+            self.add_error("file", _("Give a period or a file, not both."))
+        elif not has_period and not has_file:
+            self.add_error("period", _("Give a period, or upload a capture-history file."))
         return data

@@ -25,6 +25,7 @@ import csv
 import io
 import itertools
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +51,13 @@ class CaptureTable:
     @property
     def observed(self) -> int:
         return int(self.counts.sum())
+
+    @property
+    def sizes(self) -> dict[str, int]:
+        """How many people each list holds (everyone in a pattern that includes the list)."""
+        return {
+            name: int(self.counts[self.cells[:, i] == 1].sum()) for i, name in enumerate(self.lists)
+        }
 
 
 def table_from_rows(lists: list[str], rows: list[tuple[tuple[int, ...], int]]) -> CaptureTable:
@@ -400,7 +408,14 @@ def _verify_with_statsmodels(table: CaptureTable, fit: Fit, y: np.ndarray) -> fl
     """Refit the chosen model with statsmodels' GLM; its hidden count is the one reported."""
     import statsmodels.api as sm
 
-    result = sm.GLM(y, design(table, fit.pairs), family=sm.families.Poisson()).fit()
+    with warnings.catch_warnings():
+        # A saturated model (two lists, or every interaction) fits the data exactly and has no
+        # residual degrees of freedom: statsmodels warns about a scale and a "separation" that
+        # a Poisson count model does not use, which would only alarm a command-line user. A
+        # fit that really went wrong still fails the comparison with IRLS below.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", sm.tools.sm_exceptions.PerfectSeparationWarning)
+        result = sm.GLM(y, design(table, fit.pairs), family=sm.families.Poisson()).fit()
     hidden = float(math.exp(result.params[0]))
     if not math.isclose(hidden, fit.hidden, rel_tol=1e-4, abs_tol=1e-3):
         raise ArithmeticError(f"IRLS and statsmodels disagree: {fit.hidden} vs {hidden}")

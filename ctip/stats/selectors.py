@@ -9,7 +9,7 @@ public included — gets only published releases. Aggregates never return rows.
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -18,7 +18,7 @@ from ctip.access.policies import RECORD_ROLES, actor_scope, case_q
 from ctip.registry.models import Case
 
 from .indicators import CATALOGUE, Cube, indicator
-from .periods import Period
+from .periods import Period, parse_period
 
 
 class CommandLineActor:
@@ -170,8 +170,6 @@ def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) ->
             sizes[kind] = sizes.get(kind, 0) + 1
     lists = sorted(sizes, key=lambda k: -sizes[k])[:max_lists]
     if len(lists) < 2:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"period": _("Fewer than two kinds of agency recorded victims.")})
     patterns: dict[tuple[int, ...], int] = {}
     for kinds in caught.values():
@@ -179,6 +177,85 @@ def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) ->
         if any(key):
             patterns[key] = patterns.get(key, 0) + 1
     return table_from_rows(lists, list(patterns.items()))
+
+
+# The page answers while the analyst waits, and every bootstrap replicate repeats the whole
+# model search over 2^k - 1 cells: six lists take about a hundredth of a second a replicate,
+# ten lists several seconds. So the page draws fewer replicates as lists grow; the command
+# line draws as many as it is asked for.
+PAGE_BOOTSTRAP_LIMITS = {5: 500, 6: 200, 7: 100, 8: 50}
+PAGE_BOOTSTRAP_MAX = 1000
+
+
+def page_bootstrap_limit(lists: int) -> int:
+    """The most bootstrap replicates the dark-figure page draws for a table of `lists` lists."""
+    if lists < min(PAGE_BOOTSTRAP_LIMITS):
+        return PAGE_BOOTSTRAP_MAX
+    return PAGE_BOOTSTRAP_LIMITS.get(lists, 0)
+
+
+def dark_figure(
+    *,
+    actor: Any,
+    period: Period | str | None = None,
+    table: Any = None,
+    method: str = "stepwise",
+    bootstrap: int = 500,
+    seed: int = 2024,
+    for_page: bool = False,
+) -> dict[str, Any]:
+    """Multiple systems estimation of the total number of victims, known and unknown.
+
+    Exactly one source: a period (the registry's capture table, see registry_capture_table)
+    or an uploaded capture table. Analysts and secretariat staff only, whichever the source:
+    the figure is theirs to publish or not. Reading the registry is audited as an export of
+    aggregates, like a report. `for_page` caps the replicates (page_bootstrap_limit).
+    """
+    from ctip.audit.choices import AuditAction
+    from ctip.audit.services import audit_record
+
+    from .mse import estimate_population
+
+    if (period is None) == (table is None):
+        raise TypeError("dark_figure takes a period or a table, not both or neither")
+    if not may_aggregate_all(actor):
+        raise PermissionDenied(_("Only analysts and secretariat staff estimate the dark figure."))
+    if isinstance(period, str):
+        period = parse_period(period)
+    if period is not None:
+        table = registry_capture_table(actor=actor, period=period)
+    replicates = min(bootstrap, page_bootstrap_limit(len(table.lists))) if for_page else bootstrap
+    try:
+        estimate = estimate_population(table, method=method, bootstrap=replicates, seed=seed)
+    except ValidationError as error:
+        if period is None:
+            raise
+        # The estimator blames "the file"; from the registry the period is what was given.
+        raise ValidationError(
+            {("period" if key == "file" else key): m for key, m in error.message_dict.items()}
+        ) from error
+    result = estimate.as_dict()
+    result.update(
+        source="registry" if period is not None else "file",
+        period=period.label if period is not None else None,
+        list_sizes=table.sizes,
+        unknown=round(estimate.estimate - estimate.observed, 1),
+        bootstrap_requested=bootstrap,
+    )
+    if period is not None:
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            object_type="stats.mse",
+            object_id=f"registry:{period.label}",
+            detail={
+                "aggregates_only": True,
+                "method": method,
+                "bootstrap": replicates,
+                "lists": table.lists,
+            },
+        )
+    return result
 
 
 def published_releases() -> QuerySet[Any]:

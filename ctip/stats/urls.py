@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("reports/<str:kind>/<str:period>/", views.report_page, name="report"),
     path("releases/", views.releases, name="releases"),
+    path("dark-figure/", views.dark_figure_page, name="mse"),
     path("public/", views.public_index, name="public"),
     path("public/<int:pk>/", views.public_release, name="public-release"),
     path("public/<int:pk>.csv", views.public_release_csv, name="public-release-csv"),

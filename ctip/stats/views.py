@@ -11,14 +11,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ctip.access.choices import AgencyKind
+
 from . import render as out
 from . import services
 from .choices import Protection
-from .forms import DashboardFilterForm
+from .forms import DarkFigureForm, DashboardFilterForm
 from .indicators import CATALOGUE
 from .periods import Period, parse_period
 from .reports import BUILDERS, build_report
 from .selectors import (
+    dark_figure,
+    may_aggregate_all,
     may_see_statistics,
     periods_figures,
     privacy_ledger,
@@ -47,7 +51,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
     default = {"indicator": "victims_rescued", "period": last_complete_half().label}
     form = DashboardFilterForm(request.GET or default)
-    context: dict[str, Any] = {"form": form, "catalogue": CATALOGUE.values()}
+    context: dict[str, Any] = {
+        "form": form,
+        "catalogue": CATALOGUE.values(),
+        "may_estimate": may_aggregate_all(request.user),
+    }
     if form.is_valid():
         ind = CATALOGUE[form.cleaned_data["indicator"]]
         period = parse_period(form.cleaned_data["period"])
@@ -106,6 +114,39 @@ def report_page(request: HttpRequest, kind: str, period: str) -> HttpResponse:
         request,
         "stats/report.html",
         {"report": report, "kind": kind, "formats": out.FORMATS, **out.page_context(report)},
+    )
+
+
+@login_required
+def dark_figure_page(request: HttpRequest) -> HttpResponse:
+    """Multiple systems estimation: the registry for a period, or an uploaded capture table."""
+    if not may_aggregate_all(request.user):
+        raise PermissionDenied(_("Only analysts and secretariat staff estimate the dark figure."))
+    form = DarkFigureForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        source = {"period": data["period"]} if data["period"] else {"table": data["file"]}
+        try:
+            result = dark_figure(
+                actor=request.user,
+                method=data["method"],
+                bootstrap=data["bootstrap"],
+                for_page=True,
+                **source,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+    lists = []
+    if result:
+        labels = dict(AgencyKind.choices) if result["source"] == "registry" else {}
+        lists = [(labels.get(name, name), n) for name, n in result["list_sizes"].items()]
+    return render(
+        request,
+        "stats/dark_figure.html",
+        {"form": form, "result": result, "lists": lists},
+        status=400 if form.errors else 200,
     )
 
 

@@ -136,6 +136,19 @@ def app_rules() -> dict[str, Any]:
             args=lambda w, role, rel: {"kind": "half-year", "period": "2024H1"},
         ),
         "stats:releases": Rule(aggregators),
+        # The dark figure is for those who aggregate over every case: a partial registry would
+        # make every list look smaller than it is.
+        "stats:mse": Rule(
+            aggregators,
+            also=(
+                # A refused estimate (an unknown period) is still refused to everyone else.
+                Rule(
+                    by_role(FORBIDDEN, anonymous=LOGIN, analyst=BAD_REQUEST),
+                    method="post",
+                    data=lambda w, role, rel: {"period": "2024H9", "method": "bic", "bootstrap": 0},
+                ),
+            ),
+        ),
         # Published releases: anyone, signed in or not, pages, CSV and API alike.
         "stats:public": Rule(everyone(OK)),
         "stats:public-release": Rule(everyone(OK), args=release_pk),

@@ -11,6 +11,7 @@ from django.db import transaction
 from ctip.access.choices import Role
 from ctip.access.models import Agency
 from ctip.access.services import membership_create, user_create
+from ctip.cli import validation_message
 
 
 class Command(BaseCommand):
@@ -56,9 +57,5 @@ class Command(BaseCommand):
                 if agency is not None:
                     membership_create(actor=None, user=user, agency=agency, role=options["role"])
         except ValidationError as error:
-            raise CommandError(
-                "; ".join(
-                    f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()
-                )
-            ) from error
+            raise CommandError(validation_message(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Created {user.username}."))

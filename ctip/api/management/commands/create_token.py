@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ctip.api.services import token_issue
+from ctip.cli import validation_message
 
 
 class Command(BaseCommand):
@@ -25,9 +26,5 @@ class Command(BaseCommand):
         try:
             token = token_issue(actor=None, user=user, reset=options["reset"])
         except ValidationError as error:
-            raise CommandError(
-                "; ".join(
-                    f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items()
-                )
-            ) from error
+            raise CommandError(validation_message(error)) from error
         self.stdout.write(token.key)

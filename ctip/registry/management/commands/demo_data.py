@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from ctip.cli import validation_message
 from ctip.registry.models import Case
 from ctip.registry.synthetic import DEFAULT_BATCH_SIZE, demo_data_generate
 
@@ -68,12 +69,7 @@ class Command(BaseCommand):
                 progress=bar.update,
             )
         except ValidationError as error:
-            raise CommandError(
-                "; ".join(
-                    f"--{field.replace('_', '-')}: {' '.join(messages)}"
-                    for field, messages in error.message_dict.items()
-                )
-            ) from error
+            raise CommandError(validation_message(error, options=True)) from error
         finally:
             bar.close()
         rate = result.total_rows / result.seconds if result.seconds else 0

@@ -7,16 +7,11 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ctip.access.models import User
+from ctip.cli import validation_message
 from ctip.stats.periods import parse_period
 from ctip.stats.render import FORMATS, render
 from ctip.stats.reports import BUILDERS, build_report
 from ctip.stats.selectors import COMMAND_LINE
-
-
-def validation_message(error: ValidationError) -> str:
-    if hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
-    return " ".join(error.messages)
 
 
 class Command(BaseCommand):

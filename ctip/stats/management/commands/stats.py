@@ -1,4 +1,4 @@
-"""`ctip stats mse FILE.csv --json`: multiple systems estimation from a capture-history table;
+"""`ctip stats mse FILE.csv | --period 2024H1 [--json]`: multiple systems estimation;
 `ctip stats refresh [--all]`: read the indicator rows of changed (or all) cases again."""
 
 import json
@@ -8,21 +8,30 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ctip.stats.mse import METHODS, estimate_population, read_capture_csv
-
-from .report import validation_message
+from ctip.cli import validation_message
+from ctip.stats.mse import METHODS, read_capture_csv
+from ctip.stats.selectors import COMMAND_LINE, dark_figure
 
 
 class Command(BaseCommand):
     help = (
-        "Statistical tools. `mse FILE.csv`: estimate the total population from overlapping "
-        "lists. `refresh`: recount cases changed since statistics were last read."
+        "Statistical tools. `mse FILE.csv` or `mse --period 2024H1`: estimate the total "
+        "population from overlapping lists (a capture-history table, or the registry). "
+        "`refresh`: recount cases changed since statistics were last read."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="tool", required=True)
         mse = sub.add_parser("mse", help="multiple systems estimation")
-        mse.add_argument("file", help="CSV: one 0/1 column per list, then a 'count' column")
+        mse.add_argument(
+            "file", nargs="?", help="CSV: one 0/1 column per list, then a 'count' column"
+        )
+        mse.add_argument(
+            "--period",
+            default=None,
+            help="estimate from the registry for this period (2024H1, 2024H2 or 2024): one "
+            "list per kind of agency that recorded a victim; instead of FILE",
+        )
         mse.add_argument("--json", action="store_true", help="print JSON")
         mse.add_argument("--method", default="stepwise", choices=METHODS)
         mse.add_argument("--bootstrap", type=int, default=500, help="replicates (0: none)")
@@ -36,26 +45,41 @@ class Command(BaseCommand):
         if options["tool"] == "refresh":
             self._refresh(everything=options["all"])
             return
-        path = Path(options["file"])
-        if not path.is_file():
-            raise CommandError(f"file: {path} does not exist.")
+        file, period = options["file"], options["period"]
+        # argparse cannot make a positional and an option exclusive with a clear message.
+        if file and period is not None:
+            raise CommandError("file, period: give FILE or --period, not both.")
+        if not file and period is None:
+            raise CommandError("file, period: give FILE (a capture-history CSV) or --period.")
+        estimate = {
+            "method": options["method"],
+            "bootstrap": options["bootstrap"],
+            "seed": options["seed"],
+        }
         try:
-            table = read_capture_csv(path.read_text(encoding="utf-8"))
-            result = estimate_population(
-                table,
-                method=options["method"],
-                bootstrap=options["bootstrap"],
-                seed=options["seed"],
-            ).as_dict()
+            if file:
+                path = Path(file)
+                if not path.is_file():
+                    raise ValidationError({"file": f"{path} does not exist."})
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:
+                    raise ValidationError({"file": "The file is not UTF-8 text."}) from None
+                table = read_capture_csv(text)
+                result = dark_figure(actor=COMMAND_LINE, table=table, **estimate)
+            else:
+                result = dark_figure(actor=COMMAND_LINE, period=period, **estimate)
         except ValidationError as error:
             raise CommandError(validation_message(error)) from error
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
         terms = ", ".join(result["terms"])
+        sizes = ", ".join(f"{name} {n}" for name, n in result["list_sizes"].items())
         self.stdout.write(
             f"Estimated total: {result['estimate']:.0f} (95% interval {result['lower']} to "
-            f"{result['upper']}); observed {result['observed']}; model: {terms}"
+            f"{result['upper']}); observed {result['observed']}, unknown {result['unknown']:.0f}; "
+            f"lists: {sizes}; model: {terms}"
         )
 
     def _refresh(self, *, everything: bool) -> None:
