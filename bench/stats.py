@@ -118,6 +118,42 @@ FROM periods p LEFT JOIN cases c USING (label) LEFT JOIN arrests a USING (label)
 LEFT JOIN victims v USING (label)
 """
 
+# Every figure the report computes, by hand from the same indicator rows: every indicator
+# with every breakdown for the period, and the three compared indicators for the two
+# comparison periods (one row per period, indicator and cell). `flag` is first_in_half for
+# half-years, first_in_year for years.
+HAND_SQL_ALL = """
+WITH periods(label, start_on, end_on) AS (VALUES
+    ('cur', %(cs)s::date, %(ce)s::date), ('prev', %(ps)s::date, %(pe)s::date),
+    ('ago', %(as)s::date, %(ae)s::date)),
+cases AS (
+    SELECT p.label, 'cases' AS indicator, c.kind, c.status, c.province_id, c.owning_agency_id,
+           count(*) AS n
+    FROM periods p JOIN registry_case c ON c.opened_on BETWEEN p.start_on AND p.end_on
+    GROUP BY 1, 2, 3, 4, 5, 6),
+persons AS (
+    SELECT p.label, r.source AS indicator, r.sex, r.nationality, r.exploitation, r.province_id,
+           r.case_kind,
+           CASE WHEN r.age < 18 THEN 'minor' WHEN r.age >= 18 THEN 'adult' END AS age_group,
+           CASE WHEN r.age BETWEEN 0 AND 8 THEN '0-8' WHEN r.age BETWEEN 9 AND 17 THEN '9-17'
+                WHEN r.age BETWEEN 18 AND 20 THEN '18-20' WHEN r.age BETWEEN 21 AND 23
+                THEN '21-23' WHEN r.age BETWEEN 24 AND 26 THEN '24-26' WHEN r.age BETWEEN 27
+                AND 29 THEN '27-29' WHEN r.age BETWEEN 30 AND 38 THEN '30-38' WHEN r.age
+                BETWEEN 39 AND 47 THEN '39-47' WHEN r.age BETWEEN 48 AND 200 THEN '48+' END
+               AS age_band,
+           CASE WHEN coalesce(r.months, 0) = 0 THEN 'none' WHEN r.months < 12 THEN '<1y'
+                WHEN r.months < 60 THEN '1-5y' WHEN r.months < 120 THEN '5-10y'
+                ELSE '10y+' END AS sentence,
+           count(*) AS n
+    FROM periods p JOIN stats_indicatorrow r ON r.day BETWEEN p.start_on AND p.end_on
+         AND r.{flag}
+    WHERE p.label = 'cur' OR r.source IN ('arrests', 'victims_rescued')
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
+SELECT label, indicator, sum(n) FROM (
+    SELECT label, indicator, n FROM cases UNION ALL SELECT label, indicator, n FROM persons
+) cells GROUP BY 1, 2
+"""
+
 KEYS = [
     "cases",
     "cases_trafficking",
@@ -164,18 +200,28 @@ def bench_report(period_text: str, runs: int) -> None:
     def hand_rows() -> dict[str, dict[str, int]]:
         return hand(HAND_SQL_ROWS)
 
+    def hand_all() -> dict[tuple[str, str], int]:
+        """Every cell of the report by hand; returned as totals per period and indicator."""
+        flag = "first_in_half" if period.half else "first_in_year"
+        with analytic_session(), connection.cursor() as cursor:
+            cursor.execute(HAND_SQL_ALL.replace("{flag}", flag), params)
+            return {(label, indicator): int(n) for label, indicator, n in cursor}
+
     print(f"database: {connection.vendor}, cases: {Case.objects.count():,}, period {period}")
     hand()  # warm the cache for all alike
     hand_rows()
+    hand_all()
     half_year_report(actor=COMMAND_LINE, period=period)
-    t_report, report, t_sql, sql, t_rows, rows = [], None, [], None, [], None
+    t_report, report, t_sql, sql, t_rows, rows, t_all, every = [], None, [], None, [], None, [], {}
     for _ in range(runs):  # interleaved so all see the same machine load
         a, report = timed(lambda: half_year_report(actor=COMMAND_LINE, period=period), 1)
         b, sql = timed(hand, 1)
         c, rows = timed(hand_rows, 1)
+        d, every = timed(hand_all, 1)
         t_report += a
         t_sql += b
         t_rows += c
+        t_all += d
     assert report is not None and sql is not None and rows is not None
     same = report["numbers"] == sql["cur"] == rows["cur"]
     prev_same = all(
@@ -187,11 +233,19 @@ def bench_report(period_text: str, runs: int) -> None:
     print(f"ctip half-year report (all indicators, 3 periods):   {summary(t_report)}")
     print(f"hand-written SQL on the registry's tables (headline): {summary(t_sql)}")
     print(f"hand-written SQL on the indicator rows (headline):    {summary(t_rows)}")
+    print(f"hand-written SQL on the indicator rows (every figure): {summary(t_all)}")
+    # The by-hand totals of every indicator of the period must be the report's.
+    totals_same = all(
+        every.get(("cur", i), 0) == report["indicators"][i]["total"]
+        for i in report["indicators"]
+        if i not in ("victims_per_100k",)
+    )
     median = statistics.median(t_report)
     print(
         f"ratio report / SQL on the registry: {median / statistics.median(t_sql):.2f}x; "
-        f"report / SQL on the indicator rows: {median / statistics.median(t_rows):.2f}x; "
-        f"same numbers: {same and prev_same}"
+        f"report / SQL on the indicator rows: {median / statistics.median(t_rows):.2f}x "
+        f"(headline), {median / statistics.median(t_all):.2f}x (every figure); "
+        f"same numbers: {same and prev_same}; same indicator totals: {totals_same}"
     )
     print(f"numbers: {report['numbers']}")
 
