@@ -283,16 +283,29 @@ def cases_mark_stale(cases: Any) -> None:
 
     from .models import StaleCase
 
+    qn = connection.ops.quote_name
+    table = qn(StaleCase._meta.db_table)
     if not isinstance(cases, models.QuerySet):
-        ids = {int(pk) for pk in cases if pk is not None}
-        StaleCase.objects.bulk_create([StaleCase(case_id=pk) for pk in ids], ignore_conflicts=True)
+        ids = sorted({int(pk) for pk in cases if pk is not None})
+        if not ids:
+            return
+        if connection.vendor == "postgresql":  # one statement for a whole import chunk
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} ({qn('case_id')}) SELECT unnest(%s::bigint[]) "
+                    "ON CONFLICT DO NOTHING",
+                    [ids],
+                )
+        else:
+            StaleCase.objects.bulk_create(
+                [StaleCase(case_id=pk) for pk in ids], ignore_conflicts=True
+            )
         return
     assert cases.model is Case
     sql, params = cases.order_by().values("id").query.sql_with_params()
-    qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {qn(StaleCase._meta.db_table)} ({qn('case_id')}) "
+            f"INSERT INTO {table} ({qn('case_id')}) "
             f"SELECT s.{qn('id')} FROM ({sql}) s WHERE true ON CONFLICT DO NOTHING",
             params,
         )
