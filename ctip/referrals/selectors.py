@@ -1,6 +1,7 @@
 """Every read of the referrals app. Each takes the acting user and scopes through the policy."""
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -585,6 +586,39 @@ def exchange_package_get(*, actor: Any, pk: int) -> ExchangePackage:
         not_found=_("No such exchange package."),
     )
     return package
+
+
+def may_prepare_exchange(*, actor: Any, referral: Referral) -> bool:
+    """Whether the referral page offers to prepare an exchange package: a repatriation
+    referral to a foreign partner, seen by staff of the sending agency."""
+    return (
+        referral.service == Service.REPATRIATION
+        and referral.to_agency.kind == AgencyKind.FOREIGN_PARTNER
+        and referral.from_agency_id in staff_agencies(actor)
+    )
+
+
+EXPORT_FORMATS = ("json", "pdf")
+
+
+def exchange_package_export(*, actor: Any, package: ExchangePackage, fmt: str) -> bytes:
+    """The package as a file to hand over (its HTCDS record as JSON, or the PDF summary);
+    every export is an audit event, whoever asks for it."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    if fmt == "pdf":
+        from .exchange_pdf import render_pdf  # loads WeasyPrint only when a PDF is asked for
+
+        content = render_pdf(package)
+    else:
+        content = json.dumps(package.payload, ensure_ascii=False, indent=2).encode()
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=package,
+        detail={"format": fmt, "fields": package.fields_shared},
+    )
+    return content
 
 
 # --- the coordination dashboard --------------------------------------------------------------

@@ -13,8 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ctip.access.models import Agency
-from ctip.audit.choices import AuditAction
-from ctip.audit.services import audit_record
 from ctip.registry.models import Participant
 from ctip.registry.selectors import case_get
 
@@ -75,9 +73,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue": selectors.is_overdue(referral),
             "tasks": referral.tasks.all(),
             "package": getattr(referral, "exchange_package", None),
-            "can_prepare_exchange": referral.service == Service.REPATRIATION
-            and referral.to_agency.kind == "foreign_partner"
-            and referral.from_agency_id in services.staff_agencies(request.user),
+            "can_prepare_exchange": selectors.may_prepare_exchange(
+                actor=request.user, referral=referral
+            ),
             "form": ReasonForm(),
         },
     )
@@ -271,34 +269,20 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _export(request: HttpRequest, package: Any, fmt: str) -> None:
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=package,
-        detail={"format": fmt, "fields": package.fields_shared},
-    )
-
-
 @login_required
 def exchange_json(request: HttpRequest, pk: int) -> HttpResponse:
     package = selectors.exchange_package_get(actor=request.user, pk=pk)
-    _export(request, package, "json")
-    response = HttpResponse(
-        json.dumps(package.payload, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
+    content = selectors.exchange_package_export(actor=request.user, package=package, fmt="json")
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="exchange-{package.pk}.json"'
     return response
 
 
 @login_required
 def exchange_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from .exchange_pdf import render_pdf
-
     package = selectors.exchange_package_get(actor=request.user, pk=pk)
-    _export(request, package, "pdf")
-    response = HttpResponse(render_pdf(package), content_type="application/pdf")
+    content = selectors.exchange_package_export(actor=request.user, package=package, fmt="pdf")
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="exchange-{package.pk}.pdf"'
     return response
 
