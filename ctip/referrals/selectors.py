@@ -292,7 +292,7 @@ def _supervised_agencies(actor: Any) -> frozenset[int]:
 
 def referral_deadline(referral: Referral) -> datetime.date:
     """The date the receiving agency must act by next: accept by, else complete by."""
-    return referral.accept_due_on if referral.status == ReferralStatus.SENT else referral.due_on
+    return referral.deadline
 
 
 # What the work lists, the digest and the API read of a referral.
