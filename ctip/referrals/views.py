@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ctip.access.models import Agency
-from ctip.registry.models import Participant
-from ctip.registry.selectors import case_get
+from ctip.registry.selectors import case_get, participant_get
 
 from . import selectors, services
 from .choices import ReferralStatus, Service, Transition
@@ -107,14 +106,7 @@ def referral_transition(request: HttpRequest, pk: int, transition: str) -> HttpR
 
 @login_required
 def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant = (
-        selectors.restrict(Participant.objects.all(), request.user)
-        .select_related("case", "person")
-        .filter(pk=participant_id)
-        .first()
-    )
-    if participant is None:
-        raise Http404(_("No such person in a case you may see."))
+    participant = participant_get(actor=request.user, pk=participant_id)
     mine = _my_agencies(request.user)
     deadlines = {rule.service: rule for rule in ServiceDeadline.objects.all()}
     form = ReferralSendForm(request.POST or None, sender_agencies=mine)
