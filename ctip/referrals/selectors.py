@@ -44,9 +44,16 @@ from .models import (
     ReferralDurationMonthStat,
     ReferralDurationStat,
     ReferralMonthStat,
+    ServiceDeadline,
     Task,
 )
-from .services import TRANSITIONS, deadline_days, staff_agencies, transition_side_agency
+from .services import (
+    TRANSITIONS,
+    deadline_days,
+    deadline_of_rule,
+    staff_agencies,
+    transition_side_agency,
+)
 from .tallies import median_from_buckets, sum_histograms
 
 # --- referrals -------------------------------------------------------------------------------
@@ -162,6 +169,16 @@ def referral_deadline_preview(*, service: str) -> dict[str, Any]:
         "due_on": today + datetime.timedelta(days=complete),
         "deadline_stamp": stamp,
     }
+
+
+def send_form_deadlines() -> tuple[list[ServiceDeadline | None], dict[str, str]]:
+    """The deadline rule of each service (None where it has none) for the send form's table,
+    and the version stamp of each that the form carries, all in one query."""
+    rules = {rule.service: rule for rule in ServiceDeadline.objects.all()}
+    stamps = {
+        service: deadline_of_rule(service, rules.get(service))[2] for service in Service.values
+    }
+    return [rules.get(service) for service in Service.values], stamps
 
 
 def may_refer_from(*, actor: Any, cases: list[Case]) -> set[int]:

@@ -25,7 +25,6 @@ from .forms import (
     ReferralSendForm,
     TaskForm,
 )
-from .models import ServiceDeadline
 
 
 def _refusal_text(exc: Exception) -> str:
@@ -108,7 +107,6 @@ def referral_transition(request: HttpRequest, pk: int, transition: str) -> HttpR
 def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = participant_get(actor=request.user, pk=participant_id)
     mine = _my_agencies(request.user)
-    deadlines = {rule.service: rule for rule in ServiceDeadline.objects.all()}
     form = ReferralSendForm(request.POST or None, sender_agencies=mine)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -135,14 +133,14 @@ def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
                 request, _("Referral sent to %(agency)s.") % {"agency": referral.to_agency.code}
             )
             return redirect("referrals:detail", pk=referral.pk)
-    stamps = {service: services.deadline_days(service)[2] for service in Service.values}
+    rules, stamps = selectors.send_form_deadlines()
     return render(
         request,
         "referrals/referral_send.html",
         {
             "form": form,
             "participant": participant,
-            "deadlines": [deadlines.get(s) for s in Service.values],
+            "deadlines": rules,
             "deadline_stamps": json.dumps(stamps),
         },
     )
