@@ -1,10 +1,16 @@
-"""Reads of the access app: agencies a user may pick, a user's memberships."""
+"""Reads of the access app: agencies a user may pick, a user's memberships, who may reveal."""
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
 
 from .choices import Role
+from .masking import SENSITIVE_FIELDS, revealable
 from .models import Agency, Membership
 from .policies import ROLES_FOR_ACTION, actor_scope
 
@@ -54,3 +60,20 @@ def actor_roles(*, actor: Any) -> set[str]:
     if scope.is_superuser:
         roles.add(Role.ADMINISTRATOR)
     return roles
+
+
+def reveal_sensitivities(*, actor: Any, obj: Model) -> frozenset[str]:
+    """The sensitivities of the record's masked fields that the actor's roles may reveal;
+    empty when they may reveal none of them."""
+    held = frozenset(SENSITIVE_FIELDS.get(obj._meta.label_lower, {}).values())
+    return held & revealable(actor)
+
+
+def reveal_permission_check(*, actor: Any, obj: Model) -> frozenset[str]:
+    """What the actor may reveal of the record; a refusal is audited and raised, so that the
+    reveal page and the reveal service refuse alike."""
+    wanted = reveal_sensitivities(actor=actor, obj=obj)
+    if not wanted:
+        audit_record(actor=actor, action=AuditAction.DENIED, obj=obj, detail={"wanted": "reveal"})
+        raise PermissionDenied(_("You may not reveal these details."))
+    return wanted

@@ -305,17 +305,14 @@ def identity_reveal(
     """
     from datetime import timedelta
 
-    from django.core.exceptions import PermissionDenied
     from django.utils import timezone
 
-    from .masking import SENSITIVE_FIELDS, forget_reveals, revealable
+    from .masking import forget_reveals
     from .models import RevealGrant
+    from .selectors import reveal_permission_check
 
     label = obj._meta.label_lower
-    wanted = set(SENSITIVE_FIELDS.get(label, {}).values()) & set(revealable(actor))
-    if not wanted:
-        audit_record(actor=actor, action=AuditAction.DENIED, obj=obj, detail={"wanted": "reveal"})
-        raise PermissionDenied(_("You may not reveal these details."))
+    wanted = reveal_permission_check(actor=actor, obj=obj)
     errors: dict[str, str] = {}
     if len(reason.strip()) < MIN_REASON_LENGTH:
         errors["reason"] = _(

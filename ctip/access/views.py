@@ -16,9 +16,9 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from . import services
+from . import selectors, services
 from .forms import RevealForm, TokenForm
-from .masking import SENSITIVE_FIELDS, revealable
+from .masking import SENSITIVE_FIELDS
 
 
 class SignInView(auth_views.LoginView):
@@ -133,16 +133,7 @@ def _scoped_object(actor: Any, object_type: str, pk: int) -> Any:
 def reveal(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
     """Ask to read one record's masked fields: permission, reason and password or code."""
     obj = _scoped_object(request.user, object_type, pk)
-    if not set(SENSITIVE_FIELDS[object_type].values()) & revealable(request.user):
-        from django.core.exceptions import PermissionDenied
-
-        from ctip.audit.choices import AuditAction
-        from ctip.audit.services import audit_record
-
-        audit_record(
-            actor=request.user, action=AuditAction.DENIED, obj=obj, detail={"wanted": "reveal"}
-        )
-        raise PermissionDenied
+    selectors.reveal_permission_check(actor=request.user, obj=obj)
     form = RevealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

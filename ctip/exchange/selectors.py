@@ -2,14 +2,17 @@
 
 import csv
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ctip.access.policies import actor_scope
 
+from .choices import BatchStatus
 from .models import ColumnMapping, ImportBatch, ImportProblem
 
 
@@ -26,6 +29,33 @@ def import_batch_get(*, actor: Any, pk: int) -> ImportBatch:
     if batch is None:
         raise Http404(_("No such import."))
     return batch
+
+
+def import_apply_refusal(
+    *, actor: Any, batch: ImportBatch, skip_rejected: bool = False
+) -> ValidationError | PermissionDenied | None:
+    """Why services.import_apply would refuse this batch now, or None when it would apply it.
+
+    The one list of conditions, so that the import page offers the Import button exactly
+    when the service will accept it (asked with `skip_rejected`, which its check box can give).
+    """
+    if batch.status != BatchStatus.VALIDATED:
+        return ValidationError({"batch": [_("Check the file before importing it.")]})
+    if batch.problem_count and not skip_rejected:
+        return ValidationError(
+            {"batch": [_("The file has problems: fix them, or choose to skip the rejected rows.")]}
+        )
+    if batch.problems.filter(row=0).exists():
+        return ValidationError(
+            {"batch": [_("The file itself has problems (such as merged cells); fix the file.")]}
+        )
+    if batch.created_by_id and getattr(actor, "pk", None) != batch.created_by_id:
+        return PermissionDenied(_("Only the person who uploaded the file may import it."))
+    if not Path(batch.stored_path).exists():
+        return ValidationError(
+            {"batch": [_("The uploaded file is no longer kept (pruned); upload it again.")]}
+        )
+    return None
 
 
 def import_problems(*, actor: Any, batch: ImportBatch) -> QuerySet[ImportProblem]:

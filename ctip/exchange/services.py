@@ -40,6 +40,7 @@ from .importer import (
 )
 from .models import ColumnMapping, ImportBatch, ImportProblem
 from .readers import FileRefused, detect_format
+from .selectors import import_apply_refusal
 
 PROGRESS_EVERY = 2000
 
@@ -189,10 +190,6 @@ def import_validate(
     return batch
 
 
-def _file_problems(batch: ImportBatch) -> bool:
-    return batch.problems.filter(row=0).exists()
-
-
 def import_apply(
     *,
     actor: Any,
@@ -206,22 +203,9 @@ def import_apply(
     (it may have changed since), and any new problem rolls everything back. Without kept
     rows (or when they are stale) the file itself is read and checked again.
     """
-    if batch.status != BatchStatus.VALIDATED:
-        raise ValidationError({"batch": [_("Check the file before importing it.")]})
-    if batch.problem_count and not skip_rejected:
-        raise ValidationError(
-            {"batch": [_("The file has problems: fix them, or choose to skip the rejected rows.")]}
-        )
-    if _file_problems(batch):
-        raise ValidationError(
-            {"batch": [_("The file itself has problems (such as merged cells); fix the file.")]}
-        )
-    if batch.created_by_id and getattr(actor, "pk", None) != batch.created_by_id:
-        raise PermissionDenied(_("Only the person who uploaded the file may import it."))
-    if not Path(batch.stored_path).exists():
-        raise ValidationError(
-            {"batch": [_("The uploaded file is no longer kept (pruned); upload it again.")]}
-        )
+    refusal = import_apply_refusal(actor=actor, batch=batch, skip_rejected=skip_rejected)
+    if refusal is not None:
+        raise refusal
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.APPLYING)
     counts = Counts()
     try:

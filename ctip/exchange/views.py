@@ -83,16 +83,31 @@ def import_new(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/import_new.html", {"form": form})
 
 
+def _refusal_text(refusal: Exception) -> str:
+    if isinstance(refusal, ValidationError):
+        return " ".join(refusal.messages)
+    return str(refusal)
+
+
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.import_batch_get(actor=request.user, pk=pk)
     page = Paginator(selectors.import_problems(actor=request.user, batch=batch), 200).get_page(
         request.GET.get("page")
     )
+    refusal = selectors.import_apply_refusal(actor=request.user, batch=batch, skip_rejected=True)
     return render(
         request,
         "exchange/import_detail.html",
-        {"batch": batch, "page": page, "running": batch.status in RUNNING, "form": ApplyForm()},
+        {
+            "batch": batch,
+            "page": page,
+            "running": batch.status in RUNNING,
+            "form": ApplyForm(),
+            # Asked as if skipping: the form offers the check box where the file has problems.
+            "apply_refusal": _refusal_text(refusal) if refusal else "",
+            "may_apply": refusal is None,
+        },
     )
 
 
@@ -131,8 +146,9 @@ def import_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApplyForm(request.POST)
     form.is_valid()
     skip = bool(form.cleaned_data.get("skip_rejected"))
-    if batch.status != BatchStatus.VALIDATED or (batch.problem_count and not skip):
-        messages.error(request, _("The file has problems: fix them, or choose to skip those rows."))
+    refusal = selectors.import_apply_refusal(actor=request.user, batch=batch, skip_rejected=skip)
+    if refusal is not None:
+        messages.error(request, _refusal_text(refusal))
         return redirect("exchange:import-detail", pk=pk)
     try:
         _run(apply_import, batch, skip)

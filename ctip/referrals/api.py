@@ -5,7 +5,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ctip.access.models import Agency
-from ctip.access.policies import restrict
-from ctip.registry.models import Case, Participant
+from ctip.registry.models import Case
+from ctip.registry.selectors import case_get, participant_get
 
 from . import selectors, services
 from .choices import Transition
@@ -123,11 +122,7 @@ class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
         incoming = ReferralSendSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        participant = (
-            restrict(Participant.objects.all(), request.user).filter(pk=data["participant"]).first()
-        )
-        if participant is None:
-            raise Http404
+        participant = participant_get(actor=request.user, pk=data["participant"])
         from_agency = None
         if data.get("from_agency"):
             from_agency = Agency.objects.filter(code=data["from_agency"]).first()
@@ -223,7 +218,7 @@ class TaskViewSet(viewsets.ReadOnlyModelViewSet):
         incoming = TaskSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         data = incoming.validated_data
-        case = get_object_or_404(restrict(Case.objects.all(), request.user), pk=data["case"].pk)
+        case = case_get(actor=request.user, pk=data["case"].pk)
         task = _call(
             lambda: services.task_create(
                 actor=request.user,

@@ -1,6 +1,8 @@
 """Referrals between agencies, the services agencies offer, deadlines, case tasks and the
 exchange packages that go with a cross-border repatriation."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -219,6 +221,19 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"R{self.pk} {self.service} {self.from_agency_id}→{self.to_agency_id}"
+
+    @property
+    def deadline(self) -> datetime.date:
+        """The date the receiving agency must act by next: accept by while sent, else
+        complete by (also after completion, when it is the date the service was due)."""
+        return self.accept_due_on if self.status == ReferralStatus.SENT else self.due_on
+
+    @property
+    def deadline_label(self) -> str:
+        """What the deadline is for, to show beside its date."""
+        if self.status == ReferralStatus.SENT:
+            return str(_("accept by"))
+        return str(_("complete by"))
 
 
 class Task(models.Model):

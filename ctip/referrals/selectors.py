@@ -1,6 +1,7 @@
 """Every read of the referrals app. Each takes the acting user and scopes through the policy."""
 
 import datetime
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +44,16 @@ from .models import (
     ReferralDurationMonthStat,
     ReferralDurationStat,
     ReferralMonthStat,
+    ServiceDeadline,
     Task,
 )
-from .services import TRANSITIONS, deadline_days, staff_agencies, transition_side_agency
+from .services import (
+    TRANSITIONS,
+    deadline_days,
+    deadline_of_rule,
+    staff_agencies,
+    transition_side_agency,
+)
 from .tallies import median_from_buckets, sum_histograms
 
 # --- referrals -------------------------------------------------------------------------------
@@ -161,6 +169,16 @@ def referral_deadline_preview(*, service: str) -> dict[str, Any]:
         "due_on": today + datetime.timedelta(days=complete),
         "deadline_stamp": stamp,
     }
+
+
+def send_form_deadlines() -> tuple[list[ServiceDeadline | None], dict[str, str]]:
+    """The deadline rule of each service (None where it has none) for the send form's table,
+    and the version stamp of each that the form carries, all in one query."""
+    rules = {rule.service: rule for rule in ServiceDeadline.objects.all()}
+    stamps = {
+        service: deadline_of_rule(service, rules.get(service))[2] for service in Service.values
+    }
+    return [rules.get(service) for service in Service.values], stamps
 
 
 def may_refer_from(*, actor: Any, cases: list[Case]) -> set[int]:
@@ -291,7 +309,7 @@ def _supervised_agencies(actor: Any) -> frozenset[int]:
 
 def referral_deadline(referral: Referral) -> datetime.date:
     """The date the receiving agency must act by next: accept by, else complete by."""
-    return referral.accept_due_on if referral.status == ReferralStatus.SENT else referral.due_on
+    return referral.deadline
 
 
 # What the work lists, the digest and the API read of a referral.
@@ -585,6 +603,39 @@ def exchange_package_get(*, actor: Any, pk: int) -> ExchangePackage:
         not_found=_("No such exchange package."),
     )
     return package
+
+
+def may_prepare_exchange(*, actor: Any, referral: Referral) -> bool:
+    """Whether the referral page offers to prepare an exchange package: a repatriation
+    referral to a foreign partner, seen by staff of the sending agency."""
+    return (
+        referral.service == Service.REPATRIATION
+        and referral.to_agency.kind == AgencyKind.FOREIGN_PARTNER
+        and referral.from_agency_id in staff_agencies(actor)
+    )
+
+
+EXPORT_FORMATS = ("json", "pdf")
+
+
+def exchange_package_export(*, actor: Any, package: ExchangePackage, fmt: str) -> bytes:
+    """The package as a file to hand over (its HTCDS record as JSON, or the PDF summary);
+    every export is an audit event, whoever asks for it."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
+    if fmt == "pdf":
+        from .exchange_pdf import render_pdf  # loads WeasyPrint only when a PDF is asked for
+
+        content = render_pdf(package)
+    else:
+        content = json.dumps(package.payload, ensure_ascii=False, indent=2).encode()
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        obj=package,
+        detail={"format": fmt, "fields": package.fields_shared},
+    )
+    return content
 
 
 # --- the coordination dashboard --------------------------------------------------------------

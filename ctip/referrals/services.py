@@ -100,7 +100,11 @@ def deadline_days(service: str) -> tuple[int, int, str]:
     The stamp changes whenever an administrator edits the rule, so that a form filled in under
     the old rule can be told apart from one filled in under the new.
     """
-    rule = ServiceDeadline.objects.filter(service=service).first()
+    return deadline_of_rule(service, ServiceDeadline.objects.filter(service=service).first())
+
+
+def deadline_of_rule(service: str, rule: ServiceDeadline | None) -> tuple[int, int, str]:
+    """deadline_days from a rule already read (None: the service has no rule of its own)."""
     if rule is None:
         accept, complete = DEFAULT_DEADLINES.get(service, (7, 90))
         return accept, complete, "default"

@@ -13,10 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ctip.access.models import Agency
-from ctip.audit.choices import AuditAction
-from ctip.audit.services import audit_record
-from ctip.registry.models import Participant
-from ctip.registry.selectors import case_get
+from ctip.registry.selectors import case_get, participant_get
 
 from . import selectors, services
 from .choices import ReferralStatus, Service, Transition
@@ -28,7 +25,6 @@ from .forms import (
     ReferralSendForm,
     TaskForm,
 )
-from .models import ServiceDeadline
 
 
 def _refusal_text(exc: Exception) -> str:
@@ -75,9 +71,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "overdue": selectors.is_overdue(referral),
             "tasks": referral.tasks.all(),
             "package": getattr(referral, "exchange_package", None),
-            "can_prepare_exchange": referral.service == Service.REPATRIATION
-            and referral.to_agency.kind == "foreign_partner"
-            and referral.from_agency_id in services.staff_agencies(request.user),
+            "can_prepare_exchange": selectors.may_prepare_exchange(
+                actor=request.user, referral=referral
+            ),
             "form": ReasonForm(),
         },
     )
@@ -109,16 +105,8 @@ def referral_transition(request: HttpRequest, pk: int, transition: str) -> HttpR
 
 @login_required
 def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
-    participant = (
-        selectors.restrict(Participant.objects.all(), request.user)
-        .select_related("case", "person")
-        .filter(pk=participant_id)
-        .first()
-    )
-    if participant is None:
-        raise Http404(_("No such person in a case you may see."))
+    participant = participant_get(actor=request.user, pk=participant_id)
     mine = _my_agencies(request.user)
-    deadlines = {rule.service: rule for rule in ServiceDeadline.objects.all()}
     form = ReferralSendForm(request.POST or None, sender_agencies=mine)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -145,14 +133,14 @@ def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
                 request, _("Referral sent to %(agency)s.") % {"agency": referral.to_agency.code}
             )
             return redirect("referrals:detail", pk=referral.pk)
-    stamps = {service: services.deadline_days(service)[2] for service in Service.values}
+    rules, stamps = selectors.send_form_deadlines()
     return render(
         request,
         "referrals/referral_send.html",
         {
             "form": form,
             "participant": participant,
-            "deadlines": [deadlines.get(s) for s in Service.values],
+            "deadlines": rules,
             "deadline_stamps": json.dumps(stamps),
         },
     )
@@ -271,34 +259,20 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _export(request: HttpRequest, package: Any, fmt: str) -> None:
-    audit_record(
-        actor=request.user,
-        action=AuditAction.EXPORT,
-        obj=package,
-        detail={"format": fmt, "fields": package.fields_shared},
-    )
-
-
 @login_required
 def exchange_json(request: HttpRequest, pk: int) -> HttpResponse:
     package = selectors.exchange_package_get(actor=request.user, pk=pk)
-    _export(request, package, "json")
-    response = HttpResponse(
-        json.dumps(package.payload, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
+    content = selectors.exchange_package_export(actor=request.user, package=package, fmt="json")
+    response = HttpResponse(content, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="exchange-{package.pk}.json"'
     return response
 
 
 @login_required
 def exchange_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    from .exchange_pdf import render_pdf
-
     package = selectors.exchange_package_get(actor=request.user, pk=pk)
-    _export(request, package, "pdf")
-    response = HttpResponse(render_pdf(package), content_type="application/pdf")
+    content = selectors.exchange_package_export(actor=request.user, package=package, fmt="pdf")
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="exchange-{package.pk}.pdf"'
     return response
 

@@ -867,11 +867,9 @@ class VictimProfileViewSet(_RegistryViewSet):
             "participant",
             lambda: selectors.participant_get(actor=request.user, pk=participant_id),
         )
-        if hasattr(participant, "victim_profile"):
-            raise serializers.ValidationError(
-                {"participant": [_("This victim already has a profile; change it instead.")]}
-            )
-        profile = services.victim_profile_save(actor=request.user, participant=participant, **data)
+        profile = services.victim_profile_create(
+            actor=request.user, participant=participant, **data
+        )
         return Response(
             VictimProfileSerializer(profile, context=self._ctx()).data,
             status=status.HTTP_201_CREATED,

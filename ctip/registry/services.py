@@ -629,6 +629,19 @@ def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) 
 
 
 @audited_atomic
+def victim_profile_create(*, actor: Any, participant: Participant, **fields: Any) -> VictimProfile:
+    """Record the first victim profile of a participant; a second one is refused, since a
+    participant has one profile, changed in place by victim_profile_save."""
+    # Lock the participant so that two simultaneous first profiles cannot both pass the check.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    if VictimProfile.objects.filter(participant_id=participant.pk).exists():
+        raise ValidationError(
+            {"participant": [_("This victim already has a profile; change it instead.")]}
+        )
+    return victim_profile_save(actor=actor, participant=participant, **fields)
+
+
+@audited_atomic
 def event_add(
     *,
     actor: Any,

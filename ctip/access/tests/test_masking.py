@@ -216,3 +216,20 @@ def test_case_officer_reveals_testimony_of_a_victim_in_their_case(world, client)
     other = world.victim("case_officer", "other_province").participations.get().victim_profile
     other_url = reverse("access:reveal", args=["registry.victimprofile", other.pk])
     assert client.get(other_url).status_code == 404
+
+
+def test_reveal_rule_is_a_selector_that_audits_its_refusal(world):
+    from django.core.exceptions import PermissionDenied
+
+    from ctip.access.selectors import reveal_permission_check, reveal_sensitivities
+
+    ngo = world.actors["ngo_partner"]
+    officer = world.actors["case_officer"]  # reads identity in clear: nothing to reveal
+    person = world.victim("ngo_partner", "shared")
+    assert reveal_sensitivities(actor=ngo, obj=person) == {"identity"}
+    assert reveal_permission_check(actor=ngo, obj=person) == {"identity"}
+    assert reveal_sensitivities(actor=officer, obj=person) == frozenset()
+    with pytest.raises(PermissionDenied):
+        reveal_permission_check(actor=officer, obj=person)
+    denied = AuditEvent.objects.filter(action="denied", actor_username=officer.username).last()
+    assert denied.object_id == str(person.pk) and denied.detail == {"wanted": "reveal"}

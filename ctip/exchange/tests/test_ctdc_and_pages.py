@@ -101,3 +101,38 @@ def test_mapping_page_saves_a_layout_for_reuse(client, officer, agency):
     assert response.status_code == 302
     page = client.get(reverse("exchange:mapping-edit", args=["NGO sheet"]))
     assert b'value="Name"' in page.content
+
+
+@pytest.mark.django_db
+def test_import_page_offers_import_only_when_the_service_would_apply(
+    client, officer, agency, write_csv, sample_rows, django_user_model
+):
+    from pathlib import Path
+
+    from ctip.exchange import selectors
+
+    client.force_login(officer)
+    with write_csv(sample_rows(3)).open("rb") as handle:
+        client.post(reverse("exchange:import-new"), {"file": handle, "agency": agency.pk})
+    batch = ImportBatch.objects.get()
+    page = client.get(reverse("exchange:import-detail", args=[batch.pk]))
+    assert b">Import</button>" in page.content
+    assert selectors.import_apply_refusal(actor=officer, batch=batch) is None
+
+    # A superuser sees the upload but may not import another person's file.
+    admin = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 20)
+    client.force_login(admin)
+    page = client.get(reverse("exchange:import-detail", args=[batch.pk]))
+    assert b">Import</button>" not in page.content
+    assert b"Only the person who uploaded the file may import it." in page.content
+    client.post(reverse("exchange:import-apply", args=[batch.pk]))
+    assert Case.objects.count() == 0
+
+    # A pruned upload cannot be imported either: no button for its own uploader.
+    Path(batch.stored_path).unlink()
+    client.force_login(officer)
+    page = client.get(reverse("exchange:import-detail", args=[batch.pk]))
+    assert b">Import</button>" not in page.content and b"pruned" in page.content
+    client.post(reverse("exchange:import-apply", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.VALIDATED and Case.objects.count() == 0

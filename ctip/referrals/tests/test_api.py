@@ -79,3 +79,30 @@ def test_tasks_and_my_work_api(police: Any, victim: Any) -> None:
     # A finished task leaves the open-task list but stays readable, like the case it is on.
     again = api(police).get(f"/api/v1/tasks/{created.json()['id']}/")
     assert again.status_code == 200 and again.json()["status"] == "done"
+
+
+def test_referring_a_participant_out_of_reach_is_an_audited_denial(
+    victim: Any, make_member: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from ctip.audit.models import AuditEvent
+
+    outsider = make_member("case_officer", "NGO-HAGAR", username="outsider")
+    denied = AuditEvent.objects.filter(
+        action="denied",
+        actor_username="outsider",
+        object_type="registry.participant",
+        object_id=str(victim.pk),
+    )
+    response = api(outsider).post(
+        "/api/v1/referrals/",
+        {"participant": victim.pk, "to_agency": "DOSVY-12", "service": "shelter"},
+        format="json",
+    )
+    assert response.status_code == 404 and denied.count() == 1
+    page = Client()
+    page.force_login(outsider)
+    assert page.get(reverse("referrals:send", args=[victim.pk])).status_code == 404
+    assert denied.count() == 2

@@ -187,3 +187,32 @@ def test_pathway_queries_do_not_grow_with_the_persons_cases(police: Any, victim:
         participant_add(actor=police, case=case, person=victim.person, role="victim")
     assert len(selectors.pathway(actor=police, participant_id=victim.pk).entries) >= 3
     assert queries() == before
+
+
+def test_may_prepare_exchange_only_for_the_sender_of_a_foreign_repatriation(
+    police: Any, social: Any, victim: Any
+) -> None:
+    foreign = services.referral_send(
+        actor=police, participant=victim, to_agency="FP-THA", service="repatriation"
+    )
+    local = services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="repatriation"
+    )
+    assert selectors.may_prepare_exchange(actor=police, referral=foreign)
+    assert not selectors.may_prepare_exchange(actor=police, referral=local)
+    assert not selectors.may_prepare_exchange(actor=social, referral=foreign)
+
+
+def test_exchange_package_export_is_audited_by_the_selector(
+    police: Any, foreign_victim: Any
+) -> None:
+    referral = services.referral_send(
+        actor=police, participant=foreign_victim, to_agency="FP-THA", service="repatriation"
+    )
+    package = services.exchange_package_create(actor=police, referral=referral)
+    before = AuditEvent.objects.filter(action="export", object_id=str(package.pk)).count()
+    content = selectors.exchange_package_export(actor=police, package=package, fmt="json")
+    assert json.loads(content)["ref_ToAgency"] == "FP-THA"
+    events = AuditEvent.objects.filter(action="export", object_id=str(package.pk))
+    assert events.count() == before + 1
+    assert events.order_by("-id").first().detail["format"] == "json"  # type: ignore[union-attr]

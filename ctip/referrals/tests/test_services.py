@@ -254,3 +254,16 @@ def test_a_guessed_task_id_is_refused_like_an_unknown_one_and_audited(
     assert (denial.object_type, denial.object_id) == ("referrals.task", str(task.pk))
     assert denial.actor_username == outsider.username
     assert task_get(actor=police, pk=task.pk) == task
+
+
+def test_send_form_reads_every_service_deadline_in_one_query(
+    django_assert_num_queries: Any,
+) -> None:
+    from ctip.referrals import selectors
+    from ctip.referrals.choices import Service
+
+    ServiceDeadline.objects.filter(service=Service.values[0]).delete()  # one left on defaults
+    with django_assert_num_queries(1):
+        rules, stamps = selectors.send_form_deadlines()
+    assert len(rules) == len(Service.values) and rules[0] is None
+    assert stamps == {service: services.deadline_days(service)[2] for service in Service.values}

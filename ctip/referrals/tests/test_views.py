@@ -300,3 +300,28 @@ def test_work_list_orders_by_the_deadline_owed_and_limits_each_list(
     squeezed = work_dashboard(actor=social, today=today, limit=1).own
     assert [r.pk for r in squeezed.overdue_referrals] == [late_to_accept.pk]
     assert [r.pk for r in squeezed.due_soon_referrals] == [due_soon.pk]
+
+
+def test_referral_deadline_is_the_one_it_waits_on_in_list_and_digest(
+    police: Any, social: Any, victim: Any
+) -> None:
+    from ctip.referrals import services
+
+    referral = services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="shelter"
+    )
+    accept_by = datetime.date.today() - datetime.timedelta(days=2)
+    complete_by = datetime.date.today() + datetime.timedelta(days=40)
+    Referral.objects.filter(pk=referral.pk).update(accept_due_on=accept_by, due_on=complete_by)
+    referral.refresh_from_db()
+    assert (referral.deadline, referral.deadline_label) == (accept_by, "accept by")
+    listed = signed_in(social).get(reverse("referrals:list")).content.decode()
+    assert accept_by.isoformat() in listed and complete_by.isoformat() not in listed
+    digest = signed_in(social).get(reverse("referrals:digest")).content.decode()
+    assert f"accept by {accept_by.isoformat()}" in digest
+
+    services.referral_accept(actor=social, referral=referral)
+    referral.refresh_from_db()
+    assert (referral.deadline, referral.deadline_label) == (complete_by, "complete by")
+    listed = signed_in(social).get(reverse("referrals:list")).content.decode()
+    assert complete_by.isoformat() in listed

@@ -322,6 +322,19 @@ def test_unknown_vocabulary_code_is_refused(officer: Any, api: APIClient) -> Non
     assert not hasattr(victim, "victim_profile")
 
 
+def test_a_second_victim_profile_is_refused(officer: Any, api: APIClient) -> None:
+    victim = services.participant_add(
+        actor=officer, case=a_case(officer), person=a_person(officer), role="victim"
+    )
+    payload = {"participant": victim.pk, "trafficking_status": "ActualVictimOfTrafficking"}
+    assert api.post("/api/v1/victim-profiles/", payload, format="json").status_code == 201
+    again = api.post("/api/v1/victim-profiles/", payload, format="json")
+    assert again.status_code == 400
+    assert again.json() == {
+        "participant": ["This victim already has a profile; change it instead."]
+    }
+
+
 # --- the whole case file -------------------------------------------------------------------
 
 

@@ -115,6 +115,24 @@ def test_unknown_vocabulary_code_in_victim_profile_is_refused(officer):
     assert "MindControl" in str(excinfo.value)
 
 
+def test_a_second_victim_profile_is_refused_by_the_service(officer):
+    case = new_case(officer)
+    participant = services.participant_add(
+        actor=officer, case=case, person=new_person(officer), role="victim"
+    )
+    first = services.victim_profile_create(
+        actor=officer, participant=participant, trafficking_status="ActualVictimOfTrafficking"
+    )
+    participant = type(participant).objects.get(pk=participant.pk)  # as another caller sees it
+    with pytest.raises(ValidationError) as excinfo:
+        services.victim_profile_create(
+            actor=officer, participant=participant, trafficking_status="PossibleVictimOfTrafficking"
+        )
+    assert error_fields(excinfo) == {"participant"}
+    first.refresh_from_db()
+    assert first.trafficking_status == "ActualVictimOfTrafficking"
+
+
 def test_proceeding_without_a_case_is_refused(officer):
     with pytest.raises(ValidationError) as excinfo:
         services.proceeding_add(actor=officer, case=None, filed_on=datetime.date(2024, 1, 1))
