@@ -48,6 +48,14 @@ def validate_import(batch_id: int) -> int:
     return batch_id
 
 
+def recount_imported_cases() -> None:
+    """Recount the imported cases for the statistics now, after the import committed, so that
+    the next statistics page does not do it inside a web request (decision 0306)."""
+    from ctip.stats.services import indicator_rows_refresh
+
+    indicator_rows_refresh()
+
+
 @task()
 def apply_import(batch_id: int, skip_rejected: bool = False) -> int:
     """Apply a checked file in one transaction."""
@@ -60,4 +68,5 @@ def apply_import(batch_id: int, skip_rejected: bool = False) -> int:
         skip_rejected=skip_rejected,
         on_progress=lambda done, total: write_progress(batch_id, "apply", done, total),
     )
+    recount_imported_cases()
     return batch_id

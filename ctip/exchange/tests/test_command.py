@@ -75,3 +75,27 @@ def test_unknown_mapping_and_refused_file_are_errors(officer, tmp_path):
         call_command("import", str(path), "--user", officer.username, "--mapping", "nope")
     with pytest.raises(CommandError, match="not an Excel workbook"):
         call_command("import", str(path), "--user", officer.username, "--agency", "AHTJP")
+
+
+@pytest.mark.django_db
+def test_an_import_leaves_its_cases_counted_for_the_statistics(officer, write_csv, sample_rows):
+    """The import writes with COPY, past the models' signals; it marks its cases and the
+    command recounts them once committed, so no statistics page has to (decision 0306)."""
+    from ctip.stats.models import IndicatorRow, StaleCase
+
+    path = write_csv(sample_rows(4))
+    call_command(
+        "import",
+        str(path),
+        "--user",
+        officer.username,
+        "--agency",
+        "AHTJP",
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    imported = set(Case.objects.values_list("pk", flat=True))
+    assert len(imported) == 4
+    assert not StaleCase.objects.exists()
+    counted = IndicatorRow.objects.filter(source="victims_identified")
+    assert set(counted.values_list("case_id", flat=True)) == imported

@@ -13,6 +13,7 @@ from ctip.access.models import Agency, User
 from ctip.exchange.choices import BatchStatus, Layout
 from ctip.exchange.selectors import column_mapping_get, import_problems, write_report_csv
 from ctip.exchange.services import import_apply, import_upload, import_validate
+from ctip.exchange.tasks import recount_imported_cases
 
 
 class Command(BaseCommand):
@@ -107,3 +108,4 @@ class Command(BaseCommand):
         finally:
             bar.close()
         self.stdout.write(self.style.SUCCESS(f"Imported: {batch.result}"))
+        recount_imported_cases()
