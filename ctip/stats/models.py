@@ -139,9 +139,11 @@ class IndicatorRow(models.Model):
 class StaleCase(models.Model):
     """A case whose indicator rows must be read again from the registry before the next count:
     marked in the same transaction as the change (stats.apps connects the registry's signals),
-    so a change can never be missed, and refreshed in bulk when statistics are next read."""
+    so a change can never be missed, and refreshed in bulk when statistics are next read.
+    Marking a marked case again gives it a new id: a recount deletes only the marks it read
+    (by id), so a case changed while it ran stays marked for the next one."""
 
-    case_id = models.BigIntegerField(_("case id"), primary_key=True)
+    case_id = models.BigIntegerField(_("case id"), unique=True)
 
     class Meta:
         verbose_name = _("case to recount")

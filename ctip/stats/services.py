@@ -276,7 +276,8 @@ FULL_REFRESH_SHARE = 0.2
 
 def cases_mark_stale(cases: Any) -> None:
     """Mark cases for recounting: a queryset of cases (set-based, for bulk writers) or ids.
-    Runs in the caller's transaction, so the mark commits or rolls back with the change."""
+    Runs in the caller's transaction, so the mark commits or rolls back with the change. A
+    case already marked gets a new mark id (see StaleCase)."""
     from django.db import connection
 
     from ctip.registry.models import Case
@@ -285,30 +286,29 @@ def cases_mark_stale(cases: Any) -> None:
 
     qn = connection.ops.quote_name
     table = qn(StaleCase._meta.db_table)
-    if not isinstance(cases, models.QuerySet):
+    params: list[Any]
+    if isinstance(cases, models.QuerySet):
+        assert cases.model is Case
+        sql, sql_params = cases.order_by().values("id").distinct().query.sql_with_params()
+        select, params = f"SELECT s.{qn('id')} FROM ({sql}) s WHERE true", list(sql_params)
+    else:
         ids = sorted({int(pk) for pk in cases if pk is not None})
         if not ids:
             return
         if connection.vendor == "postgresql":  # one statement for a whole import chunk
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {table} ({qn('case_id')}) SELECT unnest(%s::bigint[]) "
-                    "ON CONFLICT DO NOTHING",
-                    [ids],
-                )
+            select, params = "SELECT unnest(%s::bigint[])", [ids]
         else:
-            StaleCase.objects.bulk_create(
-                [StaleCase(case_id=pk) for pk in ids], ignore_conflicts=True
-            )
-        return
-    assert cases.model is Case
-    sql, params = cases.order_by().values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({qn('case_id')}) "
-            f"SELECT s.{qn('id')} FROM ({sql}) s WHERE true ON CONFLICT DO NOTHING",
-            params,
+            select = "SELECT value FROM json_each(%s)"
+            params = [json.dumps(ids)]
+    if connection.vendor == "postgresql":
+        statement = (
+            f"INSERT INTO {table} ({qn('case_id')}) {select} ON CONFLICT ({qn('case_id')}) "
+            f"DO UPDATE SET {qn('id')} = nextval(pg_get_serial_sequence('{table}', 'id'))"
         )
+    else:  # SQLite: REPLACE deletes the old mark and inserts one with a new id
+        statement = f"INSERT OR REPLACE INTO {table} ({qn('case_id')}) {select}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 def case_ids_of(instance: models.Model) -> list[int]:
@@ -333,17 +333,18 @@ def case_ids_of(instance: models.Model) -> list[int]:
     return [instance.case_id]  # type: ignore[attr-defined]
 
 
-def _lock_marks() -> None:
-    """Hold new marks back until this refresh commits: the ids read, the rows deleted and
-    the rows written must be of one and the same set of cases (PostgreSQL; SQLite has one
-    writer at a time anyway)."""
-    from django.db import connection
+# Any constant: PostgreSQL's advisory lock that lets one recount run at a time.
+REFRESH_LOCK = 7_306_0306
 
-    from .models import StaleCase
+
+def _one_refresh_at_a_time() -> None:
+    """Recounts wait for each other (PostgreSQL; SQLite has one writer at a time anyway).
+    Writers do not wait: a recount deletes only the marks it read (StaleCase)."""
+    from django.db import connection
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {StaleCase._meta.db_table} IN EXCLUSIVE MODE")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
 
 
 # The ranking of a person's rows: by date, then record id, per source and person (an unnamed
@@ -444,15 +445,19 @@ def indicator_rows_refresh(*, everything: bool = False) -> int:
     if not everything and not StaleCase.objects.exists():
         return 0  # the common case, without taking the lock
     with transaction.atomic():
-        _lock_marks()
-        marked = StaleCase.objects.count()
-        if not everything and not marked:
+        _one_refresh_at_a_time()
+        marks = list(StaleCase.objects.order_by("case_id").values_list("id", "case_id"))
+        if not everything and not marks:
             return 0
-        if everything or marked > FULL_REFRESH_SHARE * max(Case.objects.count(), 1):
+        if everything or len(marks) > FULL_REFRESH_SHARE * max(Case.objects.count(), 1):
             _refresh_all()
         else:
-            ids = list(StaleCase.objects.order_by("case_id").values_list("case_id", flat=True))
+            ids = [case_id for _mark, case_id in marks]
             for start in range(0, len(ids), REFRESH_CHUNK):
                 _refresh_cases(ids[start : start + REFRESH_CHUNK])
-        StaleCase.objects.all().delete()
-    return marked
+        # Only the marks read above: one committed meanwhile was not read, and a case marked
+        # again meanwhile has a new mark id, so both stay for the next recount.
+        read = [mark for mark, _case_id in marks]
+        for start in range(0, len(read), 5000):
+            StaleCase.objects.filter(id__in=read[start : start + 5000]).delete()
+    return len(marks)

@@ -21,7 +21,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='StaleCase',
             fields=[
-                ('case_id', models.BigIntegerField(primary_key=True, serialize=False, verbose_name='case id')),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('case_id', models.BigIntegerField(unique=True, verbose_name='case id')),
             ],
             options={
                 'verbose_name': 'case to recount',

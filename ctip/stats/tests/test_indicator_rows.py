@@ -140,3 +140,26 @@ def test_refresh_command_reports_what_it_did():
     call_command("stats", "refresh", "--all", stdout=out)
     assert "every case" in out.getvalue()
     assert IndicatorRow.objects.exists()
+
+
+def test_a_case_changed_during_a_recount_stays_marked(officer, monkeypatch):
+    """A recount deletes only the marks it read: a case marked again while it runs (a writer
+    committing meanwhile) keeps a mark, under a new id, for the next recount."""
+    from ctip.stats import services as stats_services
+
+    reg = Registry(officer)
+    cases = [reg.case(D(2024, 2, day)) for day in range(1, 11)]
+    indicator_rows_refresh()
+    changed, other = cases[0], cases[1]
+    stats_services.cases_mark_stale([changed.pk, other.pk])
+    first_mark = StaleCase.objects.get(case_id=changed.pk).pk
+    real_refresh = stats_services._refresh_cases
+
+    def refresh_while_a_writer_marks(case_ids):
+        real_refresh(case_ids)
+        stats_services.cases_mark_stale([changed.pk])  # the writer, meanwhile
+
+    monkeypatch.setattr(stats_services, "_refresh_cases", refresh_while_a_writer_marks)
+    assert indicator_rows_refresh() == 2
+    assert list(StaleCase.objects.values_list("case_id", flat=True)) == [changed.pk]
+    assert StaleCase.objects.get(case_id=changed.pk).pk > first_mark
