@@ -138,14 +138,16 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
-    lists = []
+    lists, terms = [], []
     if result:
         labels = dict(AgencyKind.choices) if result["source"] == "registry" else {}
         lists = [(labels.get(name, name), n) for name, n in result["list_sizes"].items()]
+        # A term names one list, or two joined by ":" (their dependence): show the names.
+        terms = [" & ".join(str(labels.get(n, n)) for n in t.split(":")) for t in result["terms"]]
     return render(
         request,
         "stats/dark_figure.html",
-        {"form": form, "result": result, "lists": lists},
+        {"form": form, "result": result, "lists": lists, "terms": terms},
         status=400 if form.errors else 200,
     )
 

@@ -115,6 +115,9 @@ def test_analyst_estimates_from_the_registry(client, make_member, two_agencies):
     result = response.context["result"]
     assert result["estimate"] == pytest.approx(10.0) and result["observed"] == 7
     assert response.context["lists"] == [("Ministry or institution", 5), ("Police unit", 4)]
+    # Model terms by the lists' names, not their codes.
+    assert response.context["terms"] and all("_" not in t for t in response.context["terms"])
+    assert set(response.context["terms"]) <= {"Ministry or institution", "Police unit"}
     assert "An estimated 10 victims in all: 7 known to at least one list" in body
     assert "Closed population" in body and "Persons matched across agencies" in body
     event = mse_audit_events().get()
