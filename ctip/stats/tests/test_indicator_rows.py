@@ -5,7 +5,9 @@ import datetime
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import transaction
 
 from ctip.registry import services
 from ctip.registry.models import Case, Person
@@ -122,13 +124,18 @@ def test_a_change_shows_in_the_next_count(officer, analyst):
     }
 
 
-def test_a_refused_change_leaves_no_mark(officer):
+def test_a_mark_commits_or_rolls_back_with_the_change(officer):
     reg = Registry(officer)
     case = reg.case(D(2024, 2, 1))
     indicator_rows_refresh()
-    with pytest.raises(Exception):  # noqa: B017 - the service's own refusal; what matters is after
+    with pytest.raises(ValidationError):  # refused: nothing saved, nothing marked
         services.case_update(actor=officer, case=case, opened_on=D(2999, 1, 1))
     assert not StaleCase.objects.exists()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.case_update(actor=officer, case=case, kind="sexual_exploitation")
+        assert StaleCase.objects.filter(case_id=case.pk).exists()  # marked with the change
+        raise RuntimeError("the rest of the caller's work fails")
+    assert not StaleCase.objects.exists()  # gone with the rolled-back change
 
 
 def test_refresh_command_reports_what_it_did():
