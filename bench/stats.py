@@ -43,17 +43,33 @@ def summary(times: list[float]) -> str:
 
 # --- report ----------------------------------------------------------------------------------
 
-HAND_SQL = """
+# Shared by the hand-written queries: the three periods, the headline case counts, and the
+# headline row (cases, arrests and victims CTEs joined per period).
+PERIODS = """
 WITH periods(label, start_on, end_on) AS (VALUES
     ('cur', %(cs)s::date, %(ce)s::date), ('prev', %(ps)s::date, %(pe)s::date),
     ('ago', %(as)s::date, %(ae)s::date)),
+"""
+HEADLINE_CASES = """
 cases AS (
     SELECT p.label, count(*) AS n,
            count(*) FILTER (WHERE c.kind = 'trafficking') AS trafficking,
            count(*) FILTER (WHERE c.kind = 'sexual_exploitation') AS sexual
     FROM periods p JOIN registry_case c ON c.opened_on BETWEEN p.start_on AND p.end_on
     GROUP BY p.label),
-arrested AS (
+"""
+HEADLINE_SELECT = """
+SELECT p.label, coalesce(c.n, 0), coalesce(c.trafficking, 0), coalesce(c.sexual, 0),
+       coalesce(a.n, 0), coalesce(a.foreign_n, 0), coalesce(v.n, 0), coalesce(v.female, 0),
+       coalesce(v.minors, 0)
+FROM periods p LEFT JOIN cases c USING (label) LEFT JOIN arrests a USING (label)
+LEFT JOIN victims v USING (label)
+"""
+
+HAND_SQL = (
+    PERIODS
+    + HEADLINE_CASES
+    + """arrested AS (
     SELECT DISTINCT ON (p.label, a.person_id) p.label, a.person_id, pe.citizenships
     FROM periods p JOIN registry_arrest a ON a.arrested_on BETWEEN p.start_on AND p.end_on
     JOIN registry_person pe ON pe.id = a.person_id
@@ -80,27 +96,17 @@ victims AS (
            count(*) FILTER (WHERE coalesce(extract(year FROM occurred_on) - birth_year,
                                            age_when_trafficked) < 18) AS minors
     FROM rescued GROUP BY label)
-SELECT p.label, coalesce(c.n, 0), coalesce(c.trafficking, 0), coalesce(c.sexual, 0),
-       coalesce(a.n, 0), coalesce(a.foreign_n, 0), coalesce(v.n, 0), coalesce(v.female, 0),
-       coalesce(v.minors, 0)
-FROM periods p LEFT JOIN cases c USING (label) LEFT JOIN arrests a USING (label)
-LEFT JOIN victims v USING (label)
 """
+    + HEADLINE_SELECT
+)
 
 # The same numbers counted by hand from the indicator rows the report reads (decision 0306):
 # each row knows whether it is its person's first in its half-year (and year), so no ranking
 # is needed. `flag` is first_in_half for half-years, first_in_year for years.
-HAND_SQL_ROWS = """
-WITH periods(label, start_on, end_on) AS (VALUES
-    ('cur', %(cs)s::date, %(ce)s::date), ('prev', %(ps)s::date, %(pe)s::date),
-    ('ago', %(as)s::date, %(ae)s::date)),
-cases AS (
-    SELECT p.label, count(*) AS n,
-           count(*) FILTER (WHERE c.kind = 'trafficking') AS trafficking,
-           count(*) FILTER (WHERE c.kind = 'sexual_exploitation') AS sexual
-    FROM periods p JOIN registry_case c ON c.opened_on BETWEEN p.start_on AND p.end_on
-    GROUP BY p.label),
-arrests AS (
+HAND_SQL_ROWS = (
+    PERIODS
+    + HEADLINE_CASES
+    + """arrests AS (
     SELECT p.label, count(*) AS n,
            count(*) FILTER (WHERE r.nationality NOT IN ('KHM', 'unknown')) AS foreign_n
     FROM periods p JOIN stats_indicatorrow r ON r.source = 'arrests' AND r.{flag}
@@ -112,22 +118,17 @@ victims AS (
     FROM periods p JOIN stats_indicatorrow r ON r.source = 'victims_rescued' AND r.{flag}
          AND r.day BETWEEN p.start_on AND p.end_on
     GROUP BY p.label)
-SELECT p.label, coalesce(c.n, 0), coalesce(c.trafficking, 0), coalesce(c.sexual, 0),
-       coalesce(a.n, 0), coalesce(a.foreign_n, 0), coalesce(v.n, 0), coalesce(v.female, 0),
-       coalesce(v.minors, 0)
-FROM periods p LEFT JOIN cases c USING (label) LEFT JOIN arrests a USING (label)
-LEFT JOIN victims v USING (label)
 """
+    + HEADLINE_SELECT
+)
 
 # Every figure the report computes, by hand from the same indicator rows: every indicator
 # with every breakdown for the period, and the three compared indicators for the two
 # comparison periods (one row per period, indicator and cell). `flag` is first_in_half for
 # half-years, first_in_year for years.
-HAND_SQL_ALL = """
-WITH periods(label, start_on, end_on) AS (VALUES
-    ('cur', %(cs)s::date, %(ce)s::date), ('prev', %(ps)s::date, %(pe)s::date),
-    ('ago', %(as)s::date, %(ae)s::date)),
-cases AS (
+HAND_SQL_ALL = (
+    PERIODS
+    + """cases AS (
     SELECT p.label, 'cases' AS indicator, c.kind, c.status, c.province_id, c.owning_agency_id,
            count(*) AS n
     FROM periods p JOIN registry_case c ON c.opened_on BETWEEN p.start_on AND p.end_on
@@ -154,6 +155,7 @@ SELECT label, indicator, sum(n) FROM (
     SELECT label, indicator, n FROM cases UNION ALL SELECT label, indicator, n FROM persons
 ) cells GROUP BY 1, 2
 """
+)
 
 KEYS = [
     "cases",
