@@ -6,15 +6,15 @@ It also takes the user guide's screenshot of the page (see the journey test for 
 import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
 
+from .helpers import offline_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
-VIEWPORT = {"width": 1280, "height": 800}
 # Three kinds of agency, each meeting a share of 120 victims independently of the others.
 CATCH = {"PAHT-12": 0.45, "MOSVY": 0.35, "NGO-CWCC": 0.3}
 
@@ -57,19 +57,7 @@ def test_analyst_estimates_the_dark_figure_from_the_registry(
     Membership.objects.create(user=analyst, agency=Agency.objects.get(code="NCCT"), role="analyst")
 
     base = live_server.url
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    elsewhere: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            elsewhere.append(r.url)
-            if urlsplit(r.url).netloc not in ("", urlsplit(base).netloc)
-            and not r.url.startswith("data:")
-            else None
-        ),
-    )
+    context, page, elsewhere = offline_page(browser, base, 20_000)
     try:
         page.goto(base + "/stats/")
         page.wait_for_url("**/sign-in/**")

@@ -6,20 +6,14 @@ It also takes the screenshots of the user guide's referrals section (see the jou
 import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+
+from .helpers import offline_page, one_time_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
-VIEWPORT = {"width": 1280, "height": 800}
-
-
-def _code(user: Any) -> str:
-    from ctip.access.testing import current_code, otp_device
-
-    return current_code(otp_device(user))
 
 
 def _member(username: str, first: str, last: str, agency: str) -> Any:
@@ -82,7 +76,7 @@ def _sign_in(page: Any, base: str, user: Any) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url("**/account/two-factor/**")
-    page.fill("#id_token", _code(user))
+    page.fill("#id_token", one_time_code(user))
     page.click("main button[type=submit]")
     page.wait_for_url(base + "/cases/")
 
@@ -99,19 +93,7 @@ def test_police_refer_a_victim_for_shelter_and_social_affairs_complete_it(
     reference = victim.case.reference
 
     base = live_server.url
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    elsewhere: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            elsewhere.append(r.url)
-            if urlsplit(r.url).netloc not in ("", urlsplit(base).netloc)
-            and not r.url.startswith("data:")
-            else None
-        ),
-    )
+    context, page, elsewhere = offline_page(browser, base, 10_000)
     try:
         # The police case officer opens the victim's case.
         _sign_in(page, base, police)

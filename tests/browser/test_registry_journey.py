@@ -8,14 +8,14 @@ docs/img so that a normal test run leaves the working tree untouched.
 import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+
+from .helpers import offline_page, one_time_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a-long-test-password"
-VIEWPORT = {"width": 1280, "height": 800}
 OPENED = datetime.date(2025, 6, 14)
 
 
@@ -76,12 +76,6 @@ def _add_suspect_and_arrest(officer: Any, reference: str) -> None:
     )
 
 
-def _code(user: Any) -> str:
-    from ctip.access.testing import current_code, otp_device
-
-    return current_code(otp_device(user))
-
-
 def test_case_officer_registers_finds_and_reads_a_case_in_khmer(
     browser: Any, live_server: Any, live_reference: None, settings: Any, shots: Path
 ) -> None:
@@ -99,19 +93,7 @@ def test_case_officer_registers_finds_and_reads_a_case_in_khmer(
     _seed_other_cases(officer)
 
     base = live_server.url
-    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    elsewhere: list[str] = []
-    page.on(
-        "request",
-        lambda r: (
-            elsewhere.append(r.url)
-            if urlsplit(r.url).netloc not in ("", urlsplit(base).netloc)
-            and not r.url.startswith("data:")
-            else None
-        ),
-    )
+    context, page, elsewhere = offline_page(browser, base, 10_000)
     try:
         # Sign in: password, then the code from the authenticator.
         page.goto(base + "/cases/")
@@ -121,7 +103,7 @@ def test_case_officer_registers_finds_and_reads_a_case_in_khmer(
         page.fill("#id_password", PASSWORD)
         page.click("main button[type=submit]")
         page.wait_for_url("**/account/two-factor/**")
-        page.fill("#id_token", _code(officer))
+        page.fill("#id_token", one_time_code(officer))
         page.click("main button[type=submit]")
         page.wait_for_url(base + "/cases/")
         assert page.locator("h1").inner_text() == "Cases"
