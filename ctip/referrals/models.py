@@ -163,12 +163,6 @@ class Referral(models.Model):
         ordering = ["-sent_at", "-id"]
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
-        permissions = [
-            (
-                "override_consent",
-                _("Can send a referral sharing a victim's identity without recorded consent"),
-            ),
-        ]
         indexes = [
             models.Index(fields=["sent_at"], name="referral_sent_idx"),
             models.Index(fields=["to_agency", "status"], name="referral_to_status_idx"),

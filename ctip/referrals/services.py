@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action, AgencyKind
+from ctip.access.consent import can_override_consent
 from ctip.access.models import Agency
 from ctip.access.policies import RECORD_ROLES, actor_scope, restrict
 from ctip.audit.choices import AuditAction
@@ -43,7 +44,6 @@ from .models import (
 )
 from .tallies import tally_moved, tally_sent
 
-OVERRIDE_CONSENT_PERMISSION = "referrals.override_consent"
 MASKED = "•••"
 
 T = TypeVar("T")
@@ -195,19 +195,27 @@ def _sender_agency(errors: Errors, actor: Any, from_agency: Agency | None) -> Ag
     return None
 
 
-def _consent_basis(errors: Errors, actor: Any, participant: Participant, shares: bool) -> str:
+def _may_override(actor: Any, case: Case) -> bool:
+    """Who may pass on a victim's identity without consent: the registry's one rule (a
+    supervisor of the case's owning agency, or a superuser), as for sharing a case."""
+    return can_override_consent(actor, case.owning_agency_id)
+
+
+def _consent_basis(
+    errors: Errors, actor: Any, participant: Participant, case: Case, shares: bool
+) -> str:
     if not shares or participant.role != ParticipantRole.VICTIM:
         return ConsentBasis.NOT_NEEDED
     profile = getattr(participant, "victim_profile", None)
     if profile is not None and profile.consent_to_share:
         return ConsentBasis.CONSENT
-    if actor.has_perm(OVERRIDE_CONSENT_PERMISSION):
+    if _may_override(actor, case):
         return ConsentBasis.OVERRIDE
     errors.add(
         "shares_identity",
         _(
             "The victim has not consented to sharing their identity. Record the consent "
-            "first, or ask an officer with the override permission."
+            "first, or ask a supervisor of the case's agency to send it."
         ),
     )
     return ConsentBasis.NOT_NEEDED
@@ -217,17 +225,17 @@ def _check_case_file_consent(errors: Errors, actor: Any, case: Case, receiver: A
     """A referral opens the case file to the receiver (a CaseShare), with every victim's
     identity in it, whatever the referral's own `shares_identity` says. So a new share needs
     what registry.services.identity_share_check asks of any share: every victim's recorded
-    consent, or an officer allowed to override (the override is audited with the referral)."""
+    consent, or a supervisor allowed to override (the override is audited with the referral)."""
     if CaseShare.objects.filter(case=case, agency=receiver).exists():
         return  # the receiver already sees the case file: nothing new is disclosed
-    if not victims_without_consent(case) or actor.has_perm(OVERRIDE_CONSENT_PERMISSION):
+    if not victims_without_consent(case) or _may_override(actor, case):
         return
     errors.add(
         "case",
         _(
             "A referral gives %(agency)s the case file, and a victim in this case has not "
-            "consented to sharing their identity. Record the consent first, or ask an officer "
-            "with the override permission."
+            "consented to sharing their identity. Record the consent first, or ask a "
+            "supervisor of the case's agency to send it."
         )
         % {"agency": receiver.code},
     )
@@ -281,7 +289,7 @@ def referral_send(
                     _("This person already has an open referral to %(agency)s for this service.")
                     % {"agency": receiver.code},
                 )
-        basis = _consent_basis(errors, actor, participant, shares_identity)
+        basis = _consent_basis(errors, actor, participant, case, shares_identity)
         if receiver is not None:
             _check_case_file_consent(errors, actor, case, receiver)
         days_accept, days_complete, stamp = (

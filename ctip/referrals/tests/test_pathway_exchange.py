@@ -5,7 +5,6 @@ import json
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -148,11 +147,10 @@ def test_exchange_pdf_json_and_hand_entered_updates(police: Any, foreign_victim:
     assert package.status == "acknowledged"
 
 
-def test_override_shares_identity_in_exchange(police: Any, victim: Any) -> None:
-    police.user_permissions.add(Permission.objects.get(codename="override_consent"))
-    police = type(police).objects.get(pk=police.pk)
+def test_override_shares_identity_in_exchange(police: Any, victim: Any, make_member: Any) -> None:
+    supervisor = make_member("supervisor", "PAHT-12", username="police-supervisor")
     referral = services.referral_send(
-        actor=police,
+        actor=supervisor,
         participant=victim,
         to_agency="FP-MYS",
         service="repatriation",

@@ -4,7 +4,6 @@ import datetime
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -188,10 +187,17 @@ def test_recorded_consent_allows_sharing_identity(police: Any, victim: Any) -> N
     assert CaseShare.objects.filter(case=victim.case, agency__code="DOSVY-12").exists()
 
 
-def test_override_permission_is_audited(police: Any, unconsented_victim: Any) -> None:
-    police.user_permissions.add(Permission.objects.get(codename="override_consent"))
-    police = type(police).objects.get(pk=police.pk)  # drop the cached permissions
-    referral = send(police, unconsented_victim, shares_identity=True)
+def test_supervisors_override_is_audited(
+    police: Any, unconsented_victim: Any, make_member: Any
+) -> None:
+    """Who may override is the registry's rule for sharing: a supervisor of the case's agency
+    (access.consent.can_override_consent), not a permission granted anywhere."""
+    elsewhere = make_member("supervisor", "DOSVY-12", username="other-supervisor")
+    with pytest.raises(ValidationError) as refused:
+        send(elsewhere, unconsented_victim, shares_identity=True)
+    assert "shares_identity" in refused.value.message_dict
+    supervisor = make_member("supervisor", "PAHT-12", username="police-supervisor")
+    referral = send(supervisor, unconsented_victim, shares_identity=True)
     assert referral.consent_basis == "override"
     event = AuditEvent.objects.get(
         object_type="referrals.referral", object_id=str(referral.pk), action="create"
