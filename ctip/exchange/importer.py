@@ -37,6 +37,7 @@ from ctip.registry.choices import (
 from ctip.registry.crypto import blind_index, encrypt, keyring
 from ctip.registry.models import Case, Participant, Person, VictimProfile
 from ctip.registry.names import name_keys
+from ctip.registry.services import case_reference
 from ctip.registry.signals import cases_written
 from ctip.registry.synthetic import Table as DbTable
 from ctip.registry.synthetic import Writer, timestamp_text
@@ -898,8 +899,7 @@ class Loader:
             self.ids(CASE_TABLE, len(new_cases)), new_cases.items(), strict=True
         ):
             cases[external_id] = pk
-            # registry.services.case_reference's format: CT-<year opened>-<id, 7 digits>.
-            reference = f"CT-{v[5][:4]}-{pk:07d}"
+            reference = case_reference(pk, datetime.date.fromisoformat(v[5]))
             rows.append((pk, reference, *v, "", external_id, self.actor_id, ts, ts))
         self.writer.write(CASE_TABLE, rows)
         if rows:
@@ -968,5 +968,8 @@ class Loader:
         counts.unchanged_rows += sum(
             1 for r in clean if r[2] not in new_cases and (r[4] is None or r[4] not in new_persons)
         )
-        # Written with COPY, past the models' signals: say which cases changed (statistics).
-        cases_written.send(sender=Loader, cases={cases[r[2]] for r in clean})
+        # Written with COPY, past the models' signals: say which cases changed (statistics):
+        # the new ones and those that gained a participant; a row imported before changed none.
+        changed = {cases[external_id] for external_id in new_cases}
+        changed |= {case_id for (case_id, _person), _profile in fresh}
+        cases_written.send(sender=Loader, cases=changed)

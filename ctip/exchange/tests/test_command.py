@@ -99,3 +99,29 @@ def test_an_import_leaves_its_cases_counted_for_the_statistics(officer, write_cs
     assert not StaleCase.objects.exists()
     counted = IndicatorRow.objects.filter(source="victims_identified")
     assert set(counted.values_list("case_id", flat=True)) == imported
+    assert all(case.reference.startswith("CT-") for case in Case.objects.all())
+
+    # The same file again changes nothing, so it marks no case for recounting.
+    from ctip.registry.signals import cases_written
+
+    sent: list[set[int]] = []
+
+    def record(cases: object, **kwargs: object) -> None:
+        sent.append(set(cases))  # type: ignore[call-overload]
+
+    cases_written.connect(record, dispatch_uid="test-reimport")
+    try:
+        call_command(
+            "import",
+            str(path),
+            "--user",
+            officer.username,
+            "--agency",
+            "AHTJP",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
+    finally:
+        cases_written.disconnect(dispatch_uid="test-reimport")
+    assert sent and all(not cases for cases in sent)
+    assert not StaleCase.objects.exists()
