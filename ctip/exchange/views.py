@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ctip.access.selectors import agencies_actor_can_register_for
+from ctip.web.refusals import refusal_text
 
 from . import selectors
 from .choices import BatchStatus, Layout
@@ -83,12 +84,6 @@ def import_new(request: HttpRequest) -> HttpResponse:
     return render(request, "exchange/import_new.html", {"form": form})
 
 
-def _refusal_text(refusal: Exception) -> str:
-    if isinstance(refusal, ValidationError):
-        return " ".join(refusal.messages)
-    return str(refusal)
-
-
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.import_batch_get(actor=request.user, pk=pk)
@@ -105,7 +100,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "running": batch.status in RUNNING,
             "form": ApplyForm(),
             # Asked as if skipping: the form offers the check box where the file has problems.
-            "apply_refusal": _refusal_text(refusal) if refusal else "",
+            "apply_refusal": refusal_text(refusal) if refusal else "",
             "may_apply": refusal is None,
         },
     )
@@ -148,7 +143,7 @@ def import_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
     skip = bool(form.cleaned_data.get("skip_rejected"))
     refusal = selectors.import_apply_refusal(actor=request.user, batch=batch, skip_rejected=skip)
     if refusal is not None:
-        messages.error(request, _refusal_text(refusal))
+        messages.error(request, refusal_text(refusal))
         return redirect("exchange:import-detail", pk=pk)
     try:
         _run(apply_import, batch, skip)

@@ -307,11 +307,6 @@ def _supervised_agencies(actor: Any) -> frozenset[int]:
     return frozenset(found)
 
 
-def referral_deadline(referral: Referral) -> datetime.date:
-    """The date the receiving agency must act by next: accept by, else complete by."""
-    return referral.deadline
-
-
 # What the work lists, the digest and the API read of a referral.
 WORK_LIST_FIELDS = (
     "service",
@@ -365,7 +360,7 @@ def _work_for(
             served.filter(due_on__range=(today, soon))[:limit],
         ]
     )
-    found.sort(key=lambda r: (referral_deadline(r), r.pk))
+    found.sort(key=lambda r: (r.deadline, r.pk))
     owned = Q(owner_agency_id__in=ids)
     if user is not None:
         owned |= Q(assigned_to=user)
@@ -379,9 +374,9 @@ def _work_for(
     )
     due_tasks.sort(key=lambda t: (t.due_on, t.pk))
     return WorkList(
-        overdue_referrals=[r for r in found if referral_deadline(r) < today][:limit],
+        overdue_referrals=[r for r in found if r.deadline < today][:limit],
         overdue_tasks=[t for t in due_tasks if t.due_on < today][:limit],
-        due_soon_referrals=[r for r in found if referral_deadline(r) >= today][:limit],
+        due_soon_referrals=[r for r in found if r.deadline >= today][:limit],
         due_soon_tasks=[t for t in due_tasks if t.due_on >= today][:limit],
     )
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ctip.access.models import Agency
 from ctip.registry.selectors import case_get, participant_get
+from ctip.web.refusals import refusal_text
 
 from . import selectors, services
 from .choices import ReferralStatus, Service, Transition
@@ -25,12 +26,6 @@ from .forms import (
     ReferralSendForm,
     TaskForm,
 )
-
-
-def _refusal_text(exc: Exception) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
 
 
 def _my_agencies(actor: Any) -> Any:
@@ -97,7 +92,7 @@ def referral_transition(request: HttpRequest, pk: int, transition: str) -> HttpR
     try:
         services.TRANSITION_SERVICES[transition](actor=request.user, referral=referral, **kwargs)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _("Refused: %(reason)s") % {"reason": _refusal_text(exc)})
+        messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(exc)})
     else:
         messages.success(request, _("Referral updated."))
     return redirect("referrals:detail", pk=pk)
@@ -127,7 +122,7 @@ def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                form.add_error(None, _refusal_text(exc))
+                form.add_error(None, refusal_text(exc))
         else:
             messages.success(
                 request, _("Referral sent to %(agency)s.") % {"agency": referral.to_agency.code}
@@ -192,7 +187,7 @@ def task_create(request: HttpRequest, case_id: int) -> HttpResponse:
                 due_on=data["due_on"],
             )
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _refusal_text(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, _("Task added."))
             return redirect("referrals:tasks")
@@ -206,7 +201,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.task_complete(actor=request.user, task=task)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _("Refused: %(reason)s") % {"reason": _refusal_text(exc)})
+        messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(exc)})
     return redirect("referrals:tasks")
 
 
@@ -230,7 +225,7 @@ def exchange_create(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         package = services.exchange_package_create(actor=request.user, referral=referral)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _("Refused: %(reason)s") % {"reason": _refusal_text(exc)})
+        messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(exc)})
         return redirect("referrals:detail", pk=pk)
     return redirect("referrals:exchange", pk=package.pk)
 
@@ -243,7 +238,7 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.exchange_update_add(actor=request.user, package=package, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, _refusal_text(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             messages.success(request, _("Update recorded."))
             return redirect("referrals:exchange", pk=pk)

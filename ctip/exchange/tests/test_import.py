@@ -276,7 +276,7 @@ def test_old_uploads_and_their_kept_rows_are_pruned_and_the_batch_stays(
     import datetime
     import io
 
-    from django.core.management import call_command
+    from django.core.management import CommandError, call_command
     from django.utils import timezone
 
     from ctip.audit.models import AuditEvent
@@ -307,3 +307,5 @@ def test_old_uploads_and_their_kept_rows_are_pruned_and_the_batch_stays(
     assert import_prune(older_than_days=30) == 0  # nothing left to prune
     with pytest.raises(ValidationError):
         import_prune(older_than_days=0)
+    with pytest.raises(CommandError, match="older_than_days: Keep uploads at least one day"):
+        call_command("import_prune", "--days", "0", stdout=io.StringIO())

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from ctip.cli import validation_message
 from ctip.exchange.services import import_prune
 
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         try:
             pruned = import_prune(older_than_days=options["days"])
         except ValidationError as error:
-            raise CommandError("; ".join(error.messages)) from error
+            raise CommandError(validation_message(error)) from error
         self.stdout.write(
             f"Pruned the files of {pruned} import(s) older than {options['days']} days."
         )
