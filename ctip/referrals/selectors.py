@@ -51,6 +51,7 @@ from .services import (
     TRANSITIONS,
     deadline_days,
     deadline_of_rule,
+    exchange_package_refusal,
     staff_agencies,
     transition_side_agency,
 )
@@ -601,13 +602,9 @@ def exchange_package_get(*, actor: Any, pk: int) -> ExchangePackage:
 
 
 def may_prepare_exchange(*, actor: Any, referral: Referral) -> bool:
-    """Whether the referral page offers to prepare an exchange package: a repatriation
-    referral to a foreign partner, seen by staff of the sending agency."""
-    return (
-        referral.service == Service.REPATRIATION
-        and referral.to_agency.kind == AgencyKind.FOREIGN_PARTNER
-        and referral.from_agency_id in staff_agencies(actor)
-    )
+    """Whether the referral page offers to prepare an exchange package: exactly when
+    services.exchange_package_create would not refuse it."""
+    return exchange_package_refusal(actor=actor, referral=referral) is None
 
 
 EXPORT_FORMATS = ("json", "pdf")

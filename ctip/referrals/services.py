@@ -730,6 +730,25 @@ def htcds_record(referral: Referral) -> tuple[dict[str, Any], list[str]]:
     return record, identity
 
 
+def exchange_package_refusal(*, actor: Any, referral: Referral) -> Exception | None:
+    """Why exchange_package_create would refuse this referral's package, or None: the one
+    rule, asked by the service and by the page that offers the button."""
+    if referral.from_agency_id not in staff_agencies(actor):
+        return PermissionDenied(_("Only the sending agency prepares the exchange package."))
+    errors = Errors()
+    if referral.service != Service.REPATRIATION:
+        errors.add("service", _("Only a repatriation referral has an exchange package."))
+    if referral.to_agency.kind != AgencyKind.FOREIGN_PARTNER:
+        errors.add("to_agency", _("Exchange packages go to foreign partner agencies only."))
+    if referral.status in (ReferralStatus.DECLINED, ReferralStatus.CLOSED):
+        errors.add("status", _("The referral is no longer open."))
+    if referral.case.is_closed:
+        errors.add("case", _("The case is closed."))
+    if ExchangePackage.objects.filter(referral=referral).exists():
+        errors.add("referral", _("This referral already has an exchange package."))
+    return ValidationError(errors.by_field) if errors.by_field else None
+
+
 def exchange_package_create(*, actor: Any, referral: Referral) -> ExchangePackage:
     """Prepare the exchange package of a repatriation referral to a foreign partner."""
 
@@ -739,20 +758,9 @@ def exchange_package_create(*, actor: Any, referral: Referral) -> ExchangePackag
             .select_related("case", "from_agency", "to_agency", "participant__person")
             .get(pk=referral.pk)
         )
-        errors = Errors()
-        if locked.service != Service.REPATRIATION:
-            errors.add("service", _("Only a repatriation referral has an exchange package."))
-        if locked.to_agency.kind != AgencyKind.FOREIGN_PARTNER:
-            errors.add("to_agency", _("Exchange packages go to foreign partner agencies only."))
-        if locked.status in (ReferralStatus.DECLINED, ReferralStatus.CLOSED):
-            errors.add("status", _("The referral is no longer open."))
-        if locked.case.is_closed:
-            errors.add("case", _("The case is closed."))
-        if ExchangePackage.objects.filter(referral=locked).exists():
-            errors.add("referral", _("This referral already has an exchange package."))
-        if locked.from_agency_id not in staff_agencies(actor):
-            raise PermissionDenied(_("Only the sending agency prepares the exchange package."))
-        errors.raise_if_any()
+        refused = exchange_package_refusal(actor=actor, referral=locked)
+        if refused is not None:
+            raise refused
         payload, identity = htcds_record(locked)
         package = ExchangePackage.objects.create(
             referral=locked,

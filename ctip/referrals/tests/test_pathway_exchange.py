@@ -199,6 +199,15 @@ def test_may_prepare_exchange_only_for_the_sender_of_a_foreign_repatriation(
     assert selectors.may_prepare_exchange(actor=police, referral=foreign)
     assert not selectors.may_prepare_exchange(actor=police, referral=local)
     assert not selectors.may_prepare_exchange(actor=social, referral=foreign)
+    # Once prepared, or once the referral is closed, the page no longer offers it either.
+    services.exchange_package_create(actor=police, referral=foreign)
+    assert not selectors.may_prepare_exchange(actor=police, referral=foreign)
+    other = services.referral_send(
+        actor=police, participant=victim, to_agency="FP-MYS", service="repatriation"
+    )
+    services.referral_close(actor=police, referral=other, reason="family traced elsewhere")
+    other.refresh_from_db()
+    assert not selectors.may_prepare_exchange(actor=police, referral=other)
 
 
 def test_exchange_package_export_is_audited_by_the_selector(
