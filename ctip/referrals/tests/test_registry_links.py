@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from ctip.access.models import User
 from ctip.registry.models import Case
-from ctip.registry.services import participant_add, person_create
+from ctip.registry.services import case_create, participant_add, person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -87,13 +87,40 @@ def test_viewer_without_case_work_role_gets_no_send_or_task_link(police: Any, vi
     )
 
 
+def test_person_page_offers_new_work_only_in_the_open_case(police: Any, victim: Any) -> None:
+    """The person is a victim in two cases the officer sees, one closed: the person page
+    offers sending a referral and adding a task for the open case's participation only."""
+    closed_case = case_create(
+        actor=police,
+        kind="trafficking",
+        source="operation",
+        owning_agency=victim.case.owning_agency,
+        province=victim.case.province,
+        opened_on=victim.case.opened_on,
+    )
+    closed = participant_add(actor=police, case=closed_case, person=victim.person, role="victim")
+    Case.objects.filter(pk=closed_case.pk).update(status="closed")
+    page = signed_in(police).get(reverse("registry:person-detail", args=[victim.person_id]))
+    links = links_on(page.content.decode())
+    assert links["pathway"] == {
+        reverse("referrals:pathway", args=[victim.pk]),
+        reverse("referrals:pathway", args=[closed.pk]),
+    }
+    assert links["referral-send"] == {reverse("referrals:send", args=[victim.pk])}
+    assert links["task-create"] == {reverse("referrals:task-create", args=[victim.case_id])}
+
+
 def test_officer_of_another_agency_sees_neither_the_case_nor_its_links(
     victim: Any, make_member: Any
 ) -> None:
     stranger = signed_in(make_member("case_officer", "PAHT-18"))
-    response = stranger.get(reverse("registry:case-detail", args=[victim.case_id]))
-    assert response.status_code == 404
-    assert "data-link" not in response.content.decode()
+    for url in (
+        reverse("registry:case-detail", args=[victim.case_id]),
+        reverse("registry:person-detail", args=[victim.person_id]),
+    ):
+        response = stranger.get(url)
+        assert response.status_code == 404
+        assert "data-link" not in response.content.decode()
 
 
 def test_main_menu_referrals_entry_depends_on_the_role(police: Any, make_member: Any) -> None:
