@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "ctip.access",
     "ctip.audit",
     "ctip.registry",
+    "ctip.linkage",
     "ctip.stats",
     "ctip.referrals",
     "ctip.exchange",
