@@ -1,1 +1,1 @@
-"""Identity resolution: one person across agencies, provinces and borders (Splink on DuckDB or Spark)."""
+"""Identity resolution: one person across agencies, provinces and borders."""

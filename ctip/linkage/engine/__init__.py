@@ -1,1 +1,1 @@
-"""The matching engine: record normalisation, the Fellegi-Sunter model (Splink) and clustering, free of Django models."""
+"""Matching engine: normalised records, the Fellegi-Sunter model (Splink), clusters."""
