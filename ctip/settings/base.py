@@ -134,7 +134,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("CTIP_STATIC_ROOT", VAR_DIR / "static"))
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "registry:case-list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sign-in security (issue #3): a one-time code after the password for every account, and a
