@@ -22,6 +22,8 @@ from .drawing import (
     MAX_VICTIMS,
     YEARS,
     Batch,
+    CasePeople,
+    CaseStory,
     Identity,
     Reference,
     Weighted,
@@ -101,7 +103,22 @@ class BatchBuilder(PersonRows):
     def _case(
         self, rng: random.Random, batch: Batch, pool: list[Identity], ids: dict[str, int]
     ) -> None:
-        rows = batch.rows
+        """One case and every record in it. The parts draw from `rng` in this order, which
+        the seed's data depend on: keep it when changing any of them."""
+        story = self._story(rng, ids)
+        people = self._people(rng, batch, pool, ids, story)
+        self._participants(rng, batch.rows, ids, story, people)
+        place = self._timeline(rng, batch.rows, ids, story, people)
+        self._arrests(rng, batch.rows, ids, story, people)
+        if story.rescue is not None and rng.random() < 0.6:
+            referral = min(story.rescue + int(rng.random() * 10), self.until)
+            self._event(rng, batch.rows, ids, story.case_id, EventKind.REFERRAL, referral, "KHM",
+                        story.province, "", ())  # fmt: skip
+        self._shares(rng, batch.rows, ids, story, people)
+        self._case_row(rng, batch.rows, story, people, place)
+
+    def _story(self, rng: random.Random, ids: dict[str, int]) -> CaseStory:
+        """What kind of case, where and when, who owns it, and how it ended so far."""
         kind = self.kinds.draw(rng)
         industry = ""
         if kind == "forced_labour":
@@ -157,18 +174,30 @@ class BatchBuilder(PersonRows):
             )
         elif age_days > 365 and rng.random() < 0.5:
             status = CaseStatus.FOLLOW_UP
+        return CaseStory(
+            case_id, kind, industry, province, opened, owner, source, exploitation, transit,
+            recruitment, rescue, abroad, closed_on, status, reason,
+        )  # fmt: skip
 
-        # Who takes part.
+    def _people(
+        self,
+        rng: random.Random,
+        batch: Batch,
+        pool: list[Identity],
+        ids: dict[str, int],
+        story: CaseStory,
+    ) -> CasePeople:
+        """The case's victims, suspects and others (guardian, witness, reporter, interpreter),
+        as person rows: new persons, or persons seen before (see PersonRows._person)."""
+        kind, province, owner, opened = story.kind, story.province, story.owner, story.opened
         n_victims = 1 + geometric(rng, pools.EXTRA_VICTIMS[kind], MAX_VICTIMS - 1)
         n_suspects = 0 if rng.random() < 0.12 else 1 + geometric(rng, 0.3, MAX_SUSPECTS - 1)
+        people = CasePeople()
         persons_in_case: set[tuple[int, str]] = set()
-        participant_ids: dict[int, int] = {}
-        victims: list[tuple[int, int, bool, str]] = []  # person id, age, minor, nationality
         minor_share = pools.MINOR_SHARE[kind]
         female_share = pools.FEMALE_SHARE[kind]
-        identified = rescue or opened
         for _number in range(n_victims):
-            if kind == "forced_criminality" and not abroad:
+            if kind == "forced_criminality" and not story.abroad:
                 nationality = self.scam_victims.draw(rng)
             else:
                 nationality = "KHM"
@@ -177,14 +206,13 @@ class BatchBuilder(PersonRows):
             age = min(age, 70)
             female = rng.random() < female_share
             person_id, age = self._person(
-                rng, batch, pool, ids, nationality, female, age, recruitment, identified,
-                owner, ParticipantRole.VICTIM, province,
+                rng, batch, pool, ids, nationality, female, age, story.recruitment,
+                story.identified, owner, ParticipantRole.VICTIM, province,
             )  # fmt: skip
             if (person_id, ParticipantRole.VICTIM) in persons_in_case:
                 continue
             persons_in_case.add((person_id, ParticipantRole.VICTIM))
-            victims.append((person_id, age, age < 18, nationality))
-        suspects: list[tuple[int, str]] = []
+            people.victims.append((person_id, age, age < 18, nationality))
         for _number in range(n_suspects):
             foreign = rng.random() < (0.45 if kind == "forced_criminality" else 0.05)
             if foreign:
@@ -204,113 +232,164 @@ class BatchBuilder(PersonRows):
             if (person_id, ParticipantRole.SUSPECT) in persons_in_case:
                 continue
             persons_in_case.add((person_id, ParticipantRole.SUSPECT))
-            suspects.append((person_id, nationality))
+            people.suspects.append((person_id, nationality))
         others: list[tuple[str, str]] = []
-        if any(minor for _p, _a, minor, _n in victims) and rng.random() < 0.5:
+        if any(minor for _p, _a, minor, _n in people.victims) and rng.random() < 0.5:
             others.append((ParticipantRole.GUARDIAN, "KHM"))
         if rng.random() < 0.12:
             others.append((ParticipantRole.WITNESS, "KHM"))
-        if source in (CaseSource.TIP, CaseSource.HOTLINE) and rng.random() < 0.25:
+        if story.source in (CaseSource.TIP, CaseSource.HOTLINE) and rng.random() < 0.25:
             others.append((ParticipantRole.REPORTER, "KHM"))
-        if any(nat != "KHM" for _p, _a, _m, nat in victims) and rng.random() < 0.3:
+        if any(nat != "KHM" for _p, _a, _m, nat in people.victims) and rng.random() < 0.3:
             others.append((ParticipantRole.INTERPRETER, "KHM"))
-        other_ids: list[tuple[int, str]] = []
         for role, nationality in others:
             person_id, _age = self._person(
                 rng, batch, pool, ids, nationality, rng.random() < 0.6,
                 25 + int(rng.random() * 35), opened, opened, owner, role, province,
                 remember=False,
             )  # fmt: skip
-            other_ids.append((person_id, role))
+            people.others.append((person_id, role))
+        return people
 
-        # Participants and victim profiles.
-        for person_id, _age, _minor, _nat in victims:
+    def _participants(
+        self,
+        rng: random.Random,
+        rows: dict[str, list[tuple[Any, ...]]],
+        ids: dict[str, int],
+        story: CaseStory,
+        people: CasePeople,
+    ) -> None:
+        """Participant rows, victims first, and a victim profile for each victim."""
+        case_id = story.case_id
+        participant_ids: dict[int, int] = {}
+        for person_id, _age, _minor, _nat in people.victims:
             participant_ids[person_id] = pid = self._next(ids, "participant")
             rows["participant"].append((pid, case_id, person_id, ParticipantRole.VICTIM, ""))
-        for person_id, _nat in suspects:
+        for person_id, _nat in people.suspects:
             pid = self._next(ids, "participant")
             rows["participant"].append((pid, case_id, person_id, ParticipantRole.SUSPECT, ""))
-        for person_id, role in other_ids:
+        for person_id, role in people.others:
             pid = self._next(ids, "participant")
             rows["participant"].append((pid, case_id, person_id, role, ""))
-        for person_id, age, minor, _nat in victims:
+        for person_id, age, minor, _nat in people.victims:
             self._victim_profile(
-                rng, rows, ids, participant_ids[person_id], kind, industry, age, minor,
-                identified,
+                rng, rows, ids, participant_ids[person_id], story.kind, story.industry, age,
+                minor, story.identified,
             )  # fmt: skip
 
-        # Events on the timeline: recruited at home, moved across a border when the story
-        # crosses one, exploited, rescued.
-        victim_ids = [v[0] for v in victims]
-        home_country = victims[0][3] if victims else "KHM"
+    def _timeline(
+        self,
+        rng: random.Random,
+        rows: dict[str, list[tuple[Any, ...]]],
+        ids: dict[str, int],
+        story: CaseStory,
+        people: CasePeople,
+    ) -> str:
+        """Events: recruited at home, moved across a border when the story crosses one,
+        exploited, rescued. Returns the place of exploitation."""
+        case_id, province, abroad = story.case_id, story.province, story.abroad
+        victim_ids = [v[0] for v in people.victims]
+        home_country = people.victims[0][3] if people.victims else "KHM"
         home_province = province if home_country == "KHM" else None
-        self._event(rng, rows, ids, case_id, EventKind.RECRUITMENT, recruitment, home_country,
-                    home_province, "", victim_ids[:1])  # fmt: skip
+        self._event(rng, rows, ids, case_id, EventKind.RECRUITMENT, story.recruitment,
+                    home_country, home_province, "", victim_ids[:1])  # fmt: skip
         border = abroad if abroad else home_country if home_country != "KHM" else ""
         if border:
             crossing = {"THA": 1, "VNM": 20, "LAO": 19}.get(border, 12)
-            self._event(rng, rows, ids, case_id, EventKind.TRANSIT, transit, "KHM", crossing,
-                        pools.BORDER_CROSSINGS.get(crossing, ""), ())  # fmt: skip
-        place = rng.choice(pools.PLACES[kind])
-        if industry == "A_AgricultureForestryAndFishing" and rng.random() < 0.5:
+            self._event(rng, rows, ids, case_id, EventKind.TRANSIT, story.transit, "KHM",
+                        crossing, pools.BORDER_CROSSINGS.get(crossing, ""), ())  # fmt: skip
+        place = rng.choice(pools.PLACES[story.kind])
+        if story.industry == "A_AgricultureForestryAndFishing" and rng.random() < 0.5:
             place = "fishing boat"
-        self._event(rng, rows, ids, case_id, EventKind.EXPLOITATION, exploitation,
+        self._event(rng, rows, ids, case_id, EventKind.EXPLOITATION, story.exploitation,
                     abroad or "KHM", None if abroad else province, place, ())  # fmt: skip
-        if rescue is not None:
-            self._event(rng, rows, ids, case_id, EventKind.RESCUE, rescue, abroad or "KHM",
-                        None if abroad else province, place, victim_ids)  # fmt: skip
+        if story.rescue is not None:
+            self._event(rng, rows, ids, case_id, EventKind.RESCUE, story.rescue,
+                        abroad or "KHM", None if abroad else province, place,
+                        victim_ids)  # fmt: skip
+        return place
 
-        # Arrests (police units of the province, the national department, the gendarmerie) and
-        # the court proceedings that follow some of them.
-        charges = self._charges(rng, kind, any(v[2] for v in victims))
-        arrest_day = (rescue if rescue is not None else opened) + int(rng.expovariate(1 / 6))
-        if arrest_day <= until and suspects:
-            arrested = [s for s in suspects if rng.random() < 0.8]
-            if arrested:
-                agency = self._arresting_agency(rng, kind, province)
-                self._event(rng, rows, ids, case_id, EventKind.ARREST, arrest_day, "KHM",
-                            province, "", [s[0] for s in arrested])  # fmt: skip
-                for person_id, _nat in arrested:
-                    rows["arrest"].append((
-                        self._next(ids, "arrest"), case_id, person_id, self.iso(arrest_day),
-                        agency, self.ref.province_ids[province],
-                        pools.PROVINCE_TOWNS[province][0], self.as_json(charges),
-                    ))  # fmt: skip
-                    if rng.random() < 0.75:
-                        self._proceeding(rng, rows, ids, case_id, person_id, province,
-                                         arrest_day, charges)  # fmt: skip
-        if rescue is not None and rng.random() < 0.6:
-            referral = min(rescue + int(rng.random() * 10), until)
-            self._event(rng, rows, ids, case_id, EventKind.REFERRAL, referral, "KHM",
-                        province, "", ())  # fmt: skip
+    def _arrests(
+        self,
+        rng: random.Random,
+        rows: dict[str, list[tuple[Any, ...]]],
+        ids: dict[str, int],
+        story: CaseStory,
+        people: CasePeople,
+    ) -> None:
+        """Arrests (police units of the province, the national department, the gendarmerie),
+        their event, and the court proceedings that follow some of them."""
+        case_id, province = story.case_id, story.province
+        charges = self._charges(rng, story.kind, any(v[2] for v in people.victims))
+        rescue_or_opened = story.rescue if story.rescue is not None else story.opened
+        arrest_day = rescue_or_opened + int(rng.expovariate(1 / 6))
+        if arrest_day > self.until or not people.suspects:
+            return
+        arrested = [s for s in people.suspects if rng.random() < 0.8]
+        if not arrested:
+            return
+        agency = self._arresting_agency(rng, story.kind, province)
+        self._event(rng, rows, ids, case_id, EventKind.ARREST, arrest_day, "KHM",
+                    province, "", [s[0] for s in arrested])  # fmt: skip
+        for person_id, _nat in arrested:
+            rows["arrest"].append((
+                self._next(ids, "arrest"), case_id, person_id, self.iso(arrest_day),
+                agency, self.ref.province_ids[province],
+                pools.PROVINCE_TOWNS[province][0], self.as_json(charges),
+            ))  # fmt: skip
+            if rng.random() < 0.75:
+                self._proceeding(rng, rows, ids, case_id, person_id, province,
+                                 arrest_day, charges)  # fmt: skip
 
-        # Agencies the case is shared with: social affairs for victim care, an NGO, the
-        # national department, the foreign partner of foreign victims.
+    def _shares(
+        self,
+        rng: random.Random,
+        rows: dict[str, list[tuple[Any, ...]]],
+        ids: dict[str, int],
+        story: CaseStory,
+        people: CasePeople,
+    ) -> None:
+        """Agencies the case is shared with: social affairs for victim care, an NGO, the
+        national department, the foreign partner of foreign victims."""
         shares: set[int] = set()
         if rng.random() < 0.35:
-            candidates = [f"DOSVY-{province}", rng.choice(pools.NGO_CODES), "AHTJP", "NCCT"]
+            candidates = [
+                f"DOSVY-{story.province}", rng.choice(pools.NGO_CODES), "AHTJP", "NCCT"
+            ]  # fmt: skip
             for code in candidates[: 1 + int(rng.random() * 2)]:
                 shares.add(self.ref.agency_ids.get(code, 0))
-        foreign_victims = {v[3] for v in victims} - {"KHM"}
+        foreign_victims = {v[3] for v in people.victims} - {"KHM"}
         for nationality in sorted(foreign_victims):  # sorted: set order varies between processes
             partner = self.ref.agency_ids.get(f"FP-{nationality}")
             if partner and rng.random() < 0.5:
                 shares.add(partner)
         shares.discard(0)
-        shares.discard(owner)
+        shares.discard(story.owner)
         for agency_id in sorted(shares):
             rows["share"].append(
-                (self._next(ids, "share"), case_id, agency_id, "shared", self.timestamp)
+                (self._next(ids, "share"), story.case_id, agency_id, "shared", self.timestamp)
             )
 
+    def _case_row(
+        self,
+        rng: random.Random,
+        rows: dict[str, list[tuple[Any, ...]]],
+        story: CaseStory,
+        people: CasePeople,
+        place: str,
+    ) -> None:
+        """The case itself, with a summary for about one case in five."""
         summary = ""
         if rng.random() < 0.2:
-            summary = self._summary(kind, len(victims), len(suspects), province, place)
+            summary = self._summary(
+                story.kind, len(people.victims), len(people.suspects), story.province, place
+            )
         rows["case"].append((
-            case_id, case_reference(case_id, datetime.date.fromordinal(opened)), kind, status,
-            source, owner, self.ref.province_ids[province], self.iso(opened),
-            self.iso(closed_on) if closed_on else None, reason, self.enc(summary),
-            self.timestamp, self.timestamp,
+            story.case_id, case_reference(story.case_id, datetime.date.fromordinal(story.opened)),
+            story.kind, story.status, story.source, story.owner,
+            self.ref.province_ids[story.province], self.iso(story.opened),
+            self.iso(story.closed_on) if story.closed_on else None, story.reason,
+            self.enc(summary), self.timestamp, self.timestamp,
         ))  # fmt: skip
 
     # parts of a case ----------------------------------------------------------------------

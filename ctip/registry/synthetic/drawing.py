@@ -1,4 +1,4 @@
-"""What the generator draws from: weighted choices, the loaded reference data, a batch's rows."""
+"""What the generator draws from and draws: weighted choices, reference ids, a case's story."""
 
 from __future__ import annotations
 
@@ -123,3 +123,39 @@ class Batch:
     # Filled by worker processes for PostgreSQL: COPY text and row counts instead of rows.
     text: dict[str, bytes] = dataclasses.field(default_factory=dict)
     counts: dict[str, int] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class CaseStory:
+    """What one generated case is about: drawn first, then its records follow from it."""
+
+    case_id: int
+    kind: str
+    industry: str
+    province: int
+    opened: int  # ordinals, like every date below
+    owner: int
+    source: str
+    exploitation: int
+    transit: int
+    recruitment: int
+    rescue: int | None
+    abroad: str  # the country of exploitation when abroad, else ""
+    closed_on: int | None
+    status: str
+    reason: str
+
+    @property
+    def identified(self) -> int:
+        """Victims count as identified on the rescue, else on the day the case opened."""
+        return self.rescue or self.opened
+
+
+@dataclasses.dataclass
+class CasePeople:
+    """The persons of one case: victims (person id, age, minor, nationality), suspects
+    (person id, nationality) and others (person id, role)."""
+
+    victims: list[tuple[int, int, bool, str]] = dataclasses.field(default_factory=list)
+    suspects: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+    others: list[tuple[int, str]] = dataclasses.field(default_factory=list)

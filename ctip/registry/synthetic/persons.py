@@ -118,10 +118,60 @@ class PersonRows:
         remember: bool,
         like: Identity | None = None,
     ) -> int:
+        """A new person row and their identity documents. The parts draw from `rng` in this
+        order, which the seed's data depend on: keep it when changing any of them."""
         person_id = self._next(ids, "person")
         khmer = nationality == "KHM"
+        names, aliases, family, given = self._names(rng, nationality, female, role, like)
+        dob, estimated_age, recorded, birth_year = self._birth(
+            rng, khmer, age, age_on, recorded_on, like
+        )
+        adult = age >= 18
+        phone, address = self._contact(rng, khmer, adult, province)
+        dob_text = self.iso(dob) if dob is not None else None
+        batch.rows["person"].append((
+            person_id,
+            self.enc(names[0]),
+            self.enc(names[1]),
+            self.enc(names[2]),
+            self.enc(names[3]),
+            encrypt(json.dumps(aliases, ensure_ascii=False)) if aliases else "",
+            Sex.FEMALE if female else Sex.MALE,
+            "Feminine" if female else "Masculine",
+            encrypt(dob_text) if dob_text else None,
+            estimated_age,
+            self.iso(recorded) if recorded is not None else None,
+            birth_year,
+            self.as_json((nationality,)),
+            self.as_json(pools.LANGUAGES.get(nationality, ["en"])),
+            self.enc(phone),
+            self.enc(address),
+            self.keys_of(*names, *aliases),
+            blind_index(dob_text, purpose="dob") if dob_text else "",
+            owner,
+            self.timestamp,
+            self.timestamp,
+        ))  # fmt: skip
+        self._documents(rng, batch, ids, person_id, khmer, adult, nationality)
+        if remember:
+            pool.append(
+                Identity(person_id, nationality, female, family, given, dob, birth_year, role)
+            )
+        return person_id
+
+    def _names(
+        self,
+        rng: random.Random,
+        nationality: str,
+        female: bool,
+        role: str,
+        like: Identity | None,
+    ) -> tuple[list[str], list[str], int, int]:
+        """Names (Khmer given, Khmer family, Latin given, Latin family) and aliases, with the
+        pool positions of the family and given name; a recurring person (`like`) keeps those
+        and is spelled anew."""
         aliases: list[str] = []
-        if khmer:
+        if nationality == "KHM":
             given_pool = pools.KHMER_GIVEN_FEMALE if female else pools.KHMER_GIVEN_MALE
             family = like.family if like else int(rng.random() * len(pools.KHMER_FAMILY))
             given = like.given if like else int(rng.random() * len(given_pool))
@@ -153,7 +203,19 @@ class PersonRows:
                 names[2], names[3] = names[3], names[2]
             if role == ParticipantRole.SUSPECT and rng.random() < 0.2:
                 aliases.append(rng.choice(pools.SUSPECT_ALIASES))
-        # Date of birth known for about half; otherwise an age estimated when identified.
+        return names, aliases, family, given
+
+    def _birth(
+        self,
+        rng: random.Random,
+        khmer: bool,
+        age: int,
+        age_on: int,
+        recorded_on: int,
+        like: Identity | None,
+    ) -> tuple[int | None, int | None, int | None, int]:
+        """(date of birth, estimated age, the day it was estimated, birth year): a date of
+        birth known for about half; otherwise an age estimated when identified."""
         dob: int | None = None
         estimated_age: int | None = None
         recorded: int | None = None
@@ -172,14 +234,18 @@ class PersonRows:
         else:
             recorded = recorded_on
             estimated_age = age + (recorded_on - age_on) // 365
-        dob_text = self.iso(dob) if dob is not None else None
         if dob is not None:
             birth_year = datetime.date.fromordinal(dob).year
         else:
             assert recorded is not None and estimated_age is not None
             birth_year = datetime.date.fromordinal(recorded).year - estimated_age
+        return dob, estimated_age, recorded, birth_year
+
+    def _contact(
+        self, rng: random.Random, khmer: bool, adult: bool, province: int
+    ) -> tuple[str, str]:
+        """A phone number for some Khmer adults, a village address for some Khmer persons."""
         phone = address = ""
-        adult = age >= 18
         if khmer:
             if adult and rng.random() < 0.2:
                 phone = f"0{rng.choice((12, 15, 16, 17, 77, 78, 85, 92, 96, 97))} " \
@@ -189,43 +255,25 @@ class PersonRows:
                 address = (
                     f"Village {rng.randrange(1, 15)}, {town}, {self.ref.province_names[province]}"
                 )
-        sex = Sex.FEMALE if female else Sex.MALE
-        row = (
-            person_id,
-            self.enc(names[0]),
-            self.enc(names[1]),
-            self.enc(names[2]),
-            self.enc(names[3]),
-            encrypt(json.dumps(aliases, ensure_ascii=False)) if aliases else "",
-            sex,
-            "Feminine" if female else "Masculine",
-            encrypt(dob_text) if dob_text else None,
-            estimated_age,
-            self.iso(recorded) if recorded is not None else None,
-            birth_year,
-            self.as_json((nationality,)),
-            self.as_json(pools.LANGUAGES.get(nationality, ["en"])),
-            self.enc(phone),
-            self.enc(address),
-            self.keys_of(*names, *aliases),
-            blind_index(dob_text, purpose="dob") if dob_text else "",
-            owner,
-            self.timestamp,
-            self.timestamp,
-        )
-        batch.rows["person"].append(row)
-        # Identity documents: a Khmer ID card for some adults, a passport for many foreigners.
+        return phone, address
+
+    def _documents(
+        self,
+        rng: random.Random,
+        batch: Batch,
+        ids: dict[str, int],
+        person_id: int,
+        khmer: bool,
+        adult: bool,
+        nationality: str,
+    ) -> None:
+        """Identity documents: a Khmer ID card for some adults, a passport for many foreigners."""
         if khmer and adult and rng.random() < 0.2:
             number = f"{rng.randrange(10**8, 10**9)}"
             self._document(batch, ids, person_id, DocumentKind.NATIONAL_ID, number, "KHM")
         elif not khmer and rng.random() < 0.55:
             number = f"{chr(65 + int(rng.random() * 26))}{rng.randrange(10**7, 10**8)}"
             self._document(batch, ids, person_id, DocumentKind.PASSPORT, number, nationality)
-        if remember:
-            pool.append(
-                Identity(person_id, nationality, female, family, given, dob, birth_year, role)
-            )
-        return person_id
 
     def _document(
         self,
