@@ -262,6 +262,7 @@ class CaseFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=FastSelect
     )
+    mine = forms.BooleanField(label=_("Only cases I registered"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -289,6 +290,7 @@ class CaseFilterForm(forms.Form):
             opened_to=None if "opened_to" in errors else data.get("opened_to"),
             reference=value("reference", ""),
             sort=sort if sort in CASE_SORTS else DEFAULT_CASE_SORT,
+            mine=bool(value("mine", False)),
         )
 
 

@@ -280,6 +280,15 @@ def published_release(*, pk: int) -> Any:
     return release
 
 
+def may_sign_off_releases(actor: Any) -> bool:
+    """Supervisors of the secretariat (and superusers) sign off and publish releases."""
+    scope = actor_scope(actor)
+    if scope.is_superuser:
+        return True
+    supervised = scope.roles.get(Role.SUPERVISOR, frozenset())
+    return any(scope.agency_kinds.get(a) == AgencyKind.SECRETARIAT for a in supervised)
+
+
 def _require_release_staff(actor: Any) -> None:
     if not may_aggregate_all(actor):
         raise PermissionDenied(_("Only analysts and secretariat staff manage releases."))

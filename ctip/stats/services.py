@@ -12,8 +12,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ctip.access.choices import AgencyKind, Role
-from ctip.access.policies import actor_scope
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
@@ -22,7 +20,7 @@ from .disclosure import Grid, K, allocate_epsilon, private_tables, suppress
 from .indicators import Cube
 from .models import PrivacyLedgerEntry, Release
 from .periods import parse_period
-from .selectors import may_aggregate_all, period_figures
+from .selectors import may_aggregate_all, may_sign_off_releases, period_figures
 
 # (table id, indicator, row dimension, column dimension or None)
 PUBLIC_TABLES: tuple[tuple[str, str, str, str | None], ...] = (
@@ -212,21 +210,13 @@ def release_create(
     return release
 
 
-def _is_signing_supervisor(actor: Any) -> bool:
-    scope = actor_scope(actor)
-    if scope.is_superuser:
-        return True
-    supervised = scope.roles.get(Role.SUPERVISOR, frozenset())
-    return any(scope.agency_kinds.get(a) == AgencyKind.SECRETARIAT for a in supervised)
-
-
 @transaction.atomic
 def release_sign_off(*, actor: Any, release: Release) -> Release:
     """A secretariat supervisor, not the preparer, reviews and signs off a draft."""
     release = Release.objects.select_for_update().get(pk=release.pk)
     if release.status != ReleaseStatus.DRAFT:
         raise ValidationError({"status": _("Only a draft can be signed off.")})
-    if not _is_signing_supervisor(actor):
+    if not may_sign_off_releases(actor):
         raise PermissionDenied(_("Only a supervisor of the secretariat signs off releases."))
     if release.created_by_id == actor.pk:
         raise PermissionDenied(_("The person who prepared a release cannot sign it off."))
@@ -249,7 +239,7 @@ def release_publish(*, actor: Any, release: Release) -> Release:
     release = Release.objects.select_for_update().get(pk=release.pk)
     if release.status != ReleaseStatus.SIGNED_OFF:
         raise ValidationError({"status": _("Only a signed-off release can be published.")})
-    if not _is_signing_supervisor(actor):
+    if not may_sign_off_releases(actor):
         raise PermissionDenied(_("Only a supervisor of the secretariat publishes releases."))
     if Release.objects.filter(period=release.period, status=ReleaseStatus.PUBLISHED).exists():
         raise ValidationError({"period": _("This period already has a published release.")})
