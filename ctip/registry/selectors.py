@@ -47,8 +47,7 @@ from .models import (
     Proceeding,
     VictimProfile,
 )
-from .names import query_keys
-from .services import document_number_index
+from .names import document_number_index, query_keys
 
 CASE_SORTS = {
     "opened": ("opened_on", "id"),
