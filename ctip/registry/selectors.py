@@ -48,6 +48,7 @@ from .models import (
     VictimProfile,
 )
 from .names import document_number_index, query_keys
+from .search_limits import search_rate_check, searchable
 
 CASE_SORTS = {
     "opened": ("opened_on", "id"),
@@ -378,8 +379,13 @@ def _name_words() -> Func:
 
 
 def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
-    """Find persons by name (either script, spelling-tolerant), birth date, age or document."""
-    queryset = person_queryset(actor=actor)
+    """Find persons by name (either script, spelling-tolerant), birth date, age or document.
+
+    Only persons whose identity the actor reads are matched, and searches are rate-limited
+    (search_limits): a search must not confirm what masking hides. Raises TooManySearches.
+    """
+    search_rate_check(actor)
+    queryset = searchable(actor, person_queryset(actor=actor))
     criteria = Q()
     keys = query_keys(query.name)
     if query.date_of_birth:
