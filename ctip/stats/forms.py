@@ -63,18 +63,31 @@ class DarkFigureForm(forms.Form):
     method = forms.ChoiceField(
         label=_("Model selection"),
         choices=[
-            ("stepwise", _("Stepwise (likelihood-ratio tests)")),
-            ("bic", _("Lowest BIC")),
+            ("stepwise", _("Stepwise (SparseMSE, the reference method)")),
+            ("bic", _("Lowest BIC over every model")),
+            ("bic-average", _("BIC-weighted average over every model (up to five lists)")),
         ],
         initial="stepwise",
+    )
+    interval = forms.ChoiceField(
+        label=_("Interval"),
+        choices=[
+            ("bca", _("BCa: people resampled, bias-corrected and accelerated (reference)")),
+            ("parametric-percentile", _("Percentile of a parametric bootstrap")),
+        ],
+        initial="bca",
+        required=False,
     )
     bootstrap = forms.IntegerField(
         label=_("Bootstrap replicates"),
         min_value=0,
         max_value=PAGE_BOOTSTRAP_MAX,
-        initial=200,
+        initial=PAGE_BOOTSTRAP_MAX,
         help_text=_("Replicates for the 95 percent interval; 0 gives the estimate alone."),
     )
+
+    def clean_interval(self) -> str:
+        return self.cleaned_data.get("interval") or "bca"
 
     def clean_period(self) -> str:
         value = self.cleaned_data["period"].strip()

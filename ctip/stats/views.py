@@ -131,6 +131,7 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
             result = dark_figure(
                 actor=request.user,
                 method=data["method"],
+                interval=data["interval"],
                 bootstrap=data["bootstrap"],
                 for_page=True,
                 **source,

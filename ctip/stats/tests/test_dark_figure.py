@@ -187,8 +187,9 @@ def test_the_page_caps_the_replicates_and_says_so(client, make_member):
     response = client.post(URL, {"file": upload, "method": "bic", "bootstrap": 1000})
     assert response.status_code == 200
     result = response.context["result"]
-    assert result["bootstrap"] == page_bootstrap_limit(6) < 1000 == result["bootstrap_requested"]
-    assert "draws at most 200 bootstrap replicates for 6 lists" in response.content.decode()
+    assert result["bootstrap"] == page_bootstrap_limit(6, "bic") == 50
+    assert result["bootstrap_requested"] == 1000
+    assert "draws at most 50 bootstrap replicates for 6 lists" in response.content.decode()
 
 
 def test_case_officers_get_403_and_no_link(client, make_member):
