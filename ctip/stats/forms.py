@@ -43,6 +43,22 @@ class DashboardFilterForm(forms.Form):
         return data
 
 
+METHOD_CHOICES = [
+    ("stepwise", _("Stepwise (SparseMSE, the reference method)")),
+    ("bic", _("Lowest BIC over every model")),
+    ("bic-average", _("BIC-weighted average over every model (up to five lists)")),
+]
+INTERVAL_CHOICES = [
+    ("bca", _("BCa: people resampled, bias-corrected and accelerated (reference)")),
+    ("parametric-percentile", _("Percentile of a parametric bootstrap")),
+]
+# What the estimator says it did, for the page: the methods above and one it may fall back to.
+SELECTION_LABELS = {
+    **dict(METHOD_CHOICES),
+    "bic-forward": _("Lowest BIC by greedy forward search (more than five lists)"),
+}
+
+
 class DarkFigureForm(forms.Form):
     """What to estimate from: a period of the registry or an uploaded capture-history table."""
 
@@ -61,22 +77,10 @@ class DarkFigureForm(forms.Form):
         ),
     )
     method = forms.ChoiceField(
-        label=_("Model selection"),
-        choices=[
-            ("stepwise", _("Stepwise (SparseMSE, the reference method)")),
-            ("bic", _("Lowest BIC over every model")),
-            ("bic-average", _("BIC-weighted average over every model (up to five lists)")),
-        ],
-        initial="stepwise",
+        label=_("Model selection"), choices=METHOD_CHOICES, initial="stepwise"
     )
     interval = forms.ChoiceField(
-        label=_("Interval"),
-        choices=[
-            ("bca", _("BCa: people resampled, bias-corrected and accelerated (reference)")),
-            ("parametric-percentile", _("Percentile of a parametric bootstrap")),
-        ],
-        initial="bca",
-        required=False,
+        label=_("Interval"), choices=INTERVAL_CHOICES, initial="bca", required=False
     )
     bootstrap = forms.IntegerField(
         label=_("Bootstrap replicates"),

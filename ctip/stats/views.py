@@ -16,7 +16,7 @@ from ctip.access.choices import AgencyKind
 from . import render as out
 from . import services
 from .choices import Protection
-from .forms import DarkFigureForm, DashboardFilterForm
+from .forms import INTERVAL_CHOICES, SELECTION_LABELS, DarkFigureForm, DashboardFilterForm
 from .indicators import CATALOGUE
 from .periods import Period, parse_period
 from .reports import BUILDERS, build_report
@@ -139,8 +139,12 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
-    lists, terms = [], []
+    lists, terms, labels_used = [], [], {}
     if result:
+        labels_used = {
+            "selection": SELECTION_LABELS.get(result["selection"], result["selection"]),
+            "interval": dict(INTERVAL_CHOICES).get(result["interval_method"] or "", ""),
+        }
         labels = dict(AgencyKind.choices) if result["source"] == "registry" else {}
         lists = [(labels.get(name, name), n) for name, n in result["list_sizes"].items()]
         # A term names one list, or two joined by ":" (their dependence): show the names.
@@ -148,7 +152,7 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stats/dark_figure.html",
-        {"form": form, "result": result, "lists": lists, "terms": terms},
+        {"form": form, "result": result, "lists": lists, "terms": terms, **labels_used},
         status=400 if form.errors else 200,
     )
 

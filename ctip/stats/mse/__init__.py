@@ -190,8 +190,11 @@ def _estimate(
     )
     if structural:
         result.notes.append(
-            "Pairs of lists with nobody in common, their interaction at minus infinity "
-            f"(cells where both appear left out of the fit): {', '.join(structural)}."
+            _(
+                "Pairs of lists with nobody in common, their interaction at minus infinity "
+                "(cells where both appear left out of the fit): %(pairs)s."
+            )
+            % {"pairs": ", ".join(structural)}
         )
     if bootstrap:
         _interval(result, space, exists, y, point.mu[0], method, bootstrap, seed)
@@ -227,8 +230,8 @@ def _interval(
     result.bootstrap_failed = int((~good).sum())
     if result.bootstrap_failed:
         result.notes.append(
-            f"{result.bootstrap_failed} bootstrap replicates had no model with an estimate; "
-            "left out."
+            _("%(n)d bootstrap replicates had no model with an estimate; left out.")
+            % {"n": result.bootstrap_failed}
         )
     values = values[good]
     if not len(values):
@@ -241,13 +244,15 @@ def _interval(
     else:
         result.acceleration = 0.0
         result.notes.append(
-            "A leave-one-out table had no model with an estimate; acceleration taken as 0."
+            _("A leave-one-out table had no model with an estimate; acceleration taken as 0.")
         )
     limits = bca(values, result.estimate, result.acceleration, result.level)
     if limits is None:
         result.notes.append(
-            "No BCa interval: the replicates lie all on one side of the estimate or the "
-            "acceleration is too large."
+            _(
+                "No BCa interval: the replicates lie all on one side of the estimate or the "
+                "acceleration is too large."
+            )
         )
         return
     result.lower, result.upper, result.bias_correction = limits
