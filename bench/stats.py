@@ -469,13 +469,22 @@ def bench_mse(runs: int, bootstrap: int, previous: str | None, previous_bootstra
         for pattern, count in _rows(uk):
             handle.write(",".join([*map(str, pattern), str(count)]) + "\n")
     command = [str(Path(sys.executable).with_name("ctip")), "stats", "mse", handle.name, "--json"]
-    times, _ = timed(
-        lambda: subprocess.run(
-            [*command, "--bootstrap", str(bootstrap)], check=True, capture_output=True
-        ),
-        runs,
-    )
-    print(f"\n`ctip stats mse UK5.csv --json --bootstrap {bootstrap}`: {summary(times)}")
+    import resource
+
+    for replicates in (0, bootstrap):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times, _ = timed(
+            lambda r=replicates: subprocess.run(
+                [*command, "--bootstrap", str(r)], check=True, capture_output=True
+            ),
+            runs,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / runs
+        print(
+            f"`ctip stats mse UK5.csv --json --bootstrap {replicates}`: wall {summary(times)}; "
+            f"CPU {cpu:.2f} s a run (Django start-up included)"
+        )
 
 
 def _rows(table: Any) -> list[tuple[tuple[int, ...], int]]:
