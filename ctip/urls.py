@@ -15,3 +15,6 @@ urlpatterns = [
     path("referrals/", include("ctip.referrals.urls")),
     path("exchange/", include("ctip.exchange.urls")),
 ]
+
+# The 400 page says what was wrong with the request (Django's own shows nothing).
+handler400 = "ctip.web.views.bad_request"
