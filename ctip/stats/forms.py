@@ -44,13 +44,13 @@ class DashboardFilterForm(forms.Form):
 
 
 METHOD_CHOICES = [
-    ("stepwise", _("Stepwise (SparseMSE, the reference method)")),
+    ("stepwise", _("Stepwise (SparseMSE, reference)")),
     ("bic", _("Lowest BIC over every model")),
     ("bic-average", _("BIC-weighted average over every model (up to five lists)")),
 ]
 INTERVAL_CHOICES = [
-    ("bca", _("BCa: people resampled, bias-corrected and accelerated (reference)")),
-    ("parametric-percentile", _("Percentile of a parametric bootstrap")),
+    ("bca", _("BCa (reference)")),
+    ("parametric-percentile", _("Parametric percentile")),
 ]
 # What the estimator says it did, for the page: the methods above and one it may fall back to.
 SELECTION_LABELS = {

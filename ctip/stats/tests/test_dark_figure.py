@@ -221,8 +221,8 @@ def test_the_page_gives_the_bca_interval_and_says_how_in_khmer(client, make_memb
     assert round(result["estimate"]) == 121522 and result["structural_zeros"] == ["K:R"]
     page = response.content.decode()
     for khmer in (
-        "ជាជំហានៗ (SparseMSE ដែលជាវិធីសាស្ត្រយោង)",  # the model selection
-        "BCa៖ គូរគំរូមនុស្សឡើងវិញ",  # the interval's method
+        "ជាជំហានៗ (SparseMSE វិធីសាស្ត្រយោង)",  # the model selection
+        "BCa (វិធីសាស្ត្រយោង)",  # the interval's method
         "ការគូរគំរូឡើងវិញ 100 ដង",  # how many replicates
         "គូបញ្ជីដែលគ្មានមនុស្សរួមគ្នា",  # the note on K and R
         "ចន្លោះនេះបានមកពីការគូរគំរូឡើងវិញ",  # how to read the interval
@@ -244,4 +244,4 @@ def test_the_page_offers_bic_averaging_with_the_parametric_interval(client, make
     assert result["selection"] == "bic-average"
     assert result["interval_method"] == "parametric-percentile"
     assert result["lower"] < result["estimate"] < result["upper"]
-    assert "Percentile of a parametric bootstrap" in response.content.decode()
+    assert "Parametric percentile" in response.content.decode()
