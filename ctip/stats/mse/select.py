@@ -31,6 +31,14 @@ class Selection:
     averaged: np.ndarray | None = None
 
 
+def by_model(tables: list[int], models: list[Model | None]) -> dict[Model, list[int]]:
+    """The tables still searching, grouped by their current model: one batched fit each."""
+    groups: dict[Model, list[int]] = defaultdict(list)
+    for r in tables:
+        groups[models[r] or ()].append(r)
+    return groups
+
+
 def poisson_pvalues(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
     """SparseMSE's test of a pair: the smaller tail, P(X <= n) or P(X >= n), of a Poisson
     with the current model's expected count in the pair's overlap."""
@@ -64,9 +72,7 @@ def stepwise(
             models[r] = ()
             running.append(r)
     while running:
-        groups: dict[Model, list[int]] = defaultdict(list)
-        for r in running:
-            groups[models[r] or ()].append(r)
+        groups = by_model(running, models)
         running = []
         for model, members in groups.items():
             rows = np.array(members)
@@ -159,9 +165,7 @@ def bic_forward(space: ModelSpace, y: np.ndarray, exists: Existence) -> Selectio
         models[r] = ()
     eta = base.eta
     while running:
-        groups: dict[Model, list[int]] = defaultdict(list)
-        for r in running:
-            groups[models[r] or ()].append(r)
+        groups = by_model(running, models)
         running = []
         for model, members in groups.items():
             rows = np.array(members)
