@@ -188,6 +188,14 @@ def _estimate(
         bootstrap=bootstrap,
         structural_zeros=structural,
     )
+    if point.averaged is not None:
+        result.notes.append(
+            _(
+                "Averaged over the %(n)d models whose estimate exists, weighted by BIC; the "
+                "terms shown are those of the lowest-BIC model."
+            )
+            % {"n": int(point.averaged[0])}
+        )
     if structural:
         result.notes.append(
             _(

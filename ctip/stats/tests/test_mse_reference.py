@@ -224,6 +224,7 @@ def test_bic_selection_and_averaging_agree_with_statsmodels():
     result = estimate_population(table, method="bic-average", bootstrap=0)
     assert result.estimate == pytest.approx(table.observed + averaged, rel=1e-6)
     assert result.selection == "bic-average"
+    assert "Averaged over the 8 models" in result.notes[0]
 
 
 def test_bic_average_with_bootstrap_gives_a_bca_interval():
