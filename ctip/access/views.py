@@ -16,6 +16,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from ctip.web.refusals import show_refusal
+
 from . import selectors, services
 from .forms import RevealForm, TokenForm
 from .masking import SENSITIVE_FIELDS
@@ -137,10 +139,14 @@ def reveal(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
     form = RevealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.identity_reveal(actor=request.user, obj=obj, **form.cleaned_data)  # type: ignore[arg-type]
+            services.identity_reveal(
+                actor=request.user,  # type: ignore[arg-type]
+                obj=obj,
+                request=request,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            show_refusal(form, error)
         else:
             return redirect(_next(request))
     return render(

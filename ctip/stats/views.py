@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import AgencyKind
+from ctip.web.refusals import show_refusal
 
 from . import render as out
 from . import services
@@ -152,8 +153,7 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
                 **source,
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            show_refusal(form, error)
     lists, terms = [], []
     if result:
         labels = dict(AgencyKind.choices) if result["source"] == "registry" else {}
