@@ -15,3 +15,6 @@ urlpatterns = [
     path("referrals/", include("ctip.referrals.urls")),
     path("exchange/", include("ctip.exchange.urls")),
 ]
+
+# JSON under /api/, the site's page elsewhere.
+handler404 = "ctip.api.views.not_found"

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -48,6 +48,7 @@ from .models import (
     Proceeding,
     VictimProfile,
 )
+from .validation import MAX_ALIAS_LENGTH, MAX_ALIASES
 
 # Query parameters that belong to paging and content negotiation, not to filters.
 PAGING_PARAMS = frozenset({"page", "page_size", "format"})
@@ -440,7 +441,11 @@ class PersonWriteSerializer(StrictSerializer):
     family_name_km = serializers.CharField(required=False, allow_blank=True)
     given_name_latin = serializers.CharField(required=False, allow_blank=True)
     family_name_latin = serializers.CharField(required=False, allow_blank=True)
-    aliases = serializers.ListField(child=serializers.CharField(), required=False)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_ALIAS_LENGTH),
+        max_length=MAX_ALIASES,
+        required=False,
+    )
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     gender = serializers.CharField(
         required=False, allow_blank=True, help_text="HTCDS gender code (vocabulary 'gender')."
@@ -487,6 +492,9 @@ class PersonSearchQuery(StrictSerializer):
         return attrs
 
 
+# One object holding the matches, though the action is `list` (which the schema would wrap in
+# an array): the schema once promised an array and the API answered an object.
+@extend_schema_serializer(many=False)
 class PersonSearchResultSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     results = PersonSummarySerializer(many=True)

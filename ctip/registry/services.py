@@ -49,11 +49,13 @@ from .names import name_keys
 from .validation import (
     Errors,
     check_age,
+    check_aliases,
     check_choice,
     check_codes,
     check_countries,
     check_not_future,
     check_order,
+    check_text,
 )
 
 # Fields whose values never enter the audit trail: a diff says only that they changed.
@@ -381,6 +383,11 @@ PERSON_FIELDS = (
 
 
 def _validate_person(errors: Errors, data: dict[str, Any]) -> None:
+    for field in ("given_name_km", "family_name_km", "given_name_latin", "family_name_latin"):
+        if field in data:
+            check_text(errors, field, data[field])
+    if "aliases" in data:
+        check_aliases(errors, "aliases", data["aliases"])
     if "sex" in data:
         check_choice(errors, "sex", data["sex"], Sex.values)
     if data.get("gender"):
