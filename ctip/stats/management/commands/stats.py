@@ -85,7 +85,7 @@ class Command(BaseCommand):
     def _refresh(self, *, everything: bool) -> None:
         import time
 
-        from ctip.stats.services import indicator_rows_refresh
+        from ctip.stats.rows import indicator_rows_refresh
 
         started = time.perf_counter()
         marked = indicator_rows_refresh(everything=everything)
