@@ -61,7 +61,7 @@ def test_control_and_direction_characters_in_names_are_refused(
 def test_nul_in_a_name_is_refused(api: APIClient) -> None:
     answer = api.post("/api/v1/persons/", {"given_name_latin": "So\u0000kha"}, format="json")
     assert answer.status_code == 400
-    assert set(answer.json()) == {"given_name_latin"}
+    assert "given_name_latin" in answer.json()["detail"]
 
 
 @pytest.mark.parametrize(
