@@ -52,9 +52,9 @@ class CaseListQuery(StrictSerializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start, end = attrs.get("opened_from"), attrs.get("opened_to")
-        if start and end and end < start:
-            raise serializers.ValidationError({"opened_to": [_("This is before opened_from.")]})
+        error = selectors.case_period_error(attrs.get("opened_from"), attrs.get("opened_to"))
+        if error:
+            raise serializers.ValidationError({"opened_to": [error]})
         return attrs
 
 
