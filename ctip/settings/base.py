@@ -258,9 +258,6 @@ CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))
 # which is harmless for the embedded default.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
-# Exports mask identifying columns by the same clearance table as pages and the API.
-CTIP_EXPORT_MASKER = "ctip.access.masking.export_masker"
-
 # E-mail (the daily referral digest): any SMTP server.
 EMAIL_HOST = os.environ.get("CTIP_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("CTIP_EMAIL_PORT", "25"))

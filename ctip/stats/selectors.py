@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from ctip.access.actors import CommandLineActor
 from ctip.access.choices import Action, AgencyKind, Role
 from ctip.access.policies import RECORD_ROLES, actor_scope, case_q
 from ctip.audit.choices import AuditAction
@@ -28,24 +29,6 @@ from .models import PrivacyLedgerEntry, Release
 from .mse import estimate_population, table_from_rows
 from .periods import Period, parse_period
 from .rows import indicator_rows_refresh
-
-
-class CommandLineActor:
-    """The operator of a management command: holds the keys and the database, so sees all."""
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-
-    def get_username(self) -> str:
-        return "command-line"
-
-    def __str__(self) -> str:
-        return "command-line"
-
-
-COMMAND_LINE = CommandLineActor()
 
 
 def may_aggregate_all(actor: Any) -> bool:

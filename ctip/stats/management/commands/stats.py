@@ -8,9 +8,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ctip.access.actors import COMMAND_LINE
 from ctip.cli import validation_message
 from ctip.stats.mse import METHODS, read_capture_csv
-from ctip.stats.selectors import COMMAND_LINE, dark_figure
+from ctip.stats.selectors import dark_figure
 
 
 class Command(BaseCommand):
