@@ -7,18 +7,18 @@ cell written to CSV or XLSX through `neutralise`, so that no cell can run as a f
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.utils.module_loading import import_string
 
+from ctip.access.masking import export_masker
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.registry.choices import ParticipantRole
 from ctip.registry.models import Case, Participant
 from ctip.registry.selectors import case_queryset
+from ctip.registry.validation import BIDI_RE
 
 from .htcds import CASE_STATUS_TO_HTCDS
 
@@ -83,24 +83,21 @@ IDENTIFYING_COLUMNS = frozenset(
 
 
 def neutralise(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP advice)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP advice),
+    and invisible text-direction controls are removed, so that a value stored before they
+    were refused cannot display in a spreadsheet as something else ("Trojan Source")."""
+    if isinstance(value, str):
+        value = BIDI_RE.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 
 def mask_row(*, actor: Any, row: dict[str, Any], layout: str) -> dict[str, Any]:
-    """The single place masking applies to exported rows.
-
-    CTIP_EXPORT_MASKER names a function(actor=, row=, layout=, identifying=) -> row; the
-    security work plugs its role-based masking in there. Without one, rows pass unchanged
-    (exports are already scoped to the cases the actor may see).
-    """
-    path = getattr(settings, "CTIP_EXPORT_MASKER", "")
-    if not path:
-        return row
-    masker: Callable[..., dict[str, Any]] = import_string(path)
-    return masker(actor=actor, row=row, layout=layout, identifying=IDENTIFYING_COLUMNS)
+    """The single place masking applies to exported rows: access's clearance table, as on
+    pages and in the API. Called directly (exchange sits above access), so that no setting
+    can leave exports unmasked."""
+    return export_masker(actor=actor, row=row, layout=layout, identifying=IDENTIFYING_COLUMNS)
 
 
 def _joined(values: Iterable[str]) -> str:

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ctip.audit.middleware.RequestIdMiddleware",
+    "ctip.api.middleware.RefuseNulQueryMiddleware",
     # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -187,6 +188,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested too deeply, and NUL characters, are a 400, not a 500 (ctip.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "ctip.api.parsers.BoundedJSONParser",
+        "ctip.api.parsers.SafeFormParser",
+        "ctip.api.parsers.SafeMultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "ctip.api.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -208,6 +215,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the 400/401/403/404 answers it can give (ctip.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ctip.api.schema.document_error_answers",
+    ],
     # Several models have a `kind` or `status`; give each value list its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "ctip.registry.choices.CaseKind",
@@ -259,9 +271,6 @@ CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))
 # Covering indexes (INCLUDE columns) serve PostgreSQL; SQLite ignores the extra columns,
 # which is harmless for the embedded default.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
-
-# Exports mask identifying columns by the same clearance table as pages and the API.
-CTIP_EXPORT_MASKER = "ctip.access.masking.export_masker"
 
 # E-mail (the daily referral digest): any SMTP server.
 EMAIL_HOST = os.environ.get("CTIP_EMAIL_HOST", "localhost")

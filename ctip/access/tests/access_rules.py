@@ -68,7 +68,7 @@ def scoped(
     allowed: Callable[[str, str], bool] | None = None,
     visible: set[str] = VISIBLE_RELATIONS,
 ) -> Expect:
-    """Record-scoped URLs, after DESIGN.md's security model.
+    """Record-scoped URLs, after the access model in docs/security.md.
 
     Record roles (case officer, supervisor, NGO partner) reach records their agency owns or
     that were shared with or referred to it (`visible`): `ok`, or FORBIDDEN where `allowed`
@@ -221,6 +221,16 @@ def api_create(
     )
 
 
+def _device_token(w: World, role: str, rel: str) -> dict[str, Any]:
+    """A device token of the case officer's (nobody may revoke their own)."""
+    from ctip.access.services import device_token_issue
+
+    token, _secret = device_token_issue(actor=None, user=w.actors["case_officer"], name="Phone")
+    return {"pk": token.pk}
+
+
+administrators_only = by_role(FORBIDDEN, anonymous=LOGIN, administrator=OK)
+
 ACCESS_RULES: dict[str, Rule] = {
     # Pages of the shared layout and sign-in.
     "home": Rule(by_role(REDIRECT, anonymous=LOGIN)),
@@ -229,6 +239,12 @@ ACCESS_RULES: dict[str, Rule] = {
     "set_language": Rule(everyone(REDIRECT)),
     "access:otp-verify": Rule(signed_in_ok),
     "access:otp-enrol": Rule(by_role(REDIRECT, anonymous=LOGIN)),  # enrolled: go to verify
+    "access:device-tokens": Rule(administrators_only),
+    "access:device-token-revoke": Rule(
+        by_role(FORBIDDEN, anonymous=LOGIN, administrator=REDIRECT),
+        args=_device_token,
+        method="post",
+    ),
     "access:reveal": Rule(
         reveal_rule,
         args=lambda w, role, rel: {"object_type": "registry.person", "pk": w.victim(role, rel).pk},
