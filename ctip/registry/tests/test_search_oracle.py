@@ -57,7 +57,7 @@ def _api(user: Any) -> APIClient:
     return client
 
 
-PROBES = [
+PROBES: list[dict[str, Any]] = [
     {"name": "Sokha Chan"},
     {"name": "សុខា ចាន់"},
     {"date_of_birth": BORN},
