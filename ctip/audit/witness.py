@@ -7,7 +7,7 @@ in the database, written to a directory the database owner cannot rewrite
 (CTIP_AUDIT_WITNESS_DIR). Witnesses are taken automatically every CTIP_AUDIT_WITNESS_EVERY
 events, and at least every CTIP_AUDIT_WITNESS_SECONDS while events are written, by `ctip
 audit checkpoint`, and `ctip audit verify` checks the trail against the newest one by default.
-See docs/decisions/0203-audit-witness.md.
+See docs/decisions/0204-audit-witness.md.
 """
 
 import hashlib
@@ -62,7 +62,7 @@ def witness_write(checkpoint: dict[str, Any], directory: Path | None = None) -> 
     if directory is None:
         return None
     directory.mkdir(parents=True, exist_ok=True)
-    body = {
+    body: dict[str, Any] = {
         "count": int(checkpoint["count"]),
         "sequence": int(checkpoint["sequence"]),
         "hash": str(checkpoint["hash"]),

@@ -50,7 +50,7 @@ def test_witnesses_are_taken_every_n_events_after_commit(
     names = sorted(p.name for p in witness_dir.iterdir())
     assert [n.split("-")[1] for n in names] == ["000000000005", "000000000010"]
     latest = witness_latest()
-    assert latest["sequence"] == 10
+    assert latest is not None and latest["sequence"] == 10
     assert latest["hash"] == AuditEvent.objects.get(sequence=10).hash
     # Read-only, and never replaced.
     assert not os.access(witness_dir / names[-1], os.W_OK) or os.geteuid() == 0
@@ -100,8 +100,9 @@ def test_checkpoint_command_writes_a_witness(witness_dir) -> None:
     _trail(3)
     call_command("audit", "checkpoint")
     head = AuditEvent.objects.order_by("-sequence").first()
-    assert witness_latest()["sequence"] == head.sequence
-    assert witness_latest()["hash"] == head.hash
+    latest = witness_latest()
+    assert head is not None and latest is not None
+    assert (latest["sequence"], latest["hash"]) == (head.sequence, head.hash)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE trigger: PostgreSQL")
