@@ -263,6 +263,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("CTIP_LOG_LEVEL", "INFO")},
 }
 
+# The audit trail's witness (ctip.audit.witness): signed checkpoints in a directory the
+# database owner cannot rewrite (another owner, append-only, or synced off the machine),
+# taken every N events and at least every S seconds while events are written. The key signs
+# them (HMAC-SHA256); without one, a key derived from CTIP_SECRET_KEY. An empty directory
+# setting turns witnesses off.
+CTIP_AUDIT_WITNESS_DIR = os.environ.get("CTIP_AUDIT_WITNESS_DIR", str(VAR_DIR / "audit-witness"))
+CTIP_AUDIT_WITNESS_KEY = os.environ.get("CTIP_AUDIT_WITNESS_KEY", "")
+CTIP_AUDIT_WITNESS_EVERY = int(os.environ.get("CTIP_AUDIT_WITNESS_EVERY", "100"))
+CTIP_AUDIT_WITNESS_SECONDS = int(os.environ.get("CTIP_AUDIT_WITNESS_SECONDS", "300"))
+
 # Total privacy-loss budget (epsilon) that all differentially private releases may spend.
 CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))
 
