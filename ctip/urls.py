@@ -16,5 +16,7 @@ urlpatterns = [
     path("exchange/", include("ctip.exchange.urls")),
 ]
 
+# JSON under /api/, the site's page elsewhere.
+handler404 = "ctip.api.views.not_found"
 # The 400 page says what was wrong with the request (Django's own shows nothing).
 handler400 = "ctip.web.views.bad_request"

@@ -181,6 +181,12 @@ def import_validate(
     except BaseException:
         if store:
             store.discard()
+        # Never left "Checking" for ever: the batch says the check stopped, and may be
+        # uploaded again. The error itself still propagates (logged, or the worker's failure).
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED,
+            refusal=_("The check stopped on an unexpected error; nothing was imported."),
+        )
         raise
     batch.status = BatchStatus.VALIDATED
     batch.total_rows = batch.processed_rows = rows

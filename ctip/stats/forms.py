@@ -25,11 +25,21 @@ def _clean_period(value: str) -> str:
 class DashboardFilterForm(forms.Form):
     """Which indicator, period and breakdown the dashboard shows."""
 
-    indicator = forms.ChoiceField(
-        label=_("Indicator"), choices=[(i.id, i.name_en) for i in CATALOGUE.values()]
-    )
+    indicator = forms.ChoiceField(label=_("Indicator"))
     period = forms.CharField(label=_("Period"), max_length=6, help_text=_("2024H1, 2024H2 or 2024"))
-    breakdown = forms.CharField(label=_("Breakdown"), max_length=30, required=False)
+    breakdown = forms.ChoiceField(label=_("Breakdown"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .choices import DIMENSION_LABELS
+        from .wording import indicator_name
+
+        super().__init__(*args, **kwargs)
+        # Names in the reader's language, chosen when the form is built (not at import).
+        indicator, breakdown = self.fields["indicator"], self.fields["breakdown"]
+        assert isinstance(indicator, forms.ChoiceField)
+        assert isinstance(breakdown, forms.ChoiceField)
+        indicator.choices = [(i.id, indicator_name(i)) for i in CATALOGUE.values()]
+        breakdown.choices = [("", _("The first one")), *DIMENSION_LABELS.items()]
 
     def clean_period(self) -> str:
         return _clean_period(self.cleaned_data["period"])
@@ -41,6 +51,22 @@ class DashboardFilterForm(forms.Form):
         if indicator and breakdown and breakdown not in indicator.disaggregations:
             self.add_error("breakdown", _("This indicator has no such breakdown."))
         return data
+
+
+METHOD_CHOICES = [
+    ("stepwise", _("Stepwise (SparseMSE, reference)")),
+    ("bic", _("Lowest BIC over every model")),
+    ("bic-average", _("BIC-weighted average over every model (up to five lists)")),
+]
+INTERVAL_CHOICES = [
+    ("bca", _("BCa (reference)")),
+    ("parametric-percentile", _("Parametric percentile")),
+]
+# What the estimator says it did, for the page: the methods above and one it may fall back to.
+SELECTION_LABELS = {
+    **dict(METHOD_CHOICES),
+    "bic-forward": _("Lowest BIC by greedy forward search (more than five lists)"),
+}
 
 
 class DarkFigureForm(forms.Form):
@@ -61,20 +87,21 @@ class DarkFigureForm(forms.Form):
         ),
     )
     method = forms.ChoiceField(
-        label=_("Model selection"),
-        choices=[
-            ("stepwise", _("Stepwise (likelihood-ratio tests)")),
-            ("bic", _("Lowest BIC")),
-        ],
-        initial="stepwise",
+        label=_("Model selection"), choices=METHOD_CHOICES, initial="stepwise"
+    )
+    interval = forms.ChoiceField(
+        label=_("Interval"), choices=INTERVAL_CHOICES, initial="bca", required=False
     )
     bootstrap = forms.IntegerField(
         label=_("Bootstrap replicates"),
         min_value=0,
         max_value=PAGE_BOOTSTRAP_MAX,
-        initial=200,
+        initial=PAGE_BOOTSTRAP_MAX,
         help_text=_("Replicates for the 95 percent interval; 0 gives the estimate alone."),
     )
+
+    def clean_interval(self) -> str:
+        return self.cleaned_data.get("interval") or "bca"
 
     def clean_period(self) -> str:
         value = self.cleaned_data["period"].strip()

@@ -15,8 +15,9 @@ from ctip.web.refusals import show_refusal
 
 from . import render as out
 from . import services
+from . import wording as words
 from .choices import Protection
-from .forms import DarkFigureForm, DashboardFilterForm
+from .forms import INTERVAL_CHOICES, SELECTION_LABELS, DarkFigureForm, DashboardFilterForm
 from .indicators import CATALOGUE
 from .periods import Period, last_complete_half, parse_period
 from .reports import BUILDERS, build_report
@@ -68,18 +69,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         cube = figures[period].cubes[ind.id]
         trend = [(h.label, figures[h].total(ind.id)) for h in reversed(halves)]
-        by = cube.by(breakdown)
+        rows = words.rows(breakdown, cube.by(breakdown))
+        name, by_what = words.indicator_name(ind), words.dimension_name(breakdown)
         context.update(
             indicator=ind,
+            indicator_name=name,
+            # The catalogue's rule is English; its Khmer text is in the catalogue of
+            # translations (a test checks that every rule has one).
+            counting_rule=_(ind.counting_rule),
             period=period,
+            period_name=period.name(),
             breakdown=breakdown,
+            breakdown_name=by_what,
+            breakdowns=[(d, words.dimension_name(d)) for d in ind.disaggregations],
             total=cube.total,
-            rows=sorted(by.items(), key=lambda kv: -kv[1]),
-            chart=out.bar_chart_svg(by, f"{ind.name_en} by {breakdown}"),
-            trend=out.trend_chart_svg(trend, f"{ind.name_en}, last eight half-years"),
+            total_words=words.number(cube.total),
+            rows=[(label, words.number(n)) for label, n in rows],
+            chart=out.bar_chart_svg(
+                dict(rows),
+                _("%(indicator)s by %(breakdown)s") % {"indicator": name, "breakdown": by_what},
+            ),
+            trend=out.trend_chart_svg(
+                trend, _("%(indicator)s, last eight half-years") % {"indicator": name}
+            ),
             trend_points=trend,
-            province_rows=sorted(cube.by("province").items())
-            if "province" in ind.disaggregations
+            province_rows=[
+                (label, words.number(n)) for label, n in words.rows("province", cube.by("province"))
+            ]
+            if "province" in ind.disaggregations and breakdown != "province"
             else [],
         )
     return render(
@@ -131,14 +148,19 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
             result = dark_figure(
                 actor=request.user,
                 method=data["method"],
+                interval=data["interval"],
                 bootstrap=data["bootstrap"],
                 for_page=True,
                 **source,
             )
         except ValidationError as error:
             show_refusal(form, error)
-    lists, terms = [], []
+    lists, terms, labels_used = [], [], {}
     if result:
+        labels_used = {
+            "selection": SELECTION_LABELS.get(result["selection"], result["selection"]),
+            "interval": dict(INTERVAL_CHOICES).get(result["interval_method"] or "", ""),
+        }
         labels = dict(AgencyKind.choices) if result["source"] == "registry" else {}
         lists = [(labels.get(name, name), n) for name, n in result["list_sizes"].items()]
         # A term names one list, or two joined by ":" (their dependence): show the names.
@@ -146,7 +168,7 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stats/dark_figure.html",
-        {"form": form, "result": result, "lists": lists, "terms": terms},
+        {"form": form, "result": result, "lists": lists, "terms": terms, **labels_used},
         status=400 if form.errors else 200,
     )
 
