@@ -12,9 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_recurring_persons_are_recorded_as_twins_of_their_first_record() -> None:
-    result = demo_data_generate(
-        actor=None, cases=300, seed=5, until=datetime.date(2025, 12, 31)
-    )
+    result = demo_data_generate(actor=None, cases=300, seed=5, until=datetime.date(2025, 12, 31))
     twins = list(GeneratedTwin.objects.select_related("person", "same_as"))
     assert result.recurring_persons > 10
     assert len(twins) == result.recurring_persons
