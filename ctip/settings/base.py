@@ -253,6 +253,13 @@ CTIP_IMPORT_MAX_UNCOMPRESSED = int(
     os.environ.get("CTIP_IMPORT_MAX_UNCOMPRESSED", str(2 * 1024 * 1024 * 1024))
 )
 CTIP_IMPORT_MAX_RATIO = int(os.environ.get("CTIP_IMPORT_MAX_RATIO", "200"))
+# What openpyxl reads whole into memory: the shared strings, and any part but a worksheet.
+CTIP_IMPORT_MAX_SHARED_STRINGS = int(
+    os.environ.get("CTIP_IMPORT_MAX_SHARED_STRINGS", str(100 * 1024 * 1024))
+)
+CTIP_IMPORT_MAX_PART = int(os.environ.get("CTIP_IMPORT_MAX_PART", str(32 * 1024 * 1024)))
+# The longest one upload's check may take before it is stopped and refused.
+CTIP_IMPORT_MAX_SECONDS = int(os.environ.get("CTIP_IMPORT_MAX_SECONDS", "3600"))
 # Files larger than this are checked and applied as background jobs; smaller ones at once.
 CTIP_IMPORT_INLINE_BYTES = int(os.environ.get("CTIP_IMPORT_INLINE_BYTES", str(512 * 1024)))
 
