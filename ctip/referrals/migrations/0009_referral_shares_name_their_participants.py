@@ -1,4 +1,4 @@
-"""A referral now opens only the referred person's part of the case (registry 0007): give
+"""A referral now opens only the referred person's part of the case (registry 0008): give
 every existing referral share the participants its referrals sent."""
 
 from django.db import migrations
@@ -32,7 +32,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("referrals", "0008_drop_override_permission"),
-        ("registry", "0007_caseshare_participants"),
+        ("registry", "0008_caseshare_participants"),
     ]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0006_case_count_covering_index'),
+        ('registry', '0007_generated_twin'),
     ]
 
     operations = [
