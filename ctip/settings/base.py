@@ -279,6 +279,8 @@ CTIP_IMPORT_MAX_SHARED_STRINGS = int(
     os.environ.get("CTIP_IMPORT_MAX_SHARED_STRINGS", str(100 * 1024 * 1024))
 )
 CTIP_IMPORT_MAX_PART = int(os.environ.get("CTIP_IMPORT_MAX_PART", str(32 * 1024 * 1024)))
+# A check or apply whose heartbeat is silent this long died; its batch is released.
+CTIP_IMPORT_STALE_SECONDS = int(os.environ.get("CTIP_IMPORT_STALE_SECONDS", "600"))
 # The longest one upload's check may take before it is stopped and refused.
 CTIP_IMPORT_MAX_SECONDS = int(os.environ.get("CTIP_IMPORT_MAX_SECONDS", "3600"))
 # Files larger than this are checked and applied as background jobs; smaller ones at once.
