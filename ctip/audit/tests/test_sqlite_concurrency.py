@@ -2,6 +2,7 @@
 one database file, each writing the audit trail as every request does. None may meet
 "database is locked"."""
 
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -91,8 +92,24 @@ def test_concurrent_writers_queue_instead_of_failing(tmp_path: Path) -> None:
     check.close()
 
 
-def test_without_immediate_transactions_the_same_load_fails(tmp_path: Path) -> None:
-    """The control: Django's default (deferred) transactions meet the locking this fixes."""
-    errors = _hammer(tmp_path / "default.sqlite3", {"timeout": 20})
-    assert errors, "deferred transactions were expected to meet 'database is locked'"
-    assert any("locked" in str(e) or "UNIQUE" in str(e) for e in errors)
+def test_without_immediate_transactions_a_read_then_write_fails_at_once(tmp_path: Path) -> None:
+    """The control, made deterministic: what two users met before the fix. A deferred
+    transaction that has read cannot write after another user's write committed, and no busy
+    timeout helps ("database is locked" at once); IMMEDIATE transactions take the write lock
+    before the read, so the second user waits instead."""
+    deferred = {"timeout": 1, "init_command": "PRAGMA journal_mode=WAL;"}
+    path = tmp_path / "default.sqlite3"
+    first, second = _wrapper(path, deferred), _wrapper(path, deferred)
+    with first.cursor() as cursor:
+        cursor.execute("CREATE TABLE trail (sequence INTEGER PRIMARY KEY, note TEXT)")
+    a, b = first.connection.cursor(), second.cursor()
+    a.execute("BEGIN")
+    a.execute("SELECT COUNT(*) FROM trail")
+    b.execute("BEGIN")
+    b.execute("INSERT INTO trail VALUES (1, 'b')")
+    b.execute("COMMIT")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        a.execute("INSERT INTO trail VALUES (2, 'a')")
+    a.execute("ROLLBACK")
+    first.close()
+    second.close()
