@@ -443,3 +443,21 @@ class Proceeding(models.Model):
 
     def __str__(self) -> str:
         return f"Proceeding {self.pk} in {self.case}"
+
+
+class GeneratedTwin(models.Model):
+    """Generated data only: a person row the demo generator wrote for a human it had already
+    written as `same_as` (the ground truth identity resolution is measured against).
+
+    Never shown to users and never filled outside `ctip demo-data`; bench/linkage.py reads it.
+    """
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="+")
+    same_as = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("generated twin (ground truth)")
+        verbose_name_plural = _("generated twins (ground truth)")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} = {self.same_as_id}"

@@ -206,7 +206,7 @@ administrators_only = by_role(FORBIDDEN, anonymous=LOGIN, administrator=OK)
 
 ACCESS_RULES: dict[str, Rule] = {
     # Pages of the shared layout and sign-in.
-    "home": Rule(by_role(REDIRECT, anonymous=LOGIN)),
+    "home": Rule(by_role(OK, anonymous=LOGIN)),  # a home page per role (not a redirect)
     "login": Rule(everyone(OK)),
     "logout": Rule(everyone(LOGIN), method="post"),
     "set_language": Rule(everyone(REDIRECT)),
