@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "ctip.reference",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "ctip.access.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "ctip.audit.middleware.RequestIdMiddleware",
     "ctip.api.middleware.RefuseNulQueryMiddleware",
     # After authentication and sessions: a retried API POST replays its first answer.
@@ -322,3 +324,21 @@ EMAIL_HOST_USER = os.environ.get("CTIP_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CTIP_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CTIP_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("CTIP_EMAIL_FROM", "ctip@localhost")
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images
+# come only from ctip itself (they ship in the package), never inline, never from elsewhere.
+# The one exception is the ReDoc page (ctip/api/urls.py), whose renderer injects its styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
