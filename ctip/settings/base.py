@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "ctip.audit.middleware.RequestIdMiddleware",
     "ctip.api.middleware.RefuseNulQueryMiddleware",
+    # After authentication and sessions: a retried API POST replays its first answer.
+    "ctip.api.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -304,6 +306,9 @@ CTIP_AUDIT_WITNESS_DIR = os.environ.get("CTIP_AUDIT_WITNESS_DIR", str(VAR_DIR / 
 CTIP_AUDIT_WITNESS_KEY = os.environ.get("CTIP_AUDIT_WITNESS_KEY", "")
 CTIP_AUDIT_WITNESS_EVERY = int(os.environ.get("CTIP_AUDIT_WITNESS_EVERY", "100"))
 CTIP_AUDIT_WITNESS_SECONDS = int(os.environ.get("CTIP_AUDIT_WITNESS_SECONDS", "300"))
+
+# How long an API POST's Idempotency-Key is remembered (ctip.api.idempotency).
+CTIP_IDEMPOTENCY_HOURS = int(os.environ.get("CTIP_IDEMPOTENCY_HOURS", "24"))
 
 # Total privacy-loss budget (epsilon) that all differentially private releases may spend.
 CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))
