@@ -204,6 +204,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("CTIP_IDLE_TIMEOUT_SECONDS", str(30 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 CTIP_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Person searches one user may run per minute (registry.search_limits); 0 turns the limit off.
+CTIP_SEARCH_RATE_PER_MINUTE = int(os.environ.get("CTIP_SEARCH_RATE_PER_MINUTE", "30"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
