@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "ctip.audit.middleware.RequestIdMiddleware",
     "ctip.api.middleware.RefuseNulQueryMiddleware",
+    # After authentication and sessions: a retried API POST replays its first answer.
+    "ctip.api.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -202,6 +204,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("CTIP_IDLE_TIMEOUT_SECONDS", str(30 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 CTIP_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Person searches one user may run per minute (registry.search_limits); 0 turns the limit off.
+CTIP_SEARCH_RATE_PER_MINUTE = int(os.environ.get("CTIP_SEARCH_RATE_PER_MINUTE", "30"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -304,6 +308,9 @@ CTIP_AUDIT_WITNESS_DIR = os.environ.get("CTIP_AUDIT_WITNESS_DIR", str(VAR_DIR / 
 CTIP_AUDIT_WITNESS_KEY = os.environ.get("CTIP_AUDIT_WITNESS_KEY", "")
 CTIP_AUDIT_WITNESS_EVERY = int(os.environ.get("CTIP_AUDIT_WITNESS_EVERY", "100"))
 CTIP_AUDIT_WITNESS_SECONDS = int(os.environ.get("CTIP_AUDIT_WITNESS_SECONDS", "300"))
+
+# How long an API POST's Idempotency-Key is remembered (ctip.api.idempotency).
+CTIP_IDEMPOTENCY_HOURS = int(os.environ.get("CTIP_IDEMPOTENCY_HOURS", "24"))
 
 # Total privacy-loss budget (epsilon) that all differentially private releases may spend.
 CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))
