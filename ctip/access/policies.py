@@ -178,24 +178,21 @@ def case_q(
         rule |= Q(**{f"{prefix}province_id__in": provinces})
     case_share = apps.get_model("registry", "CaseShare")
     outer_case = prefix.removesuffix("__") + "_id" if prefix else "pk"
+    any_share = case_share.objects.filter(
+        case_id=OuterRef(outer_case), agency_id__in=sorted(agencies)
+    )
+    if action == Action.VIEW and part == WHOLE_CASE:
+        # Shared outright or by a referral, the case record is readable: one EXISTS serves
+        # both (the case list's rule, kept as cheap as before referrals were told apart).
+        return rule | Q(Exists(any_share))
     if action in SHARED_ACTIONS:
-        shared = case_share.objects.filter(
-            # registry.choices.ShareReason.SHARED (access sits below the registry)
-            case_id=OuterRef(outer_case),
-            agency_id__in=sorted(agencies),
-            reason="shared",
-        )
-        rule |= Q(Exists(shared))
+        # registry.choices.ShareReason.SHARED (access sits below the registry)
+        rule |= Q(Exists(any_share.filter(reason="shared")))
     if action == Action.VIEW and part is not None:
-        if part == WHOLE_CASE:
-            referred: QuerySet = case_share.objects.filter(
-                case_id=OuterRef(outer_case), agency_id__in=sorted(agencies)
-            )
-        else:
-            referred = case_share.participants.through.objects.filter(
-                participant_id=OuterRef(part or "pk"),
-                caseshare__agency_id__in=sorted(agencies),
-            )
+        referred = case_share.participants.through.objects.filter(
+            participant_id=OuterRef(part or "pk"),
+            caseshare__agency_id__in=sorted(agencies),
+        )
         rule |= Q(Exists(referred))
     return rule
 
