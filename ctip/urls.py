@@ -14,4 +14,5 @@ urlpatterns = [
     path("stats/", include("ctip.stats.urls")),
     path("referrals/", include("ctip.referrals.urls")),
     path("exchange/", include("ctip.exchange.urls")),
+    path("linkage/", include("ctip.linkage.urls")),
 ]

@@ -9,3 +9,12 @@ class LinkageConfig(AppConfig):
     label = "linkage"
     verbose_name = _("Identity resolution")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The registry cannot name this app (apps depend downward); it asks its providers.
+        from ctip.registry.selectors import person_section_provider, registration_check_provider
+
+        from .sections import person_section, registration_section
+
+        registration_check_provider(registration_section)
+        person_section_provider(person_section)

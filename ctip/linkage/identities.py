@@ -1,0 +1,97 @@
+"""Identities derived from the links in force: connected records share one identity.
+
+Regrouping keeps identity ids stable (a group keeps the id most of its records had), so that
+pages and statistics referring to an identity keep meaning the same human being.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db.models import Q
+
+from .models import Identity, IdentityMember, Link
+
+
+def _components(edges: Iterable[tuple[int, int]]) -> list[set[int]]:
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, set[int]] = {}
+    for x in list(parent):
+        groups.setdefault(find(x), set()).add(x)
+    return list(groups.values())
+
+
+def links_in_force(person_ids: Iterable[int] | None = None) -> list[tuple[int, int]]:
+    queryset = Link.objects.filter(undone_at__isnull=True)
+    if person_ids is not None:
+        ids = list(person_ids)
+        queryset = queryset.filter(Q(person_a_id__in=ids) | Q(person_b_id__in=ids))
+    return list(queryset.values_list("person_a_id", "person_b_id"))
+
+
+def component_of(person_ids: Iterable[int]) -> set[int]:
+    """Every record connected to these by links in force (a few queries per hop)."""
+    seen = set(person_ids)
+    frontier = set(seen)
+    while frontier:
+        found = {x for edge in links_in_force(frontier) for x in edge}
+        frontier = found - seen
+        seen |= found
+    return seen
+
+
+def regroup(person_ids: Iterable[int] | None = None) -> None:
+    """Make the identities of these records (default: every record) match the links in force.
+
+    Callers hold the transaction; `person_ids` must include every record whose group may have
+    changed (a regroup after undoing links passes the records of the old identity).
+    """
+    if person_ids is None:
+        edges = links_in_force()
+        scope: set[int] | None = None
+    else:
+        scope = component_of(person_ids)
+        edges = links_in_force(scope)
+    groups = [group for group in _components(edges) if len(group) > 1]
+    members = IdentityMember.objects.all()
+    if scope is not None:
+        members = members.filter(person_id__in=scope)
+    current = dict(members.values_list("person_id", "identity_id"))
+    taken: set[int] = set()
+    wanted: dict[int, int] = {}
+    for group in sorted(groups, key=len, reverse=True):
+        votes = Counter(current[p] for p in group if p in current and current[p] not in taken)
+        if votes:
+            identity_id = min(votes, key=lambda i: (-votes[i], i))
+        else:
+            identity_id = Identity.objects.create().pk
+        taken.add(identity_id)
+        for person in group:
+            wanted[person] = identity_id
+    gone = [p for p in current if p not in wanted]
+    IdentityMember.objects.filter(person_id__in=gone).delete()
+    moved = [p for p, i in wanted.items() if p in current and current[p] != i]
+    if moved:
+        members_by_person = {
+            m.person_id: m for m in IdentityMember.objects.filter(person_id__in=moved)
+        }
+        for person, member in members_by_person.items():
+            member.identity_id = wanted[person]
+        IdentityMember.objects.bulk_update(members_by_person.values(), ["identity"])
+    IdentityMember.objects.bulk_create(
+        [IdentityMember(person_id=p, identity_id=i) for p, i in wanted.items() if p not in current],
+        batch_size=2000,
+    )
+    # Identities no record belongs to any longer are groupings only: nothing is lost.
+    Identity.objects.filter(members__isnull=True).delete()
