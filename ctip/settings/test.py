@@ -18,3 +18,6 @@ CTIP_REQUIRE_OTP = False
 AXES_ENABLED = False
 # Background jobs run at once, in the test's own transaction.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Imports in other apps' tests would each train a linkage model; the linkage tests turn the
+# job after an import back on where they test it.
+CTIP_LINKAGE_AFTER_IMPORT = False

@@ -11,19 +11,9 @@ from ctip.linkage import services
 from ctip.linkage.models import Candidate, IdentityMember, Link
 from ctip.registry.models import Person
 
-from .test_services import register
+from .conftest import register
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def police(make_member: Any) -> Any:
-    return make_member("case_officer", "PAHT-12")
-
-
-@pytest.fixture
-def other_police(make_member: Any) -> Any:
-    return make_member("case_officer", "PAHT-1")
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Batch runs, review decisions and unmerging: identities group records and never alter them."""
 
-import datetime
 from typing import Any
 
 import pytest
@@ -12,58 +11,10 @@ from ctip.linkage.choices import Decision, LinkSource, RunStatus
 from ctip.linkage.models import Candidate, Identity, IdentityMember, Link, TrainedModel
 from ctip.registry import services as registry
 from ctip.registry.models import Person
-from ctip.registry.tests.helpers import new_case, new_person
+
+from .conftest import snapshot
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def police(make_member: Any) -> Any:
-    return make_member("case_officer", "PAHT-12")
-
-
-@pytest.fixture
-def other_police(make_member: Any) -> Any:
-    return make_member("case_officer", "PAHT-1")
-
-
-def register(actor: Any, agency: str, province: str, **fields: Any) -> Person:
-    case = new_case(actor, agency_code=agency, province_code=province)
-    person = new_person(actor, **fields)
-    registry.participant_add(actor=actor, case=case, person=person, role="victim")
-    return person
-
-
-def snapshot(person: Person) -> dict[str, Any]:
-    fresh = Person.objects.get(pk=person.pk)
-    return {f.name: getattr(fresh, f.name) for f in Person._meta.concrete_fields if f.name != "id"}
-
-
-@pytest.fixture
-def three(police: Any, other_police: Any) -> tuple[Person, Person, Person]:
-    """Sokha Chan recorded twice (two agencies, romanised differently), and someone else."""
-    first = register(police, "PAHT-12", "KH-12")
-    second = register(
-        other_police,
-        "PAHT-1",
-        "KH-1",
-        family_name_latin="Chan",
-        given_name_latin="Sokhar",
-        family_name_km="",
-        given_name_km="",
-    )
-    other = register(
-        police,
-        "PAHT-12",
-        "KH-12",
-        family_name_latin="Meas",
-        given_name_latin="Vuthy",
-        family_name_km="",
-        given_name_km="",
-        sex="male",
-        date_of_birth=datetime.date(1985, 6, 1),
-    )
-    return first, second, other
 
 
 def test_run_links_the_same_person_and_keeps_the_records(three: Any) -> None:
