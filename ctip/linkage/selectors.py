@@ -138,6 +138,9 @@ def runs(*, actor: Any, limit: int = 10) -> list[LinkageRun]:
 
 # --- possible matches at registration ----------------------------------------------------------
 
+MAX_PARTS = 6
+MAX_VALUE = 120
+
 
 @dataclass
 class PossibleMatch:
@@ -194,9 +197,16 @@ class Draft:
         parts = name_parts(
             self.family_name_latin, self.given_name_latin, self.family_name_km, self.given_name_km
         )
-        return sorted({k for k in (skeleton(p) for p in parts) if k})
+        # Hostile input costs bounded time: the blocking query grows with pairs of keys.
+        return sorted({k for k in (skeleton(p[:40]) for p in parts[:MAX_PARTS]) if k})
 
     def row(self) -> dict[str, str]:
+        """The draft in the engine's columns; over-long values are cut, so that string
+        comparisons on hostile input stay cheap."""
+        row = self._row()
+        return {key: value[:MAX_VALUE] for key, value in row.items()}
+
+    def _row(self) -> dict[str, str]:
         return records.row(
             record="new",
             source=self.source,
