@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from .models import Candidate, LinkageRun, Link
+from .models import Candidate, Link, LinkageRun
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

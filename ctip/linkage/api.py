@@ -25,8 +25,8 @@ class CheckRequestSerializer(PersonWriteSerializer):
 
 class EvidenceSerializer(serializers.Serializer):
     field = serializers.CharField()
-    label = serializers.CharField(help_text="The field's name in the user's language.")
-    verdict = serializers.ChoiceField(choices=["agree", "partly", "disagree", "missing"])
+    name = serializers.CharField(help_text="The field's name in the user's language.")
+    agreement = serializers.ChoiceField(choices=["agree", "partly", "disagree", "missing"])
     words = serializers.CharField(help_text="The verdict in the user's language.")
 
 
@@ -78,7 +78,12 @@ class PossibleMatchViewSet(SelectorViewSet):
                     "person": PersonSummarySerializer(m.person, context=context).data,
                     "probability": round(m.probability, 4),
                     "evidence": [
-                        {"field": e.field, "label": e.label, "verdict": e.verdict, "words": e.words}
+                        {
+                            "field": e.field,
+                            "name": e.label,
+                            "agreement": e.verdict,
+                            "words": e.words,
+                        }
                         for e in m.evidence
                     ],
                 }

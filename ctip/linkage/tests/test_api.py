@@ -43,7 +43,7 @@ def test_matches_are_scoped_and_masked(police: Any, other_police: Any, make_memb
     assert body["not_visible"] == 1
     match = body["matches"][0]
     assert 0 < match["probability"] <= 1
-    assert {"field": "birth", "label": "Date of birth", "verdict": "agree", "words": "agree"} in (
+    assert {"field": "birth", "name": "Date of birth", "agreement": "agree", "words": "agree"} in (
         match["evidence"]
     )
     # An NGO partner of the same agency sees the record, names masked (no identity clearance).
