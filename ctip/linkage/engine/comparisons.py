@@ -1,0 +1,245 @@
+"""The comparisons of the model, each written once and read two ways: as Splink SQL and in Python.
+
+Every level is a small condition (equal, equal across two columns, edit distance, year
+difference) that renders to SQL every Splink backend runs unchanged (DuckDB, Spark) and
+evaluates in Python for the interactive scorer, so both agree on which level a pair is in.
+The first level whose condition holds is the pair's level, as in Splink's CASE expression.
+"""
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Record = Mapping[str, Any]
+
+# Edit distances are compared on short skeletons; this bound keeps hostile input cheap.
+MAX_KEY_LENGTH = 64
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Plain Levenshtein distance (the same definition as DuckDB's and Spark's levenshtein)."""
+    if a == b:
+        return 0
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
+        previous = current
+    return previous[-1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Condition:
+    """One condition on a pair: its SQL (with _l/_r columns) and the same test in Python."""
+
+    sql: str
+    test: Callable[[Record, Record], bool]
+
+    def __and__(self, other: "Condition") -> "Condition":
+        return Condition(
+            f"({self.sql}) AND ({other.sql})",
+            lambda a, b: self.test(a, b) and other.test(a, b),
+        )
+
+
+def missing(*columns: str) -> Condition:
+    sql = " OR ".join(f"{c}_l IS NULL OR {c}_r IS NULL" for c in columns)
+    return Condition(sql, lambda a, b: any(a.get(c) is None or b.get(c) is None for c in columns))
+
+
+def equal(left: str, right: str | None = None) -> Condition:
+    """left of one record equals right (by default the same column) of the other."""
+    right = right or left
+
+    def test(a: Record, b: Record) -> bool:
+        return a.get(left) is not None and a.get(left) == b.get(right)
+
+    return Condition(f"{left}_l = {right}_r", test)
+
+
+def swapped(first: str, second: str) -> Condition:
+    """Both columns agree once the two are swapped on one side (family/given order)."""
+    return equal(first, second) & equal(second, first)
+
+
+def within_edits(column: str, edits: int) -> Condition:
+    def test(a: Record, b: Record) -> bool:
+        left, right = a.get(column), b.get(column)
+        if left is None or right is None:
+            return False
+        return levenshtein(left[:MAX_KEY_LENGTH], right[:MAX_KEY_LENGTH]) <= edits
+
+    return Condition(
+        f"levenshtein(substring({column}_l, 1, {MAX_KEY_LENGTH}), "
+        f"substring({column}_r, 1, {MAX_KEY_LENGTH})) <= {edits}",
+        test,
+    )
+
+
+def within_years(column: str, years: int) -> Condition:
+    def test(a: Record, b: Record) -> bool:
+        left, right = a.get(column), b.get(column)
+        return left is not None and right is not None and abs(left - right) <= years
+
+    return Condition(f"abs({column}_l - {column}_r) <= {years}", test)
+
+
+def either_true(column: str) -> Condition:
+    return Condition(
+        f"({column}_l OR {column}_r)", lambda a, b: bool(a.get(column)) or bool(b.get(column))
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Level:
+    label: str
+    condition: Condition | None  # None: the "else" level
+    null: bool = False
+    tf_column: str | None = None
+    m: float | None = None  # the starting m: kept where the data cannot estimate it
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    name: str
+    title: str
+    levels: tuple[Level, ...]
+
+    def level_of(self, a: Record, b: Record) -> int:
+        """Index into levels of the first level whose condition holds (Splink's order)."""
+        for index, level in enumerate(self.levels):
+            if level.condition is None or level.condition.test(a, b):
+                return index
+        raise AssertionError("a comparison ends with an else level")
+
+    def splink(self) -> dict[str, Any]:
+        levels = []
+        for level in self.levels:
+            entry: dict[str, Any] = {
+                "sql_condition": level.condition.sql if level.condition else "ELSE",
+                "label_for_charts": level.label,
+            }
+            if level.null:
+                entry["is_null_level"] = True
+            else:
+                entry["m_probability"] = level.m
+            if level.tf_column:
+                # Each name level is adjusted against its own u, not the exact level's.
+                entry["tf_adjustment_column"] = level.tf_column
+                entry["tf_adjustment_weight"] = 1.0
+                entry["disable_tf_exact_match_detection"] = True
+            levels.append(entry)
+        return {
+            "output_column_name": self.name,
+            "comparison_description": self.title,
+            "comparison_levels": levels,
+        }
+
+
+def _name(part: str, other: str, title: str, edits: int) -> Comparison:
+    norm, key, cons = f"{part}_norm", f"{part}_sk", f"{part}_cons"
+    return Comparison(
+        part,
+        title,
+        (
+            Level("missing", missing(key), null=True),
+            Level("exact", equal(norm), tf_column=key, m=0.45),
+            Level("romanisation variant", equal(key), tf_column=key, m=0.3),
+            Level("family/given swapped", equal(key, f"{other}_sk"), m=0.1),
+            Level("sounds alike", equal(cons), m=0.05),
+            Level("close spelling", within_edits(key, edits), m=0.05),
+            Level("different", None, m=0.05),
+        ),
+    )
+
+
+COMPARISONS: tuple[Comparison, ...] = (
+    _name("family", "given", "Family name (Latin or Khmer, through skeletons)", 1),
+    _name("given", "family", "Given name (Latin or Khmer, through skeletons)", 2),
+    Comparison(
+        "birth",
+        "Date or year of birth",
+        (
+            Level("missing", missing("birth_year"), null=True),
+            Level("exact date", equal("birth_date"), m=0.4),
+            Level(
+                "day/month swapped",
+                equal("birth_year") & equal("birth_md", "birth_dm"),
+                m=0.01,
+            ),
+            Level("year only", equal("birth_year"), m=0.3),
+            Level("±1 year", within_years("birth_year", 1), m=0.2),
+            Level(
+                "±3 years, estimated age",
+                within_years("birth_year", 3) & either_true("birth_estimated"),
+                m=0.05,
+            ),
+            Level("different", None, m=0.04),
+        ),
+    ),
+    Comparison(
+        "sex",
+        "Sex",
+        (
+            Level("missing", missing("sex"), null=True),
+            Level("same", equal("sex"), m=0.98),
+            Level("different", None, m=0.02),
+        ),
+    ),
+    Comparison(
+        "nationality",
+        "Nationality",
+        (
+            Level("missing", missing("nationality"), null=True),
+            Level("same", equal("nationality"), m=0.97),
+            Level("different", None, m=0.03),
+        ),
+    ),
+    Comparison(
+        "place",
+        "Province and village",
+        (
+            Level("missing", missing("province"), null=True),
+            Level("same village", equal("province") & equal("village"), m=0.15),
+            Level("same province", equal("province"), m=0.5),
+            Level("different", None, m=0.35),
+        ),
+    ),
+    Comparison(
+        "phone",
+        "Phone number (E.164)",
+        (
+            Level("missing", missing("phone"), null=True),
+            Level("same", equal("phone"), m=0.8),
+            Level("different", None, m=0.2),
+        ),
+    ),
+    Comparison(
+        "document",
+        "Identity document (blind index)",
+        (
+            Level("missing", missing("document_index"), null=True),
+            Level("same", equal("document_index"), m=0.9),
+            Level("different", None, m=0.1),
+        ),
+    ),
+)
+COMPARISON_BY_NAME = {comparison.name: comparison for comparison in COMPARISONS}
+TF_COLUMNS = ("family_sk", "given_sk")
+
+# Candidate pairs: records agreeing on at least one of these are compared. Common Khmer family
+# names are shared by many people, so no rule blocks on a family name alone.
+BLOCKING_RULES: tuple[str, ...] = (
+    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk",
+    "l.family_sk = r.given_sk AND l.given_sk = r.family_sk",
+    "l.family_cons = r.family_cons AND l.given_cons = r.given_cons AND l.birth_year = r.birth_year",
+    "l.family_sk = r.family_sk AND l.birth_date = r.birth_date",
+    "l.given_sk = r.given_sk AND l.birth_date = r.birth_date",
+    "l.phone = r.phone",
+    "l.document_index = r.document_index",
+)

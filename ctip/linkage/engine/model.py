@@ -1,0 +1,259 @@
+"""Train the Fellegi-Sunter model with Splink, score candidate pairs, cluster them.
+
+Records are the dictionaries of records.normalise(). Training estimates the share of matches
+from strict rules, u from random pairs and m by expectation maximisation (twice, blocked on
+names and on dates of birth so each comparison is estimated once), then from reviewers' labels
+where there are any. The trained model is Splink's JSON plus the name-frequency tables, so a
+model trained once scores later batches and single pairs (scoring.score) the same way.
+"""
+
+import contextlib
+import dataclasses
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from splink.internals.exceptions import SplinkException
+
+from ctip.linkage.engine import backends
+from ctip.linkage.engine.comparisons import (
+    BLOCKING_RULES,
+    COMPARISONS,
+    TF_COLUMNS,
+)
+from ctip.linkage.engine.records import COLUMNS
+
+SCHEMA = "ctip-linkage/1"
+DEFAULT_THRESHOLD = 0.9
+# Rules that admit almost no false matches: they estimate how common matches are.
+DETERMINISTIC_RULES = (
+    "l.document_index = r.document_index",
+    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.birth_date = r.birth_date",
+    "l.phone = r.phone AND l.family_sk = r.family_sk",
+)
+DETERMINISTIC_RECALL = 0.6
+# Expectation maximisation on pairs that share a document or phone (almost all the same
+# person, so names and births are estimated on real matches), then on pairs that share both
+# names and a full date of birth (for the remaining comparisons). Blocking on names alone would
+# not do: with few Khmer family names, most same-name pairs are different people.
+EM_BLOCKS = (
+    "l.document_index = r.document_index OR l.phone = r.phone",
+    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.birth_date = r.birth_date",
+)
+# No level is certain: a wrong nationality or sex is a typing slip often enough that it may
+# lower a match's weight a lot but not to minus infinity.
+M_FLOOR = 0.005
+U_FLOOR = 1e-5
+U_MAX_PAIRS = 2e6
+SEED = 13
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+
+class ModelError(ValueError):
+    """A model that cannot be used: another schema, or not trained."""
+
+
+@dataclasses.dataclass
+class TrainedModel:
+    """Splink's settings with trained m/u, and the frequency of each name skeleton."""
+
+    settings: dict[str, Any]
+    term_frequencies: dict[str, dict[str, float]]
+    records: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "schema": SCHEMA,
+                "records": self.records,
+                "settings": self.settings,
+                "term_frequencies": self.term_frequencies,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> "TrainedModel":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ModelError(f"model: not JSON ({error.msg})") from None
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise ModelError(f"model: not a {SCHEMA} model")
+        return cls(data["settings"], data["term_frequencies"], int(data.get("records", 0)))
+
+    @property
+    def probability_two_random_records_match(self) -> float:
+        return float(self.settings["probability_two_random_records_match"])
+
+
+@dataclasses.dataclass(frozen=True)
+class Pair:
+    a: str
+    b: str
+    probability: float
+    pattern: dict[str, str]
+
+
+def settings() -> dict[str, Any]:
+    """The untrained Splink settings; the same dictionary runs on DuckDB and on Spark."""
+    return {
+        "link_type": "dedupe_only",
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": 1e-4,
+        "comparisons": [comparison.splink() for comparison in COMPARISONS],
+        "blocking_rules_to_generate_predictions": list(BLOCKING_RULES),
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": False,
+        "em_convergence": 0.001,
+        "max_iterations": 25,
+    }
+
+
+def term_frequencies(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Share of records with each name skeleton: a common family name counts for less."""
+    tables = {}
+    for column in TF_COLUMNS:
+        counts = Counter(r[column] for r in records if r.get(column) is not None)
+        total = sum(counts.values())
+        tables[column] = {value: count / total for value, count in counts.items()}
+    return tables
+
+
+def _linker(session: backends.Session, records: Sequence[dict[str, Any]], model_settings, tf):
+    from splink import Linker
+
+    table = session.register(records, COLUMNS)
+    settings_dict = {k: v for k, v in model_settings.items() if k != "sql_dialect"}
+    linker = Linker(table, settings_dict, log_level=None)
+    for column in TF_COLUMNS:
+        rows = [{column: value, f"tf_{column}": freq} for value, freq in tf[column].items()]
+        if not rows:
+            rows = [{column: "", f"tf_{column}": 1.0}]
+        lookup = session.register(rows, (column, f"tf_{column}"))
+        linker.table_management.register_term_frequency_lookup(lookup, column)
+    return linker
+
+
+def train(
+    records: Iterable[dict[str, Any]],
+    *,
+    labels: Iterable[tuple[str, str, bool]] = (),
+    backend: str = "duckdb",
+    spark: Any = None,
+) -> TrainedModel:
+    """Train the model on normalised records (and reviewers' decisions on pairs, if any)."""
+    rows = list(records)
+    if len(rows) < 2:
+        raise ModelError("records: at least two records are needed to train a model")
+    tf = term_frequencies(rows)
+    with backends.session(backend, spark=spark) as session:
+        linker = _linker(session, rows, settings(), tf)
+        training = linker.training
+        # Data with no pair meeting a rule keeps the starting values (comparisons.py).
+        with contextlib.suppress(SplinkException):
+            training.estimate_probability_two_random_records_match(
+                list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+            )
+        training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
+        for rule in EM_BLOCKS:
+            with contextlib.suppress(SplinkException):
+                training.estimate_parameters_using_expectation_maximisation(
+                    rule, record_sample_proportion=1.0
+                )
+        positives = [
+            {"source_dataset_l": "t", "unique_id_l": str(a), "source_dataset_r": "t",
+             "unique_id_r": str(b)}
+            for a, b, same in labels if same
+        ]  # fmt: skip
+        if positives:
+            table = session.register(
+                positives, ("source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r")
+            )
+            training.estimate_m_from_pairwise_labels(table)
+        trained = linker.misc.save_model_to_json()
+    return TrainedModel(_complete(trained), tf, len(rows))
+
+
+def _complete(trained: dict[str, Any]) -> dict[str, Any]:
+    """Bound m and u away from 0 and fill those training could not estimate (a level never
+    seen among matches is rare in matches: m at the floor), so Splink and the Python scorer
+    see the same finite parameters."""
+    for comparison in trained["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            level["m_probability"] = max(m if m is not None else 0.0, M_FLOOR)
+            level["u_probability"] = max(u if u is not None else 0.0, U_FLOOR)
+    return trained
+
+
+def predict(
+    model: TrainedModel,
+    records: Iterable[dict[str, Any]],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    backend: str = "duckdb",
+    spark: Any = None,
+) -> list[Pair]:
+    """Candidate pairs of the records scored at or above `threshold`, with their evidence."""
+    if not 0 < threshold < 1:
+        raise ModelError("threshold: must lie strictly between 0 and 1")
+    rows = list(records)
+    if len(rows) < 2:
+        return []
+    with backends.session(backend, spark=spark) as session:
+        linker = _linker(session, rows, model.settings, model.term_frequencies)
+        scored = linker.inference.predict(
+            threshold_match_probability=threshold, warning_mode="never"
+        )
+        result = session.rows(
+            f"SELECT unique_id_l, unique_id_r, match_probability FROM {scored.physical_name}"
+        )
+    # Splink 5 does not return the level of each comparison; the evidence is found with the
+    # same conditions in Python (only for pairs above the threshold, so it stays cheap).
+    by_id = {row["unique_id"]: row for row in rows}
+    pairs = []
+    for a, b, probability in result:
+        left, right = by_id[str(a)], by_id[str(b)]
+        pattern = {c.name: c.levels[c.level_of(left, right)].label for c in COMPARISONS}
+        pairs.append(Pair(str(a), str(b), float(probability), pattern))
+    pairs.sort(key=lambda p: (-p.probability, p.a, p.b))
+    return pairs
+
+
+def cluster(pairs: Iterable[Pair], *, threshold: float = DEFAULT_THRESHOLD) -> list[list[str]]:
+    """Connected components of the pairs at or above `threshold` (records in no such pair are
+    left out); each cluster and the list are sorted, so the output is stable."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for pair in pairs:
+        if pair.probability >= threshold:
+            ra, rb = find(pair.a), find(pair.b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[str, list[str]] = {}
+    for member in parent:
+        groups.setdefault(find(member), []).append(member)
+    return sorted(sorted(group) for group in groups.values() if len(group) > 1)
+
+
+def match_weight(probability: float) -> float:
+    if probability <= 0:
+        return -math.inf
+    if probability >= 1:
+        return math.inf
+    return math.log2(probability / (1 - probability))

@@ -1,0 +1,155 @@
+"""Person records reduced to the columns the matching model compares.
+
+The input is a plain mapping (a decrypted registry person, a CSV row); the output holds only
+comparison keys: name skeletons (docs/decisions/0004-person-search-keys.md), the Khmer form,
+birth date parts, sex, nationality, place, an E.164 phone and a document blind index. Names
+reach the model only as lower-case text and skeletons, so "Sokhar" and "សុខា" meet "Sokha".
+"""
+
+import datetime
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+
+import phonenumbers
+
+from ctip.registry.names import is_khmer, name_parts, skeleton
+
+# Every column normalise() returns, in the order the model's input table uses.
+COLUMNS = (
+    "unique_id",
+    "source",
+    "family_norm",
+    "given_norm",
+    "family_sk",
+    "given_sk",
+    "family_cons",
+    "given_cons",
+    "name_km",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "birth_md",
+    "birth_dm",
+    "birth_estimated",
+    "nationality",
+    "province",
+    "village",
+    "phone",
+    "document_index",
+)
+TEXT_COLUMNS = frozenset(COLUMNS) - {"birth_year", "birth_estimated"}
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff]")
+_VOWELS = re.compile("[aeiou]")
+_SEX = {"f": "F", "female": "F", "m": "M", "male": "M", "x": "X", "other": "X"}
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", str(value))).strip()
+
+
+def _latin(value: str) -> str:
+    """Lower-case letters and single spaces: how two spellings are compared "exactly"."""
+    text = unicodedata.normalize("NFKD", value.casefold())
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def _skeleton(name: str) -> str:
+    """The skeleton of a whole name part: skeletons of its words joined (Thi Lan -> tilan)."""
+    return "".join(skeleton(part) for part in name_parts(name))
+
+
+def consonants(key: str) -> str:
+    """The skeleton without vowels after the first letter (Samnang and Somnang -> smnng)."""
+    return key[:1] + _VOWELS.sub("", key[1:]) if key else ""
+
+
+def phone_key(value: object) -> str:
+    """E.164 form of a phone number, Cambodian by default (012 345 678 = +85512345678)."""
+    text = _text(value)
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, "KH")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_possible_number(number):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    digits = re.sub(r"\D", "", text)
+    return digits if len(digits) >= 6 else ""
+
+
+def document_key(number: object) -> str:
+    """A stand-in for the registry's blind index where there is no registry (files): the
+    number upper-cased without spaces or dashes, hashed; equal numbers give equal keys."""
+    text = re.sub(r"[^0-9A-Z]", "", _text(number).upper())
+    return hashlib.sha256(f"document\x1f{text}".encode()).hexdigest()[:32] if text else ""
+
+
+def _split_khmer(name_km: str) -> tuple[str, str]:
+    """Family and given part of a Khmer full name, written family name first."""
+    parts = name_parts(name_km)
+    if not parts:
+        return "", ""
+    return parts[0], " ".join(parts[1:])
+
+
+def _birth(row: Mapping[str, object]) -> tuple[str, int | None, str, str]:
+    date = row.get("birth_date")
+    year = row.get("birth_year")
+    if isinstance(date, datetime.datetime):
+        date = date.date()
+    if isinstance(date, datetime.date):
+        return (
+            date.isoformat(),
+            date.year,
+            f"{date.month:02d}-{date.day:02d}",
+            (f"{date.day:02d}-{date.month:02d}"),
+        )
+    if isinstance(year, int) and not isinstance(year, bool):
+        return "", year, "", ""
+    return "", None, "", ""
+
+
+def normalise(row: Mapping[str, object]) -> dict[str, object]:
+    """The comparison columns of one person record (see COLUMNS); empty values are None."""
+    family_raw, given_raw = _text(row.get("family_name")), _text(row.get("given_name"))
+    name_km = _text(row.get("name_km"))
+    km_family, km_given = _split_khmer(name_km) if is_khmer(name_km) else ("", "")
+    # A Latin name is compared in Latin; a record that has only the Khmer form is compared
+    # through its romanised skeleton, so it still meets the Latin spelling of another record.
+    family = family_raw or km_family
+    given = given_raw or km_given
+    family_sk, given_sk = _skeleton(family), _skeleton(given)
+    birth_date, birth_year, birth_md, birth_dm = _birth(row)
+    sex = _SEX.get(_text(row.get("sex")).casefold(), "")
+    out: dict[str, object] = {
+        "unique_id": str(row["record_id"]),
+        "source": _text(row.get("source")),
+        "family_norm": _latin(family) if not is_khmer(family) else family,
+        "given_norm": _latin(given) if not is_khmer(given) else given,
+        "family_sk": family_sk,
+        "given_sk": given_sk,
+        "family_cons": consonants(family_sk),
+        "given_cons": consonants(given_sk),
+        "name_km": " ".join(name_parts(name_km)),
+        "sex": sex,
+        "birth_date": birth_date,
+        "birth_year": birth_year,
+        "birth_md": birth_md,
+        "birth_dm": birth_dm,
+        "birth_estimated": bool(row.get("birth_estimated")) and not birth_date,
+        "nationality": _text(row.get("nationality")).upper(),
+        "province": _latin(_text(row.get("province"))),
+        "village": _latin(_text(row.get("village"))),
+        "phone": phone_key(row.get("phone")),
+        "document_index": _text(row.get("document_index")),
+    }
+    for column in TEXT_COLUMNS:
+        if out[column] == "":
+            out[column] = None
+    return out

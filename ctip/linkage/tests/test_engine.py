@@ -1,0 +1,152 @@
+"""The matching engine: normalised records, the trained model, the Python scorer, clusters."""
+
+import datetime
+
+import pytest
+
+from ctip.linkage.engine import backends, model, scoring, synthetic
+from ctip.linkage.engine.comparisons import COMPARISON_BY_NAME, levenshtein
+from ctip.linkage.engine.records import consonants, normalise, phone_key
+
+
+def person(**fields):
+    return normalise({"record_id": fields.pop("record_id", "x"), **fields})
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("Sokha", "Sokhar"), ("Chhay", "Chay"), ("Srey", "Srei"), ("Huot", "Hout")],
+)
+def test_romanisation_variants_share_a_skeleton(one: str, other: str) -> None:
+    assert person(given_name=one)["given_sk"] == person(given_name=other)["given_sk"]
+    assert person(given_name=one)["given_norm"] != person(given_name=other)["given_norm"]
+
+
+def test_samnang_and_somnang_sound_alike_but_differ_in_skeleton() -> None:
+    a, b = person(given_name="Samnang"), person(given_name="Somnang")
+    assert a["given_sk"] != b["given_sk"]
+    assert a["given_cons"] == b["given_cons"] == consonants(a["given_sk"])
+    level = COMPARISON_BY_NAME["given"].level_of(a, b)
+    assert COMPARISON_BY_NAME["given"].levels[level].label == "sounds alike"
+
+
+def test_khmer_only_record_meets_its_latin_spelling() -> None:
+    khmer = person(name_km="សុខ ចាន់ថា")
+    latin = person(family_name="Sok", given_name="Chantha")
+    assert khmer["family_sk"] == latin["family_sk"]
+    assert (
+        COMPARISON_BY_NAME["family"]
+        .levels[COMPARISON_BY_NAME["family"].level_of(khmer, latin)]
+        .label
+        == "romanisation variant"
+    )
+
+
+def test_swapped_names_are_recognised() -> None:
+    a = person(family_name="Sok", given_name="Dara")
+    b = person(family_name="Dara", given_name="Sok")
+    for name in ("family", "given"):
+        comparison = COMPARISON_BY_NAME[name]
+        assert comparison.levels[comparison.level_of(a, b)].label == "family/given swapped"
+
+
+def test_phones_are_compared_in_e164() -> None:
+    assert phone_key("012 345 678") == phone_key("+855 12 345 678") == "+85512345678"
+    assert phone_key("") == ""
+    assert person(phone="   ")["phone"] is None
+
+
+def test_birth_levels() -> None:
+    birth = COMPARISON_BY_NAME["birth"]
+
+    def label(a, b):
+        return birth.levels[birth.level_of(a, b)].label
+
+    exact = person(birth_date=datetime.date(1990, 3, 7))
+    assert label(exact, person(birth_date=datetime.date(1990, 3, 7))) == "exact date"
+    assert label(exact, person(birth_date=datetime.date(1990, 7, 3))) == "day/month swapped"
+    assert label(exact, person(birth_year=1990, birth_estimated=True)) == "year only"
+    assert label(exact, person(birth_year=1991)) == "±1 year"
+    assert label(exact, person(birth_year=1993, birth_estimated=True)) == "±3 years, estimated age"
+    assert label(exact, person(birth_year=1993)) == "different"
+    assert label(exact, person()) == "missing"
+
+
+def test_levenshtein() -> None:
+    assert levenshtein("kitten", "sitting") == 3
+    assert levenshtein("", "abc") == 3
+    assert levenshtein("sok", "sok") == 0
+
+
+@pytest.fixture(scope="module")
+def trained():
+    rows, truth = synthetic.records(600, seed=7)
+    records = [normalise(row) for row in rows]
+    return model.train(records), records, truth
+
+
+def test_python_scorer_agrees_with_splink(trained) -> None:
+    trained_model, records, _truth = trained
+    pairs = model.predict(trained_model, records, threshold=0.01)
+    assert len(pairs) > 100
+    by_id = {r["unique_id"]: r for r in records}
+    for pair in pairs:
+        result = scoring.score(trained_model, by_id[pair.a], by_id[pair.b])
+        assert result.probability == pytest.approx(pair.probability, abs=1e-9)
+        assert result.pattern == pair.pattern
+    # Both orders give the same score.
+    pair = pairs[0]
+    assert scoring.score(trained_model, by_id[pair.b], by_id[pair.a]).probability == (
+        pytest.approx(pair.probability, abs=1e-9)
+    )
+
+
+def test_model_finds_most_duplicates_and_few_false_ones(trained) -> None:
+    trained_model, records, truth = trained
+    pairs = model.predict(trained_model, records, threshold=model.DEFAULT_THRESHOLD)
+    found = {(min(p.a, p.b), max(p.a, p.b)) for p in pairs}
+    true = synthetic.true_pairs(truth)
+    right = len(found & true)
+    assert right / len(found) >= 0.9
+    assert right / len(true) >= 0.6
+
+
+def test_model_json_round_trip_scores_the_same(trained) -> None:
+    trained_model, records, _truth = trained
+    again = model.TrainedModel.from_json(trained_model.to_json())
+    a, b = records[0], records[1]
+    assert scoring.score(again, a, b) == scoring.score(trained_model, a, b)
+    assert model.predict(again, records[:200], threshold=0.5) == model.predict(
+        trained_model, records[:200], threshold=0.5
+    )
+
+
+def test_model_from_another_schema_is_refused() -> None:
+    with pytest.raises(model.ModelError, match="model"):
+        model.TrainedModel.from_json('{"schema": "something-else"}')
+    with pytest.raises(model.ModelError, match="model"):
+        model.TrainedModel.from_json("not json")
+
+
+@pytest.mark.parametrize("threshold", [0, 1, -0.5, 1.5])
+def test_threshold_outside_zero_one_is_refused(trained, threshold: float) -> None:
+    trained_model, records, _truth = trained
+    with pytest.raises(model.ModelError, match="threshold"):
+        model.predict(trained_model, records, threshold=threshold)
+
+
+def test_clusters_are_connected_components_above_the_threshold() -> None:
+    pairs = [
+        model.Pair("a", "b", 0.99, {}),
+        model.Pair("b", "c", 0.95, {}),
+        model.Pair("d", "e", 0.5, {}),
+        model.Pair("f", "g", 0.97, {}),
+    ]
+    assert model.cluster(pairs, threshold=0.9) == [["a", "b", "c"], ["f", "g"]]
+    assert model.cluster(pairs, threshold=0.96) == [["a", "b"], ["f", "g"]]
+
+
+def test_duckdb_never_spills_to_disk() -> None:
+    with backends.session() as session:
+        (directory,) = session.rows("SELECT current_setting('temp_directory')")[0]
+    assert directory == ""
