@@ -8,7 +8,7 @@ import functools
 from typing import Any
 
 
-def normalise(row: dict[str, str]) -> dict[str, Any]:
+def normalise(row: dict[str, Any]) -> dict[str, Any]:
     from .engine.records import normalise as engine_normalise
 
     return engine_normalise(row)
@@ -35,7 +35,7 @@ def cluster(pairs: list[Any], *, threshold: float) -> list[list[str]]:
 def pair(a: str, b: str, probability: float) -> Any:
     from .engine.model import Pair
 
-    return Pair(a=a, b=b, probability=probability, pattern={})
+    return Pair(a, b, probability, {})
 
 
 def score(model: Any, a: dict[str, Any], b: dict[str, Any]) -> Any:

@@ -1,8 +1,8 @@
 """The evidence for a pair in words: which fields agree, which disagree, which are missing.
 
-The engine reports an agreement pattern: one level per comparison (names, birth, sex, ...).
-Here each becomes a translated phrase; levels are read as "agree exactly", "agree in part",
-"disagree" or "not recorded on both", whatever the engine's own level names.
+The engine reports an agreement pattern: the level each comparison reached (its own English
+labels, ctip/linkage/engine/comparisons.py). Here each becomes a translated field name, a
+verdict (agree, agree in part, disagree, not recorded on both) and a phrase saying how.
 """
 
 from dataclasses import dataclass
@@ -11,21 +11,14 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 COMPARISONS = {
-    "name": _("Name"),
-    "names": _("Name"),
-    "family_name": _("Family name"),
-    "given_name": _("Given name"),
-    "name_km": _("Name in Khmer script"),
+    "family": _("Family name"),
+    "given": _("Given name"),
     "birth": _("Date of birth"),
-    "birth_date": _("Date of birth"),
-    "dob": _("Date of birth"),
     "sex": _("Sex"),
     "nationality": _("Nationality"),
-    "province": _("Province"),
+    "place": _("Province"),
     "phone": _("Phone"),
     "document": _("Identity document"),
-    "document_number": _("Identity document"),
-    "document_index": _("Identity document"),
 }
 
 AGREE, PARTLY, DISAGREE, MISSING = "agree", "partly", "disagree", "missing"
@@ -35,12 +28,25 @@ VERDICTS = {
     DISAGREE: _("disagree"),
     MISSING: _("not recorded on both"),
 }
-# Engine level names read as each verdict (Splink's own words, and a few plain ones).
-LEVEL_WORDS = {
-    AGREE: ("exact", "agree", "same", "equal", "match"),
-    DISAGREE: ("else", "different", "disagree", "all other", "other"),
-    MISSING: ("null", "missing", "empty", "none"),
+# The engine's level labels: (verdict, how, in words).
+LEVELS: dict[str, tuple[str, Any]] = {
+    "missing": (MISSING, _("not recorded on both")),
+    "exact": (AGREE, _("the same")),
+    "same": (AGREE, _("the same")),
+    "exact date": (AGREE, _("the same date")),
+    "same village": (AGREE, _("the same village")),
+    "same province": (AGREE, _("the same province")),
+    "romanisation variant": (PARTLY, _("another spelling of the same name")),
+    "family/given swapped": (PARTLY, _("family and given name swapped")),
+    "sounds alike": (PARTLY, _("sounds alike")),
+    "close spelling": (PARTLY, _("close spelling")),
+    "day/month swapped": (PARTLY, _("day and month swapped")),
+    "year only": (PARTLY, _("the same year")),
+    "±1 year": (PARTLY, _("within a year")),
+    "±3 years, estimated age": (PARTLY, _("within three years (an estimated age)")),
+    "different": (DISAGREE, _("different")),
 }
+ORDER = ("family", "given", "birth", "sex", "nationality", "place", "phone", "document")
 
 
 @dataclass(frozen=True)
@@ -48,39 +54,18 @@ class Evidence:
     field: str
     label: str
     verdict: str  # one of AGREE, PARTLY, DISAGREE, MISSING
-    detail: str = ""
-
-    @property
-    def words(self) -> str:
-        return str(VERDICTS[self.verdict])
+    words: str
 
 
-def verdict_of(level: Any) -> tuple[str, str]:
-    """(verdict, the engine's level text) for one comparison's level."""
-    if isinstance(level, dict):
-        text = str(level.get("label") or level.get("level") or "")
-        value: Any = level.get("level", text)
-    else:
-        text, value = str(level), level
-    if value is None or value == -1:
-        return MISSING, ""
-    if isinstance(value, bool):
-        return (AGREE if value else DISAGREE), ""
-    if isinstance(value, int | float) and not isinstance(level, dict):
-        return (DISAGREE if value == 0 else AGREE), ""
-    lowered = text.lower()
-    for verdict, words in LEVEL_WORDS.items():
-        if any(lowered == word or lowered.startswith(word + " ") for word in words):
-            return verdict, ""
-    return PARTLY, text
-
-
-def evidence(pattern: dict[str, Any] | None) -> list[Evidence]:
-    """The pattern as phrases, agreements first, in a fixed order of fields."""
+def evidence(pattern: dict[str, Any] | None, *, recorded_only: bool = False) -> list[Evidence]:
+    """The pattern as phrases, in a fixed order of fields; `recorded_only` leaves out the
+    fields not recorded on both records."""
     found = []
-    for field, level in (pattern or {}).items():
-        verdict, detail = verdict_of(level)
+    for field in sorted(pattern or {}, key=lambda f: (ORDER.index(f) if f in ORDER else 99, f)):
+        level = str((pattern or {})[field])
+        verdict, words = LEVELS.get(level, (PARTLY, VERDICTS[PARTLY]))
+        if recorded_only and verdict == MISSING:
+            continue
         label = COMPARISONS.get(field, field.replace("_", " ").capitalize())
-        found.append(Evidence(field=field, label=str(label), verdict=verdict, detail=detail))
-    order = [AGREE, PARTLY, DISAGREE, MISSING]
-    return sorted(found, key=lambda e: (order.index(e.verdict), e.label))
+        found.append(Evidence(field=field, label=str(label), verdict=verdict, words=str(words)))
+    return found

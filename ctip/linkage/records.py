@@ -1,11 +1,12 @@
 """Person records as the matching engine reads them: plain rows, decrypted only in memory.
 
-The rows carry the columns of `ctip linkage match` files (the engine's `normalise` reads
-them). Identity fields leave the database encrypted and are decrypted by the model fields as
-they are read, in this process; nothing here writes them anywhere. The document number is
-passed as its blind index, which compares the same way and never needs decrypting.
+The rows carry what the engine's `normalise` reads (the columns of `ctip linkage match`
+files, with dates as dates). Identity fields leave the database encrypted and are decrypted
+by the model fields as they are read, in this process; nothing here writes them anywhere.
+The document number is passed as its blind index, which compares alike, never decrypted.
 """
 
+import datetime
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,20 +45,15 @@ def row(
     family_name_km: str = "",
     given_name_km: str = "",
     sex: str = "",
-    date_of_birth: Any = None,
+    date_of_birth: datetime.date | None = None,
     birth_year: int | None = None,
     citizenships: list[str] | None = None,
     province: str = "",
     phone: str = "",
     document_index: str = "",
-) -> dict[str, str]:
-    """One row in the engine's columns (every value a string, empty when unknown)."""
-    if date_of_birth:
-        birth = date_of_birth.isoformat()
-    elif birth_year:
-        birth = str(birth_year)
-    else:
-        birth = ""
+) -> dict[str, Any]:
+    """One record as the engine's normalise() reads it. A birth year without a date is an
+    estimate (the registry keeps the year of an estimated age)."""
     return {
         "record_id": record,
         "source": source or "",
@@ -65,11 +61,13 @@ def row(
         "given_name": given_name or "",
         "name_km": " ".join(p for p in (family_name_km, given_name_km) if p),
         "sex": "" if sex in (None, "unknown") else sex,
-        "birth_date": birth,
+        "birth_date": date_of_birth,
+        "birth_year": birth_year,
+        "birth_estimated": date_of_birth is None and birth_year is not None,
         "nationality": (citizenships or [""])[0] or "",
         "province": province or "",
         "phone": phone or "",
-        "document_number": document_index or "",
+        "document_index": document_index or "",
     }
 
 
@@ -89,7 +87,7 @@ def _first_document() -> Subquery:
     )
 
 
-def person_rows(persons: Any = None, *, chunk_size: int = 2000) -> Iterator[dict[str, str]]:
+def person_rows(persons: Any = None, *, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
     """Rows of the given persons (a queryset; default every person), read in chunks."""
     queryset = Person.objects.all() if persons is None else persons
     queryset = (
@@ -105,7 +103,7 @@ def person_rows(persons: Any = None, *, chunk_size: int = 2000) -> Iterator[dict
         yield person_row(person)
 
 
-def person_row(person: Any) -> dict[str, str]:
+def person_row(person: Any) -> dict[str, Any]:
     return row(
         record=record_id(person.pk),
         source=person.registered_by.code if person.registered_by_id else "",

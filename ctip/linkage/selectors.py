@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from ctip.access.choices import Action
+from ctip.access.policies import ROLES_FOR_ACTION, actor_scope
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.registry.crypto import blind_index
@@ -200,13 +203,13 @@ class Draft:
         # Hostile input costs bounded time: the blocking query grows with pairs of keys.
         return sorted({k for k in (skeleton(p[:40]) for p in parts[:MAX_PARTS]) if k})
 
-    def row(self) -> dict[str, str]:
+    def row(self) -> dict[str, Any]:
         """The draft in the engine's columns; over-long values are cut, so that string
         comparisons on hostile input stay cheap."""
         row = self._row()
-        return {key: value[:MAX_VALUE] for key, value in row.items()}
+        return {k: v[:MAX_VALUE] if isinstance(v, str) else v for k, v in row.items()}
 
-    def _row(self) -> dict[str, str]:
+    def _row(self) -> dict[str, Any]:
         return records.row(
             record="new",
             source=self.source,
@@ -280,6 +283,16 @@ def registration_check(*, actor: Any, draft: Draft, limit: int = 5) -> MatchChec
     whole registry); each is scored with the trained model. Matches the actor may not see
     are only counted, never described. The check is audited (criteria and counts only).
     """
+    scope = actor_scope(actor)
+    if not (scope.is_superuser or scope.agencies_with(ROLES_FOR_ACTION[Action.CREATE])):
+        # The check says whether someone is registered; only those who register may ask.
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="linkage.registration_check",
+            detail={"wanted": "check"},
+        )
+        raise PermissionDenied(_("Only staff who register persons may check for matches."))
     model = current_model()
     if model is None:
         return MatchCheck(ready=False)
@@ -325,7 +338,7 @@ def registration_check(*, actor: Any, draft: Draft, limit: int = 5) -> MatchChec
     return check
 
 
-def _candidate_rows(draft: Draft, cap: int) -> list[dict[str, str]]:
+def _candidate_rows(draft: Draft, cap: int) -> list[dict[str, Any]]:
     ids = list(blocked_persons(draft, limit=cap).values_list("pk", flat=True))
     return list(records.person_rows(Person.objects.filter(pk__in=ids), chunk_size=cap))
 

@@ -10,7 +10,7 @@ from ctip.linkage import services
 
 from .conftest import register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("trained")]
 URL = "/api/v1/possible-matches/"
 SOKHA = {
     "family_name_latin": "Chan",
@@ -43,9 +43,12 @@ def test_matches_are_scoped_and_masked(police: Any, other_police: Any, make_memb
     assert body["not_visible"] == 1
     match = body["matches"][0]
     assert 0 < match["probability"] <= 1
-    assert {"field": "birth", "name": "Date of birth", "agreement": "agree", "words": "agree"} in (
-        match["evidence"]
-    )
+    assert {
+        "field": "birth",
+        "name": "Date of birth",
+        "agreement": "agree",
+        "words": "the same date",
+    } in (match["evidence"])
     # An NGO partner of the same agency sees the record, names masked (no identity clearance).
     partner = make_member("ngo_partner", "PAHT-12")
     body = client_for(partner).post(URL, SOKHA, format="json").json()

@@ -14,7 +14,7 @@ from ctip.exchange.services import import_upload, import_validate
 from ctip.exchange.tasks import apply_import
 from ctip.linkage.models import LinkageRun
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("trained")]
 
 
 def _import(tmp_path: Path, officer: Any, agency: Any) -> Any:

@@ -13,7 +13,7 @@ from ctip.registry.models import Person
 
 from .conftest import register
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("trained")]
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_registration_shows_a_visible_match_and_waits(
     body = response.content.decode()
     assert "This person may already be registered" in body
     assert f'href="/persons/{first.pk}/"' in body
-    assert "Date of birth</strong>: agree" in body
+    assert "Date of birth</strong>: the same date" in body
     # The second record is PAHT-1's, which PAHT-12 may not see: counted, not described.
     assert f"/persons/{second.pk}/" not in body
     assert "A likely match is recorded by an agency whose records you may not see" in body
@@ -140,7 +140,7 @@ def test_queue_and_decision_pages(client: Any, reviewer: Any, police: Any, linke
         person_a_id=a,
         person_b_id=b,
         probability=0.8,
-        pattern={"name": "close", "birth": "else"},
+        pattern={"given": "close spelling", "birth": "different"},
         fingerprint=services.pair_fingerprint(a, b),
     )
     client.force_login(police)
@@ -150,7 +150,7 @@ def test_queue_and_decision_pages(client: Any, reviewer: Any, police: Any, linke
     body = client.get(reverse("linkage:queue")).content.decode()
     assert "1 pair waiting" in body
     body = client.get(reverse("linkage:pair", args=[candidate.pk])).content.decode()
-    assert "Sokun" in body and "Date of birth</strong>: disagree" in body
+    assert "Sokun" in body and "Date of birth</strong>: different" in body
     response = client.post(
         reverse("linkage:pair", args=[candidate.pk]),
         {"decision": "different", "fingerprint": candidate.fingerprint},
