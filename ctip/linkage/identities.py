@@ -95,3 +95,24 @@ def regroup(person_ids: Iterable[int] | None = None) -> None:
     )
     # Identities no record belongs to any longer are groupings only: nothing is lost.
     Identity.objects.filter(members__isnull=True).delete()
+    changed = set(gone) | set(moved) | (set(wanted) - set(current))
+    _announce(sorted(changed))
+
+
+def _announce(person_ids: list[int]) -> None:
+    """Tell apps that keep figures per person (statistics count identities) which cases'
+    persons changed identity, as the registry's bulk writers do."""
+    from ctip.registry.models import Arrest, Participant, Proceeding
+    from ctip.registry.signals import cases_written
+
+    for start in range(0, len(person_ids), 5000):
+        chunk = person_ids[start : start + 5000]
+        cases = set(
+            Participant.objects.filter(person_id__in=chunk).values_list("case_id", flat=True)
+        )
+        cases |= set(Arrest.objects.filter(person_id__in=chunk).values_list("case_id", flat=True))
+        cases |= set(
+            Proceeding.objects.filter(defendant_id__in=chunk).values_list("case_id", flat=True)
+        )
+        if cases:
+            cases_written.send(sender=Identity, cases=sorted(cases))

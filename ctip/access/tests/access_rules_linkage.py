@@ -32,7 +32,7 @@ def _identity(world: Any, role: str, relation: str) -> dict[str, Any]:
     from ctip.linkage import identities
     from ctip.linkage.models import IdentityMember, Link
 
-    first, second = sorted(r.person.pk for r in _records(world))
+    first, second = sorted(r.victim.pk for r in _records(world))
     Link.objects.get_or_create(person_a_id=first, person_b_id=second, source="review")
     identities.regroup([first, second])
     return {"pk": IdentityMember.objects.get(person_id=first).identity_id}
@@ -40,7 +40,7 @@ def _identity(world: Any, role: str, relation: str) -> dict[str, Any]:
 
 def _unmerge(world: Any, role: str, relation: str) -> dict[str, Any]:
     _identity(world, role, relation)
-    return {"pk": _records(world)[0].person.pk}
+    return {"pk": _records(world)[0].victim.pk}
 
 
 def _candidate(world: Any, role: str, relation: str) -> dict[str, Any]:
