@@ -56,6 +56,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy ctip
+	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=ctip.settings.test $(CTIP) makemigrations --check --dry-run
 
 format: install

@@ -91,7 +91,8 @@ def build_only(cases: int, batch: int) -> dict:
     code = f"""
 import datetime, django, time
 django.setup()
-from ctip.registry.synthetic import BatchBuilder, Reference, TABLES
+from ctip.registry.bulk import TABLES
+from ctip.registry.synthetic import BatchBuilder, Reference
 ref = Reference.load()
 builder = BatchBuilder(ref, seed=2024, until=datetime.date.fromisoformat("{UNTIL}"),
                        timestamp="2026-06-30 00:00:00")

@@ -25,7 +25,7 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 
-from ctip.registry.synthetic import TABLES, Writer  # noqa: E402
+from ctip.registry.bulk import TABLES, Writer  # noqa: E402
 
 
 def main() -> None:

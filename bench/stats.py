@@ -176,11 +176,11 @@ def bench_report(period_text: str, runs: int) -> None:
     django.setup()
     from django.db import connection
 
+    from ctip.access.actors import COMMAND_LINE
     from ctip.registry.models import Case
     from ctip.stats.indicators import analytic_session
     from ctip.stats.periods import parse_period
     from ctip.stats.reports import half_year_report
-    from ctip.stats.selectors import COMMAND_LINE
 
     period = parse_period(period_text)
     prev, ago = period.previous(), period.year_before()

@@ -16,3 +16,6 @@ urlpatterns = [
     path("exchange/", include("ctip.exchange.urls")),
     path("linkage/", include("ctip.linkage.urls")),
 ]
+
+# The 400 page says what was wrong with the request (Django's own shows nothing).
+handler400 = "ctip.web.views.bad_request"

@@ -222,7 +222,7 @@ def export_masker(
 ) -> dict[str, Any]:
     """Mask an exported row's identifying columns (HTCDS names) for actors without clearance.
 
-    The exchange app calls this through CTIP_EXPORT_MASKER for every row it writes, whatever
+    The exchange app calls this (exchange.export.mask_row) for every row it writes, whatever
     the layout, so exports follow the same clearance table as pages and the API.
     """
     if Sensitivity.IDENTITY in clearances(actor):

@@ -283,6 +283,48 @@ def user_disable(*, actor: Any, user: User) -> User:
     return user
 
 
+# --- re-authentication inside a session (reveal), counted like sign-in -------------------
+
+
+def reauthentication_locked(*, request: Any, user: User) -> bool:
+    """Whether django-axes has locked the account or the client's address out of signing in."""
+    from axes.handlers.proxy import AxesProxyHandler
+
+    if request is None:
+        return False
+    return bool(AxesProxyHandler.is_locked(request, {"username": user.get_username()}))
+
+
+def reauthenticate(*, request: Any, user: User, password: str = "", otp_token: str = "") -> bool:
+    """Check the signed-in user's password or current code as sign-in does.
+
+    The password goes through authenticate(), so django-axes refuses it while locked out
+    and counts a wrong one against the account and the client's address; a wrong code is
+    counted the same way. Without a request (commands, tests) there is no address to count.
+    """
+    from django.contrib.auth import authenticate
+    from django.contrib.auth.signals import user_login_failed
+
+    username = user.get_username()
+    if password:
+        if request is None:
+            if user.check_password(password):
+                return True
+        elif authenticate(request=request, username=username, password=password) is not None:
+            return True  # a wrong password was counted by authenticate() itself
+    if otp_token:
+        try:
+            otp_verify(actor=user, token=otp_token)
+        except ValidationError:
+            if request is not None:
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": username}, request=request
+                )
+        else:
+            return True
+    return False
+
+
 # --- revealing masked fields ---------------------------------------------------------------
 
 REVEAL_MINUTES = 15
@@ -296,12 +338,15 @@ def identity_reveal(
     reason: str,
     password: str = "",
     otp_token: str = "",
+    request: Any = None,
 ) -> list[Any]:
     """Let the actor read one record's masked fields for a short time.
 
     Needs the permission (masking.REVEALABLE), a stated reason and re-authentication by
     password or current one-time code. Every attempt is audited, granted or not; a refusal
     changes nothing else. The caller has already fetched `obj` through a scoped selector.
+    With the web `request`, a wrong password or code counts as a failed sign-in (django-axes,
+    per account and client address) and a locked-out account or address is refused.
     """
     from datetime import timedelta
 
@@ -318,21 +363,22 @@ def identity_reveal(
         errors["reason"] = _(
             "Say why you need to see these details (at least %(n)d characters)."
         ) % {"n": MIN_REASON_LENGTH}
-    reauthenticated = bool(password) and actor.check_password(password)
-    if not reauthenticated and otp_token:
-        try:
-            otp_verify(actor=actor, token=otp_token)
-            reauthenticated = True
-        except ValidationError:
-            reauthenticated = False
-    if not reauthenticated:
+    locked_out = reauthentication_locked(request=request, user=actor)
+    reauthenticated = not locked_out and reauthenticate(
+        request=request, user=actor, password=password, otp_token=otp_token
+    )
+    if locked_out:
+        errors["password"] = _(
+            "Too many failed attempts. Wait a while and try again, or ask your administrator."
+        )
+    elif not reauthenticated:
         errors["password"] = _("Confirm who you are with your password or a current code.")
     if errors:
         audit_record(
             actor=actor,
             action=AuditAction.DENIED,
             obj=obj,
-            detail={"wanted": "reveal", "refused": sorted(errors)},
+            detail={"wanted": "reveal", "refused": sorted(errors), "locked_out": locked_out},
         )
         raise ValidationError(errors)
     expires = timezone.now() + timedelta(minutes=REVEAL_MINUTES)

@@ -137,7 +137,12 @@ def reveal(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
     form = RevealForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.identity_reveal(actor=request.user, obj=obj, **form.cleaned_data)  # type: ignore[arg-type]
+            services.identity_reveal(
+                actor=request.user,  # type: ignore[arg-type]
+                obj=obj,
+                request=request,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Role
@@ -71,3 +71,30 @@ def audit_event_list(*, actor: Any, filters: AuditFilters | None = None) -> Quer
         detail={"filters": filters.used()},
     )
     return queryset
+
+
+# Records about one person: reading one of them is reading about a victim or a suspect.
+PERSON_RECORDS = ("registry.person", "registry.participant", "registry.victimprofile")
+
+# What an auditor checks first: who revealed masked fields, shared without consent, exported,
+# or was refused.
+SENSITIVE_ACTIONS = (
+    AuditAction.REVEAL,
+    AuditAction.CONSENT_OVERRIDE,
+    AuditAction.EXPORT,
+    AuditAction.DENIED,
+)
+
+
+def recent_sensitive_events(*, actor: Any, limit: int = 10) -> list[AuditEvent]:
+    """The newest sensitive events, for the auditor's home page.
+
+    Unlike a search of the trail this writes no audit entry of its own: the home page opens on
+    every sign-in, and an entry per visit would bury what the auditor came to read.
+    """
+    if not can_read_trail(actor):
+        raise PermissionDenied(_("Only auditors may read the audit trail."))
+    sensitive = Q(action__in=SENSITIVE_ACTIONS) | Q(
+        action=AuditAction.VIEW, object_type__in=PERSON_RECORDS
+    )
+    return list(AuditEvent.objects.filter(sensitive).order_by("-sequence")[:limit])

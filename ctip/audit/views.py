@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from .forms import AuditFilterForm
+from .readable import describe
 from .selectors import AuditFilters, audit_event_list
 
 
@@ -20,5 +21,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/event_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "lines": describe(list(page.object_list)),
+            "query": query.urlencode(),
+        },
     )

@@ -7,13 +7,12 @@ cell written to CSV or XLSX through `neutralise`, so that no cell can run as a f
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Prefetch
-from django.utils.module_loading import import_string
 
+from ctip.access.masking import export_masker
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.registry.choices import ParticipantRole
@@ -90,17 +89,10 @@ def neutralise(value: Any) -> Any:
 
 
 def mask_row(*, actor: Any, row: dict[str, Any], layout: str) -> dict[str, Any]:
-    """The single place masking applies to exported rows.
-
-    CTIP_EXPORT_MASKER names a function(actor=, row=, layout=, identifying=) -> row; the
-    security work plugs its role-based masking in there. Without one, rows pass unchanged
-    (exports are already scoped to the cases the actor may see).
-    """
-    path = getattr(settings, "CTIP_EXPORT_MASKER", "")
-    if not path:
-        return row
-    masker: Callable[..., dict[str, Any]] = import_string(path)
-    return masker(actor=actor, row=row, layout=layout, identifying=IDENTIFYING_COLUMNS)
+    """The single place masking applies to exported rows: access's clearance table, as on
+    pages and in the API. Called directly (exchange sits above access), so that no setting
+    can leave exports unmasked."""
+    return export_masker(actor=actor, row=row, layout=layout, identifying=IDENTIFYING_COLUMNS)
 
 
 def _joined(values: Iterable[str]) -> str:

@@ -51,7 +51,7 @@ def validate_import(batch_id: int) -> int:
 def recount_imported_cases() -> None:
     """Recount the imported cases for the statistics now, after the import committed, so that
     the next statistics page does not do it inside a web request (decision 0306)."""
-    from ctip.stats.services import indicator_rows_refresh
+    from ctip.stats.rows import indicator_rows_refresh
 
     indicator_rows_refresh()
 

@@ -11,6 +11,8 @@ stay encrypted; docs/decisions/0004-person-search-keys.md says what the keys rev
 import re
 import unicodedata
 
+from .crypto import blind_index
+
 KHMER_CONSONANTS = {
     "ក": "k",
     "ខ": "kh",
@@ -191,3 +193,9 @@ def query_keys(query: str) -> list[str]:
     """Skeletons of the parts of a search query, in the order typed."""
     keys = [skeleton(part) for part in name_parts(query)]
     return [key for key in keys if key]
+
+
+def document_number_index(number: str) -> str:
+    """Blind index of a document number, ignoring spaces, dashes and case."""
+    normalised = "".join(ch for ch in number.upper() if ch.isalnum())
+    return blind_index(normalised, purpose="document")

@@ -47,8 +47,7 @@ from .models import (
     Proceeding,
     VictimProfile,
 )
-from .names import query_keys
-from .services import document_number_index
+from .names import document_number_index, query_keys
 
 CASE_SORTS = {
     "opened": ("opened_on", "id"),
@@ -75,6 +74,7 @@ class CaseFilters:
     opened_to: datetime.date | None = None
     reference: str = ""
     sort: str = DEFAULT_CASE_SORT
+    mine: bool = False  # only the cases the actor registered
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -102,6 +102,8 @@ def case_list(*, actor: Any, filters: CaseFilters | None = None) -> QuerySet[Cas
         conditions &= Q(opened_on__lte=filters.opened_to)
     if filters.reference:
         conditions &= Q(reference__icontains=filters.reference.strip())
+    if filters.mine:
+        conditions &= Q(created_by_id=getattr(actor, "pk", None))
     order = CASE_SORTS.get(filters.sort, CASE_SORTS[DEFAULT_CASE_SORT])
     return queryset.filter(conditions).order_by(*order)
 

@@ -19,7 +19,8 @@ def start(
     import django
 
     django.setup()
-    from .synthetic import BatchBuilder, Reference
+    from .synthetic.cases import BatchBuilder
+    from .synthetic.drawing import Reference
 
     global _builder, _vendor
     _builder = BatchBuilder(Reference(**reference), **options)
@@ -28,7 +29,7 @@ def start(
 
 def build(task: tuple[int, int, dict[str, int]]) -> Any:
     """One batch, numbered from the task's first ids; as COPY text for PostgreSQL."""
-    from .synthetic import copy_text
+    from .bulk import copy_text
 
     index, size, first_ids = task
     batch = _builder.build(index, size, dict(first_ids))

@@ -134,7 +134,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("CTIP_STATIC_ROOT", VAR_DIR / "static"))
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "registry:case-list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sign-in security (issue #3): a one-time code after the password for every account, and a
@@ -146,7 +146,27 @@ AXES_ENABLED = env_bool("CTIP_LOCKOUT_ENABLED", True)
 AXES_FAILURE_LIMIT = int(os.environ.get("CTIP_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CTIP_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success forgets only that account's failures from that address (ctip.access.lockout):
+# never another account's, and never what the address has against other accounts.
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "ctip.access.lockout.AccountAddressHandler"
+# The client's address comes from the one header the trusted proxy sets (the shipped
+# deploy/nginx/ctip.conf sets X-Real-IP from the connection, replacing what a client sent),
+# else from the connection itself; nothing else a client sends (X-Forwarded-For) is read.
+# Empty (the default outside production): no proxy, the connection's own address.
+CTIP_TRUSTED_PROXY_HEADER = os.environ.get("CTIP_TRUSTED_PROXY_HEADER", "")
+
+
+def client_address_headers(header: str) -> list[str]:
+    """request.META keys django-ipware reads the client's address from, in order."""
+    if not header.strip():
+        return ["REMOTE_ADDR"]
+    return ["HTTP_" + header.strip().upper().replace("-", "_"), "REMOTE_ADDR"]
+
+
+AXES_IPWARE_META_PRECEDENCE_ORDER = client_address_headers(CTIP_TRUSTED_PROXY_HEADER)
+# One header holding one address, set by the proxy: no chain of proxies to count.
+AXES_IPWARE_PROXY_COUNT = None
 AXES_LOCKOUT_TEMPLATE = "access/locked.html"
 AXES_VERBOSE = False
 
@@ -237,9 +257,6 @@ CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))
 # Covering indexes (INCLUDE columns) serve PostgreSQL; SQLite ignores the extra columns,
 # which is harmless for the embedded default.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
-
-# Exports mask identifying columns by the same clearance table as pages and the API.
-CTIP_EXPORT_MASKER = "ctip.access.masking.export_masker"
 
 # E-mail (the daily referral digest): any SMTP server.
 EMAIL_HOST = os.environ.get("CTIP_EMAIL_HOST", "localhost")

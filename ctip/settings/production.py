@@ -28,7 +28,7 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-# Behind the HTTPS proxy, the client address for lockouts comes from X-Forwarded-For, as set
-# by that many trusted proxies.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("CTIP_PROXY_COUNT", "1"))
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind the HTTPS proxy, lockouts count the client's address from the one header that proxy
+# sets (deploy/nginx/ctip.conf sets X-Real-IP), never from X-Forwarded-For.
+CTIP_TRUSTED_PROXY_HEADER = os.environ.get("CTIP_TRUSTED_PROXY_HEADER", "X-Real-IP")
+AXES_IPWARE_META_PRECEDENCE_ORDER = client_address_headers(CTIP_TRUSTED_PROXY_HEADER)  # noqa: F405

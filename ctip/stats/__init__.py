@@ -1,0 +1,1 @@
+"""Statistics: indicator catalogue, reports, estimates of the unknown, privacy-safe releases."""

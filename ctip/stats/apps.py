@@ -19,14 +19,14 @@ COUNTED_MODELS = (
 
 
 def _record_changed(instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    from .services import case_ids_of, cases_mark_stale
+    from .rows import case_ids_of, cases_mark_stale
 
     if not raw:  # fixtures loaded raw are marked by whoever loads them
         cases_mark_stale(case_ids_of(instance))
 
 
 def _event_persons_changed(instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
-    from .services import case_ids_of, cases_mark_stale
+    from .rows import case_ids_of, cases_mark_stale
 
     if not action.startswith("post_"):
         return
@@ -43,7 +43,7 @@ def _event_persons_changed(instance: Any, action: str, reverse: bool, **kwargs: 
 
 
 def _cases_written(cases: Any, **kwargs: Any) -> None:
-    from .services import cases_mark_stale
+    from .rows import cases_mark_stale
 
     cases_mark_stale(cases)
 

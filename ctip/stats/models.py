@@ -101,7 +101,7 @@ class IndicatorRow(models.Model):
     """One countable record of a person indicator (an arrest, a victim identified, a rescue
     link, a proceeding...) with the values that place it in a cell, read once from the
     registry's tables so that a report counts from one narrow table instead of joining five
-    large ones (decision 0306). Kept by services.indicator_rows_refresh; who is counted once
+    large ones (decision 0306). Kept by rows.indicator_rows_refresh; who is counted once
     per period is still decided when counting, so the rows serve every actor's scope."""
 
     source = models.CharField(_("source"), max_length=24)

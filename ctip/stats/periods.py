@@ -49,6 +49,22 @@ class Period:
     def contains(self, day: datetime.date) -> bool:
         return self.start <= day <= self.end
 
+    def name(self) -> str:
+        """The period in words, in the active language ("First half of 2024")."""
+        if self.half == 1:
+            return _("First half of %(year)s") % {"year": self.year}
+        if self.half == 2:
+            return _("Second half of %(year)s") % {"year": self.year}
+        return _("Year %(year)s") % {"year": self.year}
+
+
+def last_complete_half(today: datetime.date | None = None) -> Period:
+    """The latest half-year that has ended (in the installation's time zone)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    return Period(today.year, 1) if today.month >= 7 else Period(today.year - 1, 2)
+
 
 def parse_period(text: str, field: str = "period") -> Period:
     """Parse "2024H1", "2024H2" or "2024"; a ValidationError names the field otherwise."""

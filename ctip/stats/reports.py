@@ -107,9 +107,9 @@ def _scope_label(actor: Any) -> str:
     return "all cases" if may_aggregate_all(actor) else "cases visible to the user"
 
 
-def half_year_report(*, actor: Any, period: Period | str) -> dict[str, Any]:
+def half_year_report(*, actor: Any, period: Period | str, viewed: bool = False) -> dict[str, Any]:
     """The NCCT-style report for a half-year or a year, compared with the previous period and
-    with the same period a year before. Reading it is audited as an export of aggregates."""
+    with the same period a year before. A page read is audited as viewed, a file as exported."""
     if isinstance(period, str):
         period = parse_period(period)
     headline_ids = ("cases", "arrests", "victims_rescued")
@@ -149,21 +149,22 @@ def half_year_report(*, actor: Any, period: Period | str) -> dict[str, Any]:
     }
     rate = report["indicators"]["victims_per_100k"]
     rate["total"] = national_rate_per_100k(figures.total("victims_identified"))
-    _audit(actor, "half-year", period)
+    _audit(actor, "half-year", period, viewed=viewed)
     return report
 
 
-def _audit(actor: Any, kind: str, period: Period) -> None:
+def _audit(actor: Any, kind: str, period: Period, *, viewed: bool) -> None:
+    """Opening the report's page is a view; a download or the command line is an export."""
     audit_record(
         actor=actor,
-        action=AuditAction.EXPORT,
+        action=AuditAction.VIEW if viewed else AuditAction.EXPORT,
         object_type="stats.report",
         object_id=f"{kind}:{period.label}",
         detail={"aggregates_only": True},
     )
 
 
-def tip_report(*, actor: Any, period: Period | str) -> dict[str, Any]:
+def tip_report(*, actor: Any, period: Period | str, viewed: bool = False) -> dict[str, Any]:
     """The US TIP report data call: law enforcement (investigations, prosecutions,
     convictions, sentences) and protection (victims identified, referred) for the period."""
     if isinstance(period, str):
@@ -227,7 +228,7 @@ def tip_report(*, actor: Any, period: Period | str) -> dict[str, Any]:
             ("victims identified", "victims_identified"),
         )
     }
-    _audit(actor, "tip", period)
+    _audit(actor, "tip", period, viewed=viewed)
     return {
         "report": "tip",
         "period": period.label,
@@ -241,7 +242,7 @@ def tip_report(*, actor: Any, period: Period | str) -> dict[str, Any]:
     }
 
 
-def glotip_report(*, actor: Any, period: Period | str) -> dict[str, Any]:
+def glotip_report(*, actor: Any, period: Period | str, viewed: bool = False) -> dict[str, Any]:
     """UNODC GLOTIP tables: detected victims by sex and age group, by form of exploitation and
     by citizenship; persons arrested (suspected) by sex and citizenship; convicted by sex."""
     if isinstance(period, str):
@@ -261,7 +262,7 @@ def glotip_report(*, actor: Any, period: Period | str) -> dict[str, Any]:
         "prosecuted_by_sex": _table(f.cubes["prosecutions"], "case_kind", "sex"),
         "convicted_by_sex": _table(f.cubes["convictions"], "case_kind", "sex"),
     }
-    _audit(actor, "glotip", period)
+    _audit(actor, "glotip", period, viewed=viewed)
     return {
         "report": "glotip",
         "period": period.label,
@@ -298,13 +299,14 @@ def _table(cube: Cube, rows: str, cols: str) -> dict[str, Any]:
 BUILDERS = {"half-year": half_year_report, "tip": tip_report, "glotip": glotip_report}
 
 
-def build_report(*, actor: Any, kind: str, period: str) -> dict[str, Any]:
-    """Any report by name; unknown names are a ValidationError naming the field."""
+def build_report(*, actor: Any, kind: str, period: str, viewed: bool = False) -> dict[str, Any]:
+    """Any report by name; unknown names are a ValidationError naming the field. `viewed`: read
+    for a page (audited as viewed), not for a file that leaves ctip (audited as exported)."""
     from django.core.exceptions import ValidationError
 
     if kind not in BUILDERS:
         raise ValidationError({"report": _("Unknown report %(value)r.") % {"value": kind}})
-    return BUILDERS[kind](actor=actor, period=parse_period(period))
+    return BUILDERS[kind](actor=actor, period=parse_period(period), viewed=viewed)
 
 
 __all__ = ["BUILDERS", "build_report"]

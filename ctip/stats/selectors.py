@@ -11,32 +11,24 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
+from ctip.access.actors import CommandLineActor
 from ctip.access.choices import Action, AgencyKind, Role
 from ctip.access.policies import RECORD_ROLES, actor_scope, case_q
-from ctip.registry.models import Case
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
+from ctip.registry.choices import ParticipantRole
+from ctip.registry.models import Case, Participant
 
-from .indicators import CATALOGUE, Cube, indicator
+from .choices import ReleaseStatus
+from .indicators import CATALOGUE, NOT_A_VICTIM, Cube, analytic_session, indicator, rates_per_100k
+from .ledger import privacy_budget_spent, tables_digest, total_privacy_budget
+from .models import PrivacyLedgerEntry, Release
+from .mse import estimate_population, table_from_rows
 from .periods import Period, parse_period
-
-
-class CommandLineActor:
-    """The operator of a management command: holds the keys and the database, so sees all."""
-
-    pk = None
-    is_authenticated = True
-    is_active = True
-    is_superuser = True
-
-    def get_username(self) -> str:
-        return "command-line"
-
-    def __str__(self) -> str:
-        return "command-line"
-
-
-COMMAND_LINE = CommandLineActor()
+from .rows import indicator_rows_refresh
 
 
 def may_aggregate_all(actor: Any) -> bool:
@@ -58,11 +50,10 @@ def aggregate_case_q(actor: Any) -> Q:
     return case_q(actor, Action.VIEW)
 
 
-def aggregate_cases(*, actor: Any) -> QuerySet[Case]:
-    """The case queryset every indicator query starts from. Cases changed since the indicator
-    rows were last read are read again first, so every count is current (decision 0306)."""
-    from .services import indicator_rows_refresh
-
+def aggregate_cases_refreshing_rows(*, actor: Any) -> QuerySet[Case]:
+    """The case queryset every indicator query starts from. It writes: cases changed since the
+    indicator rows were last read are read again first, so every count is current (decision
+    0306); the rows are derived data, and a refusal comes before any write."""
     cases = Case.objects.filter(aggregate_case_q(actor))  # refused before any write
     indicator_rows_refresh()
     return cases
@@ -78,9 +69,7 @@ def may_see_statistics(actor: Any) -> bool:
 
 def indicator_cube(*, actor: Any, indicator_id: str, period: Period) -> Cube:
     """One indicator for one period, over the cases the actor may aggregate."""
-    from .indicators import analytic_session
-
-    cases = aggregate_cases(actor=actor)
+    cases = aggregate_cases_refreshing_rows(actor=actor)
     with analytic_session():
         return indicator(indicator_id).query(cases, period)
 
@@ -108,9 +97,7 @@ def periods_figures(
 ) -> dict[Period, PeriodFigures]:
     """Indicators for several periods (None: every indicator). An indicator wanted for
     several periods is computed for all of them in one pass (Indicator.cubes)."""
-    from .indicators import analytic_session, rates_per_100k
-
-    cases = aggregate_cases(actor=actor)
+    cases = aggregate_cases_refreshing_rows(actor=actor)
     periods_of: dict[str, list[Period]] = {}
     for period, ids in wanted.items():
         for i in ids or tuple(CATALOGUE):
@@ -143,17 +130,11 @@ def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) ->
     matched (one Person row per human being). Only those who may aggregate over every case
     may build it, since a partial view would make every list look smaller than it is.
     """
-    from ctip.registry.choices import ParticipantRole
-    from ctip.registry.models import Participant
-
-    from .indicators import NOT_A_VICTIM
-    from .mse import table_from_rows
-
     if not may_aggregate_all(actor):
         raise PermissionDenied(_("Only analysts estimate from the whole registry."))
     rows = (
         Participant.objects.filter(
-            case__in=aggregate_cases(actor=actor),
+            case__in=aggregate_cases_refreshing_rows(actor=actor),
             role=ParticipantRole.VICTIM,
             case__opened_on__range=(period.start, period.end),
         )
@@ -211,11 +192,6 @@ def dark_figure(
     the figure is theirs to publish or not. Reading the registry is audited as an export of
     aggregates, like a report. `for_page` caps the replicates (page_bootstrap_limit).
     """
-    from ctip.audit.choices import AuditAction
-    from ctip.audit.services import audit_record
-
-    from .mse import estimate_population
-
     if (period is None) == (table is None):
         raise TypeError("dark_figure takes a period or a table, not both or neither")
     if not may_aggregate_all(actor):
@@ -260,24 +236,26 @@ def dark_figure(
 
 def published_releases() -> QuerySet[Any]:
     """Published releases: public, read by anyone, no actor needed (they hold no rows)."""
-    from .choices import ReleaseStatus
-    from .models import Release
-
     return Release.objects.filter(status=ReleaseStatus.PUBLISHED).order_by("-period")
 
 
 def published_release(*, pk: int) -> Any:
     """One published release, refused if its tables no longer match their digest."""
-    from django.http import Http404
-
-    from .services import tables_digest
-
     release = published_releases().filter(pk=pk).first()
     if release is None:
         raise Http404(_("No such release."))
     if tables_digest(release.tables) != release.digest:
         raise PermissionDenied(_("This release fails its integrity check."))
     return release
+
+
+def may_sign_off_releases(actor: Any) -> bool:
+    """Supervisors of the secretariat (and superusers) sign off and publish releases."""
+    scope = actor_scope(actor)
+    if scope.is_superuser:
+        return True
+    supervised = scope.roles.get(Role.SUPERVISOR, frozenset())
+    return any(scope.agency_kinds.get(a) == AgencyKind.SECRETARIAT for a in supervised)
 
 
 def _require_release_staff(actor: Any) -> None:
@@ -287,16 +265,12 @@ def _require_release_staff(actor: Any) -> None:
 
 def release_list(*, actor: Any) -> QuerySet[Any]:
     """Every release, drafts (unpublished tables) included: release staff only."""
-    from .models import Release
-
     _require_release_staff(actor)
     return Release.objects.all()
 
 
 def release_get(*, actor: Any, pk: Any) -> Any:
     """One release for release staff to sign off or publish."""
-    from django.http import Http404
-
     release = release_list(actor=actor).filter(pk=pk).first() if str(pk).isdigit() else None
     if release is None:
         raise Http404(_("No such release."))
@@ -305,9 +279,6 @@ def release_get(*, actor: Any, pk: Any) -> Any:
 
 def privacy_ledger(*, actor: Any) -> dict[str, Any]:
     """The privacy budget: total, spent, remaining and every entry."""
-    from .models import PrivacyLedgerEntry
-    from .services import privacy_budget_spent, total_privacy_budget
-
     if not may_aggregate_all(actor):
         raise PermissionDenied(_("Only analysts and secretariat staff see the ledger."))
     spent = privacy_budget_spent()

@@ -5,10 +5,9 @@ import io
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import AgencyKind
@@ -18,7 +17,7 @@ from . import services
 from .choices import Protection
 from .forms import DarkFigureForm, DashboardFilterForm
 from .indicators import CATALOGUE
-from .periods import Period, parse_period
+from .periods import Period, last_complete_half, parse_period
 from .reports import BUILDERS, build_report
 from .selectors import (
     dark_figure,
@@ -40,17 +39,14 @@ def _require_staff(request: HttpRequest) -> None:
         raise PermissionDenied(_("Your role does not include statistics."))
 
 
-def last_complete_half(today: Any = None) -> Period:
-    today = today or timezone.localdate()
-    return Period(today.year, 1) if today.month >= 7 else Period(today.year - 1, 2)
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Indicators with filters, a trend over the last eight half-years, a province table."""
     _require_staff(request)
+    # What the query leaves out takes its default, so that "?period=abc" is told what is
+    # wrong with the period instead of that an indicator is missing.
     default = {"indicator": "victims_rescued", "period": last_complete_half().label}
-    form = DashboardFilterForm(request.GET or default)
+    form = DashboardFilterForm({**default, **request.GET.dict()})
     context: dict[str, Any] = {
         "form": form,
         "catalogue": CATALOGUE.values(),
@@ -101,11 +97,14 @@ def report_page(request: HttpRequest, kind: str, period: str) -> HttpResponse:
         raise Http404(_("No such report."))
     fmt = request.GET.get("format", "html")
     if fmt != "html" and fmt not in out.FORMATS:
-        return HttpResponse(_("Unknown format."), status=400, content_type="text/plain")
+        raise BadRequest(
+            _("Unknown format %(value)r: choose one of %(formats)s.")
+            % {"value": fmt, "formats": ", ".join(out.FORMATS)}
+        )
     try:
-        report = build_report(actor=request.user, kind=kind, period=period)
+        report = build_report(actor=request.user, kind=kind, period=period, viewed=fmt == "html")
     except ValidationError as error:
-        return HttpResponse("; ".join(error.messages), status=400, content_type="text/plain")
+        raise BadRequest(" ".join(error.messages)) from error
     if fmt != "html":
         response = HttpResponse(out.render(report, fmt), content_type=out.CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'attachment; filename="ctip-{kind}-{period}.{fmt}"'

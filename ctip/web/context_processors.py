@@ -1,16 +1,15 @@
-"""Template context for the layout: the actor's roles decide which menu entries show."""
+"""Template context for the layout: the main menu, which the actor's roles decide."""
 
 from typing import Any
 
 from django.http import HttpRequest
 
-from ctip.access.selectors import actor_roles
-from ctip.audit.selectors import can_read_trail
+from .selectors import current_entry, menu_entries
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"actor_roles": set(), "may_read_trail": False}
-    # The audit app's own rule, so that the menu and the page cannot disagree.
-    return {"actor_roles": actor_roles(actor=user), "may_read_trail": can_read_trail(user)}
+        return {"menu": [], "menu_current": None}
+    entries = menu_entries(actor=user)
+    return {"menu": entries, "menu_current": current_entry(entries, request.path)}

@@ -58,7 +58,7 @@ def scoped(
     hidden: Any = NOT_FOUND,
     allowed: Callable[[str, str], bool] | None = None,
 ) -> Expect:
-    """Record-scoped URLs, after DESIGN.md's security model.
+    """Record-scoped URLs, after the access model in docs/security.md.
 
     Record roles (case officer, supervisor, NGO partner) reach records their agency owns or
     that were shared with or referred to it: `ok`, or FORBIDDEN where `allowed` says the role

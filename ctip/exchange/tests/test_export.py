@@ -98,3 +98,15 @@ def test_exports_mask_identity_for_roles_without_clearance(
     assert all(row["prs_FirstName"] not in ("", "•••") for row in clear)
     assert {row["prs_FirstName"] for row in masked} == {"•••"}
     assert [row["cas_Status"] for row in masked] == [row["cas_Status"] for row in clear]
+
+
+@pytest.mark.django_db
+def test_no_setting_turns_export_masking_off(
+    officer, agency, write_csv, sample_rows, make_member, settings
+):
+    """Masking was a dotted path in the settings, and an empty one let every row through."""
+    load(officer, agency, write_csv(sample_rows(2, seed=6)))
+    partner = make_member("ngo_partner", agency.code)
+    settings.CTIP_EXPORT_MASKER = ""
+    masked = list(csv.DictReader(io.StringIO(export(partner, "htcds", "csv"))))
+    assert len(masked) == 2 and {row["prs_FirstName"] for row in masked} == {"•••"}

@@ -78,7 +78,7 @@ def test_without_kept_rows_the_file_is_read_again_with_the_same_result(
 def test_rows_of_one_case_across_chunks_make_one_case_with_each_victim(
     officer, agency, write_csv, sample_rows, monkeypatch
 ):
-    monkeypatch.setattr(importer, "CHUNK", 2)
+    monkeypatch.setattr(importer.matching, "CHUNK", 2)  # read where the chunks are cut
     rows = sample_rows(5)
     for row in rows[1:]:
         row[0] = "FAMILY-1"  # five victims of one case, in three chunks

@@ -172,6 +172,7 @@ COMPARISONS: tuple[Comparison, ...] = (
                 equal("birth_year") & equal("birth_md", "birth_dm"),
                 m=0.01,
             ),
+            Level("date one key off", within_edits("birth_date", 1), m=0.03),
             Level("year only", equal("birth_year"), m=0.3),
             Level("±1 year", within_years("birth_year", 1), m=0.2),
             Level(
@@ -232,14 +233,19 @@ COMPARISONS: tuple[Comparison, ...] = (
 COMPARISON_BY_NAME = {comparison.name: comparison for comparison in COMPARISONS}
 TF_COLUMNS = ("family_sk", "given_sk")
 
-# Candidate pairs: records agreeing on at least one of these are compared. Common Khmer family
-# names are shared by many people, so no rule blocks on a family name alone.
+# Candidate pairs: records agreeing on at least one of these are compared. Khmer family and
+# given names are few (a few dozen common ones each), so name rules also ask for the birth year
+# (or the year next to it, for ages estimated by eye): names alone would make blocks of
+# hundreds of thousands of pairs at a million persons. Every rule is an equi-join.
 BLOCKING_RULES: tuple[str, ...] = (
-    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk",
-    "l.family_sk = r.given_sk AND l.given_sk = r.family_sk",
+    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.birth_year = r.birth_year",
+    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.birth_year = r.birth_year + 1",
+    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.birth_year + 1 = r.birth_year",
+    "l.family_sk = r.given_sk AND l.given_sk = r.family_sk AND l.birth_year = r.birth_year",
     "l.family_cons = r.family_cons AND l.given_cons = r.given_cons AND l.birth_year = r.birth_year",
-    "l.family_sk = r.family_sk AND l.birth_date = r.birth_date",
-    "l.given_sk = r.given_sk AND l.birth_date = r.birth_date",
+    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.province = r.province",
+    # A full date of birth is rare enough to block on alone (about 30 persons a day at 1M).
+    "l.birth_date = r.birth_date",
     "l.phone = r.phone",
     "l.document_index = r.document_index",
 )

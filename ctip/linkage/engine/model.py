@@ -49,7 +49,8 @@ M_FLOOR = 0.005
 U_FLOOR = 1e-5
 U_MAX_PAIRS = 2e6
 SEED = 13
-logging.getLogger("splink").setLevel(logging.WARNING)
+# Splink warns about levels the data never shows; the model handles them (_complete).
+logging.getLogger("splink").setLevel(logging.ERROR)
 
 
 class ModelError(ValueError):

@@ -1,9 +1,8 @@
-"""Template filters and tags of the referral pages and of the main menu's Referrals entry."""
+"""Template filters of the referral pages."""
 
 from typing import Any
 
 from django import template
-from django.urls import reverse
 
 register = template.Library()
 
@@ -20,19 +19,3 @@ def may_coordinate(user: Any) -> bool:
     from ..selectors import may_see_coordination
 
     return bool(user.is_authenticated) and may_see_coordination(user)
-
-
-@register.simple_tag(takes_context=True)
-def referrals_menu_url(context: Any) -> str:
-    """Where the main menu's Referrals entry leads: the received referrals for case-work staff,
-    the coordination dashboard for those who only see aggregates, nowhere for anyone else."""
-    from ..services import staff_agencies
-
-    user = context.get("user")
-    if user is None or not user.is_authenticated:
-        return ""
-    if staff_agencies(user):
-        return reverse("referrals:list") + "?box=inbox"
-    if may_coordinate(user):
-        return reverse("referrals:coordination")
-    return ""

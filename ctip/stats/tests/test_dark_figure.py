@@ -7,9 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from ctip.access.actors import COMMAND_LINE
 from ctip.audit.models import AuditEvent
 from ctip.stats.periods import parse_period
-from ctip.stats.selectors import COMMAND_LINE, page_bootstrap_limit, registry_capture_table
+from ctip.stats.selectors import page_bootstrap_limit, registry_capture_table
 
 from .builders import Registry
 from .test_mse import as_csv, simulated_table

@@ -15,8 +15,8 @@ from ctip.registry.synthetic import demo_data_generate
 from ctip.stats.indicators import CATALOGUE
 from ctip.stats.models import IndicatorRow, StaleCase
 from ctip.stats.periods import parse_period
+from ctip.stats.rows import FULL_REFRESH_SHARE, indicator_rows_refresh
 from ctip.stats.selectors import indicator_cube
-from ctip.stats.services import FULL_REFRESH_SHARE, indicator_rows_refresh
 
 from .builders import Registry
 
@@ -152,21 +152,21 @@ def test_refresh_command_reports_what_it_did():
 def test_a_case_changed_during_a_recount_stays_marked(officer, monkeypatch):
     """A recount deletes only the marks it read: a case marked again while it runs (a writer
     committing meanwhile) keeps a mark, under a new id, for the next recount."""
-    from ctip.stats import services as stats_services
+    from ctip.stats import rows as stats_rows
 
     reg = Registry(officer)
     cases = [reg.case(D(2024, 2, day)) for day in range(1, 11)]
     indicator_rows_refresh()
     changed, other = cases[0], cases[1]
-    stats_services.cases_mark_stale([changed.pk, other.pk])
+    stats_rows.cases_mark_stale([changed.pk, other.pk])
     first_mark = StaleCase.objects.get(case_id=changed.pk).pk
-    real_refresh = stats_services._refresh_cases
+    real_refresh = stats_rows._refresh_cases
 
     def refresh_while_a_writer_marks(case_ids):
         real_refresh(case_ids)
-        stats_services.cases_mark_stale([changed.pk])  # the writer, meanwhile
+        stats_rows.cases_mark_stale([changed.pk])  # the writer, meanwhile
 
-    monkeypatch.setattr(stats_services, "_refresh_cases", refresh_while_a_writer_marks)
+    monkeypatch.setattr(stats_rows, "_refresh_cases", refresh_while_a_writer_marks)
     assert indicator_rows_refresh() == 2
     assert list(StaleCase.objects.values_list("case_id", flat=True)) == [changed.pk]
     assert StaleCase.objects.get(case_id=changed.pk).pk > first_mark

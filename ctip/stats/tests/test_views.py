@@ -73,3 +73,15 @@ def test_staff_pages_need_a_statistics_role(client, make_member):
     outsider = make_member("auditor", "MOH")
     client.force_login(outsider)
     assert client.get("/stats/reports/half-year/2024H1/").status_code == 403
+
+
+def test_opening_a_report_page_is_a_view_a_download_an_export(client, analyst):
+    from ctip.audit.models import AuditEvent
+
+    client.force_login(analyst)
+    client.get("/stats/reports/half-year/2024H1/")
+    page = AuditEvent.objects.filter(object_type="stats.report").last()
+    assert page.action == "view" and page.object_id == "half-year:2024H1"
+    client.get("/stats/reports/half-year/2024H1/", {"format": "pdf"})
+    download = AuditEvent.objects.filter(object_type="stats.report").last()
+    assert download.action == "export" and download.sequence > page.sequence

@@ -23,7 +23,7 @@ def test_sign_in_then_land_on_the_cases(client: Any, make_member: Any):
     response = client.post(
         reverse("login"), {"username": "dara", "password": "a-long-test-password"}, follow=True
     )
-    assert response.redirect_chain[-1][0] == reverse("registry:case-list")
+    assert response.redirect_chain[-1][0] == reverse("home")
 
 
 def test_wrong_password_is_refused(client: Any, make_member: Any):

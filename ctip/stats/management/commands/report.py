@@ -6,12 +6,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ctip.access.actors import COMMAND_LINE
 from ctip.access.models import User
 from ctip.cli import validation_message
 from ctip.stats.periods import parse_period
 from ctip.stats.render import FORMATS, render
 from ctip.stats.reports import BUILDERS, build_report
-from ctip.stats.selectors import COMMAND_LINE
 
 
 class Command(BaseCommand):

@@ -8,9 +8,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from ctip.access.actors import COMMAND_LINE
 from ctip.cli import validation_message
 from ctip.stats.mse import METHODS, read_capture_csv
-from ctip.stats.selectors import COMMAND_LINE, dark_figure
+from ctip.stats.selectors import dark_figure
 
 
 class Command(BaseCommand):
@@ -85,7 +86,7 @@ class Command(BaseCommand):
     def _refresh(self, *, everything: bool) -> None:
         import time
 
-        from ctip.stats.services import indicator_rows_refresh
+        from ctip.stats.rows import indicator_rows_refresh
 
         started = time.perf_counter()
         marked = indicator_rows_refresh(everything=everything)

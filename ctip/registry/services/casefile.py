@@ -1,0 +1,367 @@
+"""Writes to the case file: participants, victim profiles, events, arrests, proceedings."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ctip.access.choices import Action, AgencyKind
+from ctip.access.models import Agency
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record, audited_atomic
+from ctip.reference.models import Country, Province
+
+from ..choices import (
+    ARRESTING_AGENCY_KINDS,
+    EventKind,
+    ParticipantRole,
+    ProceedingStage,
+    Verdict,
+)
+from ..models import (
+    Arrest,
+    Case,
+    Event,
+    Participant,
+    Person,
+    Proceeding,
+    VictimProfile,
+)
+from ..validation import (
+    Errors,
+    check_age,
+    check_choice,
+    check_codes,
+    check_not_future,
+    check_order,
+)
+from .base import _created, _diff, _require
+
+# --- the case file -------------------------------------------------------------------------
+
+
+def _require_open(case: Case) -> None:
+    if case.is_closed:
+        raise PermissionDenied(_("The case is closed; reopen it to add to it."))
+
+
+@audited_atomic
+def participant_add(
+    *, actor: Any, case: Case, person: Person, role: str, notes: str = ""
+) -> Participant:
+    """Record a person's role in a case."""
+    errors = Errors()
+    check_choice(errors, "role", role, ParticipantRole.values)
+    if Participant.objects.filter(case=case, person=person, role=role).exists():
+        errors.add("role", _("This person already has this role in the case."))
+    errors.raise_if_any()
+    _require(actor, case, Action.CHANGE)
+    _require_open(case)
+    participant = Participant.objects.create(case=case, person=person, role=role, notes=notes)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=participant,
+        changes={"case": [None, case.reference], "person": [None, person.pk], "role": [None, role]},
+    )
+    return participant
+
+
+VICTIM_PROFILE_FIELDS = {
+    "trafficking_status": "trafficking_status",
+    "status_decided_by": "status_decided_by",
+    "relationship_to_trafficker": "relationship",
+    "recruitment_methods": "recruitment_method",
+    "means_of_control": "means_of_control",
+    "exploitation_types": "exploitation_type",
+    "labour_industries": "labour_industry",
+    "sex_exploitation_types": "sex_exploitation_type",
+}
+VICTIM_PROFILE_OTHER = (
+    "status_decided_on",
+    "identified_on",
+    "age_when_trafficked",
+    "recruitment_platforms",
+    "consent_to_share",
+    "consent_recorded_on",
+    "testimony",
+)
+
+
+@audited_atomic
+def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) -> VictimProfile:
+    """Create or update the victim profile of a participant whose role is victim."""
+    errors = Errors()
+    if participant.role != ParticipantRole.VICTIM:
+        errors.add("participant", _("Only a victim has a victim profile."))
+    for field in sorted(set(fields) - set(VICTIM_PROFILE_FIELDS) - set(VICTIM_PROFILE_OTHER)):
+        errors.add(field, _("Unknown field."))
+    for field, vocabulary in VICTIM_PROFILE_FIELDS.items():
+        if field in fields:
+            check_codes(errors, field, vocabulary, fields[field])
+    profile = getattr(participant, "victim_profile", None)
+    if profile is None and not fields.get("trafficking_status"):
+        errors.add("trafficking_status", _("This field is required."))
+    for field in ("status_decided_on", "identified_on", "consent_recorded_on"):
+        if field in fields:
+            check_not_future(errors, field, fields[field])
+    if "age_when_trafficked" in fields:
+        check_age(errors, "age_when_trafficked", fields["age_when_trafficked"])
+    errors.raise_if_any()
+    _require(actor, participant.case, Action.CHANGE)
+    _require_open(participant.case)
+    if fields.get("consent_to_share") and not fields.get("consent_recorded_on"):
+        fields["consent_recorded_on"] = timezone.localdate()
+    if profile is None:
+        profile = VictimProfile(participant=participant, **fields)
+        profile.full_clean()
+        profile.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=profile,
+            changes=_created(profile, sorted(fields)),
+        )
+        return profile
+    diff = _diff(profile, fields)
+    for field, value in fields.items():
+        setattr(profile, field, value)
+    profile.full_clean()
+    profile.save()
+    if diff:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=profile, changes=diff)
+    return profile
+
+
+@audited_atomic
+def victim_profile_create(*, actor: Any, participant: Participant, **fields: Any) -> VictimProfile:
+    """Record the first victim profile of a participant; a second one is refused, since a
+    participant has one profile, changed in place by victim_profile_save."""
+    # Lock the participant so that two simultaneous first profiles cannot both pass the check.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
+    if VictimProfile.objects.filter(participant_id=participant.pk).exists():
+        raise ValidationError(
+            {"participant": [_("This victim already has a profile; change it instead.")]}
+        )
+    return victim_profile_save(actor=actor, participant=participant, **fields)
+
+
+@audited_atomic
+def event_add(
+    *,
+    actor: Any,
+    case: Case,
+    kind: str,
+    occurred_on: datetime.date,
+    country: Country | None = None,
+    province: Province | None = None,
+    district: str = "",
+    place: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    description: str = "",
+    persons: Iterable[Person] = (),
+) -> Event:
+    """Add a dated step to the case's story."""
+    errors = Errors()
+    check_choice(errors, "kind", kind, EventKind.values)
+    check_not_future(errors, "occurred_on", occurred_on)
+    if latitude is not None and not -90 <= float(latitude) <= 90:
+        errors.add("latitude", _("Latitude must be between -90 and 90."))
+    if longitude is not None and not -180 <= float(longitude) <= 180:
+        errors.add("longitude", _("Longitude must be between -180 and 180."))
+    persons = list(persons)
+    outsiders = [
+        p.pk for p in persons if not Participant.objects.filter(case=case, person=p).exists()
+    ]
+    if outsiders:
+        errors.add(
+            "persons", _("Only persons taking part in the case can be linked to its events.")
+        )
+    errors.raise_if_any()
+    _require(actor, case, Action.CHANGE)
+    _require_open(case)
+    event = Event.objects.create(
+        case=case,
+        kind=kind,
+        occurred_on=occurred_on,
+        country=country,
+        province=province,
+        district=district,
+        place=place,
+        latitude=latitude,
+        longitude=longitude,
+        description=description,
+    )
+    event.persons.set(persons)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=event,
+        changes={
+            "case": [None, case.reference],
+            "kind": [None, kind],
+            "occurred_on": [None, occurred_on.isoformat()],
+        },
+    )
+    return event
+
+
+@audited_atomic
+def arrest_add(
+    *,
+    actor: Any,
+    case: Case,
+    person: Person,
+    arrested_on: datetime.date,
+    agency: Agency,
+    province: Province | None = None,
+    place: str = "",
+    charges: list[str] | None = None,
+) -> Arrest:
+    """Record an arrest; the person becomes a suspect in the case if not one already."""
+    charges = charges or []
+    errors = Errors()
+    check_not_future(errors, "arrested_on", arrested_on)
+    check_codes(errors, "charges", "charge", charges)
+    if agency.kind not in ARRESTING_AGENCY_KINDS:
+        errors.add("agency", _("%(agency)s does not make arrests.") % {"agency": agency.code})
+    errors.raise_if_any()
+    _require(actor, case, Action.CHANGE)
+    _require_open(case)
+    Participant.objects.get_or_create(case=case, person=person, role=ParticipantRole.SUSPECT)
+    arrest = Arrest.objects.create(
+        case=case,
+        person=person,
+        arrested_on=arrested_on,
+        agency=agency,
+        province=province,
+        place=place,
+        charges=charges,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=arrest,
+        changes={
+            "case": [None, case.reference],
+            "person": [None, person.pk],
+            "arrested_on": [None, arrested_on.isoformat()],
+            "charges": [None, charges],
+        },
+    )
+    return arrest
+
+
+@audited_atomic
+def proceeding_add(
+    *,
+    actor: Any,
+    case: Case | None,
+    filed_on: datetime.date,
+    defendant: Person | None = None,
+    court: Agency | None = None,
+    charges: list[str] | None = None,
+    stage: str = ProceedingStage.INVESTIGATION,
+    verdict: str = Verdict.PENDING,
+    verdict_on: datetime.date | None = None,
+    sentence_months: int | None = None,
+    fine_riel: int | None = None,
+) -> Proceeding:
+    """Record a court proceeding; it always belongs to a case."""
+    charges = charges or []
+    errors = Errors()
+    if case is None:
+        errors.add("case", _("A proceeding belongs to a case."))
+    check_not_future(errors, "filed_on", filed_on)
+    check_not_future(errors, "verdict_on", verdict_on)
+    check_order(errors, "verdict_on", filed_on, verdict_on)
+    check_codes(errors, "charges", "charge", charges)
+    _check_proceeding(
+        errors,
+        stage=stage,
+        verdict=verdict,
+        verdict_on=verdict_on,
+        court=court,
+        sentence_months=sentence_months,
+    )
+    errors.raise_if_any()
+    assert case is not None
+    _require(actor, case, Action.CHANGE)
+    _require_open(case)
+    proceeding = Proceeding.objects.create(
+        case=case,
+        defendant=defendant,
+        court=court,
+        charges=charges,
+        filed_on=filed_on,
+        stage=stage,
+        verdict=verdict,
+        verdict_on=verdict_on,
+        sentence_months=sentence_months,
+        fine_riel=fine_riel,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=proceeding,
+        changes={
+            "case": [None, case.reference],
+            "verdict": [None, verdict],
+            "charges": [None, charges],
+        },
+    )
+    return proceeding
+
+
+def _check_proceeding(
+    errors: Errors,
+    *,
+    stage: str,
+    verdict: str,
+    verdict_on: datetime.date | None,
+    court: Agency | None,
+    sentence_months: int | None,
+) -> None:
+    """What a proceeding must satisfy whether it is recorded or later updated."""
+    check_choice(errors, "stage", stage, ProceedingStage.values)
+    check_choice(errors, "verdict", verdict, Verdict.values)
+    if court is not None and court.kind != AgencyKind.COURT:
+        errors.add("court", _("%(agency)s is not a court.") % {"agency": court.code})
+    if verdict == Verdict.CONVICTED and verdict_on is None:
+        errors.add("verdict_on", _("A verdict needs its date."))
+    if sentence_months is not None and verdict != Verdict.CONVICTED:
+        errors.add("sentence_months", _("Only a conviction carries a sentence."))
+
+
+@audited_atomic
+def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> Proceeding:
+    """Record progress of a proceeding: stage, verdict, sentence."""
+    allowed = {"stage", "verdict", "verdict_on", "sentence_months", "fine_riel", "charges", "court"}
+    errors = Errors()
+    for field in sorted(set(changes) - allowed):
+        errors.add(field, _("This field cannot be changed here."))
+    merged = {f: changes.get(f, getattr(proceeding, f)) for f in allowed}
+    check_not_future(errors, "verdict_on", merged["verdict_on"])
+    check_order(errors, "verdict_on", proceeding.filed_on, merged["verdict_on"])
+    check_codes(errors, "charges", "charge", merged["charges"])
+    _check_proceeding(
+        errors,
+        stage=merged["stage"],
+        verdict=merged["verdict"],
+        verdict_on=merged["verdict_on"],
+        court=merged["court"],
+        sentence_months=merged["sentence_months"],
+    )
+    errors.raise_if_any()
+    _require(actor, proceeding.case, Action.CHANGE)
+    diff = _diff(proceeding, changes)
+    for field, value in changes.items():
+        setattr(proceeding, field, value)
+    proceeding.save()
+    if diff:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=proceeding, changes=diff)
+    return proceeding
