@@ -6,8 +6,10 @@ pages and statistics referring to an identity keep meaning the same human being.
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from .models import Identity, IdentityMember, Link
 
@@ -67,36 +69,56 @@ def regroup(person_ids: Iterable[int] | None = None) -> None:
     members = IdentityMember.objects.all()
     if scope is not None:
         members = members.filter(person_id__in=scope)
-    current = dict(members.values_list("person_id", "identity_id"))
+    current = {
+        p: (i, c) for p, i, c in members.values_list("person_id", "identity_id", "counted_as")
+    }
     taken: set[int] = set()
-    wanted: dict[int, int] = {}
+    wanted: dict[int, tuple[int, int]] = {}
     for group in sorted(groups, key=len, reverse=True):
-        votes = Counter(current[p] for p in group if p in current and current[p] not in taken)
+        votes = Counter(current[p][0] for p in group if p in current and current[p][0] not in taken)
         if votes:
             identity_id = min(votes, key=lambda i: (-votes[i], i))
         else:
             identity_id = Identity.objects.create().pk
         taken.add(identity_id)
+        first = min(group)
         for person in group:
-            wanted[person] = identity_id
+            wanted[person] = (identity_id, first)
     gone = [p for p in current if p not in wanted]
     IdentityMember.objects.filter(person_id__in=gone).delete()
-    moved = [p for p, i in wanted.items() if p in current and current[p] != i]
+    moved = [p for p, state in wanted.items() if p in current and current[p] != state]
     if moved:
         members_by_person = {
             m.person_id: m for m in IdentityMember.objects.filter(person_id__in=moved)
         }
         for person, member in members_by_person.items():
-            member.identity_id = wanted[person]
-        IdentityMember.objects.bulk_update(members_by_person.values(), ["identity"])
+            member.identity_id, member.counted_as = wanted[person]
+        IdentityMember.objects.bulk_update(
+            members_by_person.values(), ["identity", "counted_as"], batch_size=2000
+        )
     IdentityMember.objects.bulk_create(
-        [IdentityMember(person_id=p, identity_id=i) for p, i in wanted.items() if p not in current],
+        [
+            IdentityMember(person_id=p, identity_id=i, counted_as=c)
+            for p, (i, c) in wanted.items()
+            if p not in current
+        ],
         batch_size=2000,
     )
     # Identities no record belongs to any longer are groupings only: nothing is lost.
     Identity.objects.filter(members__isnull=True).delete()
-    changed = set(gone) | set(moved) | (set(wanted) - set(current))
+    # Records whose counting key changed (statistics count them anew): joined, left, or their
+    # identity's first record changed. A record's identity id alone does not count.
+    changed = {p for p in gone if current[p][1] != p}
+    changed |= {p for p in moved if current[p][1] != wanted[p][1]}
+    changed |= {p for p, (_i, c) in wanted.items() if p not in current and c != p}
     _announce(sorted(changed))
+
+
+def counting_key(field: str) -> Any:
+    """The registry's person_counting_key for identities: the identity's first record, or the
+    person's own id when the record is in no identity."""
+    member = IdentityMember.objects.filter(person_id=OuterRef(field)).values("counted_as")[:1]
+    return Coalesce(Subquery(member), F(field), output_field=BigIntegerField())
 
 
 def _announce(person_ids: list[int]) -> None:

@@ -84,6 +84,8 @@ class IdentityMember(models.Model):
     person = models.OneToOneField(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="identity_member"
     )
+    # The identity's first record: statistics count every record of the identity under it.
+    counted_as = models.BigIntegerField(_("counted as person"))
 
     class Meta:
         ordering = ["identity", "person"]

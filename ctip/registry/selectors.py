@@ -546,3 +546,26 @@ def registration_checks(
 def person_sections(*, actor: Any, person: Person) -> list[PageSection]:
     found = (provider(actor=actor, person=person) for provider in _PERSON_SECTIONS)
     return [section for section in found if section is not None]
+
+
+# --- who a person is counted as ---------------------------------------------------------------
+
+CountingKey = Callable[[str], Any]
+_COUNTING_KEYS: list[CountingKey] = []
+
+
+def counting_key_provider(provider: CountingKey) -> CountingKey:
+    """Register `provider(field)` -> an expression giving, for the person id in `field`, the id
+    the person is counted under (linkage: the first record of the person's identity)."""
+    if provider not in _COUNTING_KEYS:
+        _COUNTING_KEYS.append(provider)
+    return provider
+
+
+def person_counting_key(field: str) -> Any:
+    """The id statistics count the person in `field` (a path to a person id) under: the
+    person's own id, or, where an app above groups records of one human being (identities),
+    the id the group is counted as, so that a victim recorded by three agencies counts once."""
+    for provider in _COUNTING_KEYS:
+        return provider(field)
+    return F(field)
