@@ -36,7 +36,7 @@ def link(reviewer: Any, a: Any, b: Any) -> None:
 
 
 def victims(actor: Any) -> int:
-    return indicator_cube(actor=actor, indicator_id="victims_identified", period=H1).total
+    return int(indicator_cube(actor=actor, indicator_id="victims_identified", period=H1).total)
 
 
 def test_a_victim_registered_by_three_agencies_counts_once(make_member: Any, reviewer: Any) -> None:
