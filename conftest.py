@@ -22,6 +22,17 @@ def _fresh_reference_cache() -> None:
     clear_caches()
 
 
+@pytest.fixture(autouse=True)
+def _english_unless_asked() -> Any:
+    """A request in Khmer leaves Khmer active in the thread (LocaleMiddleware activates the
+    request's language and nothing resets it): every test starts in the default language."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load reference data once into the test database, as `make demo` does."""

@@ -17,5 +17,7 @@ urlpatterns = [
     path("linkage/", include("ctip.linkage.urls")),
 ]
 
+# JSON under /api/, the site's page elsewhere.
+handler404 = "ctip.api.views.not_found"
 # The 400 page says what was wrong with the request (Django's own shows nothing).
 handler400 = "ctip.web.views.bad_request"

@@ -16,6 +16,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from ctip.web.refusals import show_refusal
+
 from . import selectors, services
 from .forms import RevealForm, TokenForm
 from .masking import SENSITIVE_FIELDS
@@ -144,8 +146,7 @@ def reveal(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            show_refusal(form, error)
         else:
             return redirect(_next(request))
     return render(

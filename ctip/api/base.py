@@ -88,7 +88,14 @@ class SelectorViewSet(viewsets.GenericViewSet):
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
     "description": "Each key names a field of the request (or non_field_errors).",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    # Messages by field; a list or mapping field has them by item index or key instead.
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+            {"type": "string"},
+        ]
+    },
     "example": {"opened_on": ["The date 2099-01-01 is in the future."]},
 }
 

@@ -12,8 +12,20 @@ from ctip.registry import api as registry_api
 
 from .views import TokenView
 
-# Path converters (not regexes) so that ids are typed as integers in the schema.
-router = DefaultRouter(use_regex_path=False)
+
+class Router(DefaultRouter):
+    """DRF's router with integer ids unless a viewset names its own converter.
+
+    DRF's default converter is `path`, which hands `abc` to views that call int() on it (a
+    500); `int` answers 404 at URL resolution and types the id as an integer in the schema.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(use_regex_path=False)
+        self._default_value_pattern = "int"
+
+
+router = Router()
 # One URL per resource: ?format=json still works, .json suffixes would only double the schema.
 router.include_format_suffixes = False
 for routes in (registry_api.ROUTES, reference_api.ROUTES, access_api.ROUTES):

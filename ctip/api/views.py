@@ -1,7 +1,9 @@
-"""API endpoints that belong to no domain app: exchanging a password for a token."""
+"""API endpoints that belong to no domain app: exchanging a password for a token; JSON 404s."""
 
 from django.contrib.auth import authenticate
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.defaults import page_not_found
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -60,3 +62,11 @@ class TokenView(APIView):
         services.token_second_factor(user=user, code=data.get("otp_token", ""))
         token = services.token_sign_in(user=user)
         return Response({"token": token.key})
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The site's 404, except under /api/ where clients read JSON: an id the URL patterns do
+    not accept (`/api/v1/cases/-5/`) answers like an id that names nothing."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(_("Not found."))}, status=404)
+    return page_not_found(request, exception)

@@ -18,6 +18,7 @@ from ctip.audit.services import audit_record
 from ctip.registry.choices import ParticipantRole
 from ctip.registry.models import Case, Participant
 from ctip.registry.selectors import case_queryset
+from ctip.registry.validation import BIDI_RE
 
 from .htcds import CASE_STATUS_TO_HTCDS
 
@@ -82,9 +83,13 @@ IDENTIFYING_COLUMNS = frozenset(
 
 
 def neutralise(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP advice)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP advice),
+    and invisible text-direction controls are removed, so that a value stored before they
+    were refused cannot display in a spreadsheet as something else ("Trojan Source")."""
+    if isinstance(value, str):
+        value = BIDI_RE.sub("", value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 

@@ -21,6 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from ctip.registry.validation import text_problem
+
 from .choices import FileFormat
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -272,6 +274,7 @@ def _json_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], 
         for key in item:
             if key not in headers:
                 headers.append(key)
+    _check_headers(headers)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         for number, item in enumerate(data, start=1):
@@ -284,6 +287,16 @@ def _json_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], 
             yield number, values
 
     return headers, rows(), len(data)
+
+
+def _check_headers(headers: list[Any]) -> None:
+    """Column names with control characters (a NUL, say) are refused: they would be echoed
+    into the problem report, which PostgreSQL cannot store."""
+    for position, header in enumerate(headers, start=1):
+        if isinstance(header, str) and (problem := text_problem(header)):
+            raise FileRefused(
+                _("Column %(number)d's name %(problem)s") % {"number": position, "problem": problem}
+            )
 
 
 def open_table(path: Path, fmt: str, *, sheet: str, is_header: Any) -> Table:
@@ -302,6 +315,7 @@ def open_table(path: Path, fmt: str, *, sheet: str, is_header: Any) -> Table:
                 _("No header row found in the first 10 lines: the column names do not match.")
             )
         number, headers, _rest = found
+        _check_headers(headers)
         return Table(
             headers=[str(h or "") for h in headers],
             header_row=number,
@@ -324,6 +338,7 @@ def open_table(path: Path, fmt: str, *, sheet: str, is_header: Any) -> Table:
         if found is None:
             continue
         number, headers, _rest = found
+        _check_headers(headers)
         merged = _merged_ranges(path, worksheet._worksheet_path)
         return Table(
             headers=[str(h or "") for h in headers],

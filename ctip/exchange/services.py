@@ -181,6 +181,12 @@ def import_validate(
     except BaseException:
         if store:
             store.discard()
+        # Never left "Checking" for ever: the batch says the check stopped, and may be
+        # uploaded again. The error itself still propagates (logged, or the worker's failure).
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED,
+            refusal=_("The check stopped on an unexpected error; nothing was imported."),
+        )
         raise
     batch.status = BatchStatus.VALIDATED
     batch.total_rows = batch.processed_rows = rows
@@ -290,17 +296,12 @@ def import_prune(*, actor: Any = None, older_than_days: int) -> int:
     return len(pruned)
 
 
-@transaction.atomic
-def column_mapping_save(
-    *,
-    actor: Any,
-    name: str,
-    agency: Agency,
-    columns: dict[str, str],
-    sheet: str = "",
-    day_first: bool = True,
-) -> ColumnMapping:
-    """Create or replace a named column mapping (ctip column -> the file's header)."""
+def column_mapping_check(
+    *, actor: Any, name: str, agency: Agency, columns: dict[str, str]
+) -> tuple[str, dict[str, str]]:
+    """Refuse a mapping column_mapping_save would refuse (ValidationError naming the field, or
+    PermissionDenied); return the name and columns as they would be saved. The admin's form
+    asks this before saving, so that a refusal shows on the form."""
     errors: dict[str, list[str]] = {}
     name = name.strip()
     if not name:
@@ -322,6 +323,21 @@ def column_mapping_save(
             raise PermissionDenied(
                 _("You may not import cases for %(agency)s.") % {"agency": owner.code}
             )
+    return name, columns
+
+
+@transaction.atomic
+def column_mapping_save(
+    *,
+    actor: Any,
+    name: str,
+    agency: Agency,
+    columns: dict[str, str],
+    sheet: str = "",
+    day_first: bool = True,
+) -> ColumnMapping:
+    """Create or replace a named column mapping (ctip column -> the file's header)."""
+    name, columns = column_mapping_check(actor=actor, name=name, agency=agency, columns=columns)
     mapping, created = ColumnMapping.objects.update_or_create(
         name=name,
         defaults={

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ctip.access.selectors import agencies_actor_can_register_for
-from ctip.web.refusals import refusal_text
+from ctip.web.refusals import refusal_text, show_refusal
 
 from . import selectors
 from .choices import BatchStatus, Layout
@@ -180,8 +180,7 @@ def mapping_edit(request: HttpRequest, name: str = "") -> HttpResponse:
                 day_first=form.cleaned_data["day_first"],
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Layout %(name)s saved.") % {"name": mapping.name})
             return redirect("exchange:import-list")

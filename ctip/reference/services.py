@@ -34,13 +34,21 @@ def provinces_load() -> int:
 
 
 def countries_load() -> int:
-    """Create or update every ISO 3166-1 country from pycountry, with Khmer names where known."""
+    """Create or update every ISO 3166-1 country from pycountry, with Khmer names: ours where
+    the file has one (usage in Cambodia), else the iso-codes translation pycountry ships."""
+    import gettext
+
+    shipped = gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=["km"], fallback=True
+    )
     khmer = {row["alpha3"]: row["name_km"] for row in _read_csv("countries_km.csv")}
     existing = {country.alpha3: country for country in Country.objects.all()}
     new, changed = [], []
     for item in pycountry.countries:
         name = getattr(item, "common_name", None) or item.name
-        values = {"alpha2": item.alpha_2, "name_en": name, "name_km": khmer.get(item.alpha_3, "")}
+        translated = shipped.gettext(item.name)
+        name_km = khmer.get(item.alpha_3) or (translated if translated != item.name else "")
+        values = {"alpha2": item.alpha_2, "name_en": name, "name_km": name_km}
         current = existing.get(item.alpha_3)
         if current is None:
             new.append(Country(alpha3=item.alpha_3, **values))

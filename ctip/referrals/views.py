@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ctip.access.models import Agency
 from ctip.registry.selectors import case_get, participant_get
-from ctip.web.refusals import refusal_text
+from ctip.web.refusals import refusal_text, show_refusal
 
 from . import selectors, services
 from .choices import ReferralStatus, Service, Transition
@@ -118,11 +118,7 @@ def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
                 deadline_stamp=stamps.get(data["service"]),
             )
         except (ValidationError, PermissionDenied) as exc:
-            if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, refusal_text(exc))
+            show_refusal(form, exc)
         else:
             messages.success(
                 request, _("Referral sent to %(agency)s.") % {"agency": referral.to_agency.code}

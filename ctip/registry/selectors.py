@@ -64,7 +64,10 @@ DEFAULT_CASE_SORT = "-opened"
 
 @dataclass
 class CaseFilters:
-    """What the case list can be narrowed by; every field optional."""
+    """What the case list can be narrowed by; every field optional. The one definition of the
+    case list's filters: the page's form and the API's query parse their own query strings
+    (the page names provinces and agencies by id, the API by code) into this, with the one
+    rule below."""
 
     kind: str = ""
     status: str = ""
@@ -76,6 +79,33 @@ class CaseFilters:
     sort: str = DEFAULT_CASE_SORT
     mine: bool = False  # only the cases the actor registered
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> "CaseFilters":
+        """The filters from parsed values (reference rows for province and agency); missing or
+        empty values filter nothing, and an unknown sort falls back to the default."""
+        province, agency = values.get("province"), values.get("agency")
+        sort = values.get("sort") or DEFAULT_CASE_SORT
+        return cls(
+            kind=values.get("kind") or "",
+            status=values.get("status") or "",
+            province=province.pk if province else None,
+            agency=agency.pk if agency else None,
+            opened_from=values.get("opened_from"),
+            opened_to=values.get("opened_to"),
+            reference=values.get("reference") or "",
+            sort=sort if sort in CASE_SORTS else DEFAULT_CASE_SORT,
+            mine=bool(values.get("mine")),
+        )
+
+
+def case_period_error(
+    opened_from: datetime.date | None, opened_to: datetime.date | None
+) -> str | None:
+    """The case list's one rule across fields: a period may not end before it starts."""
+    if opened_from and opened_to and opened_to < opened_from:
+        return _("The end of the period is before its start.")
+    return None
 
 
 def case_queryset(*, actor: Any, action: str = Action.VIEW) -> QuerySet[Case]:

@@ -20,6 +20,7 @@ from ctip.access.choices import Action
 from ctip.access.masking import can_read
 from ctip.access.selectors import can_register_somewhere
 from ctip.reference.selectors import vocabulary_terms
+from ctip.web.refusals import show_refusal
 
 from . import selectors, services
 from .choices import CaseKind, CaseStatus, ParticipantRole
@@ -67,22 +68,6 @@ class CappedPaginator(Paginator):
     def num_pages(self) -> int:
         # Pages past the cap are not offered: filters narrow faster than paging does.
         return max(1, -(-min(self.count, self.cap) // self.per_page))
-
-
-def apply_errors(form: Form, error: ValidationError, also: Form | None = None) -> None:
-    """Put a service's field-keyed errors on the form fields they name."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            for message in (m for e in field_errors for m in e.messages):
-                if field in form.fields:
-                    form.add_error(field, message)
-                elif also is not None and field in also.fields:
-                    also.add_error(field, message)
-                else:
-                    form.add_error(None, f"{field}: {message}")
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 def _case_for_change(request: HttpRequest, pk: int, action: str = Action.CHANGE) -> Case:
@@ -162,7 +147,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 summary=data["summary"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -305,7 +290,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.case_update(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
             case.refresh_from_db()
         else:
             messages.success(request, _("Case %(ref)s saved.") % {"ref": case.reference})
@@ -331,7 +316,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
             case.refresh_from_db()
         else:
             messages.success(request, _("Case %(ref)s closed.") % {"ref": case.reference})
@@ -400,7 +385,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
                     pick_form.cleaned_data["notes"],
                 )
             except ValidationError as error:
-                apply_errors(pick_form, error)
+                show_refusal(pick_form, error)
     elif request.method == "POST":
         new_person = PersonForm(request.POST, prefix="new")
         role_form = ParticipantForm(request.POST, prefix="new")
@@ -419,7 +404,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
                 try:
                     response = _register_and_add(request, case, new_person, role_form)
                 except ValidationError as error:
-                    apply_errors(new_person, error, also=role_form)
+                    show_refusal(new_person, error, also=role_form)
                 else:
                     return response
     return render(
@@ -500,7 +485,7 @@ def victim_profile(request: HttpRequest, pk: int, participant_pk: int) -> HttpRe
         try:
             services.victim_profile_save(actor=request.user, participant=participant, **data)
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Victim profile saved."))
             return redirect("registry:case-detail", pk=case.pk)
@@ -535,7 +520,7 @@ def _case_form_page(
         try:
             save(case, form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, success)
             return redirect("registry:case-detail", pk=case.pk)

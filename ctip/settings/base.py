@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ctip.audit.middleware.RequestIdMiddleware",
+    "ctip.api.middleware.RefuseNulQueryMiddleware",
     # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -185,6 +186,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON nested too deeply, and NUL characters, are a 400, not a 500 (ctip.api.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "ctip.api.parsers.BoundedJSONParser",
+        "ctip.api.parsers.SafeFormParser",
+        "ctip.api.parsers.SafeMultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "ctip.api.pagination.Pagination",
     "PAGE_SIZE": 50,
@@ -206,6 +213,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the 400/401/403/404 answers it can give (ctip.api.schema).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ctip.api.schema.document_error_answers",
+    ],
     # Several models have a `kind` or `status`; give each value list its own schema name.
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "ctip.registry.choices.CaseKind",

@@ -11,10 +11,24 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from scipy.stats import binomtest
 
 LEVEL = 0.95
+
+# Whole sentences, so that each reads right in every language; the item is named beside it.
+VERDICTS = {
+    "none": gettext_lazy("Nothing was recorded in either period."),
+    "same": gettext_lazy("The same number was recorded in both periods."),
+    "up": gettext_lazy("More were recorded; the change is within normal variation."),
+    "down": gettext_lazy("Fewer were recorded; the change is within normal variation."),
+    "up_significant": gettext_lazy(
+        "More were recorded; the rise is larger than chance variation explains."
+    ),
+    "down_significant": gettext_lazy(
+        "Fewer were recorded; the fall is larger than chance variation explains."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -45,24 +59,18 @@ def _to_ratio(p: float) -> float:
     return math.inf if p >= 1 else p / (1 - p)
 
 
-def compare_counts(current: float, baseline: float, what: str = "", level: float = LEVEL) -> Change:
-    """The change from `baseline` to `current` with an exact `level` interval for the ratio."""
-    what = what or _("records")
+def compare_counts(current: float, baseline: float, level: float = LEVEL) -> Change:
+    """The change from `baseline` to `current` with an exact `level` interval for the ratio.
+
+    The verdict is a whole sentence that does not name what was counted: a name spliced into a
+    translated sentence reads wrong in Khmer, so reports name the item in its own column.
+    """
     x, y = int(current), int(baseline)
     n = x + y
     if n == 0:
         return Change(
-            0,
-            0,
-            None,
-            None,
-            None,
-            None,
-            None,
-            "same",
-            False,
-            _("No %(what)s were recorded in either period.") % {"what": what},
-        )
+            0, 0, None, None, None, None, None, "same", False, str(VERDICTS["none"])
+        )  # fmt: skip
     test = binomtest(x, n, 0.5)
     interval = test.proportion_ci(confidence_level=level, method="exact")
     low, high = _to_ratio(interval.low), _to_ratio(interval.high)
@@ -71,21 +79,9 @@ def compare_counts(current: float, baseline: float, what: str = "", level: float
     direction = "up" if x > y else "down" if x < y else "same"
     significant = low > 1 or high < 1
     if direction == "same":
-        verdict = _("The same number of %(what)s was recorded in both periods.")
-    elif not significant:
-        verdict = (
-            _("More %(what)s were recorded; the change is within normal variation.")
-            if direction == "up"
-            else _("Fewer %(what)s were recorded; the change is within normal variation.")
-        )
+        verdict = VERDICTS["same"]
     else:
-        verdict = (
-            _("More %(what)s were recorded; the rise is larger than chance variation explains.")
-            if direction == "up"
-            else _(
-                "Fewer %(what)s were recorded; the fall is larger than chance variation explains."
-            )
-        )
+        verdict = VERDICTS[f"{direction}_significant" if significant else direction]
     return Change(
         x,
         y,
@@ -96,5 +92,5 @@ def compare_counts(current: float, baseline: float, what: str = "", level: float
         float(test.pvalue),
         direction,
         significant,
-        verdict % {"what": what},
+        str(verdict),
     )

@@ -25,11 +25,21 @@ def _clean_period(value: str) -> str:
 class DashboardFilterForm(forms.Form):
     """Which indicator, period and breakdown the dashboard shows."""
 
-    indicator = forms.ChoiceField(
-        label=_("Indicator"), choices=[(i.id, i.name_en) for i in CATALOGUE.values()]
-    )
+    indicator = forms.ChoiceField(label=_("Indicator"))
     period = forms.CharField(label=_("Period"), max_length=6, help_text=_("2024H1, 2024H2 or 2024"))
-    breakdown = forms.CharField(label=_("Breakdown"), max_length=30, required=False)
+    breakdown = forms.ChoiceField(label=_("Breakdown"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .choices import DIMENSION_LABELS
+        from .wording import indicator_name
+
+        super().__init__(*args, **kwargs)
+        # Names in the reader's language, chosen when the form is built (not at import).
+        indicator, breakdown = self.fields["indicator"], self.fields["breakdown"]
+        assert isinstance(indicator, forms.ChoiceField)
+        assert isinstance(breakdown, forms.ChoiceField)
+        indicator.choices = [(i.id, indicator_name(i)) for i in CATALOGUE.values()]
+        breakdown.choices = [("", _("The first one")), *DIMENSION_LABELS.items()]
 
     def clean_period(self) -> str:
         return _clean_period(self.cleaned_data["period"])

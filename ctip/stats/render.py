@@ -18,6 +18,9 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
 }
 HEADER = ["section", "item", "breakdown", "category", "value"]
+# Charts name the shipped Khmer face first (as the pages and the PDF do): without it a PDF
+# draws Khmer labels in a fallback font that cannot shape them.
+CHART_FONT = "Noto Sans Khmer, sans-serif"
 
 
 def report_rows(report: dict[str, Any]) -> list[list[Any]]:
@@ -73,50 +76,62 @@ def to_csv(report: dict[str, Any]) -> bytes:
 
 
 def to_xlsx(report: dict[str, Any]) -> bytes:
+    """A workbook for people: the summary and the tables in words in the reader's language;
+    the Data sheet keeps the codes (as the CSV) for those who compute further."""
+    from django.utils.translation import gettext as _
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from . import wording as w
+
+    words = page_context(report)
     book = Workbook()
     summary = book.active
-    summary.title = "Summary"
-    summary.append([f"ctip — {report['report']} report", report["period"]])
-    if "headline" in report:
-        summary.append([report["headline"]["en"]])
-        summary.append([report["headline"]["km"]])
+    summary.title = _("Summary")[:31]
+    summary.append([f"ctip — {words['title']}", words["period_title"]])
+    summary.append([_("Scope"), words["scope"]])
+    summary.append([_("Generated"), words["generated"]])
+    if words["headline"]:
+        summary.append([words["headline"]])
     summary.append([])
     summary.append(
         [
-            "compared with",
-            "item",
-            "this period",
-            "that period",
-            "change %",
-            "ratio 95% low",
-            "ratio 95% high",
-            "verdict",
+            _("Compared with"),
+            _("Item"),
+            _("This period"),
+            _("That period"),
+            _("Change"),
+            _("95% interval of the ratio"),
+            _("Verdict"),
         ]
     )
-    summary[summary.max_row][0].font = Font(bold=True)
-    for against, item, c in comparison_items(report):
+    for cell in summary[summary.max_row]:
+        cell.font = Font(bold=True)
+    for (_against, _item, change), row in zip(
+        comparison_items(report), words["comparisons"], strict=True
+    ):
         summary.append(
             [
-                against,
-                item,
-                c["current"],
-                c["baseline"],
-                c["change_pct"],
-                c["ratio_low"],
-                c["ratio_high"],
-                c["verdict"],
+                row["against"],
+                row["item"],
+                change["current"],
+                change["baseline"],
+                row["change"],
+                row["interval"],
+                row["verdict"],
             ]
         )
-    if report["report"] == "glotip":
-        for name, table in report["tables"].items():
-            sheet = book.create_sheet(name[:31])
-            sheet.append([f"{table['rows']} \\ {table['columns']}", *table["column_keys"]])
-            for r, values in zip(table["row_keys"], table["cells"], strict=True):
-                sheet.append([r, *values])
-    data = book.create_sheet("Data")
+    for table in words["tables"]:
+        sheet = book.create_sheet(table["name"][:31])
+        sheet.append([table["corner"], *table["columns"]])
+        for name, cells in table["rows"]:
+            sheet.append([name, *[_as_number(v) for v in cells]])
+    if words["rows"]:
+        sheet = book.create_sheet(w.REPORT_NAMES["tip"][:31])
+        sheet.append([_("Item"), _("Value")])
+        for r, row in zip(report["rows"], words["rows"], strict=True):
+            sheet.append([row["item"], r["value"]])
+    data = book.create_sheet(_("Data")[:31])
     data.append(HEADER)
     for row in report_rows(report):
         data.append(row)
@@ -125,8 +140,14 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def to_pdf(report: dict[str, Any]) -> bytes:
-    """A PDF through WeasyPrint; Khmer is shaped by pango/HarfBuzz with the shipped Noto font."""
+def _as_number(text: str) -> Any:
+    """A grouped number back to a number for the spreadsheet's own formatting."""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return int(digits) if digits and digits == text.replace(",", "").replace(".", "") else text
+
+
+def pdf_document(report: dict[str, Any]) -> Any:
+    """The laid-out PDF (WeasyPrint); Khmer is shaped by pango/HarfBuzz with the shipped font."""
     from django.template.loader import render_to_string
     from weasyprint import HTML
 
@@ -134,7 +155,11 @@ def to_pdf(report: dict[str, Any]) -> bytes:
         "stats/report_pdf.html",
         {"report": report, "font_dir": FONT_DIR.as_uri(), **page_context(report)},
     )
-    return HTML(string=html, base_url=str(FONT_DIR)).write_pdf()
+    return HTML(string=html, base_url=str(FONT_DIR)).render()
+
+
+def to_pdf(report: dict[str, Any]) -> bytes:
+    return bytes(pdf_document(report).write_pdf())
 
 
 RENDERERS = {"json": to_json, "csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}
@@ -159,13 +184,17 @@ def bar_chart_svg(data: dict[str, float], title: str = "", width: int = 520) -> 
     items = [(str(k), float(v)) for k, v in data.items()]
     if not items:
         return ""
-    bar_h, gap, label_w = 18, 6, 170
+    # Room for the longest label (about 6.5 px a character at 12 px), within reason.
+    bar_h, gap = 18, 6
+    label_w = min(300, max(90, 12 + round(6.5 * max(len(k) for k, _v in items))))
+    width = max(width, label_w + 260)
     height = len(items) * (bar_h + gap) + 10
     top = max(v for _k, v in items) or 1
     plot_w = width - label_w - 60
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}"><title>{escape(title)}</title>'
+        f'height="{height}" viewBox="0 0 {width} {height}" font-family="{CHART_FONT}">'
+        f"<title>{escape(title)}</title>"
     ]
     for i, (label, value) in enumerate(items):
         y = 5 + i * (bar_h + gap)
@@ -174,10 +203,16 @@ def bar_chart_svg(data: dict[str, float], title: str = "", width: int = 520) -> 
             f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end" font-size="12">'
             f"{escape(label)}</text>"
             f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="#2a6f97"></rect>'
-            f'<text x="{label_w + w + 4}" y="{y + 13}" font-size="12">{value:g}</text>'
+            f'<text x="{label_w + w + 4}" y="{y + 13}" font-size="12">{_num(value)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _num(value: float) -> str:
+    from .wording import number
+
+    return number(value)
 
 
 def trend_chart_svg(series: list[tuple[str, float]], title: str = "", width: int = 520) -> str:
@@ -194,14 +229,15 @@ def trend_chart_svg(series: list[tuple[str, float]], title: str = "", width: int
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}"><title>{escape(title)}</title>'
+        f'height="{height}" viewBox="0 0 {width} {height}" font-family="{CHART_FONT}">'
+        f"<title>{escape(title)}</title>"
         f'<polyline fill="none" stroke="#2a6f97" stroke-width="2" points="{path}"></polyline>'
     ]
     for (label, value), (x, y) in zip(series, points, strict=True):
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#2a6f97"></circle>'
             f'<text x="{x:.1f}" y="{y - 6:.1f}" font-size="11" text-anchor="middle">'
-            f"{value:g}</text>"
+            f"{_num(value)}</text>"
             f'<text x="{x:.1f}" y="{height - 8}" font-size="11" text-anchor="middle">'
             f"{escape(label)}</text>"
         )
@@ -210,22 +246,95 @@ def trend_chart_svg(series: list[tuple[str, float]], title: str = "", width: int
 
 
 def page_context(report: dict[str, Any]) -> dict[str, Any]:
-    """Charts and comparison rows shared by the web page and the PDF."""
+    """Everything the web page and the PDF show, in words in the active language: charts,
+    the change table, tables and indicator breakdowns with named, ordered rows."""
+    from django.utils.translation import gettext as _
+
+    from . import wording as w
+
+    bars: list[tuple[str, list[tuple[str, str, float]]]] = []
+
+    def bar_chart(title: str, values: dict[str, float]) -> tuple[str, str]:
+        # The PDF draws the same chart as HTML bars: WeasyPrint's SVG text is not shaped, so
+        # Khmer labels inside an SVG come out broken there.
+        top = max([float(v) for v in values.values()] + [1])
+        bars.append(
+            (title, [(k, w.number(v), round(100 * float(v) / top, 1)) for k, v in values.items()])
+        )
+        return title, bar_chart_svg(values, title)
+
+    def chart(title: str, dim: str, values: dict[str, Any]) -> tuple[str, str]:
+        return bar_chart(title, dict(w.rows(dim, values)))
+
     charts = []
     if report["report"] == "half-year":
-        charts.append(("Headline figures", bar_chart_svg(report["numbers"], "Headline figures")))
+        numbers = {w.item_name(k): v for k, v in report["numbers"].items()}
+        charts.append(bar_chart(_("Headline figures"), numbers))
         rescued = report["indicators"]["victims_rescued"]["by"]
         for dim in ("sex", "age_band", "province"):
-            charts.append((f"Victims rescued by {dim}", bar_chart_svg(rescued[dim], dim)))
-        charts.append(("Cases by kind", bar_chart_svg(report["indicators"]["cases"]["by"]["kind"])))
+            title = _("Victims rescued by %(breakdown)s") % {"breakdown": w.dimension_name(dim)}
+            charts.append(chart(title, dim, rescued[dim]))
+        kinds = report["indicators"]["cases"]["by"]["kind"]
+        charts.append(chart(_("Cases by kind"), "kind", kinds))
     elif report["report"] == "tip":
-        charts.append(("Data call", bar_chart_svg({r["id"]: r["value"] for r in report["rows"]})))
+        values = {w.item_name(r["id"]): r["value"] for r in report["rows"]}
+        charts.append(bar_chart(_("Data call"), values))
     else:
         for name, table in report["tables"].items():
             totals = {r: sum(v) for r, v in zip(table["row_keys"], table["cells"], strict=True)}
-            charts.append((name, bar_chart_svg(totals, name)))
-    tables = [
-        (name, t, list(zip(t["row_keys"], t["cells"], strict=True)))
-        for name, t in report.get("tables", {}).items()
+            title = str(w.TABLE_NAMES.get(name, name))
+            charts.append(chart(title, table["rows"], totals))
+    tables = []
+    for name, t in report.get("tables", {}).items():
+        order = [key for key, _name in _ordered_keys(w, t["rows"], t["row_keys"])]
+        cells = dict(zip(t["row_keys"], t["cells"], strict=True))
+        tables.append(
+            {
+                "name": str(w.TABLE_NAMES.get(name, name)),
+                "corner": f"{w.dimension_name(t['rows'])} \\ {w.dimension_name(t['columns'])}",
+                "columns": [w.value_name(t["columns"], c) for c in t["column_keys"]],
+                "rows": [
+                    (w.value_name(t["rows"], r), [w.number(v) for v in cells[r]]) for r in order
+                ],
+            }
+        )
+    indicators = [
+        {
+            "name": w.indicator_name(ind),
+            "total": w.number(ind["total"]),
+            "breakdowns": [
+                (w.dimension_name(dim), [(k, w.number(v)) for k, v in w.rows(dim, values)])
+                for dim, values in ind["by"].items()
+            ],
+        }
+        for ind in report.get("indicators", {}).values()
     ]
-    return {"charts": charts, "comparisons": comparison_items(report), "tables": tables}
+    return {
+        "charts": charts,
+        "bars": bars,
+        "comparisons": w.comparison_rows(report),
+        "tables": tables,
+        "indicators": indicators,
+        "rows": [
+            {"item": w.item_name(r["id"]), "value": w.number(r["value"])}
+            for r in report.get("rows", [])
+        ],
+        "title": str(w.REPORT_NAMES.get(report["report"], report["report"])),
+        "period_title": _period_title(report["period"]),
+        "headline": w.headline(report) if "numbers" in report else "",
+        "scope": w.scope_name(report["scope"]),
+        "generated": w.local_time(report["generated_at"]),
+    }
+
+
+def _period_title(label: str) -> str:
+    from .periods import parse_period
+
+    return parse_period(label).name()
+
+
+def _ordered_keys(w: Any, dim: str, keys: list[str]) -> list[tuple[str, str]]:
+    """The row keys of a table in the breakdown's sensible order, with their names."""
+    named = w.rows(dim, {k: 0 for k in keys})
+    by_name = {w.value_name(dim, k): k for k in keys}
+    return [(by_name[name], name) for name, _v in named]

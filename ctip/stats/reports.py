@@ -61,13 +61,23 @@ def headline_numbers(figures: PeriodFigures) -> dict[str, int]:
     }
 
 
+def _en(n: int, one: str, many: str) -> str:
+    """An English count with its noun in the right number and thousands separated."""
+    return f"{n:,} {one if n == 1 else many}"
+
+
 def headline_text(period: Period, n: dict[str, int]) -> dict[str, str]:
+    """The headline in English and in Khmer (the report carries both, whatever the reader's
+    language; pages show the one of the reader's language)."""
     name = period_name(period)
     en = (
-        f"{name['en']}: {n['cases']} cases ({n['cases_trafficking']} trafficking, "
-        f"{n['cases_sexual_exploitation']} sexual exploitation), {n['arrests']} arrests "
-        f"including {n['arrests_foreign']} foreigners, {n['victims_rescued']} victims rescued, "
-        f"of whom {n['victims_rescued_female']} women and {n['victims_rescued_minors']} minors."
+        f"{name['en']}: {_en(n['cases'], 'case', 'cases')} ({n['cases_trafficking']:,} "
+        f"trafficking, {n['cases_sexual_exploitation']:,} sexual exploitation), "
+        f"{_en(n['arrests'], 'arrest', 'arrests')} including "
+        f"{_en(n['arrests_foreign'], 'foreigner', 'foreigners')}, "
+        f"{_en(n['victims_rescued'], 'victim', 'victims')} rescued, of whom "
+        f"{_en(n['victims_rescued_female'], 'woman', 'women')} and "
+        f"{_en(n['victims_rescued_minors'], 'minor', 'minors')}."
     )
     km = (
         f"{name['km']}៖ ករណីចំនួន {_km(n['cases'])} ករណី "
@@ -82,12 +92,12 @@ def headline_text(period: Period, n: dict[str, int]) -> dict[str, str]:
 
 
 COMPARED = (
-    ("cases", "cases"),
-    ("cases_trafficking", "trafficking cases"),
-    ("cases_sexual_exploitation", "sexual exploitation cases"),
-    ("arrests", "arrests"),
-    ("victims_rescued", "rescued victims"),
-    ("victims_rescued_minors", "rescued minors"),
+    "cases",
+    "cases_trafficking",
+    "cases_sexual_exploitation",
+    "arrests",
+    "victims_rescued",
+    "victims_rescued_minors",
 )
 
 
@@ -96,10 +106,7 @@ def _comparisons(
 ) -> dict[str, Any]:
     return {
         "period": other_period.label,
-        "items": {
-            key: compare_counts(current[key], other[key], _(what)).as_dict()
-            for key, what in COMPARED
-        },
+        "items": {key: compare_counts(current[key], other[key]).as_dict() for key in COMPARED},
     }
 
 
@@ -219,8 +226,8 @@ def tip_report(*, actor: Any, period: Period | str, viewed: bool = False) -> dic
     ]
     comparisons = {
         key: {
-            "previous": compare_counts(f.total(i), prev.total(i), _(key)).as_dict(),
-            "year_before": compare_counts(f.total(i), ago.total(i), _(key)).as_dict(),
+            "previous": compare_counts(f.total(i), prev.total(i)).as_dict(),
+            "year_before": compare_counts(f.total(i), ago.total(i)).as_dict(),
         }
         for key, i in (
             ("cases", "cases"),
@@ -272,10 +279,10 @@ def glotip_report(*, actor: Any, period: Period | str, viewed: bool = False) -> 
         "comparisons": {
             "victims": {
                 "previous": compare_counts(
-                    victims.total, prev.total("victims_identified"), _("victims")
+                    victims.total, prev.total("victims_identified")
                 ).as_dict(),
                 "year_before": compare_counts(
-                    victims.total, ago.total("victims_identified"), _("victims")
+                    victims.total, ago.total("victims_identified")
                 ).as_dict(),
             }
         },

@@ -11,9 +11,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import AgencyKind
+from ctip.web.refusals import show_refusal
 
 from . import render as out
 from . import services
+from . import wording as words
 from .choices import Protection
 from .forms import DarkFigureForm, DashboardFilterForm
 from .indicators import CATALOGUE
@@ -67,18 +69,34 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         cube = figures[period].cubes[ind.id]
         trend = [(h.label, figures[h].total(ind.id)) for h in reversed(halves)]
-        by = cube.by(breakdown)
+        rows = words.rows(breakdown, cube.by(breakdown))
+        name, by_what = words.indicator_name(ind), words.dimension_name(breakdown)
         context.update(
             indicator=ind,
+            indicator_name=name,
+            # The catalogue's rule is English; its Khmer text is in the catalogue of
+            # translations (a test checks that every rule has one).
+            counting_rule=_(ind.counting_rule),
             period=period,
+            period_name=period.name(),
             breakdown=breakdown,
+            breakdown_name=by_what,
+            breakdowns=[(d, words.dimension_name(d)) for d in ind.disaggregations],
             total=cube.total,
-            rows=sorted(by.items(), key=lambda kv: -kv[1]),
-            chart=out.bar_chart_svg(by, f"{ind.name_en} by {breakdown}"),
-            trend=out.trend_chart_svg(trend, f"{ind.name_en}, last eight half-years"),
+            total_words=words.number(cube.total),
+            rows=[(label, words.number(n)) for label, n in rows],
+            chart=out.bar_chart_svg(
+                dict(rows),
+                _("%(indicator)s by %(breakdown)s") % {"indicator": name, "breakdown": by_what},
+            ),
+            trend=out.trend_chart_svg(
+                trend, _("%(indicator)s, last eight half-years") % {"indicator": name}
+            ),
             trend_points=trend,
-            province_rows=sorted(cube.by("province").items())
-            if "province" in ind.disaggregations
+            province_rows=[
+                (label, words.number(n)) for label, n in words.rows("province", cube.by("province"))
+            ]
+            if "province" in ind.disaggregations and breakdown != "province"
             else [],
         )
     return render(
@@ -135,8 +153,7 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
                 **source,
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            show_refusal(form, error)
     lists, terms = [], []
     if result:
         labels = dict(AgencyKind.choices) if result["source"] == "registry" else {}

@@ -22,6 +22,7 @@ from ctip.registry.choices import (
 from ctip.registry.crypto import blind_index, keyring
 from ctip.registry.models import Person
 from ctip.registry.names import name_keys
+from ctip.registry.validation import text_problem
 
 from .. import values as V
 from ..htcds import (
@@ -189,12 +190,25 @@ def _fingerprint(*parts: Any) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:32]
 
 
+# Names: one line of plain text. Other text columns (addresses, notes) may break lines.
+SINGLE_LINE_COLUMNS = frozenset(
+    {"prs_FirstName", "prs_SecondName", "ctip_FirstNameKm", "ctip_SecondNameKm"}
+)
+
+
 def _cell(result: "RowResult", record: dict[str, Any], column: str, ctx: Context) -> Any:
     """Parse one cell by its column's kind; a problem is added and None returned if it fails.
 
     Each column remembers what its distinct values parsed to (or the error they gave): most
     columns hold a handful of codes or a few thousand dates, so most cells are one lookup."""
     value = record[column]
+    # NUL (which PostgreSQL cannot store), other controls and bidi overrides: the row is
+    # refused naming the column, before the value reaches a parser, a message or the database.
+    if type(value) is str and (
+        problem := text_problem(value, multiline=column not in SINGLE_LINE_COLUMNS)
+    ):
+        result.add(column, "control_character", problem)
+        return None
     parse = ctx.parsers.get(column)
     if parse is None:  # text, and submission meta (id, time): kept as text
         return str(value).strip()

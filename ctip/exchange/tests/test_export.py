@@ -87,6 +87,23 @@ def test_formula_injection_is_neutralised_in_csv_and_xlsx(officer, agency, write
 
 
 @pytest.mark.django_db
+def test_text_direction_controls_stored_earlier_are_removed_on_export(
+    officer, agency, write_csv, sample_rows
+):
+    load(officer, agency, write_csv(sample_rows(1)))
+    # A name stored before such characters were refused (written past the services).
+    person = Person.objects.get()
+    person.family_name_latin = "Chan\u202eexe.txt"
+    person.save(update_fields=["family_name_latin"])
+    text = export(officer, "htcds", "csv")
+    assert "Chanexe.txt" in text and "\u202e" not in text
+    workbook = openpyxl.load_workbook(io.BytesIO(export(officer, "htcds", "xlsx")))
+    values = [c.value for row in workbook.active.iter_rows() for c in row]
+    assert "Chanexe.txt" in values
+    assert neutralise("=\u202dx") == "'=x"
+
+
+@pytest.mark.django_db
 def test_exports_mask_identity_for_roles_without_clearance(
     officer, agency, write_csv, sample_rows, make_member
 ):

@@ -3,7 +3,8 @@
 Identity data is decrypted only in memory. DuckDB gets an in-memory database with spilling to
 disk turned off (temp_directory is empty), so a job too big for its memory limit fails instead
 of writing plaintext to a temporary file; CTIP_LINKAGE_MEMORY_LIMIT and CTIP_LINKAGE_THREADS
-size it. On Spark the same settings run unchanged; the cluster's own storage rules apply.
+size it. On Spark the same settings run unchanged; intermediate tables are persisted in
+memory (Spark may spill them to spark.local.dir, which must sit on encrypted storage).
 """
 
 import contextlib
@@ -82,6 +83,16 @@ def session(kind: str = "duckdb", *, spark: Any = None) -> Iterator[Session]:
 
         if spark is None:
             raise ValueError("backend: the Spark backend needs a SparkSession (spark=...)")
-        yield Session(SparkAPI(spark_session=spark), kind, spark)
+        # Intermediate tables are persisted in the executors' memory, not written as parquet
+        # checkpoints; Spark may still spill them to spark.local.dir (docs/linkage.md).
+        yield Session(
+            SparkAPI(
+                spark_session=spark,
+                break_lineage_method="persist",
+                num_partitions_on_repartition=int(spark.conf.get("spark.sql.shuffle.partitions")),
+            ),
+            kind,
+            spark,
+        )
     else:
         raise ValueError(f"backend: unknown backend {kind!r} (duckdb or spark)")

@@ -48,3 +48,10 @@ def test_reloading_changes_nothing():
         Agency.objects.count(),
     )
     assert before == after
+
+
+def test_every_country_has_a_khmer_name():
+    # The add-person form and the statistics list countries by name: in Khmer, every one.
+    missing = Country.objects.filter(name_km="").values_list("alpha3", flat=True)
+    assert not list(missing)
+    assert Country.objects.get(alpha3="FRA").name_km == "បារាំង"

@@ -74,16 +74,7 @@ class CaseViewSet(RegistryViewSet):
     def list(self, request: Request) -> Response:
         params = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
         query = parse(CaseListQuery, params)
-        filters = selectors.CaseFilters(
-            kind=query.get("kind", ""),
-            status=query.get("status", ""),
-            province=query["province"].pk if query.get("province") else None,
-            agency=query["agency"].pk if query.get("agency") else None,
-            opened_from=query.get("opened_from"),
-            opened_to=query.get("opened_to"),
-            reference=query.get("reference", ""),
-            sort=query["ordering"],
-        )
+        filters = selectors.CaseFilters.from_values({**query, "sort": query["ordering"]})
         page = self.paginate_queryset(selectors.case_list(actor=request.user, filters=filters))
         return self.get_paginated_response(CaseListItemSerializer(page, many=True).data)
 

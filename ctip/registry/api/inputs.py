@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from ctip.access.selectors import agency_list
@@ -24,6 +25,7 @@ from ..choices import (
 from ..models import (
     CaseShare,
 )
+from ..validation import MAX_ALIAS_LENGTH, MAX_ALIASES
 from .fields import agency_field, code_field, codes_field, country_field, province_field
 from .serializers import PersonSummarySerializer
 
@@ -50,9 +52,9 @@ class CaseListQuery(StrictSerializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        start, end = attrs.get("opened_from"), attrs.get("opened_to")
-        if start and end and end < start:
-            raise serializers.ValidationError({"opened_to": [_("This is before opened_from.")]})
+        error = selectors.case_period_error(attrs.get("opened_from"), attrs.get("opened_to"))
+        if error:
+            raise serializers.ValidationError({"opened_to": [error]})
         return attrs
 
 
@@ -115,7 +117,11 @@ class PersonWriteSerializer(StrictSerializer):
     family_name_km = serializers.CharField(required=False, allow_blank=True)
     given_name_latin = serializers.CharField(required=False, allow_blank=True)
     family_name_latin = serializers.CharField(required=False, allow_blank=True)
-    aliases = serializers.ListField(child=serializers.CharField(), required=False)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_ALIAS_LENGTH),
+        max_length=MAX_ALIASES,
+        required=False,
+    )
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     gender = serializers.CharField(
         required=False, allow_blank=True, help_text="HTCDS gender code (vocabulary 'gender')."
@@ -162,6 +168,9 @@ class PersonSearchQuery(StrictSerializer):
         return attrs
 
 
+# One object holding the matches, though the action is `list` (which the schema would wrap in
+# an array): the schema once promised an array and the API answered an object.
+@extend_schema_serializer(many=False)
 class PersonSearchResultSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     results = PersonSummarySerializer(many=True)

@@ -19,7 +19,7 @@ from ..choices import (
     CaseSource,
     CaseStatus,
 )
-from ..selectors import CASE_SORTS, DEFAULT_CASE_SORT, CaseFilters
+from ..selectors import CaseFilters, case_period_error
 from .fields import (
     BLANK,
     DateInput,
@@ -79,32 +79,16 @@ class CaseFilterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("opened_from"), data.get("opened_to")
-        if start and end and end < start:
-            self.add_error("opened_to", _("The end of the period is before its start."))
+        error = case_period_error(data.get("opened_from"), data.get("opened_to"))
+        if error:
+            self.add_error("opened_to", error)
         return data
 
     def filters(self) -> CaseFilters:
         """The valid filters; an invalid one is left out (and shown as an error)."""
         data = self.cleaned_data if self.is_bound else {}
         errors = self.errors if self.is_bound else {}
-
-        def value(name: str, default: Any = None) -> Any:
-            return default if name in errors else (data.get(name) or default)
-
-        province, agency = value("province"), value("agency")
-        sort = value("sort", DEFAULT_CASE_SORT)
-        return CaseFilters(
-            kind=value("kind", ""),
-            status=value("status", ""),
-            province=province.pk if province else None,
-            agency=agency.pk if agency else None,
-            opened_from=value("opened_from"),
-            opened_to=None if "opened_to" in errors else data.get("opened_to"),
-            reference=value("reference", ""),
-            sort=sort if sort in CASE_SORTS else DEFAULT_CASE_SORT,
-            mine=bool(value("mine", False)),
-        )
+        return CaseFilters.from_values({k: v for k, v in data.items() if k not in errors})
 
 
 # --- cases ---------------------------------------------------------------------------------

@@ -28,10 +28,12 @@ from ..selectors import person_queryset
 from ..validation import (
     Errors,
     check_age,
+    check_aliases,
     check_choice,
     check_codes,
     check_countries,
     check_not_future,
+    check_text,
 )
 from .base import MASKED_IN_AUDIT, _created, _diff
 
@@ -57,6 +59,11 @@ PERSON_FIELDS = (
 
 
 def _validate_person(errors: Errors, data: dict[str, Any]) -> None:
+    for field in ("given_name_km", "family_name_km", "given_name_latin", "family_name_latin"):
+        if field in data:
+            check_text(errors, field, data[field])
+    if "aliases" in data:
+        check_aliases(errors, "aliases", data["aliases"])
     if "sex" in data:
         check_choice(errors, "sex", data["sex"], Sex.values)
     if data.get("gender"):

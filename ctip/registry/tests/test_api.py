@@ -664,3 +664,10 @@ def test_a_user_of_several_agencies_must_name_the_owner(make_member: Any) -> Non
     answer = client.post("/api/v1/cases/", {**NEW_CASE, "owning_agency": "AHTJP"}, format="json")
     assert answer.status_code == 201
     assert answer.json()["owning_agency"] == "AHTJP"
+
+
+def test_a_period_that_ends_before_it_starts_reads_as_on_the_page(api: APIClient) -> None:
+    """The case filters are defined once (selectors.CaseFilters): one rule, one message."""
+    answer = api.get("/api/v1/cases/", {"opened_from": "2025-01-01", "opened_to": "2024-01-01"})
+    assert answer.status_code == 400
+    assert answer.json()["opened_to"] == ["The end of the period is before its start."]

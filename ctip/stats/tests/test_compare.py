@@ -9,7 +9,7 @@ from ctip.stats.compare import compare_counts
 
 
 def test_small_change_is_within_normal_variation():
-    change = compare_counts(99, 104, "cases")
+    change = compare_counts(99, 104)
     assert change.direction == "down" and not change.significant
     assert change.ratio_low < 1 < change.ratio_high
     assert "within normal variation" in change.verdict
@@ -17,7 +17,7 @@ def test_small_change_is_within_normal_variation():
 
 
 def test_large_change_is_called_out():
-    change = compare_counts(197, 120, "cases")
+    change = compare_counts(197, 120)
     assert change.significant and change.direction == "up"
     assert change.ratio_low > 1
     assert "larger than chance" in change.verdict
@@ -54,5 +54,5 @@ def test_zero_baseline_and_no_records():
     up = compare_counts(5, 0)
     assert up.ratio == math.inf and up.ratio_high == math.inf and up.change_pct is None
     assert up.as_dict()["ratio"] is None
-    none = compare_counts(0, 0, "arrests")
-    assert none.verdict == "No arrests were recorded in either period."
+    none = compare_counts(0, 0)
+    assert none.verdict == "Nothing was recorded in either period."

@@ -25,7 +25,7 @@ def test_dashboard_shows_chart_trend_and_table(client, analyst):
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.count("<svg") == 2 and "minor" in body
+    assert body.count("<svg") == 2 and "Minors (under 18)" in body
     assert "<script" not in body
     assert response.context["total"] == 1
     # The trend: eight half-years up to the chosen one, the one rescue in 2024H1.
@@ -56,7 +56,7 @@ def test_report_page_and_downloads(client, analyst):
     client.force_login(analyst)
     page = client.get("/stats/reports/half-year/2024H1/")
     assert page.status_code == 200
-    assert "1 victims rescued, of whom 1 women and 1 minors" in page.content.decode()
+    assert "1 victim rescued, of whom 1 woman and 1 minor" in page.content.decode()
     csv = client.get("/stats/reports/half-year/2024H1/", {"format": "csv"})
     assert csv["Content-Type"].startswith("text/csv") and b"victims_rescued" in csv.content
     xlsx = client.get("/stats/reports/glotip/2024/", {"format": "xlsx"})
