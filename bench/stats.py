@@ -3,13 +3,14 @@ baseline measured in the same run.
 
   report  half-year report on PostgreSQL vs one hand-written SQL query for the same numbers
   dp      DP accuracy: ctip's release mechanism vs independent per-table Laplace (OpenDP)
-  mse     multiple systems estimation with bootstrap on a 6-list table
+  mse     multiple systems estimation, 1,000 BCa replicates: a 6-list table and the UK's
+          5-list table, beside the parametric percentile method in the same run
 
 Usage (from the repository root):
   DATABASE_URL=postgres://... DJANGO_SETTINGS_MODULE=ctip.settings.dev \
       .venv/bin/python bench/stats.py report --period 2024H1 --runs 5
   .venv/bin/python bench/stats.py dp --victims 200000 --runs 20
-  .venv/bin/python bench/stats.py mse --runs 3 --bootstrap 500
+  .venv/bin/python bench/stats.py mse --runs 3 --bootstrap 1000 [--previous 9524ee7]
 """
 
 import argparse
@@ -373,7 +374,42 @@ def bench_dp(n: int, runs: int, epsilon: float, seed: int) -> None:
 # --- MSE ------------------------------------------------------------------------------------
 
 
-def bench_mse(runs: int, bootstrap: int) -> None:
+# The UK Home Office 2013 lists, five-list form (SparseMSE's `UKdat_5`): 2,744 known victims.
+UK_5 = {
+    (1, 0, 0, 0, 0): 54, (0, 1, 0, 0, 0): 463, (0, 0, 1, 0, 0): 995, (0, 0, 0, 1, 0): 695,
+    (0, 0, 0, 0, 1): 316, (1, 1, 0, 0, 0): 15, (1, 0, 1, 0, 0): 19, (1, 0, 0, 1, 0): 3,
+    (0, 1, 1, 0, 0): 62, (0, 1, 0, 1, 0): 19, (0, 1, 0, 0, 1): 1, (0, 0, 1, 1, 0): 76,
+    (0, 0, 1, 0, 1): 11, (0, 0, 0, 1, 1): 8, (1, 1, 1, 0, 0): 1, (1, 1, 0, 1, 0): 1,
+    (0, 1, 1, 1, 0): 4, (1, 1, 1, 1, 0): 1,
+}  # fmt: skip
+
+
+def previous_mse(revision: str) -> Any:
+    """The MSE module as it was at `revision` (before the package), for the baseline."""
+    import importlib.util
+    import subprocess
+    import tempfile
+
+    source = subprocess.run(
+        ["git", "show", f"{revision}:ctip/stats/mse.py"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout
+    path = Path(tempfile.mkdtemp()) / "mse_previous.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("mse_previous", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_mse(runs: int, bootstrap: int, previous: str | None, previous_bootstrap: int) -> None:
+    import subprocess
+    import tempfile
+
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctip.settings.test")
@@ -389,19 +425,74 @@ def bench_mse(runs: int, bootstrap: int) -> None:
         key = tuple(int(x) for x in row)
         if any(key):
             rows[key] = rows.get(key, 0) + 1
-    table = table_from_rows([f"L{i}" for i in range(6)], list(rows.items()))
-    print(f"6 lists, {len(rows)} observed patterns, {table.observed} observed of {n}")
-    for method in ("stepwise", "bic"):
+    six = table_from_rows([f"L{i}" for i in range(6)], list(rows.items()))
+    uk = table_from_rows(["LA", "NG", "PFNCA", "GO", "GP"], list(UK_5.items()))
+    print(f"six lists: {len(rows)} observed patterns, {six.observed} observed of {n}")
+    print(f"UK five lists: {uk.observed} observed; {bootstrap} replicates, {runs} runs each\n")
+    print("| table | method | time per estimate | estimate [95% interval] |")
+    print("|---|---|---|---|")
+    cases = [
+        ("six lists", six, "stepwise", "bca"),
+        ("six lists", six, "stepwise", "parametric-percentile"),
+        ("UK five lists", uk, "stepwise", "bca"),
+        ("UK five lists", uk, "stepwise", "parametric-percentile"),
+        ("UK five lists", uk, "bic", "bca"),
+        ("UK five lists", uk, "bic-average", "bca"),
+    ]
+    for name, table, method, interval in cases:
         times, result = timed(
-            lambda m=method: estimate_population(table, method=m, bootstrap=bootstrap), runs
+            lambda t=table, m=method, i=interval: estimate_population(
+                t, method=m, bootstrap=bootstrap, interval=i
+            ),
+            runs if method == "stepwise" else 1,
         )
         d = result.as_dict()
         print(
-            f"{method}, {bootstrap} bootstrap replicates: {summary(times)}; estimate "
-            f"{d['estimate']:.0f} [{d['lower']:.0f}, {d['upper']:.0f}] (truth {n})"
+            f"| {name} | {method}, {interval} | {summary(times)} | "
+            f"{d['estimate']:,.0f} [{d['lower']:,.0f}, {d['upper']:,.0f}] |"
         )
-    times, _ = timed(lambda: estimate_population(table, bootstrap=0), runs)
-    print(f"baseline, stepwise point estimate without bootstrap: {summary(times)}")
+    if previous:
+        old = previous_mse(previous)
+        for name, table in (("six lists", six), ("UK five lists", uk)):
+            old_table = old.table_from_rows(table.lists, _rows(table))
+            times, result = timed(
+                lambda t=old_table: old.estimate_population(t, bootstrap=previous_bootstrap), 1
+            )
+            print(
+                f"| {name} | previous ctip ({previous}): stepwise, parametric percentile, "
+                f"{previous_bootstrap} replicates | {summary(times)} | {result.estimate:,.0f} "
+                f"[{result.lower:,.0f}, {result.upper:,.0f}] |"
+            )
+    # The command as an analyst runs it, Django start-up included.
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as handle:
+        handle.write(",".join([*uk.lists, "count"]) + "\n")
+        for pattern, count in _rows(uk):
+            handle.write(",".join([*map(str, pattern), str(count)]) + "\n")
+    command = [str(Path(sys.executable).with_name("ctip")), "stats", "mse", handle.name, "--json"]
+    import resource
+
+    for replicates in (0, bootstrap):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times, _ = timed(
+            lambda r=replicates: subprocess.run(
+                [*command, "--bootstrap", str(r)], check=True, capture_output=True
+            ),
+            runs,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) / runs
+        print(
+            f"`ctip stats mse UK5.csv --json --bootstrap {replicates}`: wall {summary(times)}; "
+            f"CPU {cpu:.2f} s a run (Django start-up included)"
+        )
+
+
+def _rows(table: Any) -> list[tuple[tuple[int, ...], int]]:
+    return [
+        (tuple(int(v) for v in cell), int(count))
+        for cell, count in zip(table.cells, table.counts, strict=True)
+        if count
+    ]
 
 
 def main() -> None:
@@ -419,14 +510,20 @@ def main() -> None:
     d.add_argument("--seed", type=int, default=6)
     m = sub.add_parser("mse")
     m.add_argument("--runs", type=int, default=3)
-    m.add_argument("--bootstrap", type=int, default=500)
+    m.add_argument("--bootstrap", type=int, default=1000)
+    m.add_argument(
+        "--previous",
+        default=None,
+        help="git revision whose ctip/stats/mse.py (the module before the package) to time too",
+    )
+    m.add_argument("--previous-bootstrap", type=int, default=200)
     args = parser.parse_args()
     if args.what == "report":
         bench_report(args.period, args.runs)
     elif args.what == "dp":
         bench_dp(args.victims, args.runs, args.epsilon, args.seed)
     else:
-        bench_mse(args.runs, args.bootstrap)
+        bench_mse(args.runs, args.bootstrap, args.previous, args.previous_bootstrap)
 
 
 if __name__ == "__main__":

@@ -42,3 +42,9 @@ class Action(models.TextChoices):
     # Sharing onward is the owner's decision: an agency a case was shared with or referred to
     # may read and add to it, but not pass it to a third agency.
     SHARE = "share", _("share")
+
+
+class TokenScope(models.TextChoices):
+    """What a device token opens; nothing else accepts it."""
+
+    OPENROSA = "openrosa", _("OpenRosa form list and submission")

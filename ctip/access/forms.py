@@ -22,3 +22,12 @@ class RevealForm(forms.Form):
     )
     password = forms.CharField(label=_("Your password"), required=False, widget=forms.PasswordInput)
     otp_token = forms.CharField(label=_("or a current code"), required=False, max_length=8)
+
+
+class DeviceTokenForm(forms.Form):
+    username = forms.CharField(label=_("Account"), max_length=150)
+    name = forms.CharField(
+        label=_("Device"),
+        max_length=100,
+        help_text=_("For example “Phone 3, Kampot office”."),
+    )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.reference.models import BilingualLabelMixin, Country, Province
 
-from .choices import AgencyKind, AgencyLevel, Role
+from .choices import AgencyKind, AgencyLevel, Role, TokenScope
 
 
 class User(AbstractUser):
@@ -126,3 +126,41 @@ class RevealGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} reveals {self.sensitivity} of {self.object_type}:{self.object_id}"
+
+
+class DeviceToken(models.Model):
+    """A per-device secret (an app password) for ODK Collect or Kobo, issued by an administrator.
+
+    Only a SHA-256 hash of the secret is stored (the secret is 192 random bits, so a slow
+    hash adds nothing); the secret is shown once, when issued. It opens only its scope (the
+    OpenRosa endpoints), never a web or API session. See decision 0403.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="device_tokens"
+    )
+    name = models.CharField(_("device"), max_length=100)
+    scope = models.CharField(
+        _("scope"), max_length=20, choices=TokenScope.choices, default=TokenScope.OPENROSA
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    hint = models.CharField(_("last characters"), max_length=4)
+    created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["user__username", "-created_at"]
+        verbose_name = _("device token")
+        verbose_name_plural = _("device tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user.username}: {self.name} (…{self.hint})"

@@ -77,3 +77,29 @@ def reveal_permission_check(*, actor: Any, obj: Model) -> frozenset[str]:
         audit_record(actor=actor, action=AuditAction.DENIED, obj=obj, detail={"wanted": "reveal"})
         raise PermissionDenied(_("You may not reveal these details."))
     return wanted
+
+
+def device_token_list(*, actor: Any) -> QuerySet[Any]:
+    """Device tokens, for administrators only (a refusal is audited and raised)."""
+    from .models import DeviceToken
+
+    scope = actor_scope(actor)
+    if not (scope.is_superuser or scope.has_role(Role.ADMINISTRATOR)):
+        audit_record(
+            actor=actor,
+            action=AuditAction.DENIED,
+            object_type="access.devicetoken",
+            detail={"wanted": "device_tokens"},
+        )
+        raise PermissionDenied(_("Only an administrator may manage device tokens."))
+    return DeviceToken.objects.select_related("user", "created_by")
+
+
+def device_token_get(*, actor: Any, pk: int) -> Any:
+    """One device token, for administrators; a missing one is a 404."""
+    from django.http import Http404
+
+    token = device_token_list(actor=actor).filter(pk=pk).first()
+    if token is None:
+        raise Http404
+    return token

@@ -266,13 +266,15 @@ def sessions_end(*, user: User) -> int:
 
 @transaction.atomic
 def user_disable(*, actor: Any, user: User) -> User:
-    """Disable an account: it can no longer sign in, and its sessions and API tokens end."""
+    """Disable an account: it can no longer sign in; its sessions, API and device tokens end."""
+    from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
     user.is_active = False
     user.save(update_fields=["is_active"])
     ended = sessions_end(user=user)
     Token.objects.filter(user=user).delete()
+    user.device_tokens.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_record(
         actor=actor,
         action=AuditAction.ADMIN,
@@ -402,3 +404,114 @@ def identity_reveal(
         )
     forget_reveals(actor)
     return grants
+
+
+# --- device tokens (app passwords) for OpenRosa clients -----------------------------------
+
+
+def _token_hash(secret: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@audited_atomic
+def device_token_issue(*, actor: Any, user: User, name: str) -> tuple[Any, str]:
+    """Issue a device token for `user`; returns it with its secret, which is shown only now.
+
+    Administrators (and command-line operators) may, for anyone but themselves.
+    """
+    import secrets
+
+    from .models import DeviceToken
+
+    if not _may_administer_memberships(actor, user):
+        raise refusal(
+            PermissionDenied(_("Only an administrator may issue device tokens.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=user,
+            detail={"wanted": "device_token_issue"},
+        )
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Name the device (for example “Phone 3, Kampot”).")})
+    if not user.is_active:
+        raise ValidationError({"username": _("This account is inactive.")})
+    secret = secrets.token_urlsafe(24)
+    token = DeviceToken.objects.create(
+        user=user,
+        name=name[:100],
+        key_hash=_token_hash(secret),
+        hint=secret[-4:],
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.ADMIN,
+        obj=token,
+        detail={"device_token": "issued", "user": user.username, "device": token.name},
+    )
+    return token, secret
+
+
+@audited_atomic
+def device_token_revoke(*, actor: Any, token: Any) -> Any:
+    """Revoke a device token at once; revoking twice changes nothing more."""
+    from django.utils import timezone
+
+    if not _may_administer_memberships(actor, token.user):
+        raise refusal(
+            PermissionDenied(_("Only an administrator may revoke device tokens.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=token,
+            detail={"wanted": "device_token_revoke"},
+        )
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.ADMIN,
+            obj=token,
+            detail={"device_token": "revoked", "user": token.user.username, "device": token.name},
+        )
+    return token
+
+
+def device_token_authenticate(*, username: str, secret: str, scope: str) -> Any:
+    """The active user whose live token of this scope is `secret`, or None; both audited.
+
+    A wrong secret, a revoked token, another user's token or an inactive account all fail
+    alike (one audit event, same answer). The account's password is never accepted here.
+    """
+    from django.utils import timezone
+
+    from .models import DeviceToken
+
+    token = (
+        DeviceToken.objects.select_related("user")
+        .filter(key_hash=_token_hash(secret), scope=scope, revoked_at__isnull=True)
+        .first()
+        if secret
+        else None
+    )
+    if token is None or token.user.username != username or not token.user.is_active:
+        audit_record(
+            actor=None,
+            action=AuditAction.SIGN_IN_FAILED,
+            object_type="access.user",
+            detail={"via": scope, "username": username[:150]},
+        )
+        return None
+    with transaction.atomic():
+        token.last_used_at = timezone.now()
+        token.save(update_fields=["last_used_at"])
+        audit_record(
+            actor=token.user,
+            action=AuditAction.SIGN_IN,
+            obj=token.user,
+            detail={"via": scope, "device": token.name, "device_token": token.pk},
+        )
+    return token.user

@@ -1,4 +1,4 @@
-"""URLs of the access app: the one-time-code steps of sign-in and revealing masked fields."""
+"""URLs of the access app: one-time-code steps of sign-in, reveal, device tokens."""
 
 from django.urls import path
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("two-factor/", views.otp_verify, name="otp-verify"),
     path("two-factor/enrol/", views.otp_enrol, name="otp-enrol"),
     path("reveal/<str:object_type>/<int:pk>/", views.reveal, name="reveal"),
+    path("device-tokens/", views.device_tokens, name="device-tokens"),
+    path("device-tokens/<int:pk>/revoke/", views.device_token_revoke, name="device-token-revoke"),
 ]

@@ -13,13 +13,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from ctip.web.refusals import show_refusal
 
 from . import selectors, services
-from .forms import RevealForm, TokenForm
+from .forms import DeviceTokenForm, RevealForm, TokenForm
 from .masking import SENSITIVE_FIELDS
 
 
@@ -152,3 +153,44 @@ def reveal(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
     return render(
         request, "access/reveal.html", {"form": form, "object": obj, "next": _next(request)}
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def device_tokens(request: HttpRequest) -> HttpResponse:
+    """Administrators issue device tokens (app passwords for ODK Collect/Kobo) and see them."""
+    from .models import User
+
+    tokens = selectors.device_token_list(actor=request.user)
+    form = DeviceTokenForm(request.POST or None)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        user = User.objects.filter(username=form.cleaned_data["username"]).first()
+        if user is None:
+            form.add_error("username", _("No account by this name."))
+        else:
+            try:
+                token, secret = services.device_token_issue(
+                    actor=request.user, user=user, name=form.cleaned_data["name"]
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                issued = {"token": token, "secret": secret}
+                form = DeviceTokenForm()
+    response = render(
+        request,
+        "access/device_tokens.html",
+        {"tokens": tokens, "form": form, "issued": issued},
+    )
+    response["Cache-Control"] = "no-store"  # the page may carry a secret shown once
+    return response
+
+
+@login_required
+@require_http_methods(["POST"])
+def device_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.device_token_get(actor=request.user, pk=pk)
+    services.device_token_revoke(actor=request.user, token=token)
+    return redirect("access:device-tokens")

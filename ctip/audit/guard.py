@@ -1,4 +1,4 @@
-"""Database-level protection of the audit table: triggers that refuse UPDATE and DELETE.
+"""Database-level protection of the audit table: triggers that refuse UPDATE, DELETE, TRUNCATE.
 
 The application only ever inserts audit rows; these triggers make the database itself refuse
 anything else, so that a bug, a bulk update or a raw SQL statement in the code cannot rewrite
@@ -12,6 +12,15 @@ from typing import Any
 TABLE = "audit_auditevent"
 MESSAGE = "audit events are append-only"
 
+# Row-level triggers never see TRUNCATE, which empties the table in one statement (and then
+# `verify` found an empty, "intact" trail); a statement-level trigger refuses it.
+_POSTGRES_TRUNCATE_INSTALL = [
+    f"DROP TRIGGER IF EXISTS audit_no_truncate ON {TABLE}",
+    f"""
+    CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON {TABLE}
+    FOR EACH STATEMENT EXECUTE FUNCTION ctip_audit_append_only()
+    """,
+]
 _POSTGRES_INSTALL = [
     f"""
     CREATE OR REPLACE FUNCTION ctip_audit_append_only() RETURNS trigger AS $$
@@ -25,9 +34,11 @@ _POSTGRES_INSTALL = [
     CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON {TABLE}
     FOR EACH ROW EXECUTE FUNCTION ctip_audit_append_only()
     """,
+    *_POSTGRES_TRUNCATE_INSTALL,
 ]
 _POSTGRES_REMOVE = [
     f"DROP TRIGGER IF EXISTS audit_append_only ON {TABLE}",
+    f"DROP TRIGGER IF EXISTS audit_no_truncate ON {TABLE}",
     "DROP FUNCTION IF EXISTS ctip_audit_append_only()",
 ]
 _SQLITE_INSTALL = [
@@ -49,6 +60,11 @@ _SQLITE_REMOVE = [
 def install_statements(vendor: str) -> list[str]:
     """SQL that creates the append-only triggers on this database vendor."""
     return {"postgresql": _POSTGRES_INSTALL, "sqlite": _SQLITE_INSTALL}.get(vendor, [])
+
+
+def truncate_install_statements(vendor: str) -> list[str]:
+    """SQL that adds the TRUNCATE trigger alone (migration 0004, for databases migrated before)."""
+    return list(_POSTGRES_TRUNCATE_INSTALL) if vendor == "postgresql" else []
 
 
 def remove_statements(vendor: str) -> list[str]:
@@ -90,23 +106,36 @@ def grant_statements(app_role: str, owner_role: str = "") -> list[str]:
 def allow_test_flush() -> None:
     """Let the test runner empty the database between transactional tests.
 
-    Django empties SQLite tables with DELETE, which the trigger refuses; this wraps the flush
-    SQL so the triggers are dropped for the flush and created again after it. Only the test
-    suite calls this; PostgreSQL flushes with TRUNCATE, which row triggers do not see.
+    Django empties SQLite tables with DELETE, which the triggers refuse, and PostgreSQL tables
+    with TRUNCATE, which the statement trigger refuses; this wraps the flush SQL so the
+    triggers are off for the flush and on again after it. Only the test suite calls this.
     """
+    from django.db.backends.postgresql.operations import (
+        DatabaseOperations as PostgresOperations,
+    )
     from django.db.backends.sqlite3.base import DatabaseWrapper
 
-    DatabaseOperations = DatabaseWrapper.ops_class
+    around = {
+        DatabaseWrapper.ops_class: (_SQLITE_REMOVE, [s.strip() for s in _SQLITE_INSTALL]),
+        PostgresOperations: (
+            [f"ALTER TABLE {TABLE} DISABLE TRIGGER audit_no_truncate"],
+            [f"ALTER TABLE {TABLE} ENABLE TRIGGER audit_no_truncate"],
+        ),
+    }
+    for operations, (before, after) in around.items():
+        _wrap_flush(operations, before, after)
 
-    if getattr(DatabaseOperations.sql_flush, "_ctip_wrapped", False):
+
+def _wrap_flush(operations: Any, before: list[str], after: list[str]) -> None:
+    if getattr(operations.sql_flush, "_ctip_wrapped", False):
         return
-    original = DatabaseOperations.sql_flush
+    original = operations.sql_flush
 
     def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
         statements = original(self, style, tables, **kwargs)
         if TABLE not in tables or not statements:
             return statements
-        return [*_SQLITE_REMOVE, *statements, *(s.strip() for s in _SQLITE_INSTALL)]
+        return [*before, *statements, *after]
 
     sql_flush._ctip_wrapped = True  # type: ignore[attr-defined]
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    operations.sql_flush = sql_flush

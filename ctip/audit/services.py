@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
 
+from . import witness
 from .context import current_request_id
 from .models import AuditEvent
 
@@ -122,6 +123,10 @@ def audit_record(
         )
         event.hash = event_digest(prev_hash, event_payload(event))
         event.save(force_insert=True)
+        if witness.witness_dir() is not None and witness.due(sequence):
+            transaction.on_commit(
+                functools.partial(witness.witness_after_commit, sequence, event.hash)
+            )
     return event
 
 
@@ -250,6 +255,20 @@ def chain_verify(
         previous, expected_prev, expected_seq = event, event.hash, event.sequence + 1
         count += 1
     head_seq = expected_seq - 1
+    if count == 0:
+        # An empty trail proves nothing, and is what TRUNCATE leaves: never "intact". (A new
+        # installation has no events until its first sign-in or import.)
+        return ChainReport(
+            0,
+            0,
+            GENESIS_HASH,
+            ChainBreak(
+                1,
+                "empty",
+                "the audit trail is empty: there is nothing to verify, and a trail that had "
+                "events has had them removed",
+            ),
+        )
     if checkpoint and int(checkpoint["sequence"]) > 0 and not anchor_seen:
         return ChainReport(
             count,

@@ -5,8 +5,10 @@ docs/decisions/0402-openrosa-basic-auth.md for how it is regenerated). A submiss
 a case yet: its XML instance becomes an import batch and lands in the same validation
 report as a spreadsheet, where an officer applies it.
 
-Authentication is HTTP Basic over HTTPS, which ODK Collect and Kobo both support; Digest
-(the OpenRosa default) would need passwords stored in a reversible or MD5 form.
+Authentication is HTTP Basic over HTTPS with the ctip username and a device token (an app
+password an administrator issues and revokes, access.services.device_token_issue), never the
+account's password; see docs/decisions/0403-openrosa-device-tokens.md. Every success, failure
+and upload is audited.
 """
 
 import base64
@@ -18,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from defusedxml import ElementTree
-from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -26,9 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from ctip.access.choices import Action
+from ctip.access.choices import Action, TokenScope
 from ctip.access.models import Agency
 from ctip.access.policies import ROLES_FOR_ACTION, actor_scope
+from ctip.access.services import device_token_authenticate
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
 
 from .choices import Layout
 from .services import import_upload
@@ -65,19 +69,19 @@ def _escape(text: str) -> str:
 
 
 def _user(request: HttpRequest) -> Any:
-    """The user named by HTTP Basic credentials, or None."""
+    """The user whose device token the HTTP Basic credentials carry, or None (audited)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if not header.startswith("Basic "):
-        return None
+        return None  # the client's first, credential-less request: a challenge, not a failure
     try:
-        username, _sep, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+        username, _sep, secret = base64.b64decode(header[6:]).decode("utf-8").partition(":")
     except (ValueError, UnicodeDecodeError):
-        return None
-    return authenticate(request, username=username, password=password)
+        username, secret = "", ""
+    return device_token_authenticate(username=username, secret=secret, scope=TokenScope.OPENROSA)
 
 
 def _challenge() -> HttpResponse:
-    response = _message(_("Sign in with your ctip account."), 401)
+    response = _message(_("Sign in with your ctip username and this device's token."), 401)
     response["WWW-Authenticate"] = 'Basic realm="ctip"'
     return response
 
@@ -161,5 +165,11 @@ def submission(request: HttpRequest) -> HttpResponse:
             )
         except (ValidationError, PermissionDenied) as error:
             return _message(str(error), 400)
+    audit_record(
+        actor=user,
+        action=AuditAction.IMPORT,
+        obj=batch,
+        detail={"via": TokenScope.OPENROSA, "step": "upload", "agency": agency.code},
+    )
     validate_import.enqueue(batch.pk)
     return _message(_("Received; it waits in ctip's import report for checking."), 201)

@@ -9,6 +9,7 @@ naming the batch and what it created (docs/decisions/0400-bulk-import.md).
 import datetime
 import hashlib
 import shutil
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -159,7 +160,18 @@ def import_validate(
         else None
     )
     try:
+        # One upload may not hold a worker for ever, whatever its content costs to check.
+        seconds = int(getattr(settings, "CTIP_IMPORT_MAX_SECONDS", 3600))
+        deadline = time.monotonic() + seconds
         for chunk, file_problems in validated_chunks(_source(batch), ctx, progress):
+            if time.monotonic() > deadline:
+                raise FileRefused(
+                    _(
+                        "Checking the file took longer than %(minutes)d minutes and was "
+                        "stopped at row %(row)d; split it into smaller files."
+                    )
+                    % {"minutes": seconds // 60, "row": rows}
+                )
             found = list(file_problems)
             for result in chunk:
                 found.extend(result.problems)

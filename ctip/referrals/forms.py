@@ -1,5 +1,7 @@
 """Forms of the referral pages: they parse input; the services decide what is allowed."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,12 +11,38 @@ from ctip.reference.models import Province
 from .choices import ExchangeStatus, Service
 
 
+class AgencySelect(forms.Select):
+    """A select of agencies whose options say which services each offers (data-services), so
+    that the page's script can list only those offering the chosen service."""
+
+    def __init__(self, *args: Any, offers: dict[int, list[str]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.offers = offers or {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        key = getattr(value, "value", value)
+        if key not in ("", None):
+            option["attrs"]["data-services"] = " ".join(self.offers.get(int(key), []))
+        return option
+
+
+class AgencyChoiceField(forms.ModelChoiceField):
+    """Agencies by name in the reader's language, with their code."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.label} ({obj.code})"
+
+
 class ReferralSendForm(forms.Form):
-    service = forms.ChoiceField(label=_("Service"), choices=Service.choices)
-    to_agency = forms.ModelChoiceField(
-        label=_("Refer to"), queryset=Agency.objects.filter(is_active=True).order_by("code")
+    service = forms.ChoiceField(label=_("Service"), choices=[("", "—"), *Service.choices])
+    to_agency = AgencyChoiceField(
+        label=_("Refer to"),
+        queryset=Agency.objects.filter(is_active=True).order_by("name_en"),
+        widget=AgencySelect,
+        help_text=_("Only agencies that offer the chosen service are listed."),
     )
-    from_agency = forms.ModelChoiceField(
+    from_agency = AgencyChoiceField(
         label=_("Referring agency"), queryset=Agency.objects.none(), required=False
     )
     shares_identity = forms.BooleanField(
@@ -26,10 +54,21 @@ class ReferralSendForm(forms.Form):
     )
     deadline_stamp = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: object, sender_agencies: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        *args: Any,
+        sender_agencies: Any = None,
+        offers: dict[int, list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
         if sender_agencies is not None:
             self.fields["from_agency"].queryset = sender_agencies  # type: ignore[attr-defined]
+            # One agency: it is the referring one, chosen already.
+            only = list(sender_agencies[:2])
+            if len(only) == 1 and not self.is_bound:
+                self.fields["from_agency"].initial = only[0].pk
+        self.fields["to_agency"].widget.offers = offers or {}  # type: ignore[attr-defined]
 
 
 class ReasonForm(forms.Form):

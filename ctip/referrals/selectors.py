@@ -161,6 +161,15 @@ def agencies_offering(*, service: str) -> QuerySet[Agency]:
     )
 
 
+def services_by_agency() -> dict[int, list[str]]:
+    """agency id -> the services it offers, for the send form's agency list."""
+    offers: dict[int, list[str]] = {}
+    for service in Service.values:
+        for agency_id in agencies_offering(service=service).values_list("pk", flat=True):
+            offers.setdefault(agency_id, []).append(service)
+    return offers
+
+
 def referral_deadline_preview(*, service: str) -> dict[str, Any]:
     """Due dates a referral sent today would get, and the rule version the form carries."""
     accept, complete, stamp = deadline_days(service)

@@ -101,8 +101,12 @@ def referral_transition(request: HttpRequest, pk: int, transition: str) -> HttpR
 @login_required
 def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = participant_get(actor=request.user, pk=participant_id)
-    mine = _my_agencies(request.user)
-    form = ReferralSendForm(request.POST or None, sender_agencies=mine)
+    form = ReferralSendForm(
+        request.POST or None,
+        sender_agencies=_my_agencies(request.user),
+        offers=selectors.services_by_agency(),
+        initial={"service": request.GET.get("service", "")},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         stamps = json.loads(request.POST.get("deadline_stamps") or "{}")

@@ -154,8 +154,16 @@ def case_create(request: HttpRequest) -> HttpResponse:
                 _("Case %(reference)s registered. Now add the persons involved.")
                 % {"reference": case.reference},
             )
-            return redirect("registry:case-detail", pk=case.pk)
+            return _then(request, case)
     return render(request, "registry/case_form.html", {"form": form, "case": None})
+
+
+def _then(request: HttpRequest, case: Case) -> HttpResponse:
+    """Where a saved form leads: the case page, or straight on to adding a person (one page
+    load less for an officer registering a case with its people)."""
+    if request.POST.get("then") == "add-person":
+        return redirect("registry:participant-add", pk=case.pk)
+    return redirect("registry:case-detail", pk=case.pk)
 
 
 ROLE_ORDER = list(ParticipantRole.values)
@@ -488,7 +496,7 @@ def victim_profile(request: HttpRequest, pk: int, participant_pk: int) -> HttpRe
             show_refusal(form, error)
         else:
             messages.success(request, _("Victim profile saved."))
-            return redirect("registry:case-detail", pk=case.pk)
+            return _then(request, case)
     return render(
         request,
         "registry/victim_profile_form.html",

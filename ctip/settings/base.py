@@ -253,6 +253,13 @@ CTIP_IMPORT_MAX_UNCOMPRESSED = int(
     os.environ.get("CTIP_IMPORT_MAX_UNCOMPRESSED", str(2 * 1024 * 1024 * 1024))
 )
 CTIP_IMPORT_MAX_RATIO = int(os.environ.get("CTIP_IMPORT_MAX_RATIO", "200"))
+# What openpyxl reads whole into memory: the shared strings, and any part but a worksheet.
+CTIP_IMPORT_MAX_SHARED_STRINGS = int(
+    os.environ.get("CTIP_IMPORT_MAX_SHARED_STRINGS", str(100 * 1024 * 1024))
+)
+CTIP_IMPORT_MAX_PART = int(os.environ.get("CTIP_IMPORT_MAX_PART", str(32 * 1024 * 1024)))
+# The longest one upload's check may take before it is stopped and refused.
+CTIP_IMPORT_MAX_SECONDS = int(os.environ.get("CTIP_IMPORT_MAX_SECONDS", "3600"))
 # Files larger than this are checked and applied as background jobs; smaller ones at once.
 CTIP_IMPORT_INLINE_BYTES = int(os.environ.get("CTIP_IMPORT_INLINE_BYTES", str(512 * 1024)))
 
@@ -262,6 +269,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CTIP_LOG_LEVEL", "INFO")},
 }
+
+# The audit trail's witness (ctip.audit.witness): signed checkpoints in a directory the
+# database owner cannot rewrite (another owner, append-only, or synced off the machine),
+# taken every N events and at least every S seconds while events are written. The key signs
+# them (HMAC-SHA256); without one, a key derived from CTIP_SECRET_KEY. An empty directory
+# setting turns witnesses off.
+CTIP_AUDIT_WITNESS_DIR = os.environ.get("CTIP_AUDIT_WITNESS_DIR", str(VAR_DIR / "audit-witness"))
+CTIP_AUDIT_WITNESS_KEY = os.environ.get("CTIP_AUDIT_WITNESS_KEY", "")
+CTIP_AUDIT_WITNESS_EVERY = int(os.environ.get("CTIP_AUDIT_WITNESS_EVERY", "100"))
+CTIP_AUDIT_WITNESS_SECONDS = int(os.environ.get("CTIP_AUDIT_WITNESS_SECONDS", "300"))
 
 # Total privacy-loss budget (epsilon) that all differentially private releases may spend.
 CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))

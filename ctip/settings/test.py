@@ -16,6 +16,8 @@ if not os.environ.get("DATABASE_URL"):
 # and django-axes would refuse; the security tests (ctip/access/tests) turn both back on.
 CTIP_REQUIRE_OTP = False
 AXES_ENABLED = False
+# No audit witnesses unless a test asks for them (into its own tmp_path).
+CTIP_AUDIT_WITNESS_DIR = ""
 # Background jobs run at once, in the test's own transaction.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Imports in other apps' tests would each train a linkage model; the linkage tests turn the

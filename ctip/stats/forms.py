@@ -53,6 +53,22 @@ class DashboardFilterForm(forms.Form):
         return data
 
 
+METHOD_CHOICES = [
+    ("stepwise", _("Stepwise (SparseMSE, reference)")),
+    ("bic", _("Lowest BIC over every model")),
+    ("bic-average", _("BIC-weighted average over every model (up to five lists)")),
+]
+INTERVAL_CHOICES = [
+    ("bca", _("BCa (reference)")),
+    ("parametric-percentile", _("Parametric percentile")),
+]
+# What the estimator says it did, for the page: the methods above and one it may fall back to.
+SELECTION_LABELS = {
+    **dict(METHOD_CHOICES),
+    "bic-forward": _("Lowest BIC by greedy forward search (more than five lists)"),
+}
+
+
 class DarkFigureForm(forms.Form):
     """What to estimate from: a period of the registry or an uploaded capture-history table."""
 
@@ -71,20 +87,21 @@ class DarkFigureForm(forms.Form):
         ),
     )
     method = forms.ChoiceField(
-        label=_("Model selection"),
-        choices=[
-            ("stepwise", _("Stepwise (likelihood-ratio tests)")),
-            ("bic", _("Lowest BIC")),
-        ],
-        initial="stepwise",
+        label=_("Model selection"), choices=METHOD_CHOICES, initial="stepwise"
+    )
+    interval = forms.ChoiceField(
+        label=_("Interval"), choices=INTERVAL_CHOICES, initial="bca", required=False
     )
     bootstrap = forms.IntegerField(
         label=_("Bootstrap replicates"),
         min_value=0,
         max_value=PAGE_BOOTSTRAP_MAX,
-        initial=200,
+        initial=PAGE_BOOTSTRAP_MAX,
         help_text=_("Replicates for the 95 percent interval; 0 gives the estimate alone."),
     )
+
+    def clean_interval(self) -> str:
+        return self.cleaned_data.get("interval") or "bca"
 
     def clean_period(self) -> str:
         value = self.cleaned_data["period"].strip()

@@ -165,18 +165,23 @@ def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) ->
 
 
 # The page answers while the analyst waits, and every bootstrap replicate repeats the whole
-# model search over 2^k - 1 cells: six lists take about a hundredth of a second a replicate,
-# ten lists several seconds. So the page draws fewer replicates as lists grow; the command
-# line draws as many as it is asked for.
-PAGE_BOOTSTRAP_LIMITS = {5: 500, 6: 200, 7: 100, 8: 50}
+# model search over 2^k - 1 cells. Stepwise selection runs 1,000 replicates of five or six
+# lists in a few seconds (docs/benchmarks.md); BIC over every model fits 1,024 models per
+# replicate for five lists, about a minute per 1,000 replicates. So the page draws fewer
+# replicates as lists grow and for BIC; the command line draws as many as it is asked for.
+PAGE_BOOTSTRAP_LIMITS = {
+    "stepwise": {7: 500, 8: 200, 9: 50},
+    "bic": {4: 500, 5: 100, 6: 50, 7: 20},
+}
 PAGE_BOOTSTRAP_MAX = 1000
 
 
-def page_bootstrap_limit(lists: int) -> int:
+def page_bootstrap_limit(lists: int, method: str = "stepwise") -> int:
     """The most bootstrap replicates the dark-figure page draws for a table of `lists` lists."""
-    if lists < min(PAGE_BOOTSTRAP_LIMITS):
+    limits = PAGE_BOOTSTRAP_LIMITS["stepwise" if method == "stepwise" else "bic"]
+    if lists < min(limits):
         return PAGE_BOOTSTRAP_MAX
-    return PAGE_BOOTSTRAP_LIMITS.get(lists, 0)
+    return limits.get(lists, 0)
 
 
 def dark_figure(
@@ -185,8 +190,9 @@ def dark_figure(
     period: Period | str | None = None,
     table: Any = None,
     method: str = "stepwise",
-    bootstrap: int = 500,
+    bootstrap: int = 1000,
     seed: int = 2024,
+    interval: str = "bca",
     for_page: bool = False,
 ) -> dict[str, Any]:
     """Multiple systems estimation of the total number of victims, known and unknown.
@@ -204,9 +210,13 @@ def dark_figure(
         period = parse_period(period)
     if period is not None:
         table = registry_capture_table(actor=actor, period=period)
-    replicates = min(bootstrap, page_bootstrap_limit(len(table.lists))) if for_page else bootstrap
+    replicates = (
+        min(bootstrap, page_bootstrap_limit(len(table.lists), method)) if for_page else bootstrap
+    )
     try:
-        estimate = estimate_population(table, method=method, bootstrap=replicates, seed=seed)
+        estimate = estimate_population(
+            table, method=method, bootstrap=replicates, seed=seed, interval=interval
+        )
     except ValidationError as error:
         if period is None:
             raise
@@ -231,6 +241,7 @@ def dark_figure(
             detail={
                 "aggregates_only": True,
                 "method": method,
+                "interval": interval,
                 "bootstrap": replicates,
                 "lists": table.lists,
             },

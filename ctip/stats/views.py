@@ -17,7 +17,7 @@ from . import render as out
 from . import services
 from . import wording as words
 from .choices import Protection
-from .forms import DarkFigureForm, DashboardFilterForm
+from .forms import INTERVAL_CHOICES, SELECTION_LABELS, DarkFigureForm, DashboardFilterForm
 from .indicators import CATALOGUE
 from .periods import Period, last_complete_half, parse_period
 from .reports import BUILDERS, build_report
@@ -148,14 +148,19 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
             result = dark_figure(
                 actor=request.user,
                 method=data["method"],
+                interval=data["interval"],
                 bootstrap=data["bootstrap"],
                 for_page=True,
                 **source,
             )
         except ValidationError as error:
             show_refusal(form, error)
-    lists, terms = [], []
+    lists, terms, labels_used = [], [], {}
     if result:
+        labels_used = {
+            "selection": SELECTION_LABELS.get(result["selection"], result["selection"]),
+            "interval": dict(INTERVAL_CHOICES).get(result["interval_method"] or "", ""),
+        }
         labels = dict(AgencyKind.choices) if result["source"] == "registry" else {}
         lists = [(labels.get(name, name), n) for name, n in result["list_sizes"].items()]
         # A term names one list, or two joined by ":" (their dependence): show the names.
@@ -163,7 +168,7 @@ def dark_figure_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stats/dark_figure.html",
-        {"form": form, "result": result, "lists": lists, "terms": terms},
+        {"form": form, "result": result, "lists": lists, "terms": terms, **labels_used},
         status=400 if form.errors else 200,
     )
 

@@ -68,12 +68,15 @@ def test_analyst_estimates_the_dark_figure_from_the_registry(
         page.click("text=Dark figure")
         page.wait_for_url("**/stats/dark-figure/")
         page.fill("#id_period", "2025H1")
-        page.fill("#id_bootstrap", "200")
+        # The defaults: stepwise selection, a BCa interval on 1,000 replicates.
+        assert page.input_value("#id_bootstrap") == "1000"
         page.click("main button[type=submit]")
         page.wait_for_selector("#result-heading")
         assert page.locator("#result-heading").inner_text() == "Registry, 2025H1"
         headline = page.locator(".headline").inner_text()
         assert headline.startswith("An estimated ") and "known to none" in headline
+        summary = page.locator("table.data").first.inner_text()
+        assert "BCa" in summary and "1000 replicates" in summary
         rows = page.locator("table.data").nth(1).inner_text()
         assert "Police unit" in rows and "Non-governmental organisation" in rows
         page.screenshot(path=shots / "dark-figure.png", full_page=True)

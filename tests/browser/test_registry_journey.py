@@ -138,7 +138,7 @@ def test_case_officer_registers_finds_and_reads_a_case_in_khmer(
         page.fill("#id_new-given_name_km", "សុខា")
         page.select_option("#id_new-sex", "female")
         page.fill("#id_new-estimated_age", "17")
-        page.fill("#id_new-citizenships", "KHM")
+        page.select_option("#id_new-citizenships", label="Cambodia")
         page.click("text=Register and add to the case")
         page.wait_for_url("**/victims/*/profile/")
         page.select_option("#id_trafficking_status", "ActualVictimOfTrafficking")

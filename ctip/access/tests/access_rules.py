@@ -194,6 +194,16 @@ def api_create(w_field: Callable[[World, str, str], dict[str, Any]], **kwargs: A
     )
 
 
+def _device_token(w: World, role: str, rel: str) -> dict[str, Any]:
+    """A device token of the case officer's (nobody may revoke their own)."""
+    from ctip.access.services import device_token_issue
+
+    token, _secret = device_token_issue(actor=None, user=w.actors["case_officer"], name="Phone")
+    return {"pk": token.pk}
+
+
+administrators_only = by_role(FORBIDDEN, anonymous=LOGIN, administrator=OK)
+
 ACCESS_RULES: dict[str, Rule] = {
     # Pages of the shared layout and sign-in.
     "home": Rule(by_role(REDIRECT, anonymous=LOGIN)),
@@ -202,6 +212,12 @@ ACCESS_RULES: dict[str, Rule] = {
     "set_language": Rule(everyone(REDIRECT)),
     "access:otp-verify": Rule(signed_in_ok),
     "access:otp-enrol": Rule(by_role(REDIRECT, anonymous=LOGIN)),  # enrolled: go to verify
+    "access:device-tokens": Rule(administrators_only),
+    "access:device-token-revoke": Rule(
+        by_role(FORBIDDEN, anonymous=LOGIN, administrator=REDIRECT),
+        args=_device_token,
+        method="post",
+    ),
     "access:reveal": Rule(
         reveal_rule,
         args=lambda w, role, rel: {"object_type": "registry.person", "pk": w.victim(role, rel).pk},

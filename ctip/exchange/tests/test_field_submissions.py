@@ -25,14 +25,19 @@ INSTANCE = """<?xml version="1.0"?>
 </data>"""
 
 
-def basic(user="officer", password="a-long-test-password"):
+def basic(password, user="officer"):
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"HTTP_AUTHORIZATION": f"Basic {token}"}
 
 
 @pytest.fixture
 def province_officer(make_member):
-    return make_member("case_officer", "PCCT-12", username="officer")
+    """A field officer with a device token for their phone (the secret kept on the object)."""
+    from ctip.access.services import device_token_issue
+
+    user = make_member("case_officer", "PCCT-12", username="officer")
+    _token, user.device_secret = device_token_issue(actor=None, user=user, name="Phone 1")
+    return user
 
 
 @pytest.mark.django_db
@@ -41,21 +46,29 @@ def test_form_list_needs_credentials_and_speaks_openrosa(client, province_office
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Basic")
     assert response["X-OpenRosa-Version"] == "1.0"
-    response = client.get(reverse("exchange:openrosa-form-list"), **basic())
+    response = client.get(
+        reverse("exchange:openrosa-form-list"), **basic(province_officer.device_secret)
+    )
     assert response.status_code == 200 and b"<formID>htcds</formID>" in response.content
-    form = client.get(reverse("exchange:openrosa-form", args=["htcds"]), **basic())
+    form = client.get(
+        reverse("exchange:openrosa-form", args=["htcds"]), **basic(province_officer.device_secret)
+    )
     assert b"prs_First_Name" in form.content
-    wrong = client.get(reverse("exchange:openrosa-form-list"), **basic(password="wrong-one"))
+    wrong = client.get(reverse("exchange:openrosa-form-list"), **basic("wrong-one"))
     assert wrong.status_code == 401
 
 
 @pytest.mark.django_db
 def test_submission_lands_in_the_report_before_it_becomes_a_case(client, province_officer):
-    head = client.head(reverse("exchange:openrosa-submission"), **basic())
+    head = client.head(
+        reverse("exchange:openrosa-submission"), **basic(province_officer.device_secret)
+    )
     assert head.status_code == 204 and head["X-OpenRosa-Accept-Content-Length"]
     upload = SimpleUploadedFile("submission.xml", INSTANCE.encode(), content_type="text/xml")
     response = client.post(
-        reverse("exchange:openrosa-submission"), {"xml_submission_file": upload}, **basic()
+        reverse("exchange:openrosa-submission"),
+        {"xml_submission_file": upload},
+        **basic(province_officer.device_secret),
     )
     assert response.status_code == 201, response.content
     batch = ImportBatch.objects.get()
@@ -75,7 +88,9 @@ def test_bad_xml_is_refused(client, province_officer):
     bomb = b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><data>&a;</data>'
     upload = SimpleUploadedFile("submission.xml", bomb, content_type="text/xml")
     response = client.post(
-        reverse("exchange:openrosa-submission"), {"xml_submission_file": upload}, **basic()
+        reverse("exchange:openrosa-submission"),
+        {"xml_submission_file": upload},
+        **basic(province_officer.device_secret),
     )
     assert response.status_code == 400
     assert ImportBatch.objects.count() == 0

@@ -97,6 +97,13 @@ class VictimProfileForm(forms.Form):
         for name, (vocabulary, multiple) in self.VOCABULARIES.items():
             vocabulary_field(self, name, vocabulary, multiple=multiple)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Consent is a fact with a date: who may be told depends on when it was given.
+        if data.get("consent_to_share") and not data.get("consent_recorded_on"):
+            self.add_error("consent_recorded_on", _("Give the date the consent was recorded."))
+        return data
+
 
 class EventForm(forms.Form):
     """A dated step of the story."""

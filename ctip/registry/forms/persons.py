@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ctip.reference.models import Country
+from ctip.reference.selectors import country_list
 
 from ..choices import (
     DocumentKind,
@@ -24,6 +25,29 @@ from .fields import (
 )
 
 # --- persons -------------------------------------------------------------------------------
+
+# Languages victims and suspects in the region speak, by name; stored as ISO 639 codes.
+LANGUAGE_CHOICES = [
+    ("km", _("Khmer")),
+    ("vi", _("Vietnamese")),
+    ("th", _("Thai")),
+    ("lo", _("Lao")),
+    ("cja", _("Cham")),
+    ("zh", _("Chinese")),
+    ("my", _("Burmese")),
+    ("ms", _("Malay")),
+    ("id", _("Indonesian")),
+    ("tl", _("Filipino")),
+    ("ko", _("Korean")),
+    ("ja", _("Japanese")),
+    ("hi", _("Hindi")),
+    ("bn", _("Bengali")),
+    ("ur", _("Urdu")),
+    ("ru", _("Russian")),
+    ("ar", _("Arabic")),
+    ("en", _("English")),
+    ("fr", _("French")),
+]
 
 
 class PersonForm(forms.Form):
@@ -54,12 +78,19 @@ class PersonForm(forms.Form):
         max_value=MAX_AGE,
         help_text=_("When the date of birth is not known."),
     )
-    citizenships = CodeListField(
+    citizenships = forms.MultipleChoiceField(
         label=_("Citizenships"),
-        upper=True,
-        help_text=_("ISO 3-letter country codes, separated by commas, e.g. KHM, VNM."),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (or Cmd) to pick more than one."),
     )
-    languages = CodeListField(label=_("Languages"), help_text=_("Separate several with commas."))
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        required=False,
+        choices=LANGUAGE_CHOICES,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("Hold Ctrl (or Cmd) to pick more than one."),
+    )
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     address = forms.CharField(label=_("Address"), required=False, max_length=300)
     document_kind = forms.ChoiceField(
@@ -89,6 +120,16 @@ class PersonForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         vocabulary_field(self, "gender", "gender")
+        # Countries by name in the reader's language (stored as ISO alpha-3 codes), Cambodia
+        # and its neighbours first: most people registered hold one of those.
+        first = ("KHM", "THA", "VNM", "LAO", "CHN", "MMR")
+        countries = sorted(country_list(), key=lambda c: c.label.casefold())
+        by_code = {c.alpha3: c for c in countries}
+        citizenships = self.fields["citizenships"]
+        assert isinstance(citizenships, forms.MultipleChoiceField)
+        citizenships.choices = [
+            (code, by_code[code].label) for code in first if code in by_code
+        ] + [(c.alpha3, c.label) for c in countries if c.alpha3 not in first]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -20,7 +20,7 @@ def new_person(**overrides: Any) -> dict[str, Any]:
         "new-given_name_latin": "Srey Mom",
         "new-sex": "female",
         "new-estimated_age": "15",
-        "new-citizenships": "khm",
+        "new-citizenships": ["KHM"],
         "new-document_kind": "",
         "new-document_number": "",
     }
@@ -226,3 +226,61 @@ def test_closed_case_takes_no_additions(client: Any, supervisor: Any, case: Any)
     response = client.post(reverse("registry:event-add", args=[case.pk]), {})
     assert response.status_code == 302
     assert not Event.objects.exists()
+
+
+def test_citizenship_and_language_are_picked_by_name(client: Any, officer: Any, case: Any):
+    client.force_login(officer)
+    url = reverse("registry:participant-add", args=[case.pk])
+    html = client.get(url).content.decode()
+    assert '<option value="KHM">Cambodia</option>' in html
+    assert '<option value="km">Khmer</option>' in html
+    assert "ISO 3-letter" not in html
+    client.post(url, new_person(**{"new-citizenships": ["KHM", "VNM"], "new-languages": ["km"]}))
+    person = Participant.objects.get(case=case).person
+    assert person.citizenships == ["KHM", "VNM"] and person.languages == ["km"]
+    client.cookies.load({"django_language": "km"})
+    assert '<option value="KHM">កម្ពុជា</option>' in client.get(url).content.decode()
+
+
+def test_consent_without_a_date_is_refused(client: Any, officer: Any, case: Any):
+    client.force_login(officer)
+    client.post(reverse("registry:participant-add", args=[case.pk]), new_person())
+    participant = Participant.objects.get(case=case)
+    url = reverse("registry:victim-profile", args=[case.pk, participant.pk])
+    data = {"trafficking_status": "ActualVictimOfTrafficking", "consent_to_share": "on"}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "consent_recorded_on" in response.context["form"].errors
+    assert not VictimProfile.objects.filter(participant=participant).exists()
+    response = client.post(url, {**data, "consent_recorded_on": "2025-01-02"})
+    assert response.status_code == 302
+
+
+def test_search_results_have_no_role_chosen_for_the_user(client: Any, officer: Any, case: Any):
+    services.person_create(actor=officer, registered_by=case.owning_agency, family_name_latin="Keo")
+    client.force_login(officer)
+    url = reverse("registry:participant-add", args=[case.pk])
+    html = client.get(url, {"name": "Keo"}).content.decode()
+    select = html.split('name="pick-role"', 1)[1].split("</select>", 1)[0]
+    assert select.split("<option", 2)[1].startswith(' value="">')  # no default role
+    refused = client.post(url, {"pick-person": "1", "pick-role": ""})
+    assert refused.status_code == 200
+
+
+def test_case_form_can_go_straight_on_to_adding_a_person(client: Any, officer: Any):
+    client.force_login(officer)
+    from ctip.reference.models import Province
+
+    response = client.post(
+        reverse("registry:case-create"),
+        {
+            "kind": "trafficking",
+            "source": "hotline",
+            "owning_agency": officer.memberships.first().agency_id,
+            "province": Province.objects.get(code="KH-12").pk,
+            "opened_on": "2025-03-01",
+            "status": "active",
+            "then": "add-person",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith("/persons/add/")

@@ -188,8 +188,9 @@ def test_the_page_caps_the_replicates_and_says_so(client, make_member):
     response = client.post(URL, {"file": upload, "method": "bic", "bootstrap": 1000})
     assert response.status_code == 200
     result = response.context["result"]
-    assert result["bootstrap"] == page_bootstrap_limit(6) < 1000 == result["bootstrap_requested"]
-    assert "draws at most 200 bootstrap replicates for 6 lists" in response.content.decode()
+    assert result["bootstrap"] == page_bootstrap_limit(6, "bic") == 50
+    assert result["bootstrap_requested"] == 1000
+    assert "draws at most 50 bootstrap replicates for 6 lists" in response.content.decode()
 
 
 def test_case_officers_get_403_and_no_link(client, make_member):
@@ -204,3 +205,44 @@ def test_case_officers_get_403_and_no_link(client, make_member):
 def test_the_dashboard_links_to_the_page_for_analysts(client, make_member):
     client.force_login(make_member("analyst", "NCCT"))
     assert "/stats/dark-figure/" in client.get("/stats/").content.decode()
+
+
+def test_the_page_gives_the_bca_interval_and_says_how_in_khmer(client, make_member):
+    from .test_mse_reference import NED_5, NED_LISTS
+
+    client.force_login(make_member("analyst", "NCCT"))
+    client.cookies["django_language"] = "km"
+    lines = [",".join([*NED_LISTS, "count"])]
+    lines += [",".join([*map(str, pattern), str(n)]) for pattern, n in NED_5]
+    upload = SimpleUploadedFile("ned.csv", ("\n".join(lines) + "\n").encode())
+    response = client.post(URL, {"file": upload, "method": "stepwise", "bootstrap": 100})
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result["interval_method"] == "bca" and result["bootstrap"] == 100
+    assert round(result["estimate"]) == 121522 and result["structural_zeros"] == ["K:R"]
+    page = response.content.decode()
+    for khmer in (
+        "ជាជំហានៗ (SparseMSE វិធីសាស្ត្រយោង)",  # the model selection
+        "BCa (វិធីសាស្ត្រយោង)",  # the interval's method
+        "ការគូរគំរូឡើងវិញ 100 ដង",  # how many replicates
+        "គូបញ្ជីដែលគ្មានមនុស្សរួមគ្នា",  # the note on K and R
+        "ចន្លោះនេះបានមកពីការគូរគំរូឡើងវិញ",  # how to read the interval
+        "ភាពដូចគ្នា៖",  # the homogeneity assumption
+    ):
+        assert khmer in page, khmer
+    assert "minus infinity" not in page
+
+
+def test_the_page_offers_bic_averaging_with_the_parametric_interval(client, make_member):
+    client.force_login(make_member("analyst", "NCCT"))
+    upload = SimpleUploadedFile(
+        "four.csv", as_csv(simulated_table(probs=(0.2, 0.25, 0.15, 0.3))).encode()
+    )
+    data = {"file": upload, "method": "bic-average", "interval": "parametric-percentile"}
+    response = client.post(URL, {**data, "bootstrap": 40})
+    assert response.status_code == 200
+    result = response.context["result"]
+    assert result["selection"] == "bic-average"
+    assert result["interval_method"] == "parametric-percentile"
+    assert result["lower"] < result["estimate"] < result["upper"]
+    assert "Parametric percentile" in response.content.decode()

@@ -1,4 +1,5 @@
-"""`ctip audit verify|checkpoint|grants`: check the hash chain, anchor it, lock it down."""
+"""`ctip audit verify|checkpoint|grants`: check the hash chain against its signed witness,
+take a witness, print the PostgreSQL grants that lock the table down."""
 
 import json
 from pathlib import Path
@@ -8,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ctip.audit.guard import grant_statements
 from ctip.audit.services import chain_checkpoint, chain_verify
+from ctip.audit.witness import WitnessError, witness_latest, witness_write
 
 
 class Command(BaseCommand):
@@ -17,9 +19,18 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="verb", required=True)
         verify = sub.add_parser("verify", help="walk the chain; exit 1 at the first broken link")
         verify.add_argument(
-            "--checkpoint", default="", help="a file written by `ctip audit checkpoint`"
+            "--checkpoint",
+            default="",
+            help="a file written by `ctip audit checkpoint --output` (instead of the newest "
+            "signed witness in CTIP_AUDIT_WITNESS_DIR)",
         )
-        checkpoint = sub.add_parser("checkpoint", help="print the head (count, hash) as JSON")
+        verify.add_argument(
+            "--no-witness", action="store_true", help="walk the chain alone, without a witness"
+        )
+        checkpoint = sub.add_parser(
+            "checkpoint",
+            help="print the head (count, hash) as JSON and keep it as a signed witness",
+        )
         checkpoint.add_argument("--output", default="", help="also write it to this file")
         grants = sub.add_parser("grants", help="print SQL for an app role that cannot edit audit")
         grants.add_argument("--role", required=True, help="the application's database role")
@@ -27,7 +38,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         verb = options["verb"]
         if verb == "checkpoint":
-            text = json.dumps(chain_checkpoint(), indent=2)
+            head = chain_checkpoint()
+            text = json.dumps(head, indent=2)
+            if head["sequence"]:
+                written = witness_write(head)
+                if written:
+                    self.stderr.write(f"Witness written to {written}")
             if options["output"]:
                 Path(options["output"]).write_text(text + "\n", encoding="utf-8")
             self.stdout.write(text)
@@ -37,6 +53,13 @@ class Command(BaseCommand):
                 self.stdout.write(statement + ";")
             return
         checkpoint = None
+        source = "checkpoint"
+        if not options["checkpoint"] and not options["no_witness"]:
+            try:
+                checkpoint = witness_latest()
+            except WitnessError as error:
+                raise CommandError(f"Audit witness refused: {error}.") from error
+            source = "signed witness"
         if options["checkpoint"]:
             try:
                 checkpoint = json.loads(Path(options["checkpoint"]).read_text(encoding="utf-8"))
@@ -50,7 +73,11 @@ class Command(BaseCommand):
                 f"({report.broken.kind}): {report.broken.message}. "
                 f"The {report.count} events before it are intact."
             )
-        extends = f"; it extends checkpoint #{checkpoint['sequence']}" if checkpoint else ""
+        extends = (
+            f"; it extends {source} #{checkpoint['sequence']}"
+            if checkpoint
+            else "; no witness to compare with (see CTIP_AUDIT_WITNESS_DIR)"
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Audit trail intact: {report.count} events, head #{report.head_sequence} "

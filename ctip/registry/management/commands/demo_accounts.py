@@ -31,6 +31,8 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, bool, str]] = [
      "NGO partner, Cambodian Women's Crisis Center"),
     ("ncct.analyst", "Sophal", "Prak", "NCCT", Role.ANALYST, False,
      "analyst, national secretariat"),
+    ("ncct.supervisor", "Bopha", "Ouk", "NCCT", Role.SUPERVISOR, False,
+     "supervisor, national secretariat: signs off statistics releases"),
     ("ncct.auditor", "Thida", "Chea", "NCCT", Role.AUDITOR, False, "auditor"),
     ("ncct.reviewer", "Bopha", "Lim", "NCCT", Role.LINKAGE_REVIEWER, False,
      "linkage reviewer, national secretariat (review queue)"),

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ctip.access.actors import COMMAND_LINE
 from ctip.cli import validation_message
-from ctip.stats.mse import METHODS, read_capture_csv
+from ctip.stats.mse import INTERVALS, METHODS, read_capture_csv
 from ctip.stats.selectors import dark_figure
 
 
@@ -34,8 +34,20 @@ class Command(BaseCommand):
             "list per kind of agency that recorded a victim; instead of FILE",
         )
         mse.add_argument("--json", action="store_true", help="print JSON")
-        mse.add_argument("--method", default="stepwise", choices=METHODS)
-        mse.add_argument("--bootstrap", type=int, default=500, help="replicates (0: none)")
+        mse.add_argument(
+            "--method",
+            default="stepwise",
+            choices=METHODS,
+            help="model selection: stepwise (SparseMSE, default), bic (lowest BIC over every "
+            "model), bic-average (BIC-weighted average over every model)",
+        )
+        mse.add_argument(
+            "--interval",
+            default="bca",
+            choices=INTERVALS,
+            help="bca (nonparametric bootstrap, BCa, default) or parametric-percentile",
+        )
+        mse.add_argument("--bootstrap", type=int, default=1000, help="replicates (0: none)")
         mse.add_argument("--seed", type=int, default=2024)
         refresh = sub.add_parser("refresh", help="read changed cases' indicator rows again")
         refresh.add_argument(
@@ -54,6 +66,7 @@ class Command(BaseCommand):
             raise CommandError("file, period: give FILE (a capture-history CSV) or --period.")
         estimate = {
             "method": options["method"],
+            "interval": options["interval"],
             "bootstrap": options["bootstrap"],
             "seed": options["seed"],
         }
@@ -77,10 +90,16 @@ class Command(BaseCommand):
             return
         terms = ", ".join(result["terms"])
         sizes = ", ".join(f"{name} {n}" for name, n in result["list_sizes"].items())
+        interval = (
+            f"{result['level']:.0%} {result['interval_method']} interval {result['lower']:.0f} "
+            f"to {result['upper']:.0f}"
+            if result["lower"] is not None
+            else "no interval"
+        )
         self.stdout.write(
-            f"Estimated total: {result['estimate']:.0f} (95% interval {result['lower']} to "
-            f"{result['upper']}); observed {result['observed']}, unknown {result['unknown']:.0f}; "
-            f"lists: {sizes}; model: {terms}"
+            f"Estimated total: {result['estimate']:.0f} ({interval}); observed "
+            f"{result['observed']}, unknown {result['unknown']:.0f}; lists: {sizes}; "
+            f"model: {terms}"
         )
 
     def _refresh(self, *, everything: bool) -> None:

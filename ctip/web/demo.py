@@ -1,0 +1,189 @@
+"""Demo activity for the demo accounts: work in every state, made through the services.
+
+`ctip demo-data` fills the registry in bulk; this gives each demo account its day's work, so
+that every page has something to show: referrals sent to the social worker in every state,
+tasks due and overdue, an applied import, a published release and a draft waiting for the
+secretariat supervisor. Demo only; synthetic people only. Running it again adds nothing.
+"""
+
+import csv
+import datetime
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ctip.access.models import Agency, User
+from ctip.reference.models import Province
+
+MARK = "DEMO-ACTIVITY"  # the external id of its case: says the activity exists already
+
+
+def _user(username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def _victim(officer: User, case: Any, family: str, given: str, km: tuple[str, str]) -> Any:
+    from ctip.registry import services
+
+    person = services.person_create(
+        actor=officer,
+        registered_by=case.owning_agency,
+        family_name_latin=family,
+        given_name_latin=given,
+        family_name_km=km[0],
+        given_name_km=km[1],
+        sex="female",
+        estimated_age=16,
+        citizenships=["KHM"],
+        languages=["km"],
+    )
+    participant = services.participant_add(actor=officer, case=case, person=person, role="victim")
+    services.victim_profile_save(
+        actor=officer,
+        participant=participant,
+        trafficking_status="ActualVictimOfTrafficking",
+        identified_on=case.opened_on,
+        consent_to_share=True,
+        consent_recorded_on=case.opened_on,
+        exploitation_types=["SexualExploitation"],
+    )
+    participant.refresh_from_db()
+    return participant
+
+
+def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, int]:
+    """A police case in Phnom Penh with three victims, referred to the province social
+    affairs department; the referrals are then moved through every state."""
+    from ctip.referrals import services as referrals
+    from ctip.registry import services
+
+    police, social_affairs = Agency.objects.get(code="AHTJP"), Agency.objects.get(code="DOSVY-12")
+    case = services.case_create(
+        actor=officer,
+        kind="sexual_exploitation",
+        source="operation",
+        owning_agency=police,
+        province=Province.objects.get(code="KH-12"),
+        opened_on=today - datetime.timedelta(days=20),
+        summary="Three girls found in a karaoke bar during an operation.",
+        external_id=MARK,
+    )
+    suspect = services.person_create(
+        actor=officer,
+        registered_by=police,
+        family_name_latin="Lim",
+        given_name_latin="Vannak",
+        sex="male",
+        estimated_age=41,
+        citizenships=["KHM"],
+    )
+    services.participant_add(actor=officer, case=case, person=suspect, role="suspect")
+    victims = [
+        _victim(officer, case, "Chan", "Sreyneang", ("ចាន់", "ស្រីនាង")),
+        _victim(officer, case, "Keo", "Malis", ("កែវ", "ម្លិះ")),
+        _victim(officer, case, "Sok", "Pisey", ("សុខ", "ពិសី")),
+    ]
+    plan = [
+        (victims[0], "shelter", []),  # waits for the social worker's answer
+        (victims[0], "reintegration", ["accept"]),
+        (victims[1], "shelter", ["accept", "start"]),
+        (victims[1], "psychosocial_support", ["accept", "start", "complete"]),
+        (victims[2], "shelter", ["decline"]),
+        (victims[2], "family_tracing", ["accept", "close"]),
+    ]
+    steps = {
+        "accept": lambda r: referrals.referral_accept(actor=social, referral=r),
+        "decline": lambda r: referrals.referral_decline(
+            actor=social, referral=r, reason="No place left in the shelter this month."
+        ),
+        "start": lambda r: referrals.referral_start(actor=social, referral=r),
+        "complete": lambda r: referrals.referral_complete(
+            actor=social, referral=r, outcome="Service given as agreed."
+        ),
+        "close": lambda r: referrals.referral_close(
+            actor=officer, referral=r, reason="The family was found by the police first."
+        ),
+    }
+    counts: dict[str, int] = {}
+    for participant, service, moves in plan:
+        referral = referrals.referral_send(
+            actor=officer,
+            participant=participant,
+            from_agency=police,
+            to_agency=social_affairs,
+            service=service,
+            shares_identity=True,
+            note="Referred after the operation.",
+        )
+        for move in moves:
+            referral = steps[move](referral)
+        counts[referral.status] = counts.get(referral.status, 0) + 1
+    for title, days, who in [
+        ("Take the victims' statements", -2, officer),
+        ("Ask the court for a search warrant", 3, officer),
+        ("Visit the shelter", 5, None),
+    ]:
+        referrals.task_create(
+            actor=officer,
+            case=case,
+            title=title,
+            owner_agency=police,
+            due_on=today + datetime.timedelta(days=days),
+            assigned_to=who,
+        )
+    return counts
+
+
+def _import(officer: User) -> Any:
+    """A small spreadsheet of cases from a partner, checked and applied like an upload."""
+    from ctip.exchange.sample import HEADERS, rows
+    from ctip.exchange.services import import_apply, import_upload, import_validate
+
+    agency = Agency.objects.get(code="AHTJP")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "partner-cases.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(HEADERS)
+            writer.writerows(rows(12, seed=7, prefix="DEMO"))
+        batch = import_upload(
+            actor=officer, path=path, file_name=path.name, agency=agency, layout="htcds"
+        )
+    batch = import_validate(actor=officer, batch=batch)
+    return import_apply(actor=officer, batch=batch, skip_rejected=True)
+
+
+def _releases(analyst: User, supervisor: User, today: datetime.date) -> list[Any]:
+    """Last half-year's release published, and this year's first draft awaiting sign-off."""
+    from ctip.stats.periods import last_complete_half
+    from ctip.stats.services import release_create, release_publish, release_sign_off
+
+    half = last_complete_half(today)
+    published = release_create(actor=analyst, period=half.label, protection="suppression")
+    release_sign_off(actor=supervisor, release=published)
+    published = release_publish(actor=supervisor, release=published)
+    draft = release_create(actor=analyst, period=half.previous().label, protection="suppression")
+    return [published, draft]
+
+
+def demo_activity(*, today: datetime.date | None = None) -> dict[str, Any]:
+    """Create the activity once; returns what was made (empty when it exists already)."""
+    from ctip.registry.models import Case
+
+    if Case.objects.filter(external_id=MARK).exists():
+        return {}
+    today = today or timezone.localdate()
+    officer, social = _user("ahtjp.officer"), _user("dosvy12.social")
+    with transaction.atomic():
+        referrals = _referrals(officer, social, today)
+    batch = _import(officer)
+    with transaction.atomic():
+        releases = _releases(_user("ncct.analyst"), _user("ncct.supervisor"), today)
+    return {
+        "referrals": referrals,
+        "import": f"{batch.file_name}: {batch.get_status_display()}",
+        "releases": [f"{r.period} {r.get_status_display()}" for r in releases],
+    }

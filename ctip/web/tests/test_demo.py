@@ -1,0 +1,31 @@
+"""`ctip demo-activity` leaves no feature empty for the demo accounts."""
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_activity_exercises_every_feature(capsys: Any):
+    from ctip.exchange.models import ImportBatch
+    from ctip.referrals.choices import ReferralStatus
+    from ctip.referrals.models import Referral, Task
+    from ctip.stats.models import Release
+
+    call_command("demo_accounts")
+    call_command("demo_activity")
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert statuses == set(ReferralStatus.values)  # every state, the social worker's to answer
+    assert Referral.objects.filter(status="sent", to_agency__code="DOSVY-12").exists()
+    assert Task.objects.filter(assigned_to__username="ahtjp.officer").count() == 2
+    batch = ImportBatch.objects.get()
+    assert batch.status == "applied" and batch.total_rows == 12 and not batch.rejected_rows
+    assert set(Release.objects.values_list("status", flat=True)) == {"published", "draft"}
+    published = Release.objects.get(status="published")
+    assert getattr(published.signed_off_by, "username", "") == "ncct.supervisor"
+
+    call_command("demo_activity")  # again: nothing more
+    assert "nothing added" in capsys.readouterr().out
+    assert Referral.objects.count() == 6
