@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('access', '0002_revealgrant'),
+        ('access', '0003_devicetoken'),
     ]
 
     operations = [
