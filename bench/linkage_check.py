@@ -13,6 +13,8 @@ it as the registry's model (a linkage run over the whole registry is bench/linka
 """
 
 import argparse
+import contextlib
+import datetime
 import os
 import random
 import statistics
@@ -28,13 +30,15 @@ import django
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.core.exceptions import EmptyResultSet  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from ctip.access.models import Agency, Membership, User  # noqa: E402
 from ctip.linkage import engine_api, records  # noqa: E402
 from ctip.linkage.choices import RunStatus  # noqa: E402
 from ctip.linkage.models import LinkageRun, TrainedModel  # noqa: E402
-from ctip.linkage.selectors import Draft, blocked_persons, registration_check  # noqa: E402
+from ctip.linkage.selectors import Draft, blocking_queries, registration_check  # noqa: E402
 from ctip.linkage.services import thresholds  # noqa: E402
 from ctip.registry.models import Person  # noqa: E402
 
@@ -68,6 +72,7 @@ def variant(person: Person, rng: random.Random) -> Draft:
     given = person.given_name_latin or ""
     family = person.family_name_latin or ""
     given = VARIANTS.get(given.lower(), given)
+    born = person.date_of_birth if rng.random() < 0.6 else None
     if rng.random() < 0.3:
         given, family = family, given
     return Draft(
@@ -76,8 +81,12 @@ def variant(person: Person, rng: random.Random) -> Draft:
         family_name_km=person.family_name_km if rng.random() < 0.5 else "",
         given_name_km=person.given_name_km if rng.random() < 0.5 else "",
         sex=person.sex,
-        date_of_birth=person.date_of_birth if rng.random() < 0.6 else None,
-        estimated_age=None,
+        date_of_birth=born,
+        # Officers record a date of birth or, failing that, an estimated age (off by a year
+        # as often as not).
+        estimated_age=None
+        if born or not person.birth_year
+        else datetime.date.today().year - person.birth_year + rng.choice((-1, 0, 0, 1)),
         citizenships=list(person.citizenships or []),
     )
 
@@ -98,6 +107,9 @@ def main() -> None:
     parser.add_argument("--train", type=int, default=20000, help="sample to train on if needed")
     parser.add_argument("--agency", default="AHTJP", help="the registering officer's agency")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--cap", type=int, default=None, help="candidates scored (CTIP_LINKAGE_CHECK_CANDIDATES)"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("PostgreSQL only.")
@@ -108,35 +120,60 @@ def main() -> None:
     )
     rng = random.Random(args.seed)
     total = Person.objects.count()
-    ids = [
-        rng.randrange(1, Person.objects.order_by("-id").values_list("id", flat=True)[0])
-        for _ in range(args.repeat * 2)
-    ]
-    pool = list(Person.objects.filter(pk__in=ids)[: args.repeat])
+    with connection.cursor() as cursor:  # a random sample: ids have gaps where cases were copied
+        cursor.execute(
+            "SELECT id FROM registry_person TABLESAMPLE BERNOULLI (1) REPEATABLE (%s) LIMIT %s",
+            [args.seed, args.repeat * 4],
+        )
+        sample = [row[0] for row in cursor.fetchall()]
+    rng.shuffle(sample)
+    pool = [
+        p for p in Person.objects.filter(pk__in=sample) if p.family_name_latin or p.given_name_latin
+    ][: args.repeat]
     drafts = [variant(p, rng) if i % 4 else new_person(rng, pool) for i, p in enumerate(pool)]
-    cap = 200
+    known = [p.pk if i % 4 else None for i, p in enumerate(pool)]
+    by_pk = {p.pk: p for p in pool}
+    if args.cap:
+        settings.CTIP_LINKAGE_CHECK_CANDIDATES = args.cap
+    cap = settings.CTIP_LINKAGE_CHECK_CANDIDATES
     raw: list[float] = []
     checks: list[float] = []
     candidates: list[int] = []
-    found = 0
+    found_self = 0
     registration_check(actor=officer, draft=drafts[0])  # warm the model cache and plans
-    for draft in drafts:
-        sql, params = blocked_persons(draft, limit=cap).values_list("pk").query.sql_with_params()
+    for draft, pk in zip(drafts, known, strict=True):
+        queries = []
+        for query in blocking_queries(draft, limit=cap):
+            with contextlib.suppress(EmptyResultSet):  # nothing to look for: no query runs
+                queries.append(query.query.sql_with_params())
         start = time.perf_counter()
+        rows = 0
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            cursor.fetchall()
+            for sql, params in queries:  # as the check runs them: the second only if needed
+                cursor.execute(sql, params)
+                rows += len(cursor.fetchall())
+                if rows >= cap:
+                    break
         raw.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         check = registration_check(actor=officer, draft=draft)
         checks.append((time.perf_counter() - start) * 1000)
         candidates.append(check.candidates)
-        found += bool(check.found)
+        # The registry was grown by copying (bench/registry_prepare.py): a copy of the person
+        # (same keys and birth index) is the person as much as the original is.
+        original = by_pk.get(pk)
+        if original is not None and any(
+            (m.person.name_keys, m.person.dob_index) == (original.name_keys, original.dob_index)
+            for m in check.matches
+        ):
+            found_self += 1
     base = statistics.median(raw)
-    print(f"\n{total:,} persons; {len(drafts)} drafts (3 in 4 already registered, with a variant);")
+    registered = sum(1 for pk in known if pk is not None)
+    print(f"\n{total:,} persons; {len(drafts)} drafts, {registered} of them a registered person")
     print(
-        f"candidates per draft: median {statistics.median(candidates):.0f}, max {max(candidates)}"
-        f" (cap {cap}); drafts with a possible match: {found}\n"
+        f"with a variant: found among the possible matches {found_self} of {registered}; "
+        f"candidates scored per draft: median {statistics.median(candidates):.0f}, max "
+        f"{max(candidates)} (cap {cap})\n"
     )
     print("| measurement | median ms | p95 ms | ratio to raw SQL |")
     print("| --- | --- | --- | --- |")

@@ -87,7 +87,9 @@ def _first_document() -> Subquery:
     )
 
 
-def person_rows(persons: Any = None, *, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+def person_rows(
+    persons: Any = None, *, chunk_size: int = 2000, stream: bool = True
+) -> Iterator[dict[str, Any]]:
     """Rows of the given persons (a queryset; default every person), read in chunks."""
     queryset = Person.objects.all() if persons is None else persons
     queryset = (
@@ -99,7 +101,9 @@ def person_rows(persons: Any = None, *, chunk_size: int = 2000) -> Iterator[dict
         .only(*ROW_FIELDS, "registered_by__code")
         .order_by("id")
     )
-    for person in queryset.iterator(chunk_size=chunk_size):
+    # A whole registry streams through a server-side cursor; a few candidates come at once.
+    persons = queryset.iterator(chunk_size=chunk_size) if stream else list(queryset)
+    for person in persons:
         yield person_row(person)
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Abs, Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -239,20 +240,17 @@ def _has_keys(keys: list[str]) -> Q:
     return condition
 
 
-def blocking_query(draft: Draft) -> Q:
-    """Which stored persons are worth scoring against the draft: two name keys in common, or
-    one name key and a birth year within one, or the same date of birth or document."""
-    keys = draft.keys()
+def exact_query(draft: Draft) -> Q:
+    """Stored persons sharing an identifier with the draft: the same document, or the same date
+    of birth and a name key (few rows each, found through the blind indexes)."""
     condition = Q(pk__in=[])
-    for i, first in enumerate(keys):
-        for second in keys[i + 1 :]:
-            condition |= _has_keys([first, second])
-    year = draft.birth_year
-    if year is not None:
+    keys = draft.keys()
+    if draft.date_of_birth and keys:
+        dob = blind_index(draft.date_of_birth.isoformat(), purpose="dob")
+        any_key = Q(pk__in=[])
         for key in keys:
-            condition |= _has_keys([key]) & Q(birth_year__gte=year - 1, birth_year__lte=year + 1)
-    if draft.date_of_birth:
-        condition |= Q(dob_index=blind_index(draft.date_of_birth.isoformat(), purpose="dob"))
+            any_key |= _has_keys([key])
+        condition |= Q(dob_index=dob) & any_key
     if draft.document_number.strip():
         index = document_number_index(draft.document_number)
         condition |= Q(
@@ -261,12 +259,49 @@ def blocking_query(draft: Draft) -> Q:
     return condition
 
 
-def blocked_persons(draft: Draft, *, limit: int) -> QuerySet[Person]:
-    """The blocking query as a queryset (the registration check and its benchmark run this)."""
+def names_query(draft: Draft) -> Q:
+    """Stored persons sharing two name keys with the draft, in any order (the engine's own
+    blocking on both names; a family name alone is shared by too many Khmer people)."""
+    keys = draft.keys()
+    condition = Q(pk__in=[])
+    for i, first in enumerate(keys):
+        for second in keys[i + 1 :]:
+            condition |= _has_keys([first, second])
+    return condition
+
+
+def _persons() -> QuerySet[Person]:
     queryset = Person.objects.all()
     if connection.vendor == "postgresql":
         queryset = queryset.alias(name_words=name_words())
-    return queryset.filter(blocking_query(draft)).order_by("-id")[:limit]
+    return queryset
+
+
+def blocking_queries(draft: Draft, *, limit: int) -> list[QuerySet[Person, int]]:
+    """The candidates' ids, as the queries the check runs in turn until `limit` are found:
+    shared identifiers first, then shared names, the closest birth years first (a common
+    name is shared by many; the cap keeps the most likely)."""
+    exact = _persons().filter(exact_query(draft)).order_by("-id").values_list("pk", flat=True)
+    names = _persons().filter(names_query(draft))
+    year = draft.birth_year
+    if year is not None:
+        names = names.annotate(
+            st_gap=Coalesce(Abs(F("birth_year") - Value(year)), Value(99))
+        ).order_by("st_gap", "-id")
+    else:
+        names = names.order_by("-id")
+    return [exact[:limit], names.values_list("pk", flat=True)[:limit]]
+
+
+def candidate_ids(draft: Draft, *, limit: int) -> list[int]:
+    found: list[int] = []
+    for query in blocking_queries(draft, limit=limit):
+        for pk in query:
+            if pk not in found:
+                found.append(pk)
+        if len(found) >= limit:
+            break
+    return found[:limit]
 
 
 def current_model() -> Any:
@@ -339,8 +374,8 @@ def registration_check(*, actor: Any, draft: Draft, limit: int = 5) -> MatchChec
 
 
 def _candidate_rows(draft: Draft, cap: int) -> list[dict[str, Any]]:
-    ids = list(blocked_persons(draft, limit=cap).values_list("pk", flat=True))
-    return list(records.person_rows(Person.objects.filter(pk__in=ids), chunk_size=cap))
+    ids = candidate_ids(draft, limit=cap)
+    return list(records.person_rows(Person.objects.filter(pk__in=ids), stream=False))
 
 
 def identity_records(*, actor: Any, pk: int) -> list[Person]:

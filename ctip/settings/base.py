@@ -303,4 +303,4 @@ CTIP_LINKAGE_BACKEND = os.environ.get("CTIP_LINKAGE_BACKEND", "duckdb")
 # Run the linkage as a background job after every applied import.
 CTIP_LINKAGE_AFTER_IMPORT = env_bool("CTIP_LINKAGE_AFTER_IMPORT", True)
 # At most this many stored persons are scored against a person being registered.
-CTIP_LINKAGE_CHECK_CANDIDATES = int(os.environ.get("CTIP_LINKAGE_CHECK_CANDIDATES", "200"))
+CTIP_LINKAGE_CHECK_CANDIDATES = int(os.environ.get("CTIP_LINKAGE_CHECK_CANDIDATES", "50"))
