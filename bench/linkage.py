@@ -77,11 +77,46 @@ def baselines(records: list[dict[str, Any]]) -> dict[str, Pairs]:
     }
 
 
-def demo_records(persons: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Persons of the demo generator with its ground truth (needs a database it filled)."""
-    from ctip.linkage.engine.demo import generated_persons
+def demo_records(limit: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The first `limit` persons `ctip demo-data` wrote (decrypted here, in memory) and the
+    generator's ground truth (GeneratedTwin). A twin is written after its first record, so
+    the first persons by id carry their own truth."""
+    import re
 
-    return generated_persons(limit=persons)
+    from ctip.registry.models import GeneratedTwin, IdentityDocument, Participant, Person
+
+    persons = list(Person.objects.order_by("id")[:limit])
+    ids = [person.pk for person in persons]
+    twins = dict(GeneratedTwin.objects.filter(person_id__in=ids).values_list("person", "same_as"))
+    documents = dict(
+        IdentityDocument.objects.filter(person_id__in=ids).values_list("person", "number_index")
+    )
+    provinces = dict(
+        Participant.objects.filter(person_id__in=ids)
+        .order_by("-id")
+        .values_list("person", "case__province__name_en")
+    )
+    rows, truth = [], {}
+    for person in persons:
+        village = re.match(r"Village \d+", person.address or "")
+        rows.append({
+            "record_id": str(person.pk),
+            "source": str(person.registered_by_id),
+            "family_name": person.family_name_latin,
+            "given_name": person.given_name_latin,
+            "name_km": f"{person.family_name_km} {person.given_name_km}".strip(),
+            "sex": {"female": "F", "male": "M"}.get(person.sex, ""),
+            "birth_date": person.date_of_birth,
+            "birth_year": person.birth_year,
+            "birth_estimated": person.estimated_age is not None,
+            "nationality": (person.citizenships or [""])[0],
+            "province": provinces.get(person.pk, ""),
+            "village": village.group(0) if village else "",
+            "phone": person.phone,
+            "document_index": documents.get(person.pk, ""),
+        })  # fmt: skip
+        truth[str(person.pk)] = twins.get(person.pk, person.pk)
+    return rows, truth
 
 
 def accuracy(args: argparse.Namespace) -> list[dict[str, Any]]:

@@ -147,6 +147,16 @@ def _active_reveals(actor: Any) -> set[tuple[str, str, str]]:
     return found
 
 
+def revealed_ids(actor: Any, model: Any, sensitivity: str) -> list[str]:
+    """Ids of the model's records whose `sensitivity` the actor has revealed, not yet expired."""
+    label = _label(model)
+    return sorted(
+        obj_id
+        for kind, obj_id, level in _active_reveals(actor)
+        if (kind, level) == (label, sensitivity)
+    )
+
+
 def forget_reveals(actor: Any) -> None:
     if hasattr(actor, "_ctip_reveals"):
         del actor._ctip_reveals

@@ -24,6 +24,7 @@ from .models import (
     Case,
     CaseShare,
     Event,
+    GeneratedTwin,
     IdentityDocument,
     Participant,
     Person,
@@ -171,6 +172,8 @@ TABLES: tuple[Table, ...] = (
             "fine_riel",
         ),
     ),
+    # The generator's ground truth for identity resolution; the import writes none.
+    Table("twin", GeneratedTwin, ("id", "person", "same_as")),
 )
 TABLE_BY_KEY = {table.key: table for table in TABLES}
 

@@ -48,6 +48,7 @@ from .models import (
     VictimProfile,
 )
 from .names import document_number_index, query_keys
+from .search_limits import search_rate_check, searchable
 
 CASE_SORTS = {
     "opened": ("opened_on", "id"),
@@ -222,21 +223,29 @@ def case_file(*, actor: Any, case: Case) -> CaseFile:
     """The case's participants, victim profiles, story timeline, arrests and proceedings.
 
     The caller has already obtained `case` through case_get, which checked and audited access.
+    Each part is read through the access rule again: an agency that received a referral sees
+    the referred participants only, and none of the owner's events, arrests or proceedings.
     """
     participants = list(
-        Participant.objects.filter(case=case)
+        restrict(Participant.objects.filter(case=case), actor)
         .select_related("person", "victim_profile")
         .prefetch_related(Prefetch("person__documents", queryset=IdentityDocument.objects.all()))
         .order_by("role", "id")
     )
     events = list(
-        Event.objects.filter(case=case)
+        restrict(Event.objects.filter(case=case), actor)
         .select_related("country", "province")
         .prefetch_related("persons")
     )
     events.sort(key=lambda e: (e.occurred_on, EVENT_STORY_ORDER.get(e.kind, 99), e.pk))
-    arrests = list(Arrest.objects.filter(case=case).select_related("person", "agency", "province"))
-    proceedings = list(Proceeding.objects.filter(case=case).select_related("defendant", "court"))
+    arrests = list(
+        restrict(Arrest.objects.filter(case=case), actor).select_related(
+            "person", "agency", "province"
+        )
+    )
+    proceedings = list(
+        restrict(Proceeding.objects.filter(case=case), actor).select_related("defendant", "court")
+    )
     shares = list(CaseShare.objects.filter(case=case).select_related("agency"))
     return CaseFile(case, participants, events, arrests, proceedings, shares)
 
@@ -249,12 +258,14 @@ def case_record_get(
     related: tuple[str, ...],
     not_found: str,
     audit_view: bool = True,
+    wanted: str = "view",
 ) -> Any:
     """One record of a case the actor may see (participant, event, referral...).
 
     A record that exists but is out of the actor's reach answers like an unknown one, and
-    the attempt is audited (guessed ids); a granted read is audited unless `audit_view` is
-    off (records that hold nothing about a person, such as tasks).
+    the attempt is audited (guessed ids) with what was `wanted` of it; a granted read is
+    audited unless `audit_view` is off (records that hold nothing about a person, such as
+    tasks, or a record fetched to act on, whose action is audited itself).
     """
     record = (
         restrict(model.objects.all(), actor, Action.VIEW).select_related(*related).filter(pk=pk)
@@ -267,7 +278,7 @@ def case_record_get(
                 action=AuditAction.DENIED,
                 object_type=label,
                 object_id=str(pk),
-                detail={"wanted": "view"},
+                detail={"wanted": wanted},
             )
         raise Http404(not_found)
     if audit_view:
@@ -343,8 +354,10 @@ def person_queryset(*, actor: Any, action: str = Action.VIEW) -> QuerySet[Person
     scope = actor_scope(actor)
     if scope.is_superuser:
         return Person.objects.all()
+    # A person is seen through a participation the actor may see: in a case of their own or
+    # shared with them, or as the very participant a referral sent them (part "").
     in_visible_case = Participant.objects.filter(person=OuterRef("pk")).filter(
-        case_q(actor, action, prefix="case__")
+        case_q(actor, action, prefix="case__", part=Participant.referral_part)
     )
     # Only roles that work on records (not analysts, auditors or administrators) see persons
     # their agency registered.
@@ -396,8 +409,13 @@ def name_words() -> Func:
 
 
 def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
-    """Find persons by name (either script, spelling-tolerant), birth date, age or document."""
-    queryset = person_queryset(actor=actor)
+    """Find persons by name (either script, spelling-tolerant), birth date, age or document.
+
+    Only persons whose identity the actor reads are matched, and searches are rate-limited
+    (search_limits): a search must not confirm what masking hides. Raises TooManySearches.
+    """
+    search_rate_check(actor)
+    queryset = searchable(actor, person_queryset(actor=actor))
     criteria = Q()
     keys = query_keys(query.name)
     if query.date_of_birth:

@@ -39,6 +39,7 @@ from .forms import (
     show_names_to,
 )
 from .models import Case, Participant
+from .search_limits import TooManySearches
 
 CASES_PER_PAGE = 50
 # Beyond this many matches the list says "more than N" instead of counting them all: a
@@ -372,7 +373,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     search = PersonSearchForm(request.GET or None)
     results: list[Any] = []
     if search.is_bound and search.is_valid() and search.has_criteria():
-        results = selectors.person_search(actor=request.user, query=search.query())
+        results = _search(request, search)
     new_person = PersonForm(prefix="new")
     role_form = ParticipantForm(prefix="new")
     pick_form = ExistingParticipantForm(prefix="pick")
@@ -573,14 +574,23 @@ def proceeding_add(request: HttpRequest, pk: int) -> HttpResponse:
 # --- persons -------------------------------------------------------------------------------
 
 
+def _search(request: HttpRequest, form: Any) -> list[Any]:
+    """Run a person search; past the user's rate the form says so and nothing is matched."""
+    try:
+        return selectors.person_search(actor=request.user, query=form.query())
+    except TooManySearches as refused:
+        form.add_error(None, str(refused))
+        return []
+
+
 @login_required
 def person_search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     results: list[Any] = []
     searched = False
     if form.is_bound and form.is_valid() and form.has_criteria():
-        results = selectors.person_search(actor=request.user, query=form.query())
-        searched = True
+        results = _search(request, form)
+        searched = not form.errors
     return render(
         request,
         "registry/person_search.html",

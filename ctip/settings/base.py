@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "ctip.reference",
@@ -69,8 +70,11 @@ MIDDLEWARE = [
     "ctip.access.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "ctip.audit.middleware.RequestIdMiddleware",
     "ctip.api.middleware.RefuseNulQueryMiddleware",
+    # After authentication and sessions: a retried API POST replays its first answer.
+    "ctip.api.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,12 +105,33 @@ TEMPLATES = [
     },
 ]
 
+
+def sqlite_options() -> dict[str, object]:
+    """SQLite for a small office's concurrent users (the embedded default, decision 0007).
+
+    Every request writes (reads are audited), so two users at once once met "database is
+    locked": a deferred transaction that reads and then writes cannot wait for the write lock
+    and fails at once. IMMEDIATE transactions take the write lock up front, so writers queue
+    for up to `timeout` seconds instead; WAL lets readers go on while one writes.
+    """
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("CTIP_SQLITE_BUSY_SECONDS", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ctip.sqlite3'}"),
         conn_max_age=int(os.environ.get("CTIP_DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        **sqlite_options(),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first: the brief asks for memory-hard hashing of staff passwords.
@@ -179,6 +204,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("CTIP_IDLE_TIMEOUT_SECONDS", str(30 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 CTIP_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Person searches one user may run per minute (registry.search_limits); 0 turns the limit off.
+CTIP_SEARCH_RATE_PER_MINUTE = int(os.environ.get("CTIP_SEARCH_RATE_PER_MINUTE", "30"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -258,6 +285,8 @@ CTIP_IMPORT_MAX_SHARED_STRINGS = int(
     os.environ.get("CTIP_IMPORT_MAX_SHARED_STRINGS", str(100 * 1024 * 1024))
 )
 CTIP_IMPORT_MAX_PART = int(os.environ.get("CTIP_IMPORT_MAX_PART", str(32 * 1024 * 1024)))
+# A check or apply whose heartbeat is silent this long died; its batch is released.
+CTIP_IMPORT_STALE_SECONDS = int(os.environ.get("CTIP_IMPORT_STALE_SECONDS", "600"))
 # The longest one upload's check may take before it is stopped and refused.
 CTIP_IMPORT_MAX_SECONDS = int(os.environ.get("CTIP_IMPORT_MAX_SECONDS", "3600"))
 # Files larger than this are checked and applied as background jobs; smaller ones at once.
@@ -279,6 +308,9 @@ CTIP_AUDIT_WITNESS_DIR = os.environ.get("CTIP_AUDIT_WITNESS_DIR", str(VAR_DIR / 
 CTIP_AUDIT_WITNESS_KEY = os.environ.get("CTIP_AUDIT_WITNESS_KEY", "")
 CTIP_AUDIT_WITNESS_EVERY = int(os.environ.get("CTIP_AUDIT_WITNESS_EVERY", "100"))
 CTIP_AUDIT_WITNESS_SECONDS = int(os.environ.get("CTIP_AUDIT_WITNESS_SECONDS", "300"))
+
+# How long an API POST's Idempotency-Key is remembered (ctip.api.idempotency).
+CTIP_IDEMPOTENCY_HOURS = int(os.environ.get("CTIP_IDEMPOTENCY_HOURS", "24"))
 
 # Total privacy-loss budget (epsilon) that all differentially private releases may spend.
 CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))
@@ -304,3 +336,21 @@ CTIP_LINKAGE_BACKEND = os.environ.get("CTIP_LINKAGE_BACKEND", "duckdb")
 CTIP_LINKAGE_AFTER_IMPORT = env_bool("CTIP_LINKAGE_AFTER_IMPORT", True)
 # At most this many stored persons are scored against a person being registered.
 CTIP_LINKAGE_CHECK_CANDIDATES = int(os.environ.get("CTIP_LINKAGE_CHECK_CANDIDATES", "50"))
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images
+# come only from ctip itself (they ship in the package), never inline, never from elsewhere.
+# The one exception is the ReDoc page (ctip/api/urls.py), whose renderer injects its styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -35,14 +35,17 @@ DETERMINISTIC_RULES = (
     "l.phone = r.phone AND l.family_sk = r.family_sk",
 )
 DETERMINISTIC_RECALL = 0.6
-# Expectation maximisation on pairs that share a document or phone (almost all the same
-# person, so names and births are estimated on real matches), then on pairs that share both
-# names and a full date of birth (for the remaining comparisons). Blocking on names alone would
-# not do: with few Khmer family names, most same-name pairs are different people.
+# Expectation maximisation runs on three kinds of pairs, each estimating the comparisons its
+# rule does not use: pairs sharing a document or phone (almost all the same person; absent in
+# data without them), pairs sharing a full date of birth (names are estimated there), and
+# pairs sharing both name skeletons and sex (births, places, phones, documents). Each session
+# sees at most EM_MAX_PAIRS pairs, sampled by Splink, so training stays bounded at any size.
 EM_BLOCKS = (
     "l.document_index = r.document_index OR l.phone = r.phone",
-    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.birth_date = r.birth_date",
+    "l.birth_date = r.birth_date",
+    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.sex = r.sex",
 )
+EM_MAX_PAIRS = 1e6
 # No level is certain: a wrong nationality or sex is a typing slip often enough that it may
 # lower a match's weight a lot but not to minus infinity.
 M_FLOOR = 0.005
@@ -161,11 +164,15 @@ def train(
                 list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
             )
         training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
+        prior = linker._settings_obj._probability_two_random_records_match
         for rule in EM_BLOCKS:
             with contextlib.suppress(SplinkException):
                 training.estimate_parameters_using_expectation_maximisation(
-                    rule, record_sample_proportion=1.0
+                    rule, max_pairs=EM_MAX_PAIRS, record_sample_proportion=0.1
                 )
+            # A session that fails part-way leaves its in-block share of matches behind; the
+            # model keeps the share estimated from the deterministic rules.
+            linker._settings_obj._probability_two_random_records_match = prior
         positives = [
             {"source_dataset_l": "t", "unique_id_l": str(a), "source_dataset_r": "t",
              "unique_id_r": str(b)}

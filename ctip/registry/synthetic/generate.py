@@ -53,6 +53,7 @@ MOST_PER_CASE = {
     "event_person": 1 + MAX_VICTIMS + MAX_SUSPECTS,
     "arrest": MAX_SUSPECTS,
     "proceeding": MAX_SUSPECTS,
+    "twin": MAX_VICTIMS + MAX_SUSPECTS + 4,
 }
 
 

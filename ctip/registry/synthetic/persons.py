@@ -92,10 +92,12 @@ class PersonRows:
                     batch.reused += 1  # the very same record, in a second case
                     return earlier.person_id, age_then
                 batch.recurring += 1  # registered again by another agency, spelled differently
-                return self._new_person(
+                twin = self._new_person(
                     rng, batch, pool, ids, earlier.nationality, earlier.female, age_then, age_on,
                     recorded_on, owner, role, province, remember=False, like=earlier,
-                ), age_then  # fmt: skip
+                )  # fmt: skip
+                batch.rows["twin"].append((self._next(ids, "twin"), twin, earlier.person_id))
+                return twin, age_then
         return self._new_person(
             rng, batch, pool, ids, nationality, female, age, age_on, recorded_on, owner, role,
             province, remember=remember,
