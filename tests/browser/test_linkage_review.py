@@ -124,7 +124,7 @@ def test_registration_shows_matches_and_a_reviewer_decides(
         page.fill("#id_new-given_name_latin", "Sokha")
         page.select_option("#id_new-sex", "female")
         page.fill("#id_new-date_of_birth", BORN.isoformat())
-        page.fill("#id_new-citizenships", "KHM")
+        page.select_option("#id_new-citizenships", "KHM")
         page.click("text=Register and add to the case")
         notice = page.locator(".possible-matches")
         notice.wait_for()
