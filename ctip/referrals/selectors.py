@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action, AgencyKind, Role
-from ctip.access.masking import MASK, can_read
+from ctip.access.masking import MASK, Sensitivity, can_read
 from ctip.access.models import Agency
 from ctip.access.policies import actor_scope, restrict
 from ctip.audit.choices import AuditAction
@@ -33,6 +33,7 @@ from ctip.registry.selectors import (
 from .choices import (
     PATHWAY_GAP_DAYS,
     SERVING_STATUSES,
+    ConsentBasis,
     ReferralStatus,
     Service,
     TaskStatus,
@@ -112,6 +113,36 @@ def referral_get(*, actor: Any, pk: int) -> Referral:
         not_found=_("No such referral."),
     )
     return referral
+
+
+# Referrals whose receiver reads the shared identity: sent and not turned down or withdrawn.
+IDENTITY_READING_STATUSES = (
+    ReferralStatus.SENT,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.IN_PROGRESS,
+    ReferralStatus.COMPLETED,
+)
+
+
+def shared_identities(actor: Any) -> set[tuple[str, str, str]]:
+    """The persons whose identity was passed to the actor's agencies by a referral that shares
+    it (with the victim's consent or a supervisor's override): the receiver reads them in
+    clear, as masking's standing grants (registered in ReferralsConfig.ready), instead of
+    revealing each person one by one. A declined or closed referral opens nothing."""
+    agencies = staff_agencies(actor)
+    if not agencies:
+        return set()
+    persons = (
+        Referral.objects.filter(
+            to_agency_id__in=sorted(agencies),
+            shares_identity=True,
+            consent_basis__in=(ConsentBasis.CONSENT, ConsentBasis.OVERRIDE),
+            status__in=IDENTITY_READING_STATUSES,
+        )
+        .values_list("participant__person_id", flat=True)
+        .distinct()
+    )
+    return {("registry.person", str(pk), Sensitivity.IDENTITY) for pk in persons}
 
 
 def referral_for_action(*, actor: Any, pk: int, wanted: str) -> Referral:

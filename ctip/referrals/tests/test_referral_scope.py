@@ -171,3 +171,29 @@ def test_sharing_outright_after_a_referral_opens_the_whole_case(
     case_share(actor=police, case=victim.case, agency=Agency.objects.get(code="DOSVY-12"))
     assert CaseShare.objects.get(case=victim.case, agency__code="DOSVY-12").reason == "shared"
     assert registry.person_get(actor=social, pk=second_victim.person_id)
+
+
+def test_an_ngo_receiving_a_shared_identity_reads_it_without_a_reveal(
+    police: Any, victim: Any, make_member: Any
+) -> None:
+    """#14.4: an NGO partner sees the victims referred to it with their identity (consented)
+    without revealing each one; not those referred without it, and not after a decline."""
+    from ctip.access.masking import MASK, forget_reveals
+
+    ngo = make_member("ngo_partner", "NGO-CWCC", username="ngo")
+    client = APIClient()
+    client.force_authenticate(ngo)
+    referral = _send(police, victim, to_agency="NGO-CWCC", service="legal_aid")
+    person_url = f"/api/v1/persons/{victim.person_id}/"
+    assert client.get(person_url).json()["given_name_latin"] == MASK  # identity not shared
+    services.referral_close(actor=police, referral=referral, reason="Sent again, with identity")
+    shared = _send(police, victim, to_agency="NGO-CWCC", service="legal_aid", shares_identity=True)
+    forget_reveals(ngo)  # the test client reuses one user object, which caches grants
+    assert client.get(person_url).json()["given_name_latin"] == "Sophea"
+    page = Client()
+    page.force_login(ngo)
+    html = page.get(reverse("registry:case-detail", args=[victim.case_id])).content.decode()
+    assert "Sophea" in html
+    services.referral_decline(actor=ngo, referral=shared, reason="No lawyer free this month")
+    forget_reveals(ngo)
+    assert client.get(person_url).json()["given_name_latin"] == MASK

@@ -195,3 +195,26 @@ def test_case_form_neither_shows_nor_overwrites_a_hidden_summary(world: Any) -> 
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.summary == before
+
+
+def test_case_officer_sees_the_hidden_summary_labelled_with_a_reveal_link(world: Any) -> None:
+    """Issue #14 item 4: the summary of one's own case was an unlabelled ••• with no way to
+    open it; it now says why it is hidden and offers the reveal (testimony, audited)."""
+    case = world.case("case_officer", "own")
+    client = _client(world, "case_officer")
+    page = _html(client, reverse("registry:case-detail", args=[case.pk]))
+    assert case.summary not in page and "hidden: it may hold testimony" in page
+    assert _reveal_url(case) in page
+    identity_reveal(
+        actor=world.actors["case_officer"],
+        obj=case,
+        reason="Writing the follow-up report",
+        password=PASSWORD,
+    )
+    page = _html(client, reverse("registry:case-detail", args=[case.pk]))
+    assert case.summary in page and _reveal_url(case) not in page
+    supervisor_page = _html(
+        _client(world, "supervisor"),
+        reverse("registry:case-detail", args=[world.case("supervisor", "own").pk]),
+    )
+    assert world.case("supervisor", "own").summary in supervisor_page
