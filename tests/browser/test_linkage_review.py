@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .helpers import offline_page, one_time_code
+from .helpers import offline_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,15 +73,7 @@ def _resolve(monkeypatch: Any) -> None:
 
 
 def _sign_in(page: Any, base: str, user: Any) -> None:
-    page.goto(base + "/cases/")
-    page.wait_for_url("**/sign-in/**")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/account/two-factor/**")
-    page.fill("#id_token", one_time_code(user))
-    page.click("main button[type=submit]")
-    page.wait_for_url(base + "/cases/")
+    sign_in(page, base, user, PASSWORD)
 
 
 def test_registration_shows_matches_and_a_reviewer_decides(
