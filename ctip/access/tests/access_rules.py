@@ -414,6 +414,7 @@ ACCESS_RULES: dict[str, Rule] = {
     "api-redoc": Rule(api),
     # Django admin: no role makes a user staff; superusers only (not a role, not tested here).
     "admin:login": Rule(everyone(OK)),
+    "admin-login": Rule(everyone(OK)),  # ctip's sign-in page, at the admin's address
     "admin:logout": Rule(everyone(REDIRECT)),  # GET only sends back to the admin index
     "admin:*": Rule(everyone(ADMIN_LOGIN)),
     # /admin/<model>/<id>/ (unnamed: it redirects to .../change/) asks for a staff sign-in too.

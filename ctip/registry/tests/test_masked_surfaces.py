@@ -105,6 +105,7 @@ def test_profile_form_neither_shows_nor_overwrites_a_hidden_testimony(world: Any
         {
             "trafficking_status": "ActualVictimOfTrafficking",
             "consent_to_share": "on",
+            "consent_recorded_on": "2024-01-15",  # consent now needs its date (issue #14)
             "testimony": "",
         },
     )
