@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from .wording import comparison_items
+
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FORMATS = ("json", "csv", "xlsx", "pdf")
 CONTENT_TYPES = {
@@ -48,19 +50,6 @@ def report_rows(report: dict[str, Any]) -> list[list[Any]]:
         for field in ("current", "baseline", "change_pct", "ratio_low", "ratio_high", "verdict"):
             rows.append([f"comparison:{against}", item_key, field, "", change[field]])
     return rows
-
-
-def comparison_items(report: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(against which period, item, change) for every comparison in any report."""
-    out = []
-    comparisons = report.get("comparisons", {})
-    if report["report"] == "half-year":
-        for against, block in comparisons.items():
-            out += [(f"{against} ({block['period']})", k, c) for k, c in block["items"].items()]
-    else:
-        for item, by in comparisons.items():
-            out += [(against, item, c) for against, c in by.items()]
-    return out
 
 
 def to_json(report: dict[str, Any]) -> bytes:

@@ -227,10 +227,21 @@ def headline(report: dict[str, Any]) -> str:
     return str(report["headline"]["km" if khmer() else "en"])
 
 
+def comparison_items(report: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(against which period, item, change) for every comparison in any report."""
+    out = []
+    comparisons = report.get("comparisons", {})
+    if report["report"] == "half-year":
+        for against, block in comparisons.items():
+            out += [(f"{against} ({block['period']})", k, c) for k, c in block["items"].items()]
+    else:
+        for item, by in comparisons.items():
+            out += [(against, item, c) for against, c in by.items()]
+    return out
+
+
 def comparison_rows(report: dict[str, Any]) -> list[dict[str, str]]:
     """The change table of any report, every cell in words."""
-    from .render import comparison_items
-
     out = []
     for against, item, change in comparison_items(report):
         key, _sep, label = against.partition(" (")
