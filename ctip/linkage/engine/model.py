@@ -37,13 +37,14 @@ DETERMINISTIC_RULES = (
 DETERMINISTIC_RECALL = 0.6
 # Expectation maximisation runs on three kinds of pairs, each estimating the comparisons its
 # rule does not use: pairs sharing a document or phone (almost all the same person; absent in
-# data without them), pairs sharing a full date of birth (names are estimated there), and
-# pairs sharing both name skeletons and sex (births, places, phones, documents). Each session
-# sees at most EM_MAX_PAIRS pairs, sampled by Splink, so training stays bounded at any size.
+# data without them), pairs sharing name skeletons and a full date of birth (sex, place,
+# phone, document), and pairs sharing a date of birth (names). Blocks on names without a date
+# would not do: with few Khmer names most same-name pairs are different people, and EM learns
+# them as the matches. Each session sees at most EM_MAX_PAIRS pairs, sampled by Splink.
 EM_BLOCKS = (
     "l.document_index = r.document_index OR l.phone = r.phone",
+    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.birth_date = r.birth_date",
     "l.birth_date = r.birth_date",
-    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.sex = r.sex",
 )
 EM_MAX_PAIRS = 1e6
 # No level is certain: a wrong nationality or sex is a typing slip often enough that it may
