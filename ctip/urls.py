@@ -3,8 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ctip.access.views import SignInView
+
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The admin site's sign-in is ctip's own (above admin's, so it wins): the same lockout,
+    # audit of every failure, and the one-time-code step before any admin page.
+    path("admin/login/", SignInView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/", include("ctip.api.urls")),
     path("account/", include("ctip.access.urls")),

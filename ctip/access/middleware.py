@@ -13,7 +13,9 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 
-OPEN_VIEWS = frozenset({"login", "logout", "access:otp-verify", "access:otp-enrol", "set_language"})
+OPEN_VIEWS = frozenset(
+    {"login", "admin-login", "logout", "access:otp-verify", "access:otp-enrol", "set_language"}
+)
 
 
 class RequireOTPMiddleware:

@@ -146,6 +146,7 @@ def import_validate(
     batch.refusal = ""
     batch.processed_rows = batch.rejected_rows = batch.problem_count = 0
     batch.save()
+    _beat(batch.pk)
 
     def progress(done: int, total: int) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done, total_rows=total)
@@ -164,6 +165,7 @@ def import_validate(
         seconds = int(getattr(settings, "CTIP_IMPORT_MAX_SECONDS", 3600))
         deadline = time.monotonic() + seconds
         for chunk, file_problems in validated_chunks(_source(batch), ctx, progress):
+            _beat(batch.pk)
             if time.monotonic() > deadline:
                 raise FileRefused(
                     _(
@@ -200,6 +202,7 @@ def import_validate(
             refusal=_("The check stopped on an unexpected error; nothing was imported."),
         )
         raise
+    _beat(batch.pk, done=True)
     batch.status = BatchStatus.VALIDATED
     batch.total_rows = batch.processed_rows = rows
     batch.rejected_rows = rejected
@@ -224,7 +227,13 @@ def import_apply(
     refusal = import_apply_refusal(actor=actor, batch=batch, skip_rejected=skip_rejected)
     if refusal is not None:
         raise refusal
-    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.APPLYING)
+    # Only one apply at a time: a second click, or a retry while the first still runs.
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.VALIDATED).update(
+        status=BatchStatus.APPLYING
+    )
+    if not claimed:
+        raise ValidationError({"batch": [_("This file is already being imported.")]})
+    _beat(batch.pk)
     counts = Counts()
     try:
         with transaction.atomic():
@@ -238,6 +247,7 @@ def import_apply(
             done = 0
             for records in chunks:
                 loader.load(records)
+                _beat(batch.pk)
                 done += len(records)
                 if on_progress:
                     on_progress(done, batch.total_rows)
@@ -269,7 +279,72 @@ def import_apply(
         ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.VALIDATED)
         raise
     checked.remove(batch.stored_path)  # applied: the kept rows are of no more use
+    _beat(batch.pk, done=True)
     return batch
+
+
+# --- jobs that died ------------------------------------------------------------------------
+# A check or an apply touches a heartbeat file beside the uploads at its start and after each
+# chunk of rows (the apply's own row updates are invisible until it commits, so the database
+# cannot carry the heartbeat). A batch "Checking" or "Importing" whose heartbeat has been
+# silent for CTIP_IMPORT_STALE_SECONDS was killed (kill -9, a restart, out of memory).
+
+
+def _heartbeat_path(batch_id: int) -> Path:
+    return import_dir() / f"{batch_id}.heartbeat"
+
+
+def _beat(batch_id: int, *, done: bool = False) -> None:
+    path = _heartbeat_path(batch_id)
+    if done:
+        path.unlink(missing_ok=True)
+    else:
+        path.touch()
+
+
+def import_recover_stale(*, actor: Any = None) -> list[int]:
+    """Release batches whose check or apply died, so they are not "Importing" for ever.
+
+    An apply runs in one transaction, so a dead one wrote nothing: its batch goes back to
+    "Checked" and may be imported again. A dead check goes to "Refused" (upload again).
+    Each release is audited. Returns the ids released.
+    """
+    stale_after = int(getattr(settings, "CTIP_IMPORT_STALE_SECONDS", 600))
+    released = []
+    for batch in ImportBatch.objects.filter(
+        status__in=(BatchStatus.VALIDATING, BatchStatus.APPLYING)
+    ).only("pk", "status", "created_at"):
+        try:
+            last = _heartbeat_path(batch.pk).stat().st_mtime
+        except OSError:
+            last = batch.created_at.timestamp()
+        if time.time() - last < stale_after:
+            continue
+        if batch.status == BatchStatus.APPLYING:
+            new_status = BatchStatus.VALIDATED
+            why = _(
+                "The last attempt to import this file stopped before it finished (the server "
+                "restarted or the job was stopped); nothing was written. You may import it again."
+            )
+        else:
+            new_status = BatchStatus.FAILED
+            why = _(
+                "Checking this file stopped before it finished (the server restarted or the "
+                "job was stopped); upload it again."
+            )
+        # Conditional: a job that beat again meanwhile keeps its batch.
+        if ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
+            status=new_status, refusal=why
+        ):
+            _beat(batch.pk, done=True)
+            audit_record(
+                actor=actor,
+                action=AuditAction.ADMIN,
+                obj=batch,
+                detail={"stale_import": batch.status, "now": new_status},
+            )
+            released.append(batch.pk)
+    return released
 
 
 # A batch in these states is being worked on by a person or the worker: never pruned.

@@ -21,7 +21,7 @@ from . import selectors
 from .choices import BatchStatus, Layout
 from .export import export_write
 from .forms import ApplyForm, ExportForm, MappingForm, UploadForm
-from .services import column_mapping_save, import_upload
+from .services import column_mapping_save, import_recover_stale, import_upload
 from .tasks import apply_import, read_progress, validate_import
 
 RUNNING = (BatchStatus.PENDING, BatchStatus.VALIDATING, BatchStatus.APPLYING)
@@ -37,6 +37,7 @@ def _run(task, batch, *args):  # type: ignore[no-untyped-def]
 
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
+    import_recover_stale()
     batches = selectors.import_batch_list(actor=request.user)[:50]
     mappings = selectors.column_mapping_list(actor=request.user)
     return render(request, "exchange/import_list.html", {"batches": batches, "mappings": mappings})
@@ -86,6 +87,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    import_recover_stale()
     batch = selectors.import_batch_get(actor=request.user, pk=pk)
     page = Paginator(selectors.import_problems(actor=request.user, batch=batch), 200).get_page(
         request.GET.get("page")
@@ -108,6 +110,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    import_recover_stale()
     batch = selectors.import_batch_get(actor=request.user, pk=pk)
     progress = read_progress(batch.pk) or {}
     total = progress.get("total") or batch.total_rows

@@ -110,6 +110,20 @@ def encrypt(plaintext: str) -> str:
     return base64.urlsafe_b64encode(VERSION + ring.current_id + nonce + sealed).decode("ascii")
 
 
+def seal(data: bytes) -> bytes:
+    """Encrypt bytes under the newest key (binary form of `encrypt`, for files)."""
+    ring = keyring()
+    nonce = os.urandom(NONCE_SIZE)
+    return (
+        VERSION + ring.current_id + nonce + ring.ciphers[ring.current_id].encrypt(nonce, data, None)
+    )
+
+
+def unseal(raw: bytes) -> bytes:
+    """Decrypt what `seal` wrote; InvalidToken for anything altered or under an unknown key."""
+    return _open_raw(raw)[1]
+
+
 def _open(token: str) -> tuple[bytes, bytes]:
     """(key id, plaintext bytes) of a token; InvalidToken for anything altered or unknown."""
     ring = keyring()
@@ -119,6 +133,11 @@ def _open(token: str) -> tuple[bytes, bytes]:
         raw = base64.urlsafe_b64decode(token.encode("ascii"))
     except (binascii.Error, ValueError, UnicodeEncodeError) as error:
         raise InvalidToken from error
+    return _open_raw(raw)
+
+
+def _open_raw(raw: bytes) -> tuple[bytes, bytes]:
+    ring = keyring()
     if len(raw) <= HEADER_SIZE or raw[:1] != VERSION:
         raise InvalidToken
     key_id, nonce, sealed = (

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "ctip.reference",
@@ -69,6 +70,7 @@ MIDDLEWARE = [
     "ctip.access.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "ctip.audit.middleware.RequestIdMiddleware",
     "ctip.api.middleware.RefuseNulQueryMiddleware",
     # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
@@ -101,12 +103,33 @@ TEMPLATES = [
     },
 ]
 
+
+def sqlite_options() -> dict[str, object]:
+    """SQLite for a small office's concurrent users (the embedded default, decision 0007).
+
+    Every request writes (reads are audited), so two users at once once met "database is
+    locked": a deferred transaction that reads and then writes cannot wait for the write lock
+    and fails at once. IMMEDIATE transactions take the write lock up front, so writers queue
+    for up to `timeout` seconds instead; WAL lets readers go on while one writes.
+    """
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": int(os.environ.get("CTIP_SQLITE_BUSY_SECONDS", "20")),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'ctip.sqlite3'}"),
         conn_max_age=int(os.environ.get("CTIP_DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        **sqlite_options(),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first: the brief asks for memory-hard hashing of staff passwords.
@@ -258,6 +281,8 @@ CTIP_IMPORT_MAX_SHARED_STRINGS = int(
     os.environ.get("CTIP_IMPORT_MAX_SHARED_STRINGS", str(100 * 1024 * 1024))
 )
 CTIP_IMPORT_MAX_PART = int(os.environ.get("CTIP_IMPORT_MAX_PART", str(32 * 1024 * 1024)))
+# A check or apply whose heartbeat is silent this long died; its batch is released.
+CTIP_IMPORT_STALE_SECONDS = int(os.environ.get("CTIP_IMPORT_STALE_SECONDS", "600"))
 # The longest one upload's check may take before it is stopped and refused.
 CTIP_IMPORT_MAX_SECONDS = int(os.environ.get("CTIP_IMPORT_MAX_SECONDS", "3600"))
 # Files larger than this are checked and applied as background jobs; smaller ones at once.
@@ -294,3 +319,21 @@ EMAIL_HOST_USER = os.environ.get("CTIP_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CTIP_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CTIP_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("CTIP_EMAIL_FROM", "ctip@localhost")
+
+# Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images
+# come only from ctip itself (they ship in the package), never inline, never from elsewhere.
+# The one exception is the ReDoc page (ctip/api/urls.py), whose renderer injects its styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -206,7 +206,7 @@ administrators_only = by_role(FORBIDDEN, anonymous=LOGIN, administrator=OK)
 
 ACCESS_RULES: dict[str, Rule] = {
     # Pages of the shared layout and sign-in.
-    "home": Rule(by_role(REDIRECT, anonymous=LOGIN)),
+    "home": Rule(by_role(OK, anonymous=LOGIN)),  # a home page per role (not a redirect)
     "login": Rule(everyone(OK)),
     "logout": Rule(everyone(LOGIN), method="post"),
     "set_language": Rule(everyone(REDIRECT)),
@@ -414,6 +414,7 @@ ACCESS_RULES: dict[str, Rule] = {
     "api-redoc": Rule(api),
     # Django admin: no role makes a user staff; superusers only (not a role, not tested here).
     "admin:login": Rule(everyone(OK)),
+    "admin-login": Rule(everyone(OK)),  # ctip's sign-in page, at the admin's address
     "admin:logout": Rule(everyone(REDIRECT)),  # GET only sends back to the admin index
     "admin:*": Rule(everyone(ADMIN_LOGIN)),
     # /admin/<model>/<id>/ (unnamed: it redirects to .../change/) asks for a staff sign-in too.
