@@ -10,7 +10,7 @@ Other apps register their own fields with `register_sensitive` in their AppConfi
 """
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from django.db import models
@@ -60,6 +60,8 @@ CLEARANCE: dict[str, frozenset[str]] = {
     Role.ANALYST: frozenset(),
     Role.AUDITOR: frozenset(),
     Role.ADMINISTRATOR: frozenset(),
+    # Deciding whether two records are one person means comparing names and births.
+    Role.LINKAGE_REVIEWER: frozenset({Sensitivity.IDENTITY}),
 }
 # What each role may reveal for one record, giving a reason and re-authenticating.
 REVEALABLE: dict[str, frozenset[str]] = {
@@ -124,8 +126,24 @@ def revealable(actor: Any) -> frozenset[str]:
     return _levels(actor)[1]
 
 
+# Providers (registered by apps above access, in AppConfig.ready) of records an actor reads
+# in clear without a reveal because their owner passed them on for that purpose: a referral
+# that shares a consenting victim's identity with the actor's agency. Each returns
+# (model label, object id, sensitivity) triples, as reveal grants are kept.
+StandingGrants = Callable[[Any], Iterable[tuple[str, str, str]]]
+_STANDING_GRANTS: list[StandingGrants] = []
+
+
+def register_standing_grants(provider: StandingGrants) -> StandingGrants:
+    """Add a provider of standing grants (see _STANDING_GRANTS)."""
+    if provider not in _STANDING_GRANTS:
+        _STANDING_GRANTS.append(provider)
+    return provider
+
+
 def _active_reveals(actor: Any) -> set[tuple[str, str, str]]:
-    """(model label, object id, sensitivity) the actor has revealed and not yet expired."""
+    """(model label, object id, sensitivity) the actor has revealed and not yet expired, and
+    those the standing-grant providers open to it."""
     cached = getattr(actor, "_ctip_reveals", None)
     if cached is not None:
         return cached
@@ -140,9 +158,21 @@ def _active_reveals(actor: Any) -> set[tuple[str, str, str]]:
                 "object_type", "object_id", "sensitivity"
             )
         )
+        for provider in _STANDING_GRANTS:
+            found |= set(provider(actor))
     with contextlib.suppress(AttributeError):  # AnonymousUser may refuse attributes
         actor._ctip_reveals = found
     return found
+
+
+def revealed_ids(actor: Any, model: Any, sensitivity: str) -> list[str]:
+    """Ids of the model's records whose `sensitivity` the actor has revealed, not yet expired."""
+    label = _label(model)
+    return sorted(
+        obj_id
+        for kind, obj_id, level in _active_reveals(actor)
+        if (kind, level) == (label, sensitivity)
+    )
 
 
 def forget_reveals(actor: Any) -> None:

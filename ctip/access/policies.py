@@ -129,20 +129,36 @@ def forget_scope(actor: Any) -> None:
         del actor._ctip_scope
 
 
-# Actions that shares and referrals open to the receiving agency, besides the owner's own.
+# Actions that a direct share opens to the receiving agency, besides the owner's own. A
+# referral opens less: reading only, and only the referred persons' part of the case.
 SHARED_ACTIONS = frozenset({Action.VIEW, Action.CHANGE})
+
+# What a referral opens of a case-scoped model, named by the model's `referral_part`:
+# WHOLE_CASE for records about the case as a whole (the case itself); a path from the model
+# to a participant ("" for Participant itself) for records about one person, opened only
+# where that participant was referred to the actor's agency; absent (None) for records a
+# referral never opens (events, arrests and proceedings: the owner's work on the case).
+WHOLE_CASE = "<case>"
 
 
 def same_rule_as_view(action: str) -> bool:
     """Whether case_q(actor, action) is the very rule of VIEW for every actor, so that a case
-    read through the VIEW rule needs no second question for this action."""
-    return ROLES_FOR_ACTION.get(action) == ROLES_FOR_ACTION[Action.VIEW] and (
-        action in SHARED_ACTIONS
-    )
+    read through the VIEW rule needs no second question for this action. Only VIEW itself:
+    a referral opens a case for reading and nothing else."""
+    return action == Action.VIEW
 
 
-def case_q(actor: Any, action: str = Action.VIEW, prefix: str = "") -> Q:
-    """A Q over the case table (reached through `prefix`) for the cases the actor may act on."""
+def case_q(
+    actor: Any,
+    action: str = Action.VIEW,
+    prefix: str = "",
+    part: str | None = WHOLE_CASE,
+) -> Q:
+    """A Q over the case table (reached through `prefix`) for the cases the actor may act on.
+
+    `part` says what of the case the rows are (see WHOLE_CASE): a referral's receiver reads
+    the case record and the referred participants' records, and changes nothing of the owner's.
+    """
     scope = actor_scope(actor)
     if scope.is_superuser:
         return Q()
@@ -164,26 +180,42 @@ def case_q(actor: Any, action: str = Action.VIEW, prefix: str = "") -> Q:
     )
     if provinces:
         rule |= Q(**{f"{prefix}province_id__in": provinces})
+    case_share = apps.get_model("registry", "CaseShare")
+    outer_case = prefix.removesuffix("__") + "_id" if prefix else "pk"
     if action in SHARED_ACTIONS:
-        case_share = apps.get_model("registry", "CaseShare")
-        outer_case = prefix.removesuffix("__") + "_id" if prefix else "pk"
         shared = case_share.objects.filter(
-            case_id=OuterRef(outer_case), agency_id__in=sorted(agencies)
+            # registry.choices.ShareReason.SHARED (access sits below the registry)
+            case_id=OuterRef(outer_case),
+            agency_id__in=sorted(agencies),
+            reason="shared",
         )
         rule |= Q(Exists(shared))
+    if action == Action.VIEW and part is not None:
+        if part == WHOLE_CASE:
+            referred: QuerySet = case_share.objects.filter(
+                case_id=OuterRef(outer_case), agency_id__in=sorted(agencies)
+            )
+        else:
+            referred = case_share.participants.through.objects.filter(
+                participant_id=OuterRef(part or "pk"),
+                caseshare__agency_id__in=sorted(agencies),
+            )
+        rule |= Q(Exists(referred))
     return rule
 
 
 def restrict(queryset: QuerySet, actor: Any, action: str = Action.VIEW) -> QuerySet:
     """Narrow a queryset of a case-scoped model to what the actor may do.
 
-    The model says how it reaches its case with `case_path` ("" for Case itself).
+    The model says how it reaches its case with `case_path` ("" for Case itself), and what a
+    referral opens of it with `referral_part` (see WHOLE_CASE; absent: nothing).
     """
     path = getattr(queryset.model, "case_path", None)
     if path is None:
         raise TypeError(f"{queryset.model.__name__} has no case_path; add one to scope it.")
     prefix = f"{path}__" if path else ""
-    return queryset.filter(case_q(actor, action, prefix))
+    part = getattr(queryset.model, "referral_part", None)
+    return queryset.filter(case_q(actor, action, prefix, part))
 
 
 def can_create_in(actor: Any, agency_id: int) -> bool:

@@ -415,6 +415,20 @@ def _token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def _device_token_administrator_check(
+    actor: Any, user: User, obj: models.Model, wanted: str, message: str
+) -> None:
+    """Refuse (audited) unless the actor may administer `user`'s accounts (not their own)."""
+    if not _may_administer_memberships(actor, user):
+        raise refusal(
+            PermissionDenied(message),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=obj,
+            detail={"wanted": wanted},
+        )
+
+
 @audited_atomic
 def device_token_issue(*, actor: Any, user: User, name: str) -> tuple[Any, str]:
     """Issue a device token for `user`; returns it with its secret, which is shown only now.
@@ -425,14 +439,9 @@ def device_token_issue(*, actor: Any, user: User, name: str) -> tuple[Any, str]:
 
     from .models import DeviceToken
 
-    if not _may_administer_memberships(actor, user):
-        raise refusal(
-            PermissionDenied(_("Only an administrator may issue device tokens.")),
-            actor=actor,
-            action=AuditAction.DENIED,
-            obj=user,
-            detail={"wanted": "device_token_issue"},
-        )
+    _device_token_administrator_check(
+        actor, user, user, "device_token_issue", _("Only an administrator may issue device tokens.")
+    )
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Name the device (for example “Phone 3, Kampot”).")})
@@ -460,14 +469,13 @@ def device_token_revoke(*, actor: Any, token: Any) -> Any:
     """Revoke a device token at once; revoking twice changes nothing more."""
     from django.utils import timezone
 
-    if not _may_administer_memberships(actor, token.user):
-        raise refusal(
-            PermissionDenied(_("Only an administrator may revoke device tokens.")),
-            actor=actor,
-            action=AuditAction.DENIED,
-            obj=token,
-            detail={"wanted": "device_token_revoke"},
-        )
+    _device_token_administrator_check(
+        actor,
+        token.user,
+        token,
+        "device_token_revoke",
+        _("Only an administrator may revoke device tokens."),
+    )
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

@@ -119,6 +119,7 @@ def otp_enrol(request: HttpRequest) -> HttpResponse:
 REVEAL_SELECTORS = {
     "registry.person": ("ctip.registry.selectors", "person_get"),
     "registry.victimprofile": ("ctip.registry.selectors", "victim_profile_get"),
+    "registry.case": ("ctip.registry.selectors", "case_get"),
 }
 
 

@@ -11,6 +11,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ctip.access.policies import actor_scope
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
 
 from .choices import BatchStatus
 from .models import ColumnMapping, ImportBatch, ImportProblem
@@ -24,9 +26,19 @@ def import_batch_list(*, actor: Any) -> QuerySet[ImportBatch]:
     return queryset.filter(created_by_id=getattr(actor, "pk", None))
 
 
-def import_batch_get(*, actor: Any, pk: int) -> ImportBatch:
+def import_batch_get(*, actor: Any, pk: int, wanted: str = "view") -> ImportBatch:
+    """One of the actor's uploads. Someone else's answers like an unknown one (404), and the
+    attempt is audited as a denial (a guessed id), like every other record out of reach."""
     batch = import_batch_list(actor=actor).filter(pk=pk).first()
     if batch is None:
+        if ImportBatch.objects.filter(pk=pk).exists():
+            audit_record(
+                actor=actor,
+                action=AuditAction.DENIED,
+                object_type=ImportBatch._meta.label_lower,
+                object_id=str(pk),
+                detail={"wanted": wanted},
+            )
         raise Http404(_("No such import."))
     return batch
 

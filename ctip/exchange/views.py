@@ -140,7 +140,7 @@ def import_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_apply_view(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.import_batch_get(actor=request.user, pk=pk)
+    batch = selectors.import_batch_get(actor=request.user, pk=pk, wanted="import_apply")
     form = ApplyForm(request.POST)
     form.is_valid()
     skip = bool(form.cleaned_data.get("skip_rejected"))

@@ -1,45 +1,35 @@
 """REST endpoints of the referrals app: referrals and their transitions, tasks, exchange
-packages, a victim's pathway, the owner's work list and the coordination figures."""
+packages, a victim's pathway, the owner's work list and the coordination figures.
 
-from collections.abc import Callable
+Built as decision 0141 asks: selector-backed viewsets, strict input serializers, and records
+named in a body fetched through the selectors (unknown and hidden ids get the same 400)."""
+
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ctip.access.masking import serializer_actor
 from ctip.access.models import Agency
-from ctip.registry.models import Case
+from ctip.api.base import SelectorViewSet, StrictSerializer, errors, parse, resolve
+from ctip.registry.api import PAGING_PARAMS
 from ctip.registry.selectors import case_get, participant_get
 
 from . import selectors, services
-from .choices import Transition
+from .choices import ReferralStatus, Service, Transition
 from .models import ExchangePackage, Referral, Task
 
-
-def _call(work: Callable[[], Any]) -> Any:
-    """Run a service; its field errors become a 400 answer naming the fields."""
-    try:
-        return work()
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        raise ValidationError(detail) from exc
-
-
-class EmptySerializer(serializers.Serializer):
-    """No body."""
-
-
-ID_PATH = OpenApiParameter("id", int, OpenApiParameter.PATH)
+# --- what the endpoints answer -------------------------------------------------------------
 
 
 class ReferralSerializer(serializers.ModelSerializer):
+    """A referral as the API shows it (output only)."""
+
     case = serializers.CharField(source="case.reference", read_only=True)
     from_agency = serializers.CharField(source="from_agency.code", read_only=True)
     to_agency = serializers.CharField(source="to_agency.code", read_only=True)
@@ -77,178 +67,28 @@ class ReferralSerializer(serializers.ModelSerializer):
         return selectors.is_overdue(referral)
 
 
-class ReferralSendSerializer(serializers.Serializer):
-    participant = serializers.IntegerField()
-    to_agency = serializers.CharField(help_text="agency code or id")
-    service = serializers.CharField()
-    from_agency = serializers.CharField(required=False, allow_blank=True)
-    shares_identity = serializers.BooleanField(default=False)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    deadline_stamp = serializers.CharField(required=False, allow_null=True, default=None)
-
-
-class TransitionSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    outcome = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class ReferralViewSet(viewsets.ReadOnlyModelViewSet):
-    """Referrals on cases you may see. `?box=inbox|outbox`, `?status=`, `?service=`, `?overdue=1`.
-
-    POST creates (sends) one; POST to /accept/, /decline/, /start/, /complete/, /close/ moves it.
-    """
-
-    serializer_class = ReferralSerializer
-    filter_backends: list[Any] = []
-    queryset = Referral.objects.none()  # for the schema only; get_queryset scopes every request
-
-    def get_queryset(self) -> Any:
-        params = self.request.query_params
-        return selectors.referral_list(
-            actor=self.request.user,
-            filters=selectors.ReferralFilters(
-                box=params.get("box", "all"),
-                status=params.get("status", ""),
-                service=params.get("service", ""),
-                overdue=params.get("overdue") == "1",
-            ),
-        )
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        referral = selectors.referral_get(actor=request.user, pk=int(kwargs["pk"]))
-        return Response(ReferralSerializer(referral).data)
-
-    def create(self, request: Request) -> Response:
-        incoming = ReferralSendSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        participant = participant_get(actor=request.user, pk=data["participant"])
-        from_agency = None
-        if data.get("from_agency"):
-            from_agency = Agency.objects.filter(code=data["from_agency"]).first()
-            if from_agency is None:
-                raise ValidationError({"from_agency": ["There is no such agency."]})
-        referral = _call(
-            lambda: services.referral_send(
-                actor=request.user,
-                participant=participant,
-                to_agency=data["to_agency"],
-                service=data["service"],
-                from_agency=from_agency,
-                shares_identity=data["shares_identity"],
-                note=data["note"],
-                deadline_stamp=data["deadline_stamp"],
-            )
-        )
-        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
-
-    def _move(self, request: Request, pk: str, transition: str) -> Response:
-        referral = get_object_or_404(selectors.referral_queryset(actor=request.user), pk=pk)
-        incoming = TransitionSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        kwargs: dict[str, Any] = {}
-        if transition in (Transition.DECLINE, Transition.CLOSE):
-            kwargs["reason"] = incoming.validated_data["reason"]
-        if transition == Transition.COMPLETE:
-            kwargs["outcome"] = incoming.validated_data["outcome"]
-        moved = _call(
-            lambda: services.TRANSITION_SERVICES[transition](
-                actor=request.user, referral=referral, **kwargs
-            )
-        )
-        return Response(ReferralSerializer(moved).data)
-
-    @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
-    def accept(self, request: Request, pk: str) -> Response:
-        return self._move(request, pk, Transition.ACCEPT)
-
-    @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
-    def decline(self, request: Request, pk: str) -> Response:
-        return self._move(request, pk, Transition.DECLINE)
-
-    @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
-    def start(self, request: Request, pk: str) -> Response:
-        return self._move(request, pk, Transition.START)
-
-    @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
-    def complete(self, request: Request, pk: str) -> Response:
-        return self._move(request, pk, Transition.COMPLETE)
-
-    @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
-    def close(self, request: Request, pk: str) -> Response:
-        return self._move(request, pk, Transition.CLOSE)
-
-    @action(detail=True, methods=["post"], serializer_class=EmptySerializer)
-    def exchange(self, request: Request, pk: str) -> Response:
-        """Prepare the exchange package of a repatriation referral to a foreign partner."""
-        referral = get_object_or_404(selectors.referral_queryset(actor=request.user), pk=pk)
-        package = _call(
-            lambda: services.exchange_package_create(actor=request.user, referral=referral)
-        )
-        return Response(ExchangePackageSerializer(package).data, status=status.HTTP_201_CREATED)
-
-
 class TaskSerializer(serializers.ModelSerializer):
-    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.all())
-    owner_agency = serializers.SlugRelatedField(slug_field="code", queryset=Agency.objects.all())
+    """A task as the API shows it (output only)."""
+
+    owner_agency = serializers.CharField(source="owner_agency.code", read_only=True)
 
     class Meta:
         model = Task
         fields = ["id", "case", "referral", "title", "service", "owner_agency", "due_on", "status"]
-        read_only_fields = ["id", "status"]
-        extra_kwargs = {"due_on": {"required": False}, "referral": {"required": False}}
+        read_only_fields = fields
 
 
-class TaskViewSet(viewsets.ReadOnlyModelViewSet):
-    """Open tasks of your agencies (or assigned to you); POST adds one; POST /done/ finishes it."""
-
-    serializer_class = TaskSerializer
-    filter_backends: list[Any] = []
-    queryset = Task.objects.none()  # for the schema only; get_queryset scopes every request
-
-    def get_queryset(self) -> Any:
-        return selectors.task_list(actor=self.request.user)
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # One task is readable wherever its case is (and once done), not only in your list.
-        task = selectors.task_get(actor=request.user, pk=int(kwargs["pk"]))
-        return Response(TaskSerializer(task).data)
-
-    def create(self, request: Request) -> Response:
-        incoming = TaskSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        data = incoming.validated_data
-        case = case_get(actor=request.user, pk=data["case"].pk)
-        task = _call(
-            lambda: services.task_create(
-                actor=request.user,
-                case=case,
-                title=data["title"],
-                owner_agency=data["owner_agency"],
-                service=data.get("service", ""),
-                due_on=data.get("due_on"),
-                referral=data.get("referral"),
-            )
-        )
-        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
-
-    @action(detail=True, methods=["post"], serializer_class=EmptySerializer)
-    def done(self, request: Request, pk: str) -> Response:
-        task = selectors.task_get(actor=request.user, pk=int(pk))
-        return Response(
-            TaskSerializer(
-                _call(lambda: services.task_complete(actor=request.user, task=task))
-            ).data
-        )
-
-
-class ExchangeUpdateSerializer(serializers.Serializer):
+class ExchangeUpdateOutSerializer(serializers.Serializer):
     status = serializers.CharField()
     occurred_on = serializers.DateField()
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField()
 
 
 class ExchangePackageSerializer(serializers.ModelSerializer):
+    """A package with its HTCDS record as JSON, identity masked as the reader sees it
+    elsewhere (selectors.exchange_payload); the actor comes from the context."""
+
+    payload = serializers.SerializerMethodField()
     updates = serializers.SerializerMethodField()
 
     class Meta:
@@ -256,6 +96,11 @@ class ExchangePackageSerializer(serializers.ModelSerializer):
         fields = ["id", "referral", "status", "fields_shared", "payload", "created_at", "updates"]
         read_only_fields = fields
 
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_payload(self, package: ExchangePackage) -> dict[str, Any]:
+        return selectors.exchange_payload(actor=serializer_actor(self.context), package=package)
+
+    @extend_schema_field(ExchangeUpdateOutSerializer(many=True))
     def get_updates(self, package: ExchangePackage) -> list[dict[str, Any]]:
         return [
             {"status": u.status, "occurred_on": u.occurred_on.isoformat(), "note": u.note}
@@ -263,36 +108,320 @@ class ExchangePackageSerializer(serializers.ModelSerializer):
         ]
 
 
-class ExchangePackageViewSet(viewsets.GenericViewSet):
+# --- what they accept ------------------------------------------------------------------------
+
+
+class ReferralListQuery(StrictSerializer):
+    box = serializers.ChoiceField(choices=["inbox", "outbox", "all"], default="all")
+    status = serializers.ChoiceField(choices=ReferralStatus.choices, required=False)
+    service = serializers.ChoiceField(choices=Service.choices, required=False)
+    overdue = serializers.BooleanField(required=False, default=False)
+
+
+class ReferralSendSerializer(StrictSerializer):
+    participant = serializers.IntegerField(help_text="id of the person's participation")
+    to_agency = serializers.CharField(help_text="agency code or id")
+    service = serializers.CharField()
+    from_agency = serializers.CharField(required=False, allow_blank=True, help_text="agency code")
+    shares_identity = serializers.BooleanField(default=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    deadline_stamp = serializers.CharField(required=False, allow_null=True, default=None)
+
+
+class ReasonSerializer(StrictSerializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OutcomeSerializer(StrictSerializer):
+    outcome = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TaskCreateSerializer(StrictSerializer):
+    case = serializers.IntegerField(help_text="case id")
+    referral = serializers.IntegerField(required=False, allow_null=True, default=None)
+    title = serializers.CharField(max_length=200)
+    service = serializers.CharField(required=False, allow_blank=True, default="")
+    owner_agency = serializers.CharField(help_text="agency code")
+    due_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class ExchangeUpdateSerializer(StrictSerializer):
+    status = serializers.CharField()
+    occurred_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CoordinationQuery(StrictSerializer):
+    sent_from = serializers.DateField(required=False)
+    sent_to = serializers.DateField(required=False)
+    province = serializers.IntegerField(required=False, help_text="province id")
+    service = serializers.ChoiceField(choices=Service.choices, required=False)
+
+
+def _agency(field: str, code: str) -> Agency:
+    """An agency named by code in a body (agencies are public: no existence to hide)."""
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise serializers.ValidationError(
+            {field: [_("There is no agency %(agency)s.") % {"agency": code}]}
+        )
+    return agency
+
+
+def _query(request: Request) -> dict[str, Any]:
+    return {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+class _ReferralsViewSet(SelectorViewSet):
+    lookup_value_converter = "int"
+
+    def _ctx(self) -> dict[str, Any]:
+        return {"actor": self.request.user}
+
+
+TRANSITION_BODIES: dict[str, type[StrictSerializer]] = {
+    Transition.ACCEPT: StrictSerializer,
+    Transition.DECLINE: ReasonSerializer,
+    Transition.START: StrictSerializer,
+    Transition.COMPLETE: OutcomeSerializer,
+    Transition.CLOSE: ReasonSerializer,
+}
+
+
+class ReferralViewSet(_ReferralsViewSet):
+    """Referrals on cases you may see. `?box=inbox|outbox`, `?status=`, `?service=`, `?overdue=1`.
+
+    POST creates (sends) one; POST to /accept/, /decline/, /start/, /complete/, /close/ moves it.
+    """
+
+    serializer_class = ReferralSerializer
+    serializer_classes = {
+        "create": ReferralSendSerializer,
+        **TRANSITION_BODIES,
+        "exchange": StrictSerializer,
+    }
+
+    @extend_schema(
+        summary="List referrals",
+        parameters=[ReferralListQuery],
+        responses={200: ReferralSerializer(many=True), **errors(400, 401)},
+    )
+    def list(self, request: Request) -> Response:
+        query = parse(ReferralListQuery, _query(request))
+        filters = selectors.ReferralFilters(
+            box=query["box"],
+            status=query.get("status", ""),
+            service=query.get("service", ""),
+            overdue=query["overdue"],
+        )
+        page = self.paginate_queryset(selectors.referral_list(actor=request.user, filters=filters))
+        return self.get_paginated_response(ReferralSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Read a referral", responses={200: ReferralSerializer, **errors(401, 404)}
+    )
+    def retrieve(self, request: Request, pk: int) -> Response:
+        referral = selectors.referral_get(actor=request.user, pk=int(pk))
+        return Response(ReferralSerializer(referral).data)
+
+    @extend_schema(
+        summary="Send a referral",
+        request=ReferralSendSerializer,
+        responses={201: ReferralSerializer, **errors(400, 401, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        data = parse(ReferralSendSerializer, request.data)
+        actor = request.user
+        participant = resolve(
+            "participant", lambda: participant_get(actor=actor, pk=data["participant"])
+        )
+        from_agency = (
+            _agency("from_agency", data["from_agency"]) if data.get("from_agency") else None
+        )
+        referral = services.referral_send(
+            actor=actor,
+            participant=participant,
+            to_agency=data["to_agency"],
+            service=data["service"],
+            from_agency=from_agency,
+            shares_identity=data["shares_identity"],
+            note=data["note"],
+            deadline_stamp=data["deadline_stamp"],
+        )
+        return Response(ReferralSerializer(referral).data, status=status.HTTP_201_CREATED)
+
+    def _move(self, request: Request, pk: int, transition: str) -> Response:
+        referral = selectors.referral_for_action(
+            actor=request.user, pk=int(pk), wanted=f"referral_{transition}"
+        )
+        data = parse(TRANSITION_BODIES[transition], request.data)
+        moved = services.TRANSITION_SERVICES[transition](
+            actor=request.user, referral=referral, **data
+        )
+        return Response(ReferralSerializer(moved).data)
+
+    @extend_schema(
+        summary="Accept a referral (receiving agency)",
+        request=None,
+        responses={200: ReferralSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: int) -> Response:
+        return self._move(request, pk, Transition.ACCEPT)
+
+    @extend_schema(
+        summary="Decline a referral, saying why (receiving agency)",
+        request=ReasonSerializer,
+        responses={200: ReferralSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: int) -> Response:
+        return self._move(request, pk, Transition.DECLINE)
+
+    @extend_schema(
+        summary="Start the service (receiving agency)",
+        request=None,
+        responses={200: ReferralSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: int) -> Response:
+        return self._move(request, pk, Transition.START)
+
+    @extend_schema(
+        summary="Complete the service, with its outcome (receiving agency)",
+        request=OutcomeSerializer,
+        responses={200: ReferralSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: int) -> Response:
+        return self._move(request, pk, Transition.COMPLETE)
+
+    @extend_schema(
+        summary="Close a referral that will not be completed (sending agency)",
+        request=ReasonSerializer,
+        responses={200: ReferralSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: int) -> Response:
+        return self._move(request, pk, Transition.CLOSE)
+
+    @extend_schema(
+        summary="Prepare the exchange package of a repatriation to a foreign partner",
+        request=None,
+        responses={201: ExchangePackageSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def exchange(self, request: Request, pk: int) -> Response:
+        referral = selectors.referral_for_action(
+            actor=request.user, pk=int(pk), wanted="exchange_package_create"
+        )
+        parse(StrictSerializer, request.data)  # an empty body: any field is unknown
+        package = services.exchange_package_create(actor=request.user, referral=referral)
+        return Response(
+            ExchangePackageSerializer(package, context=self._ctx()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TaskViewSet(_ReferralsViewSet):
+    """Open tasks of your agencies (or assigned to you); POST adds one; POST /done/ finishes it."""
+
+    serializer_class = TaskSerializer
+    serializer_classes = {"create": TaskCreateSerializer, "done": StrictSerializer}
+
+    @extend_schema(summary="List your open tasks", responses={200: TaskSerializer(many=True)})
+    def list(self, request: Request) -> Response:
+        parse(StrictSerializer, _query(request))
+        page = self.paginate_queryset(selectors.task_list(actor=request.user))
+        return self.get_paginated_response(TaskSerializer(page, many=True).data)
+
+    @extend_schema(summary="Read a task", responses={200: TaskSerializer, **errors(401, 404)})
+    def retrieve(self, request: Request, pk: int) -> Response:
+        # One task is readable wherever its case is (and once done), not only in your list.
+        task = selectors.task_get(actor=request.user, pk=int(pk))
+        return Response(TaskSerializer(task).data)
+
+    @extend_schema(
+        summary="Add a task to a case",
+        request=TaskCreateSerializer,
+        responses={201: TaskSerializer, **errors(400, 401, 403)},
+    )
+    def create(self, request: Request) -> Response:
+        data = parse(TaskCreateSerializer, request.data)
+        actor = request.user
+        case = resolve("case", lambda: case_get(actor=actor, pk=data["case"]))
+        referral = None
+        if data["referral"] is not None:
+            referral = resolve(
+                "referral", lambda: selectors.referral_get(actor=actor, pk=data["referral"])
+            )
+        task = services.task_create(
+            actor=actor,
+            case=case,
+            title=data["title"],
+            owner_agency=_agency("owner_agency", data["owner_agency"]),
+            service=data["service"],
+            due_on=data["due_on"],
+            referral=referral,
+        )
+        return Response(TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Finish a task",
+        request=None,
+        responses={200: TaskSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def done(self, request: Request, pk: int) -> Response:
+        task = selectors.task_get(actor=request.user, pk=int(pk))
+        parse(StrictSerializer, request.data)
+        return Response(TaskSerializer(services.task_complete(actor=request.user, task=task)).data)
+
+
+class ExchangePackageViewSet(_ReferralsViewSet):
     """An exchange package (HTCDS record of consented fields) and its hand-entered updates."""
 
     serializer_class = ExchangePackageSerializer
-    queryset = ExchangePackage.objects.none()
+    serializer_classes = {"updates": ExchangeUpdateSerializer}
 
-    @extend_schema(parameters=[ID_PATH])
-    def retrieve(self, request: Request, pk: str) -> Response:
+    @extend_schema(
+        summary="Read an exchange package",
+        responses={200: ExchangePackageSerializer, **errors(401, 404)},
+    )
+    def retrieve(self, request: Request, pk: int) -> Response:
         package = selectors.exchange_package_get(actor=request.user, pk=int(pk))
-        return Response(ExchangePackageSerializer(package).data)
+        return Response(ExchangePackageSerializer(package, context=self._ctx()).data)
 
-    @action(detail=True, methods=["post"], serializer_class=ExchangeUpdateSerializer)
-    def updates(self, request: Request, pk: str) -> Response:
+    @extend_schema(
+        summary="Record what the partner reported",
+        request=ExchangeUpdateSerializer,
+        responses={201: ExchangePackageSerializer, **errors(400, 401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def updates(self, request: Request, pk: int) -> Response:
         package = selectors.exchange_package_get(actor=request.user, pk=int(pk))
-        incoming = ExchangeUpdateSerializer(data=request.data)
-        incoming.is_valid(raise_exception=True)
-        _call(
-            lambda: services.exchange_update_add(
-                actor=request.user, package=package, **incoming.validated_data
-            )
-        )
+        data = parse(ExchangeUpdateSerializer, request.data)
+        services.exchange_update_add(actor=request.user, package=package, **data)
         package.refresh_from_db()
-        return Response(ExchangePackageSerializer(package).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ExchangePackageSerializer(package, context=self._ctx()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
-class PathwayViewSet(viewsets.ViewSet):
+class PathwayViewSet(_ReferralsViewSet):
     """A victim's service pathway: /api/v1/pathways/<participant id>/."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, parameters=[ID_PATH])
-    def retrieve(self, request: Request, pk: str) -> Response:
+    serializer_class = StrictSerializer
+
+    @extend_schema(
+        summary="A victim's service pathway",
+        responses={200: OpenApiTypes.OBJECT, **errors(401, 404)},
+    )
+    def retrieve(self, request: Request, pk: int) -> Response:
         path = selectors.pathway(actor=request.user, participant_id=int(pk))
         return Response(
             {
@@ -327,11 +456,15 @@ def _work(work: selectors.WorkList) -> dict[str, Any]:
     }
 
 
-class WorkViewSet(viewsets.ViewSet):
+class WorkViewSet(_ReferralsViewSet):
     """Your overdue and soon-due referrals and tasks, and those of agencies you supervise."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    serializer_class = StrictSerializer
+    pagination_class = None
+
+    @extend_schema(summary="Your overdue and soon-due work", responses={200: OpenApiTypes.OBJECT})
     def list(self, request: Request) -> Response:
+        parse(StrictSerializer, _query(request))
         board = selectors.work_dashboard(actor=request.user)
         return Response(
             {
@@ -342,30 +475,28 @@ class WorkViewSet(viewsets.ViewSet):
         )
 
 
-class CoordinationViewSet(viewsets.ViewSet):
+class CoordinationViewSet(_ReferralsViewSet):
     """Committee-wide referral figures, for the secretariat and analysts.
 
     Filters: `?sent_from=&sent_to=` (ISO dates), `?province=` (id), `?service=`.
     """
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
-    def list(self, request: Request) -> Response:
-        import datetime
+    serializer_class = StrictSerializer
+    pagination_class = None
 
-        params = request.query_params
-        try:
-            filters = selectors.CoordinationFilters(
-                sent_from=datetime.date.fromisoformat(params["sent_from"])
-                if params.get("sent_from")
-                else None,
-                sent_to=datetime.date.fromisoformat(params["sent_to"])
-                if params.get("sent_to")
-                else None,
-                province=int(params["province"]) if params.get("province") else None,
-                service=params.get("service", ""),
-            )
-        except ValueError as exc:
-            raise ValidationError({"filters": [str(exc)]}) from exc
+    @extend_schema(
+        summary="Referral figures of the whole committee",
+        parameters=[CoordinationQuery],
+        responses={200: OpenApiTypes.OBJECT, **errors(400, 401, 403)},
+    )
+    def list(self, request: Request) -> Response:
+        query = parse(CoordinationQuery, _query(request))
+        filters = selectors.CoordinationFilters(
+            sent_from=query.get("sent_from"),
+            sent_to=query.get("sent_to"),
+            province=query.get("province"),
+            service=query.get("service", ""),
+        )
         figures = selectors.coordination_figures(actor=request.user, filters=filters)
         return Response(vars(figures))
 

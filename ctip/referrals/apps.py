@@ -11,8 +11,10 @@ class ReferralsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from ctip.access.masking import register_standing_grants
         from ctip.registry.selectors import page_link_provider
 
-        from .selectors import registry_page_links
+        from .selectors import registry_page_links, shared_identities
 
         page_link_provider(registry_page_links)
+        register_standing_grants(shared_identities)

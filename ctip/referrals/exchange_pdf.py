@@ -7,8 +7,9 @@ from django.template.loader import render_to_string
 from .choices import Service
 
 
-def render_pdf(package: Any) -> bytes:
-    """The package as a PDF: the consented HTCDS fields and the status history."""
+def render_pdf(package: Any, record: dict[str, Any]) -> bytes:
+    """The package as a PDF: the consented HTCDS fields (`record`, already masked for the
+    reader by selectors.exchange_payload) and the status history."""
     from weasyprint import HTML  # imported here: it loads system libraries (pango) on import
 
     referral = package.referral
@@ -18,7 +19,7 @@ def render_pdf(package: Any) -> bytes:
             "package": package,
             "referral": referral,
             "service": Service(referral.service).label,
-            "rows": sorted(package.payload.items()),
+            "rows": sorted(record.items()),
             "updates": list(package.updates.all()),
         },
     )

@@ -99,6 +99,7 @@ class Referral(models.Model):
     """A request from one agency to another to serve a person in a case."""
 
     case_path = "case"
+    referral_part = "participant"
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="referrals"
@@ -234,6 +235,7 @@ class Task(models.Model):
     """A piece of work on a case with an owner agency, an optional assignee and a due date."""
 
     case_path = "case"
+    referral_part = "referral__participant"  # tasks of the referrals it received
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="tasks"
@@ -296,6 +298,7 @@ class ExchangePackage(models.Model):
     consented fields (encrypted at rest) from which the PDF summary is rendered."""
 
     case_path = "referral__case"
+    referral_part = "referral__participant"
 
     referral = models.OneToOneField(
         Referral,
@@ -337,6 +340,7 @@ class ExchangeUpdate(models.Model):
     """A status update on an exchange package, entered by hand from the partner's messages."""
 
     case_path = "package__referral__case"
+    referral_part = "package__referral__participant"
 
     package = models.ForeignKey(
         ExchangePackage,

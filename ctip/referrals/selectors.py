@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action, AgencyKind, Role
+from ctip.access.masking import MASK, Sensitivity, can_read
 from ctip.access.models import Agency
 from ctip.access.policies import actor_scope, restrict
 from ctip.audit.choices import AuditAction
@@ -32,6 +33,7 @@ from ctip.registry.selectors import (
 from .choices import (
     PATHWAY_GAP_DAYS,
     SERVING_STATUSES,
+    ConsentBasis,
     ReferralStatus,
     Service,
     TaskStatus,
@@ -109,6 +111,52 @@ def referral_get(*, actor: Any, pk: int) -> Referral:
         pk=pk,
         related=("case", "from_agency", "to_agency", "participant__person", "province"),
         not_found=_("No such referral."),
+    )
+    return referral
+
+
+# Referrals whose receiver reads the shared identity: sent and not turned down or withdrawn.
+IDENTITY_READING_STATUSES = (
+    ReferralStatus.SENT,
+    ReferralStatus.ACCEPTED,
+    ReferralStatus.IN_PROGRESS,
+    ReferralStatus.COMPLETED,
+)
+
+
+def shared_identities(actor: Any) -> set[tuple[str, str, str]]:
+    """The persons whose identity was passed to the actor's agencies by a referral that shares
+    it (with the victim's consent or a supervisor's override): the receiver reads them in
+    clear, as masking's standing grants (registered in ReferralsConfig.ready), instead of
+    revealing each person one by one. A declined or closed referral opens nothing."""
+    agencies = staff_agencies(actor)
+    if not agencies:
+        return set()
+    persons = (
+        Referral.objects.filter(
+            to_agency_id__in=sorted(agencies),
+            shares_identity=True,
+            consent_basis__in=(ConsentBasis.CONSENT, ConsentBasis.OVERRIDE),
+            status__in=IDENTITY_READING_STATUSES,
+        )
+        .values_list("participant__person_id", flat=True)
+        .distinct()
+    )
+    return {("registry.person", str(pk), Sensitivity.IDENTITY) for pk in persons}
+
+
+def referral_for_action(*, actor: Any, pk: int, wanted: str) -> Referral:
+    """A referral the actor may see, fetched to act on it (a transition, an exchange package).
+    Unknown and hidden answer alike (404); reaching for a hidden one is audited as a denial
+    naming what was wanted. The action itself is audited by its service."""
+    referral: Referral = case_record_get(
+        actor=actor,
+        model=Referral,
+        pk=pk,
+        related=("case", "from_agency", "to_agency", "participant__person", "province"),
+        not_found=_("No such referral."),
+        audit_view=False,
+        wanted=wanted,
     )
     return referral
 
@@ -191,21 +239,22 @@ def send_form_deadlines() -> tuple[list[ServiceDeadline | None], dict[str, str]]
     return [rules.get(service) for service in Service.values], stamps
 
 
-def may_refer_from(*, actor: Any, cases: list[Case]) -> set[int]:
-    """Of these cases, the ids the actor may send referrals and add tasks from: open cases
-    they may change, and only if they hold a case-work role (the services' own rules)."""
+def may_refer_from(*, actor: Any, cases: list[Case], action: str = Action.SHARE) -> set[int]:
+    """Of these cases, the ids the actor may send referrals from (Action.SHARE: the owner's
+    side) or add tasks to (Action.CHANGE): open cases, and only if the actor holds a case-work
+    role (the services' own rules)."""
     open_cases = [case for case in cases if not case.is_closed]
     if not open_cases or not staff_agencies(actor):
         return set()
     # The case page's case was read with its permissions (registry.selectors.case_get):
     # use them rather than ask again; ask in one query for the others (the person page).
-    read_with = {case.pk: permission_read_with(case, Action.CHANGE) for case in open_cases}
+    read_with = {case.pk: permission_read_with(case, action) for case in open_cases}
     known = {pk: may for pk, may in read_with.items() if may is not None}
     unknown = sorted({case.pk for case in open_cases} - set(known))
     allowed = {pk for pk, may in known.items() if may}
     if unknown:
         allowed |= set(
-            restrict(Case.objects.filter(pk__in=unknown), actor, Action.CHANGE).values_list(
+            restrict(Case.objects.filter(pk__in=unknown), actor, action).values_list(
                 "pk", flat=True
             )
         )
@@ -218,7 +267,8 @@ def registry_page_links(
     """The referral work offered on the registry's case and person pages (registered in
     ReferralsConfig.ready): a victim's pathway and a referral for them, and a case task.
     Links show only where the acting user may follow them."""
-    acting = may_refer_from(actor=actor, cases=cases)
+    acting = may_refer_from(actor=actor, cases=cases, action=Action.CHANGE)
+    referring = may_refer_from(actor=actor, cases=cases)
     for case_id in sorted(acting):
         links.add_case(
             case_id,
@@ -237,7 +287,7 @@ def registry_page_links(
                 "pathway",
             ),
         )
-        if participant.case_id in acting:
+        if participant.case_id in referring:
             links.add_participant(
                 participant.pk,
                 PageLink(
@@ -610,6 +660,40 @@ def exchange_package_get(*, actor: Any, pk: int) -> ExchangePackage:
     return package
 
 
+# The HTCDS keys of an exchange package that carry the person's identity, with the registry
+# field each copies: a reader sees them exactly as they would see that field of the person.
+PACKAGE_IDENTITY_KEYS = {
+    "per_GivenName": "given_name_latin",
+    "per_FamilyName": "family_name_latin",
+    "per_GivenNameLocal": "given_name_km",
+    "per_FamilyNameLocal": "family_name_km",
+    "per_Aliases": "aliases",
+    "per_BirthDate": "date_of_birth",
+    "per_IdentityDocuments": "date_of_birth",  # document numbers: identity, like the rest
+}
+
+
+def exchange_payload(*, actor: Any, package: ExchangePackage) -> dict[str, Any]:
+    """The package's HTCDS record as this actor may read it: identity keys masked (•••) for
+    a reader who sees the person masked elsewhere (an NGO partner without a reveal), as on
+    the person's own page. Every surface of a package (page, API, JSON, PDF) reads this."""
+    record = dict(package.payload)
+    person_id = (
+        Participant.objects.filter(pk=package.referral.participant_id)
+        .values_list("person_id", flat=True)
+        .first()
+    )
+    for key, field_name in PACKAGE_IDENTITY_KEYS.items():
+        value = record.get(key)
+        if value in (None, "", []) or can_read(actor, "registry.person", field_name, person_id):
+            continue
+        if key == "per_IdentityDocuments":
+            record[key] = [{**doc, "number": MASK} for doc in value]
+        else:
+            record[key] = MASK
+    return record
+
+
 def may_prepare_exchange(*, actor: Any, referral: Referral) -> bool:
     """Whether the referral page offers to prepare an exchange package: exactly when
     services.exchange_package_create would not refuse it."""
@@ -627,9 +711,10 @@ def exchange_package_export(*, actor: Any, package: ExchangePackage, fmt: str) -
     if fmt == "pdf":
         from .exchange_pdf import render_pdf  # loads WeasyPrint only when a PDF is asked for
 
-        content = render_pdf(package)
+        content = render_pdf(package, exchange_payload(actor=actor, package=package))
     else:
-        content = json.dumps(package.payload, ensure_ascii=False, indent=2).encode()
+        record = exchange_payload(actor=actor, package=package)
+        content = json.dumps(record, ensure_ascii=False, indent=2).encode()
     audit_record(
         actor=actor,
         action=AuditAction.EXPORT,

@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action, AgencyKind
 from ctip.access.consent import can_override_consent
+from ctip.access.masking import can_read
 from ctip.access.models import Agency
 from ctip.access.policies import RECORD_ROLES, actor_scope, restrict
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.registry.choices import ParticipantRole, ShareReason
 from ctip.registry.models import Case, CaseShare, Participant
-from ctip.registry.services import victims_without_consent
 from ctip.registry.validation import Errors, check_choice, check_not_future
 
 from .choices import (
@@ -201,44 +201,75 @@ def _may_override(actor: Any, case: Case) -> bool:
     return can_override_consent(actor, case.owning_agency_id)
 
 
+def _victim_label(actor: Any, participant: Participant) -> str:
+    """How a refusal names a victim: by name where the actor reads names in clear, else by the
+    person's number (which the case page shows beside the masked name)."""
+    person = participant.person
+    if can_read(actor, person, "display_name", person.pk) and person.display_name:
+        return _("%(name)s (person %(id)s)") % {"name": person.display_name, "id": person.pk}
+    return _("person %(id)s") % {"id": person.pk}
+
+
+def _lacks_consent(participant: Participant) -> bool:
+    profile = getattr(participant, "victim_profile", None)
+    return participant.role == ParticipantRole.VICTIM and not (
+        profile is not None and profile.consent_to_share
+    )
+
+
 def _consent_basis(
     errors: Errors, actor: Any, participant: Participant, case: Case, shares: bool
 ) -> str:
     if not shares or participant.role != ParticipantRole.VICTIM:
         return ConsentBasis.NOT_NEEDED
-    profile = getattr(participant, "victim_profile", None)
-    if profile is not None and profile.consent_to_share:
+    if not _lacks_consent(participant):
         return ConsentBasis.CONSENT
     if _may_override(actor, case):
         return ConsentBasis.OVERRIDE
     errors.add(
         "shares_identity",
         _(
-            "The victim has not consented to sharing their identity. Record the consent "
+            "%(victim)s has not consented to sharing their identity. Record the consent "
             "first, or ask a supervisor of the case's agency to send it."
-        ),
+        )
+        % {"victim": _victim_label(actor, participant)},
     )
     return ConsentBasis.NOT_NEEDED
 
 
-def _check_case_file_consent(errors: Errors, actor: Any, case: Case, receiver: Agency) -> None:
-    """A referral opens the case file to the receiver (a CaseShare), with every victim's
-    identity in it, whatever the referral's own `shares_identity` says. So a new share needs
-    what registry.services.identity_share_check asks of any share: every victim's recorded
-    consent, or a supervisor allowed to override (the override is audited with the referral)."""
-    if CaseShare.objects.filter(case=case, agency=receiver).exists():
-        return  # the receiver already sees the case file: nothing new is disclosed
-    if not victims_without_consent(case) or _may_override(actor, case):
-        return
-    errors.add(
-        "case",
-        _(
-            "A referral gives %(agency)s the case file, and a victim in this case has not "
-            "consented to sharing their identity. Record the consent first, or ask a "
-            "supervisor of the case's agency to send it."
-        )
-        % {"agency": receiver.code},
+def _already_open_to(receiver: Agency, participant: Participant) -> bool:
+    """Whether the receiver already reads this participant's part of the case: the case was
+    shared with it outright, or an earlier referral sent it this participant."""
+    share = CaseShare.objects.filter(case_id=participant.case_id, agency=receiver).first()
+    if share is None:
+        return False
+    return (
+        share.reason == ShareReason.SHARED or share.participants.filter(pk=participant.pk).exists()
     )
+
+
+def _check_victim_part_consent(
+    errors: Errors, actor: Any, participant: Participant, case: Case, receiver: Agency, shares: bool
+) -> bool:
+    """A referral opens the referred person's part of the case file to the receiver (their
+    person record and victim profile, identity included), whatever the referral's own
+    `shares_identity` says; nothing of the other victims. So it needs the referred victim's
+    recorded consent, or a supervisor allowed to override. True when the override was used."""
+    if not _lacks_consent(participant) or _already_open_to(receiver, participant):
+        return False
+    if _may_override(actor, case):
+        return True
+    if not shares:  # with shares_identity, _consent_basis has said it about the same victim
+        errors.add(
+            "case",
+            _(
+                "A referral gives %(agency)s the case file of %(victim)s, who has not "
+                "consented to sharing their identity. Record the consent first, or ask a "
+                "supervisor of the case's agency to send it."
+            )
+            % {"agency": receiver.code, "victim": _victim_label(actor, participant)},
+        )
+    return False
 
 
 def referral_send(
@@ -290,8 +321,9 @@ def referral_send(
                     % {"agency": receiver.code},
                 )
         basis = _consent_basis(errors, actor, participant, case, shares_identity)
-        if receiver is not None:
-            _check_case_file_consent(errors, actor, case, receiver)
+        part_override = receiver is not None and _check_victim_part_consent(
+            errors, actor, participant, case, receiver, shares_identity
+        )
         days_accept, days_complete, stamp = (
             deadline_days(service) if service in Service.values else (0, 0, "")
         )
@@ -304,8 +336,15 @@ def referral_send(
                 ),
             )
         errors.raise_if_any()
-        if not restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists():
-            raise PermissionDenied(_("You may not refer from this case."))
+        # A referral passes the case on, as a share does: the owner's side only (Action.SHARE);
+        # an agency that received the case by a share or a referral may not pass it on.
+        if not restrict(Case.objects.filter(pk=case.pk), actor, Action.SHARE).exists():
+            raise PermissionDenied(
+                _(
+                    "Only the agency that owns the case (or its supervisors) may refer from it; "
+                    "a case received by a share or a referral cannot be passed on."
+                )
+            )
         assert receiver is not None and sender is not None
         now = timezone.now()
         today = timezone.localdate(now)
@@ -343,18 +382,25 @@ def referral_send(
                 "note": [None, MASKED if note else ""],
                 "due_on": [None, referral.due_on.isoformat()],
             },
-            detail={"consent_override": True} if basis == ConsentBasis.OVERRIDE else None,
+            detail={"consent_override": True}
+            if basis == ConsentBasis.OVERRIDE or part_override
+            else None,
         )
-        _share, created = CaseShare.objects.get_or_create(
-            case=case, agency=receiver, defaults={"reason": ShareReason.REFERRAL}
-        )
-        if created:
+        if not _already_open_to(receiver, participant):
+            share, _created = CaseShare.objects.get_or_create(
+                case=case, agency=receiver, defaults={"reason": ShareReason.REFERRAL}
+            )
+            share.participants.add(participant)
             audit_record(
                 actor=actor,
                 action=AuditAction.UPDATE,
                 obj=case,
                 changes={"shared_with": [None, receiver.code]},
-                detail={"reason": ShareReason.REFERRAL, "referral": referral.pk},
+                detail={
+                    "reason": ShareReason.REFERRAL,
+                    "referral": referral.pk,
+                    "participant": participant.pk,
+                },
             )
         return referral
 

@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ctip.access.choices import Action
 from ctip.access.models import Agency
-from ctip.registry.selectors import case_get, participant_get
+from ctip.registry.selectors import case_get, participant_get, require_case_action
 from ctip.web.refusals import refusal_text, show_refusal
 
 from . import selectors, services
@@ -79,9 +80,9 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_transition(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
     if transition not in Transition.values:
         raise Http404
-    referral = selectors.referral_queryset(actor=request.user).filter(pk=pk).first()
-    if referral is None:
-        raise Http404(_("No such referral."))
+    referral = selectors.referral_for_action(
+        actor=request.user, pk=pk, wanted=f"referral_{transition}"
+    )
     form = ReasonForm(request.POST)
     form.is_valid()
     kwargs: dict[str, Any] = {}
@@ -101,6 +102,8 @@ def referral_transition(request: HttpRequest, pk: int, transition: str) -> HttpR
 @login_required
 def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = participant_get(actor=request.user, pk=participant_id)
+    # Referring passes the case on: only the owner's side may (the service's own rule).
+    require_case_action(actor=request.user, case=participant.case, action=Action.SHARE)
     form = ReferralSendForm(
         request.POST or None,
         sender_agencies=_my_agencies(request.user),
@@ -174,6 +177,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def task_create(request: HttpRequest, case_id: int) -> HttpResponse:
     case = case_get(actor=request.user, pk=case_id)
+    require_case_action(actor=request.user, case=case, action=Action.CHANGE)
     form = TaskForm(request.POST or None, owner_agencies=_my_agencies(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -219,9 +223,9 @@ def pathway(request: HttpRequest, participant_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def exchange_create(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.referral_queryset(actor=request.user).filter(pk=pk).first()
-    if referral is None:
-        raise Http404(_("No such referral."))
+    referral = selectors.referral_for_action(
+        actor=request.user, pk=pk, wanted="exchange_package_create"
+    )
     try:
         package = services.exchange_package_create(actor=request.user, referral=referral)
     except (ValidationError, PermissionDenied) as exc:
@@ -249,7 +253,11 @@ def exchange_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "package": package,
             "updates": package.updates.all(),
             "form": form,
-            "payload": json.dumps(package.payload, ensure_ascii=False, indent=2),
+            "payload": json.dumps(
+                selectors.exchange_payload(actor=request.user, package=package),
+                ensure_ascii=False,
+                indent=2,
+            ),
         },
     )
 

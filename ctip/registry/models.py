@@ -1,11 +1,14 @@
 """The case registry: cases, persons, their roles in cases, victim profiles, events,
 arrests and court proceedings (aligned with HTCDS 2.0; field names are ctip's own)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ctip.access.models import Agency
+from ctip.access.policies import WHOLE_CASE
 from ctip.reference.models import Country, Province
 
 from .choices import (
@@ -27,6 +30,7 @@ class Case(models.Model):
     """A case file opened by one agency: the unit the committee counts and shares."""
 
     case_path = ""
+    referral_part = WHOLE_CASE
 
     reference = models.CharField(_("reference number"), max_length=32, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=CaseKind.choices)
@@ -104,6 +108,7 @@ class CaseShare(models.Model):
     """An agency other than the owner that may see the case: shared by hand or by a referral."""
 
     case_path = "case"
+    referral_part = WHOLE_CASE
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="shares"
@@ -115,6 +120,14 @@ class CaseShare(models.Model):
         _("reason"), max_length=12, choices=ShareReason.choices, default=ShareReason.SHARED
     )
     created_at = models.DateTimeField(_("shared at"), auto_now_add=True)
+    # What a referral opens (reason "referral"): only these participants' part of the case,
+    # read-only (access.policies.case_q). A direct share opens the whole case.
+    participants: "models.ManyToManyField[Participant, Any]" = models.ManyToManyField(
+        "Participant",
+        verbose_name=_("referred participants"),
+        blank=True,
+        related_name="referral_shares",
+    )
 
     class Meta:
         ordering = ["case", "agency"]
@@ -223,6 +236,7 @@ class Participant(models.Model):
     """A person's role in a case (HTCDS per_RoleInProcess)."""
 
     case_path = "case"
+    referral_part = ""  # the participant itself
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="participants"
@@ -252,6 +266,7 @@ class VictimProfile(models.Model):
     """What the case file records about a victim (HTCDS vic_ fields)."""
 
     case_path = "participant__case"
+    referral_part = "participant"
 
     participant = models.OneToOneField(
         Participant,

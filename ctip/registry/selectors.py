@@ -48,6 +48,7 @@ from .models import (
     VictimProfile,
 )
 from .names import document_number_index, query_keys
+from .search_limits import search_rate_check, searchable
 
 CASE_SORTS = {
     "opened": ("opened_on", "id"),
@@ -222,21 +223,29 @@ def case_file(*, actor: Any, case: Case) -> CaseFile:
     """The case's participants, victim profiles, story timeline, arrests and proceedings.
 
     The caller has already obtained `case` through case_get, which checked and audited access.
+    Each part is read through the access rule again: an agency that received a referral sees
+    the referred participants only, and none of the owner's events, arrests or proceedings.
     """
     participants = list(
-        Participant.objects.filter(case=case)
+        restrict(Participant.objects.filter(case=case), actor)
         .select_related("person", "victim_profile")
         .prefetch_related(Prefetch("person__documents", queryset=IdentityDocument.objects.all()))
         .order_by("role", "id")
     )
     events = list(
-        Event.objects.filter(case=case)
+        restrict(Event.objects.filter(case=case), actor)
         .select_related("country", "province")
         .prefetch_related("persons")
     )
     events.sort(key=lambda e: (e.occurred_on, EVENT_STORY_ORDER.get(e.kind, 99), e.pk))
-    arrests = list(Arrest.objects.filter(case=case).select_related("person", "agency", "province"))
-    proceedings = list(Proceeding.objects.filter(case=case).select_related("defendant", "court"))
+    arrests = list(
+        restrict(Arrest.objects.filter(case=case), actor).select_related(
+            "person", "agency", "province"
+        )
+    )
+    proceedings = list(
+        restrict(Proceeding.objects.filter(case=case), actor).select_related("defendant", "court")
+    )
     shares = list(CaseShare.objects.filter(case=case).select_related("agency"))
     return CaseFile(case, participants, events, arrests, proceedings, shares)
 
@@ -249,12 +258,14 @@ def case_record_get(
     related: tuple[str, ...],
     not_found: str,
     audit_view: bool = True,
+    wanted: str = "view",
 ) -> Any:
     """One record of a case the actor may see (participant, event, referral...).
 
     A record that exists but is out of the actor's reach answers like an unknown one, and
-    the attempt is audited (guessed ids); a granted read is audited unless `audit_view` is
-    off (records that hold nothing about a person, such as tasks).
+    the attempt is audited (guessed ids) with what was `wanted` of it; a granted read is
+    audited unless `audit_view` is off (records that hold nothing about a person, such as
+    tasks, or a record fetched to act on, whose action is audited itself).
     """
     record = (
         restrict(model.objects.all(), actor, Action.VIEW).select_related(*related).filter(pk=pk)
@@ -267,7 +278,7 @@ def case_record_get(
                 action=AuditAction.DENIED,
                 object_type=label,
                 object_id=str(pk),
-                detail={"wanted": "view"},
+                detail={"wanted": wanted},
             )
         raise Http404(not_found)
     if audit_view:
@@ -343,8 +354,10 @@ def person_queryset(*, actor: Any, action: str = Action.VIEW) -> QuerySet[Person
     scope = actor_scope(actor)
     if scope.is_superuser:
         return Person.objects.all()
+    # A person is seen through a participation the actor may see: in a case of their own or
+    # shared with them, or as the very participant a referral sent them (part "").
     in_visible_case = Participant.objects.filter(person=OuterRef("pk")).filter(
-        case_q(actor, action, prefix="case__")
+        case_q(actor, action, prefix="case__", part=Participant.referral_part)
     )
     # Only roles that work on records (not analysts, auditors or administrators) see persons
     # their agency registered.
@@ -385,7 +398,7 @@ def _name_condition(keys: list[str], *, fuzzy: bool = True) -> Q:
     return condition
 
 
-def _name_words() -> Func:
+def name_words() -> Func:
     """The stored name keys as an array, in the exact form migration 0003 indexes."""
     return Func(
         Func(F("name_keys"), function="btrim"),
@@ -396,8 +409,13 @@ def _name_words() -> Func:
 
 
 def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
-    """Find persons by name (either script, spelling-tolerant), birth date, age or document."""
-    queryset = person_queryset(actor=actor)
+    """Find persons by name (either script, spelling-tolerant), birth date, age or document.
+
+    Only persons whose identity the actor reads are matched, and searches are rate-limited
+    (search_limits): a search must not confirm what masking hides. Raises TooManySearches.
+    """
+    search_rate_check(actor)
+    queryset = searchable(actor, person_queryset(actor=actor))
     criteria = Q()
     keys = query_keys(query.name)
     if query.date_of_birth:
@@ -419,7 +437,7 @@ def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
     if keys and connection.vendor == "postgresql":
         # Whole-key matches first (one GIN lookup), then similar keys to fill the page: a
         # trigram scan over a common name's keys is what made search slow at 3 million persons.
-        exact = queryset.alias(name_words=_name_words()).filter(
+        exact = queryset.alias(name_words=name_words()).filter(
             criteria & _name_condition(keys, fuzzy=False)
         )
         results: list[Person] = list(exact.order_by("id")[: query.limit])
@@ -524,3 +542,78 @@ def page_links(*, actor: Any, cases: list[Case], participants: list[Participant]
     for provider in _PAGE_LINK_PROVIDERS:
         provider(actor=actor, cases=cases, participants=participants, links=links)
     return links
+
+
+# --- sections that apps above the registry add to its pages ----------------------------------
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A piece of another app's page, included in a registry page: `template` rendered with
+    `context`. `confirm` asks the officer to confirm before the registry goes on (a possible
+    duplicate at registration); `picks` are existing persons the officer may add instead
+    (the registry renders their add-to-case forms; the section's buttons name them)."""
+
+    template: str
+    context: dict[str, Any]
+    confirm: bool = False
+    picks: tuple[int, ...] = ()
+
+
+SectionProvider = Callable[..., PageSection | None]
+_REGISTRATION_CHECKS: list[SectionProvider] = []
+_PERSON_SECTIONS: list[SectionProvider] = []
+
+
+def registration_check_provider(provider: SectionProvider) -> SectionProvider:
+    """Register `provider(actor=, fields=, document_number=, case=)` -> PageSection | None,
+    asked when an officer registers a new person (fields: the registry's person fields)."""
+    if provider not in _REGISTRATION_CHECKS:
+        _REGISTRATION_CHECKS.append(provider)
+    return provider
+
+
+def person_section_provider(provider: SectionProvider) -> SectionProvider:
+    """Register `provider(actor=, person=)` -> PageSection | None, shown on the person page
+    (the person was read through person_get, so the actor may see them)."""
+    if provider not in _PERSON_SECTIONS:
+        _PERSON_SECTIONS.append(provider)
+    return provider
+
+
+def registration_checks(
+    *, actor: Any, fields: dict[str, Any], document_number: str, case: Case | None
+) -> list[PageSection]:
+    found = (
+        provider(actor=actor, fields=fields, document_number=document_number, case=case)
+        for provider in _REGISTRATION_CHECKS
+    )
+    return [section for section in found if section is not None]
+
+
+def person_sections(*, actor: Any, person: Person) -> list[PageSection]:
+    found = (provider(actor=actor, person=person) for provider in _PERSON_SECTIONS)
+    return [section for section in found if section is not None]
+
+
+# --- who a person is counted as ---------------------------------------------------------------
+
+CountingKey = Callable[[str], Any]
+_COUNTING_KEYS: list[CountingKey] = []
+
+
+def counting_key_provider(provider: CountingKey) -> CountingKey:
+    """Register `provider(field)` -> an expression giving, for the person id in `field`, the id
+    the person is counted under (linkage: the first record of the person's identity)."""
+    if provider not in _COUNTING_KEYS:
+        _COUNTING_KEYS.append(provider)
+    return provider
+
+
+def person_counting_key(field: str) -> Any:
+    """The id statistics count the person in `field` (a path to a person id) under: the
+    person's own id, or, where an app above groups records of one human being (identities),
+    the id the group is counted as, so that a victim recorded by three agencies counts once."""
+    for provider in _COUNTING_KEYS:
+        return provider(field)
+    return F(field)

@@ -39,6 +39,7 @@ from .forms import (
     show_names_to,
 )
 from .models import Case, Participant
+from .search_limits import TooManySearches
 
 CASES_PER_PAGE = 50
 # Beyond this many matches the list says "more than N" instead of counting them all: a
@@ -372,10 +373,12 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     search = PersonSearchForm(request.GET or None)
     results: list[Any] = []
     if search.is_bound and search.is_valid() and search.has_criteria():
-        results = selectors.person_search(actor=request.user, query=search.query())
+        results = _search(request, search)
     new_person = PersonForm(prefix="new")
     role_form = ParticipantForm(prefix="new")
     pick_form = ExistingParticipantForm(prefix="pick")
+    checks: list[Any] = []
+    confirm = False
     if request.method == "POST" and "pick-person" in request.POST:
         pick_form = ExistingParticipantForm(request.POST, prefix="pick")
         if pick_form.is_valid():
@@ -396,12 +399,23 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         new_person = PersonForm(request.POST, prefix="new")
         role_form = ParticipantForm(request.POST, prefix="new")
         if new_person.is_valid() and role_form.is_valid():
-            try:
-                response = _register_and_add(request, case, new_person, role_form)
-            except ValidationError as error:
-                show_refusal(new_person, error, also=role_form)
+            # Apps above the registry may find the person already known (linkage); the
+            # officer then confirms before a second record is made.
+            checks = selectors.registration_checks(
+                actor=request.user,
+                fields=new_person.person_fields(),
+                document_number=new_person.cleaned_data.get("document_number") or "",
+                case=case,
+            )
+            if "new-confirm" not in request.POST and any(c.confirm for c in checks):
+                confirm = True
             else:
-                return response
+                try:
+                    response = _register_and_add(request, case, new_person, role_form)
+                except ValidationError as error:
+                    show_refusal(new_person, error, also=role_form)
+                else:
+                    return response
     return render(
         request,
         "registry/participant_add.html",
@@ -414,6 +428,8 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
             "role_form": role_form,
             "pick_form": pick_form,
             "roles": ParticipantRole.choices,
+            "checks": checks,
+            "confirm": confirm,
         },
     )
 
@@ -558,14 +574,23 @@ def proceeding_add(request: HttpRequest, pk: int) -> HttpResponse:
 # --- persons -------------------------------------------------------------------------------
 
 
+def _search(request: HttpRequest, form: Any) -> list[Any]:
+    """Run a person search; past the user's rate the form says so and nothing is matched."""
+    try:
+        return selectors.person_search(actor=request.user, query=form.query())
+    except TooManySearches as refused:
+        form.add_error(None, str(refused))
+        return []
+
+
 @login_required
 def person_search(request: HttpRequest) -> HttpResponse:
     form = PersonSearchForm(request.GET or None)
     results: list[Any] = []
     searched = False
     if form.is_bound and form.is_valid() and form.has_criteria():
-        results = selectors.person_search(actor=request.user, query=form.query())
-        searched = True
+        results = _search(request, form)
+        searched = not form.errors
     return render(
         request,
         "registry/person_search.html",
@@ -592,6 +617,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "registry/person_detail.html",
         {
+            "sections": selectors.person_sections(actor=request.user, person=person),
             "person": person,
             "roles": rows,
             "countries": countries,

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "ctip.audit.middleware.RequestIdMiddleware",
     "ctip.api.middleware.RefuseNulQueryMiddleware",
+    # After authentication and sessions: a retried API POST replays its first answer.
+    "ctip.api.idempotency.IdempotencyMiddleware",
     # Last, as django-axes asks: it turns a flagged failed sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -202,6 +204,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("CTIP_IDLE_TIMEOUT_SECONDS", str(30 * 60
 SESSION_SAVE_EVERY_REQUEST = False
 CTIP_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Person searches one user may run per minute (registry.search_limits); 0 turns the limit off.
+CTIP_SEARCH_RATE_PER_MINUTE = int(os.environ.get("CTIP_SEARCH_RATE_PER_MINUTE", "30"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -305,6 +309,9 @@ CTIP_AUDIT_WITNESS_KEY = os.environ.get("CTIP_AUDIT_WITNESS_KEY", "")
 CTIP_AUDIT_WITNESS_EVERY = int(os.environ.get("CTIP_AUDIT_WITNESS_EVERY", "100"))
 CTIP_AUDIT_WITNESS_SECONDS = int(os.environ.get("CTIP_AUDIT_WITNESS_SECONDS", "300"))
 
+# How long an API POST's Idempotency-Key is remembered (ctip.api.idempotency).
+CTIP_IDEMPOTENCY_HOURS = int(os.environ.get("CTIP_IDEMPOTENCY_HOURS", "24"))
+
 # Total privacy-loss budget (epsilon) that all differentially private releases may spend.
 CTIP_DP_TOTAL_EPSILON = float(os.environ.get("CTIP_DP_TOTAL_EPSILON", "4"))
 
@@ -319,6 +326,16 @@ EMAIL_HOST_USER = os.environ.get("CTIP_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CTIP_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CTIP_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("CTIP_EMAIL_FROM", "ctip@localhost")
+# Linkage (identity resolution): pairs at or above the upper probability are linked by a run,
+# those between the thresholds go to the review queue; the registration check shows matches
+# from the lower one. See docs/linkage.md for tuning.
+CTIP_LINKAGE_LOWER = float(os.environ.get("CTIP_LINKAGE_LOWER", "0.5"))
+CTIP_LINKAGE_UPPER = float(os.environ.get("CTIP_LINKAGE_UPPER", "0.95"))
+CTIP_LINKAGE_BACKEND = os.environ.get("CTIP_LINKAGE_BACKEND", "duckdb")
+# Run the linkage as a background job after every applied import.
+CTIP_LINKAGE_AFTER_IMPORT = env_bool("CTIP_LINKAGE_AFTER_IMPORT", True)
+# At most this many stored persons are scored against a person being registered.
+CTIP_LINKAGE_CHECK_CANDIDATES = int(os.environ.get("CTIP_LINKAGE_CHECK_CANDIDATES", "50"))
 
 # Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images
 # come only from ctip itself (they ship in the package), never inline, never from elsewhere.

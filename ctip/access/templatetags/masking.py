@@ -14,7 +14,7 @@ from ctip.access.masking import MASK, hidden_sensitivities, mask_value
 register = template.Library()
 
 # Objects the reveal page knows how to fetch (see views.REVEAL_SELECTORS).
-REVEALABLE_TYPES = frozenset({"registry.person", "registry.victimprofile"})
+REVEALABLE_TYPES = frozenset({"registry.person", "registry.victimprofile", "registry.case"})
 
 
 def _actor(context: template.Context) -> Any:

@@ -49,6 +49,15 @@ def by_role(default: Any, **roles: Any) -> Expect:
 
 RECORD_ROLES = {"case_officer", "supervisor", "ngo_partner"}
 VISIBLE_RELATIONS = {"own", "shared", "referred"}
+# A referral opens the referred victim's part of the case (the case record, the victim's
+# participation, person and profile, the referral's own records) for reading only; the
+# owner's events, arrests, proceedings and tasks stay closed to the receiver.
+WHOLE_CASE_RELATIONS = VISIBLE_RELATIONS - {"referred"}
+
+
+def not_referred(_role: str, relation: str) -> bool:
+    """Changing the case's facts: never for an agency that received it by a referral."""
+    return relation != "referred"
 
 
 def scoped(
@@ -57,19 +66,21 @@ def scoped(
     anonymous: Any = LOGIN,
     hidden: Any = NOT_FOUND,
     allowed: Callable[[str, str], bool] | None = None,
+    visible: set[str] = VISIBLE_RELATIONS,
 ) -> Expect:
     """Record-scoped URLs, after the access model in docs/security.md.
 
     Record roles (case officer, supervisor, NGO partner) reach records their agency owns or
-    that were shared with or referred to it: `ok`, or FORBIDDEN where `allowed` says the role
-    may see but not do this. Analysts, auditors and administrators see no records, and no one
-    sees other agencies' records: `hidden` (404, so that forbidden and unknown look alike).
+    that were shared with or referred to it (`visible`): `ok`, or FORBIDDEN where `allowed`
+    says the role may see but not do this. Analysts, auditors and administrators see no
+    records, and no one sees other agencies' records: `hidden` (404, so that forbidden and
+    unknown look alike).
     """
 
     def expect(role: str, relation: str) -> Any:
         if role == ANONYMOUS:
             return anonymous
-        if role not in RECORD_ROLES or relation not in VISIBLE_RELATIONS:
+        if role not in RECORD_ROLES or relation not in visible:
             return hidden
         if allowed is not None and not allowed(role, relation):
             return FORBIDDEN
@@ -107,6 +118,9 @@ class Rule:
     prepare: Callable[[World, str, str], None] | None = None
     # The body names a record, so the URL is tried once per relation even without args.
     relational: bool = False
+    # The body's fields that hold record ids: an unknown id in any of them must get the same
+    # answer as a hidden one (test_access_matrix.test_unknown_and_hidden_ids_look_alike).
+    id_fields: tuple[str, ...] = ()
     also: tuple["Rule", ...] = ()
 
     @property
@@ -120,6 +134,8 @@ api = by_role(OK, anonymous=UNAUTHORIZED)
 case_visibility = scoped()
 record_roles_only = by_role(FORBIDDEN, anonymous=LOGIN, **dict.fromkeys(RECORD_ROLES, OK))
 api_scoped = scoped(anonymous=UNAUTHORIZED)
+# Records a referral does not open (events, arrests, proceedings, the owner's tasks).
+owner_parts_api = scoped(anonymous=UNAUTHORIZED, visible=WHOLE_CASE_RELATIONS)
 DAY = "2024-03-01"
 
 
@@ -146,9 +162,10 @@ def _close(w: World, role: str, rel: str) -> None:
     )
 
 
-def api_write(ok: Any) -> Expect:
-    """A write that names a record in its path: as its read, with `ok` for who may write."""
-    return scoped(ok, anonymous=UNAUTHORIZED)
+def api_write(ok: Any, visible: set[str] = VISIBLE_RELATIONS) -> Expect:
+    """A write that names a record in its path: as its read, with `ok` for who may write
+    (not an agency that received the case by a referral: 403)."""
+    return scoped(ok, anonymous=UNAUTHORIZED, allowed=not_referred, visible=visible)
 
 
 def _token_request(username: str) -> dict[str, str]:
@@ -182,11 +199,21 @@ def _bare_victim(w: World, role: str, rel: str) -> int:
     )
 
 
-def api_create(w_field: Callable[[World, str, str], dict[str, Any]], **kwargs: Any) -> Rule:
+def api_create(
+    w_field: Callable[[World, str, str], dict[str, Any]],
+    *,
+    allowed: Callable[[str, str], bool] | None = not_referred,
+    visible: set[str] = VISIBLE_RELATIONS,
+    **kwargs: Any,
+) -> Rule:
     """POST to a list URL whose body names records: the body's records must be visible (else
-    400 on that field: the API does not say whether a record it hides exists)."""
+    400 on that field: the API does not say whether a record it hides exists), and the
+    actor allowed to write there (else 403). `id_fields` names the body's fields that hold
+    record ids, for test_unknown_and_hidden_ids_in_a_body_get_the_same_answer."""
     return Rule(
-        scoped(CREATED, anonymous=UNAUTHORIZED, hidden=BAD_REQUEST),
+        scoped(
+            CREATED, anonymous=UNAUTHORIZED, hidden=BAD_REQUEST, allowed=allowed, visible=visible
+        ),
         method="post",
         data=w_field,
         relational=True,
@@ -238,22 +265,22 @@ ACCESS_RULES: dict[str, Rule] = {
     "registry:case-list": Rule(signed_in_ok),
     "registry:case-create": Rule(record_roles_only),
     "registry:case-detail": Rule(scoped(), args=case_pk),
-    "registry:case-edit": Rule(scoped(), args=case_pk),
+    "registry:case-edit": Rule(scoped(allowed=not_referred), args=case_pk),
     "registry:case-close": Rule(scoped(allowed=supervisor_of_owner), args=case_pk),
     "registry:case-reopen": Rule(
         scoped(REDIRECT, allowed=supervisor_of_owner), args=case_pk, method="post", prepare=_close
     ),
-    "registry:participant-add": Rule(scoped(), args=case_pk),
+    "registry:participant-add": Rule(scoped(allowed=not_referred), args=case_pk),
     "registry:victim-profile": Rule(
-        scoped(),
+        scoped(allowed=not_referred),
         args=lambda w, role, rel: {
             "pk": w.case(role, rel).pk,
             "participant_pk": w.at(role, rel).participant.pk,
         },
     ),
-    "registry:event-add": Rule(scoped(), args=case_pk),
-    "registry:arrest-add": Rule(scoped(), args=case_pk),
-    "registry:proceeding-add": Rule(scoped(), args=case_pk),
+    "registry:event-add": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:arrest-add": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:proceeding-add": Rule(scoped(allowed=not_referred), args=case_pk),
     "registry:person-search": Rule(signed_in_ok, query="name=Sreyneang"),
     "registry:person-detail": Rule(
         scoped(), args=lambda w, role, rel: {"pk": w.victim(role, rel).pk}
@@ -344,7 +371,8 @@ ACCESS_RULES: dict[str, Rule] = {
             "case": w.case(role, rel).pk,
             "person": w.victim(role, rel).pk,
             "role": "witness",
-        }
+        },
+        id_fields=("case", "person"),
     ),
     "participant-detail": Rule(
         api_scoped, args=lambda w, role, rel: {"pk": w.at(role, rel).participant.pk}
@@ -355,6 +383,8 @@ ACCESS_RULES: dict[str, Rule] = {
             "trafficking_status": "ActualVictimOfTrafficking",
         },
         prepare=_add_bare_victim,
+        visible=WHOLE_CASE_RELATIONS,  # a second victim, not the one referred
+        id_fields=("participant",),
     ),
     "victim-profile-detail": Rule(
         api_scoped,
@@ -373,27 +403,34 @@ ACCESS_RULES: dict[str, Rule] = {
             "case": w.case(role, rel).pk,
             "kind": "transit",
             "occurred_on": DAY,
-        }
+        },
+        id_fields=("case",),
     ),
-    "event-detail": Rule(api_scoped, args=lambda w, role, rel: {"pk": w.at(role, rel).event.pk}),
+    "event-detail": Rule(
+        owner_parts_api, args=lambda w, role, rel: {"pk": w.at(role, rel).event.pk}
+    ),
     "arrest-list": api_create(
         lambda w, role, rel: {
             "case": w.case(role, rel).pk,
             "person": w.at(role, rel).suspect.pk,
             "arrested_on": DAY,
             "agency": "PAHT-12",
-        }
+        },
+        visible=WHOLE_CASE_RELATIONS,  # the suspect is not in the referred victim's part
+        id_fields=("case", "person"),
     ),
-    "arrest-detail": Rule(api_scoped, args=lambda w, role, rel: {"pk": w.at(role, rel).arrest.pk}),
+    "arrest-detail": Rule(
+        owner_parts_api, args=lambda w, role, rel: {"pk": w.at(role, rel).arrest.pk}
+    ),
     "proceeding-list": api_create(
-        lambda w, role, rel: {"case": w.case(role, rel).pk, "filed_on": DAY}
+        lambda w, role, rel: {"case": w.case(role, rel).pk, "filed_on": DAY}, id_fields=("case",)
     ),
     "proceeding-detail": Rule(
-        api_scoped,
+        owner_parts_api,
         args=lambda w, role, rel: {"pk": w.at(role, rel).proceeding.pk},
         also=(
             Rule(
-                api_write(OK),
+                api_write(OK, visible=WHOLE_CASE_RELATIONS),
                 args=lambda w, role, rel: {"pk": w.at(role, rel).proceeding.pk},
                 method="patch",
                 data=lambda w, role, rel: {"stage": "prosecution"},
@@ -445,3 +482,7 @@ ACCESS_RULES.update(exchange_rules())
 from .access_rules_apps import app_rules  # noqa: E402
 
 ACCESS_RULES.update(app_rules())
+
+from .access_rules_linkage import linkage_rules  # noqa: E402
+
+ACCESS_RULES.update(linkage_rules())

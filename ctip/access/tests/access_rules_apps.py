@@ -43,10 +43,14 @@ def app_rules() -> dict[str, Any]:
         REDIRECT,
         UNAUTHORIZED,
         VISIBLE_RELATIONS,
+        WHOLE_CASE_RELATIONS,
         Rule,
+        api_create,
         by_role,
         case_visibility,
         everyone,
+        not_referred,
+        scoped,
     )
     from .world import HOME
     from .world_apps import app_objects, published_release, victim_participant
@@ -55,12 +59,18 @@ def app_rules() -> dict[str, Any]:
     api = by_role(OK, anonymous=UNAUTHORIZED)
     # Statistics: record roles (over their cases) and analysts (over all); not auditors or
     # administrators, whose roles include no statistics.
-    stats_staff = by_role(OK, anonymous=LOGIN, auditor=FORBIDDEN, administrator=FORBIDDEN)
+    stats_staff = by_role(
+        OK,
+        anonymous=LOGIN,
+        auditor=FORBIDDEN,
+        administrator=FORBIDDEN,
+        linkage_reviewer=FORBIDDEN,
+    )
     aggregators = by_role(FORBIDDEN, anonymous=LOGIN, analyst=OK)
     coordination_api = by_role(FORBIDDEN, anonymous=UNAUTHORIZED, analyst=OK)
 
-    def visible(role: str, relation: str) -> bool:
-        return role in RECORD_ROLES and relation in VISIBLE_RELATIONS
+    def visible(role: str, relation: str, relations: set[str] = VISIBLE_RELATIONS) -> bool:
+        return role in RECORD_ROLES and relation in relations
 
     def case_page_post(role: str, relation: str) -> Any:
         """A POST on a case-scoped object: done or refused with a message, then back."""
@@ -73,13 +83,27 @@ def app_rules() -> dict[str, Any]:
             return UNAUTHORIZED
         return OK if visible(role, relation) else NOT_FOUND
 
-    def case_api_post(visible_outcome: Any) -> Any:
+    def case_api_post(visible_outcome: Any, relations: set[str] = VISIBLE_RELATIONS) -> Any:
         def expect(role: str, relation: str) -> Any:
             if role == ANONYMOUS:
                 return UNAUTHORIZED
-            return visible_outcome(role, relation) if visible(role, relation) else NOT_FOUND
+            if not visible(role, relation, relations):
+                return NOT_FOUND
+            return visible_outcome(role, relation)
 
         return expect
+
+    # The owner's tasks (not tied to a referral the agency received) are not part of what a
+    # referral opens: hidden (404) from the receiver.
+    def owner_task_page_post(role: str, relation: str) -> Any:
+        if role == ANONYMOUS:
+            return LOGIN
+        return REDIRECT if visible(role, relation, WHOLE_CASE_RELATIONS) else NOT_FOUND
+
+    def owner_task_api(role: str, relation: str) -> Any:
+        if role == ANONYMOUS:
+            return UNAUTHORIZED
+        return OK if visible(role, relation, WHOLE_CASE_RELATIONS) else NOT_FOUND
 
     def sender_side(role: str, relation: str) -> Any:
         """The home agency sends the world's referral only on its own case."""
@@ -97,7 +121,8 @@ def app_rules() -> dict[str, Any]:
     )
     # Only the owner agency finishes a task (the first time 200, then out of order).
     task_done_outcome = case_api_post(
-        lambda role, rel: AnyOf({OK, BAD_REQUEST}) if rel == "own" else FORBIDDEN
+        lambda role, rel: AnyOf({OK, BAD_REQUEST}) if rel == "own" else FORBIDDEN,
+        WHOLE_CASE_RELATIONS,
     )
     # The update's body is checked before who may record it: an empty body is a 400.
     package_update_outcome = case_api_post(lambda role, rel: BAD_REQUEST)
@@ -169,8 +194,10 @@ def app_rules() -> dict[str, Any]:
             method="post",
         ),
         "referrals:exchange-create": Rule(exchange_create_outcome, args=ref_pk, method="post"),
+        # Referring passes the case on: the owner's side only, as a share (403 for an agency
+        # that received the case by a share or a referral).
         "referrals:send": Rule(
-            case_visibility,
+            scoped(allowed=lambda _role, rel: rel == "own"),
             args=lambda w, role, rel: {"participant_id": participant(w, role, rel).pk},
         ),
         "referrals:pathway": Rule(
@@ -178,14 +205,30 @@ def app_rules() -> dict[str, Any]:
             args=lambda w, role, rel: {"participant_id": participant(w, role, rel).pk},
         ),
         "referrals:task-create": Rule(
-            case_visibility, args=lambda w, role, rel: {"case_id": w.case(role, rel).pk}
+            scoped(allowed=not_referred),
+            args=lambda w, role, rel: {"case_id": w.case(role, rel).pk},
         ),
-        "referrals:task-done": Rule(case_page_post, args=task_pk, method="post"),
+        "referrals:task-done": Rule(owner_task_page_post, args=task_pk, method="post"),
         "referrals:exchange": Rule(case_visibility, args=package_pk),
         "referrals:exchange-json": Rule(case_visibility, args=package_pk),
         "referrals:exchange-pdf": Rule(case_visibility, args=package_pk),
         # --- referrals API (/api/v1/) ---------------------------------------------------------
-        "referral-list": Rule(api),
+        "referral-list": Rule(
+            api,
+            # Sending names a participant: the owner's side sends (201), an agency that
+            # received the case may not pass it on (403), a hidden one is an unknown one (400).
+            also=(
+                api_create(
+                    lambda w, role, rel: {
+                        "participant": participant(w, role, rel).pk,
+                        "to_agency": "DOSVY-12",
+                        "service": "shelter",
+                    },
+                    allowed=lambda _role, rel: rel == "own",
+                    id_fields=("participant",),
+                ),
+            ),
+        ),
         "referral-detail": Rule(case_api, args=ref_pk),
         "referral-close": Rule(close_outcome, args=ref_pk, method="post"),
         "referral-accept": Rule(receiver_outcome, args=ref_pk, method="post"),
@@ -202,8 +245,22 @@ def app_rules() -> dict[str, Any]:
             args=ref_pk,
             method="post",
         ),
-        "task-list": Rule(api),
-        "task-detail": Rule(case_api, args=task_pk),
+        "task-list": Rule(
+            api,
+            also=(
+                api_create(
+                    lambda w, role, rel: {
+                        "case": w.case(role, rel).pk,
+                        "referral": referral(w, role, rel).pk,
+                        "title": "Call the family",
+                        "owner_agency": HOME[role],
+                        "due_on": "2030-01-01",
+                    },
+                    id_fields=("case", "referral"),
+                ),
+            ),
+        ),
+        "task-detail": Rule(owner_task_api, args=task_pk),
         "task-done": Rule(task_done_outcome, args=task_pk, method="post"),
         "exchange-package-detail": Rule(case_api, args=package_pk),
         "exchange-package-updates": Rule(package_update_outcome, args=package_pk, method="post"),

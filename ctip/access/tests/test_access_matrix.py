@@ -163,3 +163,71 @@ def test_access_matrix(endpoint: Endpoint, world, settings) -> None:
                         f"{expected}, got {response.status_code} {response.get('Location', '')}"
                     )
     assert not failures, "\n" + "\n".join(failures)
+
+
+# Every write whose body names records by id, with the fields that hold them.
+BODY_ID_RULES = [
+    (endpoint, rule)
+    for endpoint in ENDPOINTS
+    if (main := rule_for(endpoint.key)) is not None
+    for rule in (main, *main.also)
+    if rule.id_fields
+]
+UNKNOWN_ID = 2_000_000_000
+
+
+def test_every_write_that_names_a_record_in_its_body_is_checked_for_existence_leaks():
+    """A POST rule tried per relation because its body names records must say which fields
+    hold ids, so that the test below covers it."""
+    unchecked = [
+        endpoint.key
+        for endpoint in ENDPOINTS
+        if (main := rule_for(endpoint.key)) is not None
+        for rule in (main, *main.also)
+        if rule.relational and rule.method == "post" and not rule.id_fields
+    ]
+    assert not unchecked, unchecked
+    assert {e.key for e, _rule in BODY_ID_RULES} >= {
+        "participant-list",
+        "victim-profile-list",
+        "event-list",
+        "arrest-list",
+        "proceeding-list",
+        "referral-list",
+        "task-list",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("endpoint", "rule"),
+    BODY_ID_RULES,
+    ids=[f"{e.key}-{r.method}" for e, r in BODY_ID_RULES],
+)
+def test_unknown_and_hidden_ids_in_a_body_get_the_same_answer(
+    endpoint: Endpoint, rule: Rule, world, settings
+) -> None:
+    """An id of a record the caller may not see gets exactly the answer (status and body)
+    of an id that exists nowhere, field by field, with the body's other records visible:
+    the API must not tell a stranger which records exist."""
+    settings.CTIP_REQUIRE_OTP = True
+    role = "case_officer"
+    client = Client()
+    verified_login(client, world.actors[role])
+    url = _url(endpoint, rule, world, role, "own")
+    assert rule.data is not None
+    for name in rule.id_fields:
+        answers = []
+        for replacement in ("hidden", "unknown"):
+            with transaction.atomic():
+                if rule.prepare:
+                    rule.prepare(world, role, "own")
+                    rule.prepare(world, role, "other_agency")
+                body = rule.data(world, role, "own")
+                hidden = rule.data(world, role, "other_agency")[name]
+                body[name] = hidden if replacement == "hidden" else UNKNOWN_ID
+                response = client.post(url, body, content_type="application/json")
+                transaction.set_rollback(True)
+            answers.append((response.status_code, response.json()))
+        assert answers[0] == answers[1], (name, answers)
+        assert answers[0][0] == 400 and name in answers[0][1], (name, answers)

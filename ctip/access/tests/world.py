@@ -2,9 +2,10 @@
 
 Relations, seen from the actor's agency: own (it owns the case), other_agency (another
 agency in the same province owns it), other_province (an agency elsewhere owns it), shared
-(owned elsewhere, shared with the actor's agency) and referred (owned elsewhere, referred to
-it). Each case has a victim with a profile, a suspect who was arrested and is a defendant
-in a proceeding, and an event, so that every URL that takes a record has one per relation.
+(owned elsewhere, shared with the actor's agency) and referred (owned elsewhere, its victim
+referred to it: the agency reads the victim's part of the case and changes nothing). Each
+case has a victim with a profile, a suspect who was arrested and is a defendant in a
+proceeding, and an event, so that every URL that takes a record has one per relation.
 Built through the services, like real data.
 """
 
@@ -125,12 +126,15 @@ def build_world(
             n += 1
             records = _case(root, owners[relation], n, consent)
             if relation in ("shared", "referred"):
-                services.case_share(
+                share = services.case_share(
                     actor=root,
                     case=records.case,
                     agency=home,
                     reason="shared" if relation == "shared" else "referral",
                     override_reason="" if consent else "Test world: override for set-up",
                 )
+                if relation == "referred":
+                    # What a referral of the victim opens: that victim's part of the case.
+                    share.participants.add(records.participant)
             world.records[(home_code, relation)] = records
     return world

@@ -136,3 +136,29 @@ def test_import_page_offers_import_only_when_the_service_would_apply(
     client.post(reverse("exchange:import-apply", args=[batch.pk]))
     batch.refresh_from_db()
     assert batch.status == BatchStatus.VALIDATED and Case.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_someone_elses_import_looks_unknown_and_the_attempt_is_audited(
+    client, officer, agency, write_csv, sample_rows, make_member
+):
+    """Issue #11 item 10: the batch pages refuse another user's upload as if it did not exist,
+    and leave a denial in the audit trail."""
+    from ctip.audit.models import AuditEvent
+
+    client.force_login(officer)
+    with write_csv(sample_rows(2)).open("rb") as handle:
+        client.post(reverse("exchange:import-new"), {"file": handle, "agency": agency.pk})
+    batch = ImportBatch.objects.get()
+    client.force_login(make_member("case_officer", agency.code, username="colleague"))
+    denied = AuditEvent.objects.filter(
+        action="denied", actor_username="colleague", object_type="exchange.importbatch"
+    )
+    for name in ("import-detail", "import-progress", "import-report"):
+        assert client.get(reverse(f"exchange:{name}", args=[batch.pk])).status_code == 404
+        assert client.get(reverse(f"exchange:{name}", args=[batch.pk + 99])).status_code == 404
+    assert client.post(reverse("exchange:import-apply", args=[batch.pk])).status_code == 404
+    assert [e.detail["wanted"] for e in denied.order_by("sequence")] == ["view"] * 3 + [
+        "import_apply"
+    ]
+    assert {e.object_id for e in denied} == {str(batch.pk)}

@@ -101,8 +101,70 @@ def test_referring_a_participant_out_of_reach_is_an_audited_denial(
         {"participant": victim.pk, "to_agency": "DOSVY-12", "service": "shelter"},
         format="json",
     )
-    assert response.status_code == 404 and denied.count() == 1
+    # Named in a body, a participant out of reach is an unknown one: 400 on the field.
+    assert response.status_code == 400 and "participant" in response.json()
+    assert denied.count() == 1
     page = Client()
     page.force_login(outsider)
     assert page.get(reverse("referrals:send", args=[victim.pk])).status_code == 404
     assert denied.count() == 2
+
+
+def test_a_misspelt_field_is_refused_by_name(police: Any, victim: Any) -> None:
+    """Issue #12 item 4: `titel` is not silently dropped (the task would have no title)."""
+    response = api(police).post(
+        "/api/v1/tasks/",
+        {"case": victim.case_id, "titel": "Visit", "owner_agency": "PAHT-12", "service": "shelter"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["titel"] == ["Unknown field."] and "title" in response.json()
+    wrong_filter = api(police).get("/api/v1/referrals/?stauts=sent")
+    assert wrong_filter.status_code == 400 and "stauts" in wrong_filter.json()
+    assert api(police).get("/api/v1/exchange-packages/abc/").status_code == 404
+
+
+def test_moving_or_packaging_a_referral_out_of_reach_is_an_audited_denial(
+    police: Any, victim: Any, make_member: Any
+) -> None:
+    """Issue #11 item 10: transitions and exchange-package creation on a referral the user may
+    not see answer 404, as for an unknown id, and leave a denial naming what was wanted."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from ctip.audit.models import AuditEvent
+
+    referral = (
+        api(police)
+        .post(
+            "/api/v1/referrals/",
+            {"participant": victim.pk, "to_agency": "FP-THA", "service": "repatriation"},
+            format="json",
+        )
+        .json()["id"]
+    )
+    outsider = make_member("case_officer", "NGO-HAGAR", username="outsider")
+    page = Client()
+    page.force_login(outsider)
+    for transition in ("accept", "close"):
+        assert api(outsider).post(f"/api/v1/referrals/{referral}/{transition}/").status_code == 404
+        url = reverse("referrals:transition", args=[referral, transition])
+        assert page.post(url).status_code == 404
+    assert api(outsider).post(f"/api/v1/referrals/{referral}/exchange/").status_code == 404
+    assert page.post(reverse("referrals:exchange-create", args=[referral])).status_code == 404
+    assert api(outsider).post(f"/api/v1/referrals/{referral + 99}/accept/").status_code == 404
+    wanted = list(
+        AuditEvent.objects.filter(
+            action="denied", actor_username="outsider", object_type="referrals.referral"
+        )
+        .order_by("sequence")
+        .values_list("detail__wanted", flat=True)
+    )
+    assert wanted == [
+        "referral_accept",
+        "referral_accept",
+        "referral_close",
+        "referral_close",
+        "exchange_package_create",
+        "exchange_package_create",
+    ]

@@ -3,12 +3,14 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ctip.api.base import StrictSerializer, errors, parse
 
 from .. import selectors, services
+from ..search_limits import SEARCH_WINDOW, TooManySearches
 from .base import RegistryViewSet, case_of
 from .fields import PAGING_PARAMS
 from .inputs import (
@@ -172,7 +174,12 @@ class PersonViewSet(RegistryViewSet):
     def list(self, request: Request) -> Response:
         params = {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
         query = parse(PersonSearchQuery, params)
-        found = selectors.person_search(actor=request.user, query=selectors.PersonQuery(**query))
+        try:
+            found = selectors.person_search(
+                actor=request.user, query=selectors.PersonQuery(**query)
+            )
+        except TooManySearches as refused:
+            raise Throttled(wait=int(SEARCH_WINDOW.total_seconds()), detail=str(refused)) from None
         return Response(
             {
                 "count": len(found),

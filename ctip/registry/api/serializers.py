@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ctip.access.masking import MaskedFieldsMixin, mask_value, serializer_actor
+from ctip.access.masking import MASK, MaskedFieldsMixin, mask_value, serializer_actor
 from ctip.access.models import Agency
 from ctip.access.selectors import agencies_actor_can_register_for
 
@@ -57,6 +57,14 @@ class PersonSummarySerializer(MaskedFieldsMixin, serializers.ModelSerializer):
             "citizenships",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Any) -> Any:
+        data = super().to_representation(instance)
+        # The birth year is the date of birth's year: masked with it (a search result once
+        # showed it beside a masked date).
+        if data.get("date_of_birth") == MASK and data.get("birth_year") is not None:
+            data["birth_year"] = MASK
+        return data
 
 
 class IdentityDocumentSerializer(MaskedFieldsMixin, serializers.ModelSerializer):

@@ -22,6 +22,7 @@ from ..choices import (
     CaseSource,
     CaseStatus,
     ParticipantRole,
+    ShareReason,
 )
 from ..models import (
     Case,
@@ -278,12 +279,18 @@ def case_share(
     """
     _require(actor, case, Action.SHARE)
     existing = CaseShare.objects.filter(case=case, agency=agency).first()
-    if existing is not None:
+    # A referral opened only the referred persons' part; sharing outright opens the rest.
+    if existing is not None and (existing.reason == reason or reason == ShareReason.REFERRAL):
         return existing
     identity_share_check(
         actor=actor, case=case, agency=agency, override_reason=override_reason, purpose=reason
     )
-    share = CaseShare.objects.create(case=case, agency=agency, reason=reason)
+    if existing is not None:
+        existing.reason = reason
+        existing.save(update_fields=["reason"])
+        share = existing
+    else:
+        share = CaseShare.objects.create(case=case, agency=agency, reason=reason)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

@@ -51,9 +51,10 @@ def test_ngo_partner_sees_names_masked_on_pages_until_revealed(world: Any) -> No
         client, reverse("registry:case-detail", args=[world.case("ngo_partner", "own").pk])
     )
     assert person.given_name_latin not in case_page and MASK in case_page
+    # Search matches only identities the partner reads: a masked name finds nothing, so the
+    # search cannot confirm it (issue #11 item 3; registry/tests/test_search_oracle.py).
     search = _html(client, reverse("registry:person-search") + "?name=Sreyneang")
-    assert reverse("registry:person-detail", args=[person.pk]) in search
-    assert person.given_name_latin not in search
+    assert reverse("registry:person-detail", args=[person.pk]) not in search
 
     identity_reveal(
         actor=world.actors["ngo_partner"], obj=person, reason="Family tracing", password=PASSWORD
@@ -61,6 +62,8 @@ def test_ngo_partner_sees_names_masked_on_pages_until_revealed(world: Any) -> No
     detail = _html(client, reverse("registry:person-detail", args=[person.pk]))
     assert person.given_name_latin in detail and "+855 12 000" in detail
     assert _reveal_url(person) not in detail
+    search = _html(client, reverse("registry:person-search") + "?name=Sreyneang")
+    assert reverse("registry:person-detail", args=[person.pk]) in search
 
 
 def test_case_officer_reads_identity_but_not_testimony(world: Any) -> None:
@@ -105,6 +108,7 @@ def test_profile_form_neither_shows_nor_overwrites_a_hidden_testimony(world: Any
         {
             "trafficking_status": "ActualVictimOfTrafficking",
             "consent_to_share": "on",
+            "consent_recorded_on": "2024-01-15",  # consent now needs its date (issue #14)
             "testimony": "",
         },
     )
@@ -122,8 +126,8 @@ def test_api_masks_identity_for_the_ngo_partner(world: Any) -> None:
     assert body["given_name_latin"] == MASK and body["display_name"] == MASK
     assert body["phone"] == MASK and body["date_of_birth"] == MASK
     assert body["sex"] != MASK  # not sensitive
-    found = ngo.get("/api/v1/persons/?name=Sreyneang").json()["results"]
-    assert found and all(p["display_name"] == MASK for p in found)
+    # A masked name matches nothing (search is no oracle); after a reveal it does.
+    assert ngo.get("/api/v1/persons/?name=Sreyneang").json()["results"] == []
     case = ngo.get(f"/api/v1/cases/{world.case('ngo_partner', 'own').pk}/").json()
     victim = next(p for p in case["participants"] if p["role"] == "victim")
     assert victim["person"]["given_name_latin"] == MASK
@@ -135,6 +139,9 @@ def test_api_masks_identity_for_the_ngo_partner(world: Any) -> None:
     body = ngo.get(f"/api/v1/persons/{person.pk}/").json()
     assert body["given_name_latin"] == person.given_name_latin
     assert body["phone"] == person.phone
+    found = ngo.get("/api/v1/persons/?name=Sreyneang").json()["results"]
+    assert [p["id"] for p in found] == [person.pk]
+    assert found[0]["display_name"] == person.display_name
 
 
 def test_api_masks_testimony_for_the_case_officer_not_the_supervisor(world: Any) -> None:
@@ -188,3 +195,26 @@ def test_case_form_neither_shows_nor_overwrites_a_hidden_summary(world: Any) -> 
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.summary == before
+
+
+def test_case_officer_sees_the_hidden_summary_labelled_with_a_reveal_link(world: Any) -> None:
+    """Issue #14 item 4: the summary of one's own case was an unlabelled ••• with no way to
+    open it; it now says why it is hidden and offers the reveal (testimony, audited)."""
+    case = world.case("case_officer", "own")
+    client = _client(world, "case_officer")
+    page = _html(client, reverse("registry:case-detail", args=[case.pk]))
+    assert case.summary not in page and "hidden: it may hold testimony" in page
+    assert _reveal_url(case) in page
+    identity_reveal(
+        actor=world.actors["case_officer"],
+        obj=case,
+        reason="Writing the follow-up report",
+        password=PASSWORD,
+    )
+    page = _html(client, reverse("registry:case-detail", args=[case.pk]))
+    assert case.summary in page and _reveal_url(case) not in page
+    supervisor_page = _html(
+        _client(world, "supervisor"),
+        reverse("registry:case-detail", args=[world.case("supervisor", "own").pk]),
+    )
+    assert world.case("supervisor", "own").summary in supervisor_page

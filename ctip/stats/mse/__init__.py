@@ -227,43 +227,71 @@ def _interval(
     observed = result.observed
     if result.interval == "parametric-percentile":
         tables = rng.poisson(fitted, size=(bootstrap, len(fitted))).astype(float)
-        values = tables.sum(axis=1) + select(method, space, tables, exists).hidden
+        hidden = select(method, space, tables, exists).hidden
+        failed = int(np.sum(~np.isfinite(hidden)))
+        values = tables.sum(axis=1) + _unbounded(space, tables, hidden)
     else:
         tables = resample(y, bootstrap, rng)
         jack, weights = jackknife_tables(y)
-        hidden = select(method, space, np.vstack([tables, jack]), exists).hidden
+        both = np.vstack([tables, jack])
+        hidden = select(method, space, both, exists).hidden
+        failed = int(np.sum(~np.isfinite(hidden[:bootstrap])))
+        hidden = _unbounded(space, both, hidden)
         values = observed + hidden[:bootstrap]
         jack_values = observed - 1 + hidden[bootstrap:]
-    good = np.isfinite(values)
-    result.bootstrap_failed = int((~good).sum())
+    result.bootstrap_failed = failed
     if result.bootstrap_failed:
         result.notes.append(
-            _("%(n)d bootstrap replicates had no model with an estimate; left out.")
+            _(
+                "%(n)d bootstrap replicates had no model with an estimate; each counts as its "
+                "main-effects fit, without bound where that fit runs off (as in SparseMSE)."
+            )
             % {"n": result.bootstrap_failed}
         )
-    values = values[good]
-    if not len(values):
-        return
     if result.interval == "parametric-percentile":
         result.lower, result.upper = percentile(values, result.level)
-        return
-    if np.all(np.isfinite(jack_values)):
-        result.acceleration = acceleration(jack_values, weights)
     else:
-        result.acceleration = 0.0
-        result.notes.append(
-            _("A leave-one-out table had no model with an estimate; acceleration taken as 0.")
-        )
-    limits = bca(values, result.estimate, result.acceleration, result.level)
-    if limits is None:
-        result.notes.append(
-            _(
-                "No BCa interval: the replicates lie all on one side of the estimate or the "
-                "acceleration is too large."
+        if np.all(np.isfinite(jack_values)):
+            result.acceleration = acceleration(jack_values, weights)
+        else:
+            result.acceleration = 0.0
+            result.notes.append(
+                _("A leave-one-out table had no model with an estimate; acceleration taken as 0.")
             )
-        )
-        return
-    result.lower, result.upper, result.bias_correction = limits
+        limits = bca(values, result.estimate, result.acceleration, result.level)
+        if limits is None:
+            result.notes.append(
+                _(
+                    "No BCa interval: the replicates lie all on one side of the estimate or the "
+                    "acceleration is too large."
+                )
+            )
+            return
+        result.lower, result.upper, result.bias_correction = limits
+    if result.upper is not None and not math.isfinite(result.upper):
+        result.upper = None
+        result.notes.append(_("No upper limit: too many replicates have no finite estimate."))
+    if result.lower is not None and not math.isfinite(result.lower):
+        result.lower = result.upper = None
+
+
+# A main-effects fit whose hidden count passes this many times the observed is running off to
+# infinity (IRLS stops there only because the deviance no longer changes).
+DIVERGED = 1e6
+
+
+def _unbounded(space: ModelSpace, tables: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+    """Replicates where no model has an estimate, counted as SparseMSE counts them: it fits
+    their main effects unchecked, so they take that fit's value, which runs off to infinity
+    when lists no longer overlap (then +inf here, so that the interval says it is unbounded)."""
+    bad = ~np.isfinite(hidden)
+    if not bad.any():
+        return hidden
+    fit = fit_model(space, (), tables[bad])
+    runaway = ~np.isfinite(fit.hidden) | (fit.hidden > DIVERGED * tables[bad].sum(axis=1))
+    hidden = hidden.copy()
+    hidden[bad] = np.where(runaway, np.inf, fit.hidden)
+    return hidden
 
 
 def _verify_with_statsmodels(

@@ -2,6 +2,8 @@
 Efron 1996, as SparseMSE's `estimatepopulation` and `bcaconfvalues`) and the percentile
 interval of a parametric bootstrap."""
 
+import math
+
 import numpy as np
 from scipy.special import ndtr, ndtri
 
@@ -48,12 +50,20 @@ def bca(
     if np.any(denominator <= 0):
         return None
     probs = ndtr(z0 + shifted / denominator)
-    # R's quantile type 8 (median-unbiased), as SparseMSE uses.
-    lower, upper = np.quantile(replicates, probs, method="median_unbiased")
-    return float(lower), float(upper), z0
+    # R's quantile type 8 (median-unbiased), as SparseMSE uses; unbounded replicates (+inf)
+    # make a limit that falls among them infinite.
+    lower, upper = (_quantile(replicates, p) for p in probs)
+    return lower, upper, z0
+
+
+def _quantile(values: np.ndarray, prob: float) -> float:
+    with np.errstate(invalid="ignore"):
+        q = float(np.quantile(values, prob, method="median_unbiased"))
+    return q if not math.isnan(q) else math.inf
 
 
 def percentile(replicates: np.ndarray, level: float) -> tuple[float, float]:
     alpha = (1 - level) / 2
-    lower, upper = np.quantile(replicates, [alpha, 1 - alpha])
-    return float(lower), float(upper)
+    with np.errstate(invalid="ignore"):
+        lower, upper = (float(v) for v in np.quantile(replicates, [alpha, 1 - alpha]))
+    return lower, (upper if not math.isnan(upper) else math.inf)

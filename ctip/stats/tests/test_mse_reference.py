@@ -288,3 +288,27 @@ def test_command_json_names_the_interval_and_refuses_a_too_sparse_table(tmp_path
     with pytest.raises(CommandError, match="No model has an estimate"):
         call_command("stats", "mse", str(sparse), "--json")
     assert capsys.readouterr().out == ""
+
+
+def test_replicates_without_an_estimate_count_as_unbounded_not_dropped():
+    # Two lists sharing 3 of 93 people: about 5% of resamples share nobody, and their
+    # estimate is infinite (SparseMSE's unchecked main-effects fit runs off the same way).
+    # Dropping them would cut the upper tail; counting them leaves no upper limit.
+    sparse = table_from_rows(["A", "B"], [((1, 0), 50), ((0, 1), 40), ((1, 1), 3)])
+    result = estimate_population(sparse, bootstrap=1000)
+    assert result.estimate == pytest.approx(53 * 43 / 3)
+    assert 20 < result.bootstrap_failed < 100
+    assert result.lower is not None and result.upper is None
+    assert any("No upper limit" in note for note in result.notes)
+    # Sharing 8: hardly any resample shares nobody; the few that do stay in, above the limit.
+    denser = table_from_rows(["A", "B"], [((1, 0), 50), ((0, 1), 40), ((1, 1), 8)])
+    result = estimate_population(denser, bootstrap=1000)
+    assert result.bootstrap_failed < 25
+    assert result.lower < result.estimate < result.upper < math.inf
+
+
+def test_command_text_says_when_there_is_no_upper_limit(tmp_path, capsys):
+    path = tmp_path / "sparse.csv"
+    path.write_text("A,B,count\n1,0,50\n0,1,40\n1,1,2\n")  # 13% of resamples share nobody
+    call_command("stats", "mse", str(path), "--bootstrap", "400")
+    assert "bca interval" in (out := capsys.readouterr().out) and "to no upper limit" in out

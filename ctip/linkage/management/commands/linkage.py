@@ -1,4 +1,5 @@
-"""`ctip linkage match|encode|compare`: match person files, and match across borders blind."""
+"""`ctip linkage match|encode|compare`: match person files, and match across borders blind;
+`ctip linkage run`: resolve identities over the registry."""
 
 import csv
 import io
@@ -10,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ctip.linkage.engine import blind, files, model
 from ctip.linkage.engine.records import document_key, normalise
+from ctip.linkage.management.run import add_run_parser, handle_run
 
 
 def _threshold(text: str) -> float:
@@ -23,7 +25,10 @@ def _threshold(text: str) -> float:
 
 
 class Command(BaseCommand):
-    help = "Identity resolution: match person files; encode and compare them across borders."
+    help = (
+        "Identity resolution: match person files; encode and compare them across borders; "
+        "run: resolve identities over the registry."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="verb", required=True)
@@ -42,6 +47,7 @@ class Command(BaseCommand):
             f"{model.DEFAULT_THRESHOLD})",
         )
         self.add_blind_arguments(sub)
+        add_run_parser(sub)
 
     def add_blind_arguments(self, sub: Any) -> None:
         """encode/compare: privacy-preserving encodings (ctip/linkage/engine/blind.py)."""
@@ -66,6 +72,9 @@ class Command(BaseCommand):
         verb = options["verb"]
         if verb == "match":
             self.stdout.write(self.match(options), ending="")
+            return
+        if verb == "run":
+            handle_run(options, self.stdout)
             return
         try:
             if verb == "encode":

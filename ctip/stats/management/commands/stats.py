@@ -90,9 +90,10 @@ class Command(BaseCommand):
             return
         terms = ", ".join(result["terms"])
         sizes = ", ".join(f"{name} {n}" for name, n in result["list_sizes"].items())
+        upper = "no upper limit" if result["upper"] is None else f"{result['upper']:.0f}"
         interval = (
             f"{result['level']:.0%} {result['interval_method']} interval {result['lower']:.0f} "
-            f"to {result['upper']:.0f}"
+            f"to {upper}"
             if result["lower"] is not None
             else "no interval"
         )
