@@ -107,6 +107,7 @@ def test_police_refer_a_victim_for_shelter_and_social_affairs_complete_it(
         card.locator("text=Edit victim profile").click()
         page.wait_for_url("**/victims/*/profile/")
         page.check("#id_consent_to_share")
+        page.fill("#id_consent_recorded_on", datetime.date.today().isoformat())
         page.click("main button[type=submit]")
         page.wait_for_url("**/cases/*/")
         assert "Victim profile saved." in page.locator(".messages").inner_text()
@@ -117,7 +118,7 @@ def test_police_refer_a_victim_for_shelter_and_social_affairs_complete_it(
         page.select_option("#id_service", "shelter")
         page.select_option(
             "#id_to_agency",
-            label="MOSVY — Ministry of Social Affairs, Veterans and Youth Rehabilitation",
+            label="Ministry of Social Affairs, Veterans and Youth Rehabilitation (MOSVY)",
         )
         page.check("#id_shares_identity")
         page.fill(
