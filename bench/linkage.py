@@ -4,6 +4,7 @@
     python bench/linkage.py accuracy --source demo --persons 5000   # the demo generator's data
     python bench/linkage.py febrl                               # FEBRL3 and FEBRL4
     python bench/linkage.py scale --persons 100000 200000       # full resolution: time, memory
+    python bench/linkage.py blind --persons 5000                # cross-border: keys vs Bloom
 
 accuracy: pairwise precision, recall and F1 of the model at its default threshold, against
 exact normalised name + birth year, and Jaro-Winkler >= 0.9 on both names + birth year +-1.
@@ -284,6 +285,57 @@ def febrl(args: argparse.Namespace) -> list[dict[str, Any]]:
     return results
 
 
+# --- cross-border encodings ------------------------------------------------------------------
+
+
+def blind_bench(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Keyed match keys against Bloom-filter CLKs on the same two sides of seeded persons."""
+    from ctip.linkage.engine import blind
+    from ctip.linkage.engine.records import document_key
+
+    results = []
+    secret = b"benchmark secret agreed by both sides"
+    for persons in args.persons:
+        rows, truth = synthetic.records(persons, seed=args.seed)
+        sides: tuple[list[Any], list[Any]] = ([], [])
+        seen: dict[int, int] = {}
+        for row in rows:
+            number = truth[row["record_id"]]
+            side = seen.get(number, len(seen) % 2)
+            if number in seen:
+                side = 1 - seen[number]
+            seen.setdefault(number, side)
+            record = normalise(row)
+            record["document"] = row["document_index"] and document_key(row["document_index"])
+            sides[side].append((row["record_id"], record))
+        true = {
+            (a, b) for a, _r in sides[0] for b, _s in sides[1] if truth[a] == truth[b]
+        } if persons <= 5000 else None  # fmt: skip
+        if true is None:
+            by_number: dict[int, list[str]] = {}
+            for b, _s in sides[1]:
+                by_number.setdefault(truth[b], []).append(b)
+            true = {(a, b) for a, _r in sides[0] for b in by_number.get(truth[a], [])}
+        row_out: dict[str, Any] = {"persons": persons, "ours": len(sides[0]),
+                                   "theirs": len(sides[1]), "true_pairs": len(true)}  # fmt: skip
+        for method in ("keys", "bloom"):
+            started = time.perf_counter()
+            ours = blind.encode(sides[0], secret=secret, partner="B", method=method)
+            theirs = blind.encode(sides[1], secret=secret, partner="A", method=method)
+            encoded = time.perf_counter() - started
+            started = time.perf_counter()
+            found = {(p["ours"], p["theirs"]) for p in blind.compare(ours, theirs, secret=secret)}
+            row_out[method] = {
+                **rates(found, true),
+                "encode_s": round(encoded, 2),
+                "compare_s": round(time.perf_counter() - started, 2),
+                "file_kb": round(len(json.dumps(ours)) / 1024),
+            }
+        results.append(row_out)
+        print(json.dumps(row_out), flush=True)
+    return results
+
+
 # --- scale ---------------------------------------------------------------------------------
 
 
@@ -346,6 +398,9 @@ def main(argv: Iterable[str] | None = None) -> None:
     acc.add_argument("--seed", type=int, default=1)
     acc.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.9, 0.99])
     sub.add_parser("febrl")
+    bl = sub.add_parser("blind")
+    bl.add_argument("--persons", type=int, nargs="+", default=[5000])
+    bl.add_argument("--seed", type=int, default=1)
     sc = sub.add_parser("scale")
     sc.add_argument("--persons", type=int, nargs="+", default=[100_000])
     sc.add_argument("--threads", type=int, default=2)
@@ -356,7 +411,7 @@ def main(argv: Iterable[str] | None = None) -> None:
     if args.action == "_once":
         print(json.dumps(resolve_once(args.persons, args.seed)))
         return
-    {"accuracy": accuracy, "febrl": febrl, "scale": scale}[args.action](args)
+    {"accuracy": accuracy, "febrl": febrl, "scale": scale, "blind": blind_bench}[args.action](args)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ urlpatterns = [
     path("stats/", include("ctip.stats.urls")),
     path("referrals/", include("ctip.referrals.urls")),
     path("exchange/", include("ctip.exchange.urls")),
+    path("linkage/", include("ctip.linkage.urls")),
 ]
 
 # JSON under /api/, the site's page elsewhere.

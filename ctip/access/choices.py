@@ -29,6 +29,7 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("Auditor")
     ADMINISTRATOR = "administrator", _("Administrator")
     NGO_PARTNER = "ngo_partner", _("NGO partner")
+    LINKAGE_REVIEWER = "linkage_reviewer", _("Linkage reviewer")
 
 
 class Action(models.TextChoices):

@@ -60,6 +60,8 @@ CLEARANCE: dict[str, frozenset[str]] = {
     Role.ANALYST: frozenset(),
     Role.AUDITOR: frozenset(),
     Role.ADMINISTRATOR: frozenset(),
+    # Deciding whether two records are one person means comparing names and births.
+    Role.LINKAGE_REVIEWER: frozenset({Sensitivity.IDENTITY}),
 }
 # What each role may reveal for one record, giving a reason and re-authenticating.
 REVEALABLE: dict[str, frozenset[str]] = {

@@ -91,6 +91,10 @@ def actor_scope(actor: Any) -> ActorScope:
         return cached
     if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
         scope = ActorScope()
+    elif actor.pk is None:
+        # The command line's operator (access.actors.CommandLineActor) has no memberships to
+        # look up: it holds the keys and the database, and sees all.
+        scope = ActorScope(is_superuser=actor.is_superuser)
     else:
         from .models import Membership
 

@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from ctip.access import api as access_api
+from ctip.linkage.api import register as register_linkage
 from ctip.reference import api as reference_api
 from ctip.referrals.api import register as register_referrals
 from ctip.registry import api as registry_api
@@ -36,6 +37,7 @@ for routes in (registry_api.ROUTES, reference_api.ROUTES, access_api.ROUTES):
     for prefix, viewset, basename in routes:
         router.register(prefix, viewset, basename=basename)
 register_referrals(router)
+register_linkage(router)
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

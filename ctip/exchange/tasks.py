@@ -69,4 +69,7 @@ def apply_import(batch_id: int, skip_rejected: bool = False) -> int:
         on_progress=lambda done, total: write_progress(batch_id, "apply", done, total),
     )
     recount_imported_cases()
+    from ctip.linkage.tasks import after_import
+
+    after_import(batch_id)
     return batch_id

@@ -398,7 +398,7 @@ def _name_condition(keys: list[str], *, fuzzy: bool = True) -> Q:
     return condition
 
 
-def _name_words() -> Func:
+def name_words() -> Func:
     """The stored name keys as an array, in the exact form migration 0003 indexes."""
     return Func(
         Func(F("name_keys"), function="btrim"),
@@ -437,7 +437,7 @@ def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
     if keys and connection.vendor == "postgresql":
         # Whole-key matches first (one GIN lookup), then similar keys to fill the page: a
         # trigram scan over a common name's keys is what made search slow at 3 million persons.
-        exact = queryset.alias(name_words=_name_words()).filter(
+        exact = queryset.alias(name_words=name_words()).filter(
             criteria & _name_condition(keys, fuzzy=False)
         )
         results: list[Person] = list(exact.order_by("id")[: query.limit])
@@ -542,3 +542,78 @@ def page_links(*, actor: Any, cases: list[Case], participants: list[Participant]
     for provider in _PAGE_LINK_PROVIDERS:
         provider(actor=actor, cases=cases, participants=participants, links=links)
     return links
+
+
+# --- sections that apps above the registry add to its pages ----------------------------------
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A piece of another app's page, included in a registry page: `template` rendered with
+    `context`. `confirm` asks the officer to confirm before the registry goes on (a possible
+    duplicate at registration); `picks` are existing persons the officer may add instead
+    (the registry renders their add-to-case forms; the section's buttons name them)."""
+
+    template: str
+    context: dict[str, Any]
+    confirm: bool = False
+    picks: tuple[int, ...] = ()
+
+
+SectionProvider = Callable[..., PageSection | None]
+_REGISTRATION_CHECKS: list[SectionProvider] = []
+_PERSON_SECTIONS: list[SectionProvider] = []
+
+
+def registration_check_provider(provider: SectionProvider) -> SectionProvider:
+    """Register `provider(actor=, fields=, document_number=, case=)` -> PageSection | None,
+    asked when an officer registers a new person (fields: the registry's person fields)."""
+    if provider not in _REGISTRATION_CHECKS:
+        _REGISTRATION_CHECKS.append(provider)
+    return provider
+
+
+def person_section_provider(provider: SectionProvider) -> SectionProvider:
+    """Register `provider(actor=, person=)` -> PageSection | None, shown on the person page
+    (the person was read through person_get, so the actor may see them)."""
+    if provider not in _PERSON_SECTIONS:
+        _PERSON_SECTIONS.append(provider)
+    return provider
+
+
+def registration_checks(
+    *, actor: Any, fields: dict[str, Any], document_number: str, case: Case | None
+) -> list[PageSection]:
+    found = (
+        provider(actor=actor, fields=fields, document_number=document_number, case=case)
+        for provider in _REGISTRATION_CHECKS
+    )
+    return [section for section in found if section is not None]
+
+
+def person_sections(*, actor: Any, person: Person) -> list[PageSection]:
+    found = (provider(actor=actor, person=person) for provider in _PERSON_SECTIONS)
+    return [section for section in found if section is not None]
+
+
+# --- who a person is counted as ---------------------------------------------------------------
+
+CountingKey = Callable[[str], Any]
+_COUNTING_KEYS: list[CountingKey] = []
+
+
+def counting_key_provider(provider: CountingKey) -> CountingKey:
+    """Register `provider(field)` -> an expression giving, for the person id in `field`, the id
+    the person is counted under (linkage: the first record of the person's identity)."""
+    if provider not in _COUNTING_KEYS:
+        _COUNTING_KEYS.append(provider)
+    return provider
+
+
+def person_counting_key(field: str) -> Any:
+    """The id statistics count the person in `field` (a path to a person id) under: the
+    person's own id, or, where an app above groups records of one human being (identities),
+    the id the group is counted as, so that a victim recorded by three agencies counts once."""
+    for provider in _COUNTING_KEYS:
+        return provider(field)
+    return F(field)

@@ -377,6 +377,8 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     new_person = PersonForm(prefix="new")
     role_form = ParticipantForm(prefix="new")
     pick_form = ExistingParticipantForm(prefix="pick")
+    checks: list[Any] = []
+    confirm = False
     if request.method == "POST" and "pick-person" in request.POST:
         pick_form = ExistingParticipantForm(request.POST, prefix="pick")
         if pick_form.is_valid():
@@ -397,12 +399,23 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         new_person = PersonForm(request.POST, prefix="new")
         role_form = ParticipantForm(request.POST, prefix="new")
         if new_person.is_valid() and role_form.is_valid():
-            try:
-                response = _register_and_add(request, case, new_person, role_form)
-            except ValidationError as error:
-                show_refusal(new_person, error, also=role_form)
+            # Apps above the registry may find the person already known (linkage); the
+            # officer then confirms before a second record is made.
+            checks = selectors.registration_checks(
+                actor=request.user,
+                fields=new_person.person_fields(),
+                document_number=new_person.cleaned_data.get("document_number") or "",
+                case=case,
+            )
+            if "new-confirm" not in request.POST and any(c.confirm for c in checks):
+                confirm = True
             else:
-                return response
+                try:
+                    response = _register_and_add(request, case, new_person, role_form)
+                except ValidationError as error:
+                    show_refusal(new_person, error, also=role_form)
+                else:
+                    return response
     return render(
         request,
         "registry/participant_add.html",
@@ -415,6 +428,8 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
             "role_form": role_form,
             "pick_form": pick_form,
             "roles": ParticipantRole.choices,
+            "checks": checks,
+            "confirm": confirm,
         },
     )
 
@@ -602,6 +617,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "registry/person_detail.html",
         {
+            "sections": selectors.person_sections(actor=request.user, person=person),
             "person": person,
             "roles": rows,
             "countries": countries,

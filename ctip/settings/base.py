@@ -326,6 +326,16 @@ EMAIL_HOST_USER = os.environ.get("CTIP_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("CTIP_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("CTIP_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("CTIP_EMAIL_FROM", "ctip@localhost")
+# Linkage (identity resolution): pairs at or above the upper probability are linked by a run,
+# those between the thresholds go to the review queue; the registration check shows matches
+# from the lower one. See docs/linkage.md for tuning.
+CTIP_LINKAGE_LOWER = float(os.environ.get("CTIP_LINKAGE_LOWER", "0.5"))
+CTIP_LINKAGE_UPPER = float(os.environ.get("CTIP_LINKAGE_UPPER", "0.95"))
+CTIP_LINKAGE_BACKEND = os.environ.get("CTIP_LINKAGE_BACKEND", "duckdb")
+# Run the linkage as a background job after every applied import.
+CTIP_LINKAGE_AFTER_IMPORT = env_bool("CTIP_LINKAGE_AFTER_IMPORT", True)
+# At most this many stored persons are scored against a person being registered.
+CTIP_LINKAGE_CHECK_CANDIDATES = int(os.environ.get("CTIP_LINKAGE_CHECK_CANDIDATES", "50"))
 
 # Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images
 # come only from ctip itself (they ship in the package), never inline, never from elsewhere.

@@ -20,3 +20,6 @@ AXES_ENABLED = False
 CTIP_AUDIT_WITNESS_DIR = ""
 # Background jobs run at once, in the test's own transaction.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Imports in other apps' tests would each train a linkage model; the linkage tests turn the
+# job after an import back on where they test it.
+CTIP_LINKAGE_AFTER_IMPORT = False

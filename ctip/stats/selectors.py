@@ -21,6 +21,7 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.registry.choices import ParticipantRole
 from ctip.registry.models import Case, Participant
+from ctip.registry.selectors import person_counting_key
 
 from .choices import ReleaseStatus
 from .indicators import CATALOGUE, NOT_A_VICTIM, Cube, analytic_session, indicator, rates_per_100k
@@ -126,8 +127,9 @@ def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) ->
 
     Each list is a kind of agency (police units, NGOs, ministries, province committees, ...)
     that owns a case in which the person is a victim registered in the period; a person is
-    "caught" by every kind of agency that recorded them. It relies on persons having been
-    matched (one Person row per human being). Only those who may aggregate over every case
+    "caught" by every kind of agency that recorded them. It counts identities (the linkage
+    app's grouping of records of one human being), so one victim recorded by the police and
+    by an NGO is one person caught by two lists. Only those who may aggregate over every case
     may build it, since a partial view would make every list look smaller than it is.
     """
     if not may_aggregate_all(actor):
@@ -139,7 +141,9 @@ def registry_capture_table(*, actor: Any, period: Period, max_lists: int = 6) ->
             case__opened_on__range=(period.start, period.end),
         )
         .exclude(victim_profile__trafficking_status=NOT_A_VICTIM)
-        .values_list("person_id", "case__owning_agency__kind")
+        # One human being recorded by several agencies is one capture history, not several.
+        .annotate(st_who=person_counting_key("person_id"))
+        .values_list("st_who", "case__owning_agency__kind")
         .distinct()
     )
     caught: dict[int, set[str]] = {}

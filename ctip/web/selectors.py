@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ctip.access.policies import RECORD_ROLES, actor_scope
 from ctip.access.selectors import can_register_somewhere
 from ctip.audit.selectors import can_read_trail
+from ctip.linkage.services import may_review
 from ctip.stats.periods import last_complete_half
 from ctip.stats.selectors import may_aggregate_all, may_see_statistics
 
@@ -66,6 +67,8 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
         add(_("Export"), "exchange:export")
     if can_read_trail(actor):
         add(_("Audit trail"), "audit:event-list")
+    if may_review(actor):
+        add(_("Review queue"), "linkage:queue", "/linkage/")
     return entries
 
 

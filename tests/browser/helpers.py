@@ -31,3 +31,16 @@ def one_time_code(user: Any) -> str:
     from ctip.access.testing import current_code, otp_device
 
     return current_code(otp_device(user))
+
+
+def sign_in(page: Any, base: str, user: Any, password: str) -> None:
+    """Sign in through the pages, password then one-time code; ends on the case list."""
+    page.goto(base + "/cases/")
+    page.wait_for_url("**/sign-in/**")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/account/two-factor/**")
+    page.fill("#id_token", one_time_code(user))
+    page.click("main button[type=submit]")
+    page.wait_for_url(base + "/cases/")

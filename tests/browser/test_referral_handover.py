@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .helpers import offline_page, one_time_code
+from .helpers import offline_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,15 +70,7 @@ def _victims_case(officer: Any) -> Any:
 
 
 def _sign_in(page: Any, base: str, user: Any) -> None:
-    page.goto(base + "/cases/")
-    page.wait_for_url("**/sign-in/**")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/account/two-factor/**")
-    page.fill("#id_token", one_time_code(user))
-    page.click("main button[type=submit]")
-    page.wait_for_url(base + "/cases/")
+    sign_in(page, base, user, PASSWORD)
 
 
 def test_police_refer_a_victim_for_shelter_and_social_affairs_complete_it(
@@ -107,6 +99,7 @@ def test_police_refer_a_victim_for_shelter_and_social_affairs_complete_it(
         card.locator("text=Edit victim profile").click()
         page.wait_for_url("**/victims/*/profile/")
         page.check("#id_consent_to_share")
+        page.fill("#id_consent_recorded_on", datetime.date.today().isoformat())
         page.click("main button[type=submit]")
         page.wait_for_url("**/cases/*/")
         assert "Victim profile saved." in page.locator(".messages").inner_text()
@@ -117,7 +110,7 @@ def test_police_refer_a_victim_for_shelter_and_social_affairs_complete_it(
         page.select_option("#id_service", "shelter")
         page.select_option(
             "#id_to_agency",
-            label="MOSVY — Ministry of Social Affairs, Veterans and Youth Rehabilitation",
+            label="Ministry of Social Affairs, Veterans and Youth Rehabilitation (MOSVY)",
         )
         page.check("#id_shares_identity")
         page.fill(

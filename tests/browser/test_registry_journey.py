@@ -174,6 +174,7 @@ def test_case_officer_registers_finds_and_reads_a_case_in_khmer(
 
         # Find the case in the list with filters: kind, province and period.
         page.click("nav >> text=Cases")
+        page.click("summary:has-text('Filter cases')")
         page.select_option("#id_kind", "forced_criminality")
         page.select_option("#id_province", label="Preah Sihanouk")
         page.fill("#id_opened_from", "2025-06-01")

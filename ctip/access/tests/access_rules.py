@@ -482,3 +482,7 @@ ACCESS_RULES.update(exchange_rules())
 from .access_rules_apps import app_rules  # noqa: E402
 
 ACCESS_RULES.update(app_rules())
+
+from .access_rules_linkage import linkage_rules  # noqa: E402
+
+ACCESS_RULES.update(linkage_rules())

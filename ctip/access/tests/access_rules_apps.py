@@ -59,7 +59,13 @@ def app_rules() -> dict[str, Any]:
     api = by_role(OK, anonymous=UNAUTHORIZED)
     # Statistics: record roles (over their cases) and analysts (over all); not auditors or
     # administrators, whose roles include no statistics.
-    stats_staff = by_role(OK, anonymous=LOGIN, auditor=FORBIDDEN, administrator=FORBIDDEN)
+    stats_staff = by_role(
+        OK,
+        anonymous=LOGIN,
+        auditor=FORBIDDEN,
+        administrator=FORBIDDEN,
+        linkage_reviewer=FORBIDDEN,
+    )
     aggregators = by_role(FORBIDDEN, anonymous=LOGIN, analyst=OK)
     coordination_api = by_role(FORBIDDEN, anonymous=UNAUTHORIZED, analyst=OK)
 

@@ -158,6 +158,19 @@ def _name(part: str, other: str, title: str, edits: int) -> Comparison:
     )
 
 
+def _same_or_not(name: str, title: str, column: str, m: float) -> Comparison:
+    """A comparison that is only equal or not (sex, nationality, phone, document)."""
+    return Comparison(
+        name,
+        title,
+        (
+            Level("missing", missing(column), null=True),
+            Level("same", equal(column), m=m),
+            Level("different", None, m=round(1 - m, 2)),
+        ),
+    )
+
+
 COMPARISONS: tuple[Comparison, ...] = (
     _name("family", "given", "Family name (Latin or Khmer, through skeletons)", 1),
     _name("given", "family", "Given name (Latin or Khmer, through skeletons)", 2),
@@ -183,24 +196,8 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("different", None, m=0.04),
         ),
     ),
-    Comparison(
-        "sex",
-        "Sex",
-        (
-            Level("missing", missing("sex"), null=True),
-            Level("same", equal("sex"), m=0.98),
-            Level("different", None, m=0.02),
-        ),
-    ),
-    Comparison(
-        "nationality",
-        "Nationality",
-        (
-            Level("missing", missing("nationality"), null=True),
-            Level("same", equal("nationality"), m=0.97),
-            Level("different", None, m=0.03),
-        ),
-    ),
+    _same_or_not("sex", "Sex", "sex", 0.98),
+    _same_or_not("nationality", "Nationality", "nationality", 0.97),
     Comparison(
         "place",
         "Province and village",
@@ -211,24 +208,8 @@ COMPARISONS: tuple[Comparison, ...] = (
             Level("different", None, m=0.35),
         ),
     ),
-    Comparison(
-        "phone",
-        "Phone number (E.164)",
-        (
-            Level("missing", missing("phone"), null=True),
-            Level("same", equal("phone"), m=0.8),
-            Level("different", None, m=0.2),
-        ),
-    ),
-    Comparison(
-        "document",
-        "Identity document (blind index)",
-        (
-            Level("missing", missing("document_index"), null=True),
-            Level("same", equal("document_index"), m=0.9),
-            Level("different", None, m=0.1),
-        ),
-    ),
+    _same_or_not("phone", "Phone number (E.164)", "phone", 0.8),
+    _same_or_not("document", "Identity document (blind index)", "document_index", 0.9),
 )
 COMPARISON_BY_NAME = {comparison.name: comparison for comparison in COMPARISONS}
 TF_COLUMNS = ("family_sk", "given_sk")

@@ -37,15 +37,37 @@ DETERMINISTIC_RULES = (
 DETERMINISTIC_RECALL = 0.6
 # Expectation maximisation runs on three kinds of pairs, each estimating the comparisons its
 # rule does not use: pairs sharing a document or phone (almost all the same person; absent in
-# data without them), pairs sharing a full date of birth (names are estimated there), and
-# pairs sharing both name skeletons and sex (births, places, phones, documents). Each session
-# sees at most EM_MAX_PAIRS pairs, sampled by Splink, so training stays bounded at any size.
-EM_BLOCKS = (
-    "l.document_index = r.document_index OR l.phone = r.phone",
-    "l.birth_date = r.birth_date",
-    "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.sex = r.sex",
+# data without them), pairs sharing name skeletons and a full date of birth (sex, place,
+# phone, document), and pairs sharing a date of birth (names). Blocks on names without a date
+# would not do: with few Khmer names most same-name pairs are different people, and EM learns
+# them as the matches. Each session sees at most EM_MAX_PAIRS pairs, sampled by Splink.
+# Each block: alternatives (OR) of column groups that must all be equal (AND).
+EM_BLOCKS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("document_index",), ("phone",)),
+    (("family_sk", "given_sk", "birth_date"),),
+    (("birth_date",),),
 )
 EM_MAX_PAIRS = 1e6
+# A block with fewer pairs than this teaches EM noise (a small file): it is skipped, and its
+# comparisons keep the starting m of comparisons.py.
+EM_MIN_PAIRS = 50
+
+
+def _block_sql(block: tuple[tuple[str, ...], ...]) -> str:
+    return " OR ".join("(" + " AND ".join(f"l.{c} = r.{c}" for c in group) + ")" for group in block)
+
+
+def _block_pairs(rows: Sequence[dict[str, Any]], block: tuple[tuple[str, ...], ...]) -> int:
+    """Pairs the block makes (each alternative counted apart: an upper bound)."""
+    total = 0
+    for group in block:
+        counts = Counter(
+            key for key in (tuple(r.get(c) for c in group) for r in rows) if None not in key
+        )
+        total += sum(n * (n - 1) // 2 for n in counts.values())
+    return total
+
+
 # No level is certain: a wrong nationality or sex is a typing slip often enough that it may
 # lower a match's weight a lot but not to minus infinity.
 M_FLOOR = 0.005
@@ -165,10 +187,12 @@ def train(
             )
         training.estimate_u_using_random_sampling(max_pairs=U_MAX_PAIRS, seed=SEED)
         prior = linker._settings_obj._probability_two_random_records_match
-        for rule in EM_BLOCKS:
+        for block in EM_BLOCKS:
+            if _block_pairs(rows, block) < EM_MIN_PAIRS:
+                continue
             with contextlib.suppress(SplinkException):
                 training.estimate_parameters_using_expectation_maximisation(
-                    rule, max_pairs=EM_MAX_PAIRS, record_sample_proportion=0.1
+                    _block_sql(block), max_pairs=EM_MAX_PAIRS, record_sample_proportion=0.1
                 )
             # A session that fails part-way leaves its in-block share of matches behind; the
             # model keeps the share estimated from the deterministic rules.

@@ -284,3 +284,14 @@ def test_case_form_can_go_straight_on_to_adding_a_person(client: Any, officer: A
         },
     )
     assert response.status_code == 302 and response["Location"].endswith("/persons/add/")
+
+
+def test_card_and_search_give_the_same_birth_year(client: Any, officer: Any, case: Any):
+    # An age estimated years ago is a year of birth today: the card and the search agree.
+    client.force_login(officer)
+    client.post(reverse("registry:participant-add", args=[case.pk]), new_person())
+    person = Participant.objects.get(case=case).person
+    card = client.get(reverse("registry:case-detail", args=[case.pk])).content.decode()
+    found = client.get(reverse("registry:person-search"), {"name": "Keo Srey Mom"})
+    assert f"born about {person.birth_year}" in card and "years old" not in card
+    assert f"about {person.birth_year}" in found.content.decode()

@@ -399,3 +399,13 @@ def test_cached_pick_lists_follow_the_language_and_an_edit(db: Any):
     agency.save()  # clears the cached pick-lists of this process at once
     with translation.override("en"):
         assert "PAHT-12 — Renamed bureau" in str(CaseFilterForm()["agency"])
+
+
+def test_case_filters_are_folded_until_used(client, make_member):
+    client.force_login(make_member("case_officer", "PAHT-12"))
+    from django.urls import reverse
+
+    folded = client.get(reverse("registry:case-list")).content.decode()
+    assert '<details class="card filter-box">' in folded
+    used = client.get(reverse("registry:case-list"), {"kind": "trafficking"}).content.decode()
+    assert '<details class="card filter-box" open>' in used

@@ -27,6 +27,7 @@ from django.db.models.lookups import LessThanOrEqual
 
 from ctip.registry.choices import EventKind, ParticipantRole, Verdict
 from ctip.registry.models import Arrest, Event, Participant, Proceeding
+from ctip.registry.selectors import person_counting_key
 
 from ..choices import UNKNOWN
 from .counting import _age_expr
@@ -96,7 +97,7 @@ def _arrest_source() -> QuerySet[Any]:
         case_id=F("case_id"),
         day=F("arrested_on"),
         row_id=F("id"),
-        person_id=F("person_id"),
+        person_id=person_counting_key("person_id"),
         sex=F("person__sex"),
         nationality=nationality_expr("person__citizenships"),
         province_id=Coalesce("province_id", "case__province_id"),
@@ -110,7 +111,7 @@ def _suspect_source() -> QuerySet[Any]:
         case_id=F("case_id"),
         day=F("case__opened_on"),
         row_id=F("id"),
-        person_id=F("person_id"),
+        person_id=person_counting_key("person_id"),
         sex=F("person__sex"),
         nationality=nationality_expr("person__citizenships"),
         case_kind=F("case__kind"),
@@ -146,7 +147,7 @@ def _identified_source() -> QuerySet[Any]:
         victims,
         case_id=F("case_id"),
         row_id=F("id"),
-        person_id=F("person_id"),
+        person_id=person_counting_key("person_id"),
         province_id=F("case__province_id"),
         **_victim_columns("st_day", "victim_profile"),
     )
@@ -174,7 +175,7 @@ def _event_victim_source(kind: str) -> QuerySet[Any]:
         links,
         case_id=F("event__case_id"),
         row_id=F("event_id"),
-        person_id=F("person_id"),
+        person_id=person_counting_key("person_id"),
         province_id=Coalesce("event__province_id", "event__case__province_id"),
         **_victim_columns("event__occurred_on", "victim__victim_profile"),
     )
@@ -188,7 +189,7 @@ def _defendant_source(proceedings: QuerySet[Proceeding], day: str) -> QuerySet[A
         case_id=F("case_id"),
         day=F(day),
         row_id=F("id"),
-        person_id=F("defendant_id"),
+        person_id=person_counting_key("defendant_id"),
         unnamed=DjCase(When(defendant__isnull=True, then=F("id")), default=Value(None)),
         sex=Coalesce(NullIf("defendant__sex", Value("")), Value(UNKNOWN)),
         case_kind=F("case__kind"),

@@ -34,6 +34,8 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, bool, str]] = [
     ("ncct.supervisor", "Bopha", "Ouk", "NCCT", Role.SUPERVISOR, False,
      "supervisor, national secretariat: signs off statistics releases"),
     ("ncct.auditor", "Thida", "Chea", "NCCT", Role.AUDITOR, False, "auditor"),
+    ("ncct.reviewer", "Bopha", "Lim", "NCCT", Role.LINKAGE_REVIEWER, False,
+     "linkage reviewer, national secretariat (review queue)"),
     ("admin", "Visal", "Touch", "NCCT", Role.ADMINISTRATOR, True, "administrator (superuser)"),
 ]  # fmt: skip
 
