@@ -1,0 +1,154 @@
+"""Tasks on a case: adding them and finishing them."""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ctip.access.choices import Action
+from ctip.access.models import Agency
+from ctip.access.policies import restrict
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
+from ctip.registry.models import Case
+from ctip.registry.validation import Errors, check_choice
+
+from ..choices import (
+    Service,
+    TaskStatus,
+)
+from ..models import (
+    Referral,
+    Task,
+)
+from .base import (
+    _audited_refusal,
+    staff_agencies,
+)
+from .offers import (
+    deadline_days,
+)
+
+
+def task_create(
+    *,
+    actor: Any,
+    case: Case,
+    title: str,
+    owner_agency: Agency,
+    service: str = "",
+    due_on: datetime.date | None = None,
+    assigned_to: Any = None,
+    referral: Referral | None = None,
+) -> Task:
+    """Add a task to a case; without a due date it takes the service's default deadline."""
+
+    def work() -> Task:
+        errors = Errors()
+        if not title.strip():
+            errors.add("title", _("Give the task a title."))
+        if service:
+            check_choice(errors, "service", service, Service.values)
+        if due_on is None and not service:
+            errors.add("due_on", _("Give a due date or a service whose deadline applies."))
+        if case.is_closed:
+            errors.add(
+                "case", _("Case %(case)s is closed; reopen it to add tasks.") % {"case": case}
+            )
+        if owner_agency.pk not in staff_agencies(actor):
+            errors.add(
+                "owner_agency",
+                _("You can only create tasks for an agency you work for."),
+            )
+        if referral is not None and referral.case_id != case.pk:
+            errors.add("referral", _("The referral belongs to another case."))
+        if (
+            assigned_to is not None
+            and not assigned_to.memberships.filter(agency=owner_agency, is_active=True).exists()
+        ):
+            errors.add(
+                "assigned_to",
+                _("%(user)s does not work for %(agency)s.")
+                % {"user": assigned_to, "agency": owner_agency.code},
+            )
+        errors.raise_if_any()
+        if not restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists():
+            raise PermissionDenied(_("You may not add tasks to this case."))
+        due = due_on
+        if due is None:
+            due = timezone.localdate() + datetime.timedelta(days=deadline_days(service)[1])
+        task = Task.objects.create(
+            case=case,
+            referral=referral,
+            title=title.strip(),
+            service=service,
+            owner_agency=owner_agency,
+            assigned_to=assigned_to,
+            due_on=due,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=task,
+            changes={
+                "case": [None, case.reference],
+                "title": [None, task.title],
+                "owner_agency": [None, owner_agency.code],
+                "due_on": [None, due.isoformat()],
+            },
+        )
+        return task
+
+    return _audited_refusal(
+        actor=actor, wanted="task_create", object_type="registry.case", object_id=case.pk, work=work
+    )
+
+
+def _task_finish(*, actor: Any, task: Task, status: str) -> Task:
+    def work() -> Task:
+        locked = Task.objects.select_for_update().select_related("case").get(pk=task.pk)
+        errors = Errors()
+        if locked.status != TaskStatus.OPEN:
+            errors.add(
+                "status",
+                _("The task is already %(status)s.")
+                % {"status": TaskStatus(locked.status).label.lower()},
+            )
+        if locked.case.is_closed:
+            errors.add("case", _("The case is closed."))
+        if locked.owner_agency_id not in staff_agencies(actor) and locked.assigned_to_id != getattr(
+            actor, "pk", None
+        ):
+            raise PermissionDenied(_("Only the owner agency's staff may finish this task."))
+        errors.raise_if_any()
+        locked.status = status
+        locked.done_at = timezone.now()
+        locked.save(update_fields=["status", "done_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            changes={"status": [TaskStatus.OPEN, status]},
+        )
+        return locked
+
+    result = _audited_refusal(
+        actor=actor,
+        wanted=f"task_{status}",
+        object_type="referrals.task",
+        object_id=task.pk,
+        work=work,
+    )
+    task.refresh_from_db()
+    return result
+
+
+def task_complete(*, actor: Any, task: Task) -> Task:
+    return _task_finish(actor=actor, task=task, status=TaskStatus.DONE)
+
+
+def task_cancel(*, actor: Any, task: Task) -> Task:
+    return _task_finish(actor=actor, task=task, status=TaskStatus.CANCELLED)
