@@ -67,8 +67,9 @@ def test_enrol_sign_in_lock_out_and_time_out(page, live_server, settings):
     secret = page.inner_text("code.otp-secret")
     page.fill("#id_token", _code(secret))
     page.click("main button[type=submit]")
-    page.wait_for_url(base + "/cases/")
-    assert "cases" in page.content()
+    # Enrolled and signed in, the officer lands on their home page with their work on it.
+    page.wait_for_url(base + "/")
+    assert page.locator("#my-cases").count() == 1
 
     # Idle for longer than the timeout: the next page asks to sign in again.
     settings.SESSION_COOKIE_AGE = 2
