@@ -16,6 +16,9 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
 
     call_command("demo_accounts")
     call_command("demo_activity")
+    # The summary speaks in states, not in the enum's repr.
+    summary = capsys.readouterr().out
+    assert "referrals: sent 1, accepted 1" in summary and "ReferralStatus" not in summary
     statuses = set(Referral.objects.values_list("status", flat=True))
     assert statuses == set(ReferralStatus.values)  # every state, the social worker's to answer
     assert Referral.objects.filter(status="sent", to_agency__code="DOSVY-12").exists()

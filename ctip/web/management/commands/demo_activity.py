@@ -31,4 +31,6 @@ class Command(BaseCommand):
             self.stdout.write("Demo activity exists already; nothing added.")
             return
         for key, value in made.items():
+            if isinstance(value, dict):  # counts by state: "sent 1, accepted 1", not enum reprs
+                value = ", ".join(f"{state} {count}" for state, count in value.items())
             self.stdout.write(f"{key}: {value}")
