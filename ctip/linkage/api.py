@@ -54,9 +54,12 @@ class PossibleMatchViewSet(SelectorViewSet):
     @extend_schema(
         summary="Possible matches for a person about to be registered",
         request=CheckRequestSerializer,
-        responses={200: CheckResultSerializer, **errors(400, 401)},
+        responses={200: CheckResultSerializer, **errors(400, 401, 403)},
     )
     def create(self, request: Request) -> Response:
+        # Refused before the body's case is read: a role that may not check gets 403 and an
+        # audited refusal, not an answer about the case.
+        selectors.require_checker(request.user)
         data = parse(CheckRequestSerializer, request.data)
         case_id = data.pop("case", None)
         case = (

@@ -311,16 +311,12 @@ def current_model() -> Any:
     return engine_api.model_from_json(stored.pk, stored.parameters)
 
 
-def registration_check(*, actor: Any, draft: Draft, limit: int = 5) -> MatchCheck:
-    """Persons probably the same human being as the one being registered.
-
-    Candidates come from the registry's blind indexes and name keys (no decryption of the
-    whole registry); each is scored with the trained model. Matches the actor may not see
-    are only counted, never described. The check is audited (criteria and counts only).
-    """
+def require_checker(actor: Any) -> None:
+    """Refuse (audited, PermissionDenied) an actor who may not check for matches: the check
+    says whether someone is registered, so only those who register persons may ask. Callers
+    that read other records for the check (the API's case) ask this first."""
     scope = actor_scope(actor)
     if not (scope.is_superuser or scope.agencies_with(ROLES_FOR_ACTION[Action.CREATE])):
-        # The check says whether someone is registered; only those who register may ask.
         audit_record(
             actor=actor,
             action=AuditAction.DENIED,
@@ -328,6 +324,16 @@ def registration_check(*, actor: Any, draft: Draft, limit: int = 5) -> MatchChec
             detail={"wanted": "check"},
         )
         raise PermissionDenied(_("Only staff who register persons may check for matches."))
+
+
+def registration_check(*, actor: Any, draft: Draft, limit: int = 5) -> MatchCheck:
+    """Persons probably the same human being as the one being registered.
+
+    Candidates come from the registry's blind indexes and name keys (no decryption of the
+    whole registry); each is scored with the trained model. Matches the actor may not see
+    are only counted, never described. The check is audited (criteria and counts only).
+    """
+    require_checker(actor)
     model = current_model()
     if model is None:
         return MatchCheck(ready=False)
