@@ -126,6 +126,30 @@ def test_person_page_shows_the_identity_as_the_viewer_may_see_it(
     assert "may not see" not in body
 
 
+def test_person_page_masks_the_identitys_other_records_for_an_ngo_partner(
+    client: Any, police: Any, linked: Any, make_member: Any
+) -> None:
+    """An NGO partner who sees both records of an identity gets the other one's name masked,
+    as on every other page (no identity clearance without a reveal)."""
+    from ctip.access.masking import MASK
+    from ctip.access.models import User
+    from ctip.registry import services as registry
+
+    first, second = linked
+    root = User.objects.create_superuser(username="root", password="a-long-test-password")
+    # The other agency's record takes part in the partner's agency's case too.
+    registry.participant_add(
+        actor=root, case=first.participations.get().case, person=second, role="witness"
+    )
+    partner = make_member("ngo_partner", "PAHT-12")
+    client.force_login(partner)
+    body = client.get(reverse("registry:person-detail", args=[first.pk])).content.decode()
+    section = body[body.index('id="identity-heading"') :]
+    assert f'href="/persons/{second.pk}/"' in section
+    assert "Sokhar" not in body
+    assert MASK in section
+
+
 def test_queue_and_decision_pages(client: Any, reviewer: Any, police: Any, linked: Any) -> None:
     first, _second = linked
     other = register(
