@@ -414,9 +414,17 @@ def identity_records(*, actor: Any, pk: int) -> list[Person]:
     return persons
 
 
-def person_for_unmerge(*, actor: Any, pk: int) -> Person:
-    person = Person.objects.filter(pk=pk, identity_member__isnull=False).first()
-    if person is None or not may_review(actor):
+def person_for_unmerge(*, actor: Any, pk: int) -> tuple[Person, int]:
+    """A record in an identity and that identity's id, for a reviewer; unknown, in no identity
+    and forbidden look the same (404, audited)."""
+    person = (
+        Person.objects.filter(pk=pk, identity_member__isnull=False)
+        .select_related("identity_member")
+        .first()
+        if may_review(actor)
+        else None
+    )
+    if person is None:
         audit_record(
             actor=actor,
             action=AuditAction.DENIED,
@@ -425,4 +433,9 @@ def person_for_unmerge(*, actor: Any, pk: int) -> Person:
             detail={"wanted": "unmerge"},
         )
         raise Http404(_("No such record in an identity."))
-    return person
+    return person, person.identity_member.identity_id
+
+
+def identity_exists(*, actor: Any, pk: int) -> bool:
+    """Whether the identity still has records (after an unmerge), for a reviewer."""
+    return may_review(actor) and IdentityMember.objects.filter(identity_id=pk).exists()

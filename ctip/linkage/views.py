@@ -16,7 +16,6 @@ from ctip.audit.services import audit_record
 
 from . import selectors, services
 from .forms import DecisionForm, UnmergeForm
-from .models import IdentityMember
 
 
 def _require_reviewer(request: HttpRequest) -> None:
@@ -83,8 +82,7 @@ def identity(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_for_unmerge(actor=request.user, pk=pk)
-    identity_id = IdentityMember.objects.get(person=person).identity_id
+    person, identity_id = selectors.person_for_unmerge(actor=request.user, pk=pk)
     form = UnmergeForm(request.POST)
     error: Any = None
     if form.is_valid():
@@ -96,7 +94,7 @@ def unmerge(request: HttpRequest, pk: int) -> HttpResponse:
             error = problem
         else:
             messages.success(request, _("The record was taken out of the identity."))
-            if IdentityMember.objects.filter(identity_id=identity_id).exists():
+            if selectors.identity_exists(actor=request.user, pk=identity_id):
                 return redirect("linkage:identity", pk=identity_id)
             return redirect("linkage:queue")
     for message in error.messages if error else []:
