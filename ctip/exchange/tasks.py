@@ -5,6 +5,8 @@ from typing import Any
 
 from django_tasks import task
 
+from ctip.linkage.tasks import after_import
+
 from .models import ImportBatch
 
 
@@ -69,7 +71,5 @@ def apply_import(batch_id: int, skip_rejected: bool = False) -> int:
         on_progress=lambda done, total: write_progress(batch_id, "apply", done, total),
     )
     recount_imported_cases()
-    from ctip.linkage.tasks import after_import
-
     after_import(batch_id)
     return batch_id

@@ -11,6 +11,9 @@ from typing import Any
 from django.db.models import BigIntegerField, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from ctip.registry.models import Arrest, Participant, Proceeding
+from ctip.registry.signals import cases_written
+
 from .models import Identity, IdentityMember, Link
 
 
@@ -124,9 +127,6 @@ def counting_key(field: str) -> Any:
 def _announce(person_ids: list[int]) -> None:
     """Tell apps that keep figures per person (statistics count identities) which cases'
     persons changed identity, as the registry's bulk writers do."""
-    from ctip.registry.models import Arrest, Participant, Proceeding
-    from ctip.registry.signals import cases_written
-
     for start in range(0, len(person_ids), 5000):
         chunk = person_ids[start : start + 5000]
         cases = set(

@@ -3,12 +3,12 @@
 from django.conf import settings
 from django_tasks import task
 
+from .services import linkage_run
+
 
 @task()
 def run_linkage(reason: str = "") -> int:
     """Resolve identities over the whole registry; returns the run's id."""
-    from .services import linkage_run
-
     return linkage_run(reason=reason).pk
 
 
