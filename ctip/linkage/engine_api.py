@@ -1,7 +1,9 @@
 """The matching engine as the Django side uses it: one place that names its functions.
 
 The engine (ctip.linkage.engine) knows nothing of Django; this module is the seam between
-the two, so that the app's services and selectors read one small interface.
+the two, so that the app's services and selectors read one small interface. The engine is
+imported on first use, not at module load: it loads Splink (about half a second), which
+every web worker and command would otherwise pay at start-up for pages that never match.
 """
 
 import functools
