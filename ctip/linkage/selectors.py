@@ -86,7 +86,11 @@ def queue(*, actor: Any) -> QuerySet[Candidate]:
     """Pairs waiting for a decision, most probable first; nothing for non-reviewers."""
     if not may_review(actor):
         return Candidate.objects.none()
-    return Candidate.objects.filter(decision=Decision.PENDING).order_by("-probability", "id")
+    return (
+        Candidate.objects.filter(decision=Decision.PENDING)
+        .select_related("person_a__registered_by", "person_b__registered_by")
+        .order_by("-probability", "id")
+    )
 
 
 @dataclass
@@ -100,9 +104,8 @@ class PairView:
 
 def candidate_get(*, actor: Any, pk: int) -> PairView:
     """One pair of the queue with both records, for a reviewer; the read is audited."""
-    candidate = queue(actor=actor).filter(pk=pk).first() if may_review(actor) else None
-    if candidate is None:
-        candidate = Candidate.objects.filter(pk=pk).first() if may_review(actor) else None
+    # Pending or already decided: a reviewer may look back at a decided pair.
+    candidate = Candidate.objects.filter(pk=pk).first() if may_review(actor) else None
     if candidate is None:
         audit_record(
             actor=actor,

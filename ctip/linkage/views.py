@@ -32,10 +32,7 @@ def _require_reviewer(request: HttpRequest) -> None:
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _require_reviewer(request)
-    pairs = selectors.queue(actor=request.user).select_related(
-        "person_a__registered_by", "person_b__registered_by"
-    )
-    page = Paginator(pairs, 25).get_page(request.GET.get("page"))
+    page = Paginator(selectors.queue(actor=request.user), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "linkage/queue.html",
