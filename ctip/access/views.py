@@ -22,6 +22,7 @@ from ctip.web.refusals import show_refusal
 from . import selectors, services
 from .forms import DeviceTokenForm, RevealForm, TokenForm
 from .masking import SENSITIVE_FIELDS
+from .models import User
 
 
 class SignInView(auth_views.LoginView):
@@ -160,8 +161,6 @@ def reveal(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def device_tokens(request: HttpRequest) -> HttpResponse:
     """Administrators issue device tokens (app passwords for ODK Collect/Kobo) and see them."""
-    from .models import User
-
     tokens = selectors.device_token_list(actor=request.user)
     form = DeviceTokenForm(request.POST or None)
     issued = None
