@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ctip.audit.choices import AuditAction
@@ -11,7 +12,7 @@ from ctip.audit.services import audit_record
 
 from .choices import Role
 from .masking import SENSITIVE_FIELDS, revealable
-from .models import Agency, Membership
+from .models import Agency, DeviceToken, Membership
 from .policies import ROLES_FOR_ACTION, actor_scope
 
 
@@ -79,10 +80,8 @@ def reveal_permission_check(*, actor: Any, obj: Model) -> frozenset[str]:
     return wanted
 
 
-def device_token_list(*, actor: Any) -> QuerySet[Any]:
+def device_token_list(*, actor: Any) -> QuerySet[DeviceToken]:
     """Device tokens, for administrators only (a refusal is audited and raised)."""
-    from .models import DeviceToken
-
     scope = actor_scope(actor)
     if not (scope.is_superuser or scope.has_role(Role.ADMINISTRATOR)):
         audit_record(
@@ -95,10 +94,8 @@ def device_token_list(*, actor: Any) -> QuerySet[Any]:
     return DeviceToken.objects.select_related("user", "created_by")
 
 
-def device_token_get(*, actor: Any, pk: int) -> Any:
+def device_token_get(*, actor: Any, pk: int) -> DeviceToken:
     """One device token, for administrators; a missing one is a 404."""
-    from django.http import Http404
-
     token = device_token_list(actor=actor).filter(pk=pk).first()
     if token is None:
         raise Http404

@@ -8,7 +8,7 @@ import qrcode.image.svg
 from django.apps import apps
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,7 @@ from ctip.web.refusals import show_refusal
 from . import selectors, services
 from .forms import DeviceTokenForm, RevealForm, TokenForm
 from .masking import SENSITIVE_FIELDS
+from .models import User
 
 
 class SignInView(auth_views.LoginView):
@@ -160,8 +161,6 @@ def reveal(request: HttpRequest, object_type: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def device_tokens(request: HttpRequest) -> HttpResponse:
     """Administrators issue device tokens (app passwords for ODK Collect/Kobo) and see them."""
-    from .models import User
-
     tokens = selectors.device_token_list(actor=request.user)
     form = DeviceTokenForm(request.POST or None)
     issued = None
@@ -174,9 +173,8 @@ def device_tokens(request: HttpRequest) -> HttpResponse:
                 token, secret = services.device_token_issue(
                     actor=request.user, user=user, name=form.cleaned_data["name"]
                 )
-            except ValidationError as error:
-                for field, messages in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, messages)
+            except (ValidationError, PermissionDenied) as error:
+                show_refusal(form, error)  # e.g. an administrator's own account
             else:
                 issued = {"token": token, "secret": secret}
                 form = DeviceTokenForm()

@@ -14,7 +14,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from ctip.access.actors import CommandLineActor
 from ctip.access.choices import Action, AgencyKind, Role
 from ctip.access.policies import RECORD_ROLES, actor_scope, case_q
 from ctip.audit.choices import AuditAction
@@ -34,8 +33,6 @@ from .rows import indicator_rows_refresh
 
 def may_aggregate_all(actor: Any) -> bool:
     """Analysts, secretariat staff and superusers see aggregates over every case."""
-    if isinstance(actor, CommandLineActor):
-        return True
     scope = actor_scope(actor)
     if scope.is_superuser or scope.roles.get(Role.ANALYST):
         return True

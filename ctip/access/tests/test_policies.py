@@ -2,10 +2,12 @@
 
 import pytest
 
+from ctip.access.actors import COMMAND_LINE
 from ctip.access.models import Agency
-from ctip.access.policies import forget_scope
+from ctip.access.policies import actor_scope, forget_scope
 from ctip.registry import selectors, services
 from ctip.registry.tests.helpers import new_case
+from ctip.stats.selectors import may_aggregate_all
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +115,12 @@ def test_actions_said_to_share_the_view_rule_select_the_same_cases(case, make_me
             restrict(Case.objects.all(), actor, Action.CHANGE).values_list("pk", flat=True)
         )
         assert view == change, (role, agency)
+
+
+def test_the_command_line_operator_sees_every_case_through_the_one_rule(case):
+    """Commands act as access.actors.COMMAND_LINE: actor_scope gives it the superuser's
+    scope, so every rule built on it (case lists, aggregates) opens everything, with no
+    check of the actor's class anywhere else."""
+    assert actor_scope(COMMAND_LINE).is_superuser
+    assert visible(COMMAND_LINE, case)
+    assert may_aggregate_all(COMMAND_LINE)
