@@ -9,6 +9,11 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from . import wording as w
+from .periods import parse_period
 from .wording import comparison_items
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -67,11 +72,9 @@ def to_csv(report: dict[str, Any]) -> bytes:
 def to_xlsx(report: dict[str, Any]) -> bytes:
     """A workbook for people: the summary and the tables in words in the reader's language;
     the Data sheet keeps the codes (as the CSV) for those who compute further."""
-    from django.utils.translation import gettext as _
+    # Here, not at the top: openpyxl loads only in the processes that write a spreadsheet.
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from . import wording as w
 
     words = page_context(report)
     book = Workbook()
@@ -155,8 +158,6 @@ RENDERERS = {"json": to_json, "csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}
 
 
 def render(report: dict[str, Any], fmt: str) -> bytes:
-    from django.core.exceptions import ValidationError
-
     if fmt not in RENDERERS:
         raise ValidationError(
             {"format": f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}."}
@@ -199,9 +200,7 @@ def bar_chart_svg(data: dict[str, float], title: str = "", width: int = 520) -> 
 
 
 def _num(value: float) -> str:
-    from .wording import number
-
-    return number(value)
+    return w.number(value)
 
 
 def trend_chart_svg(series: list[tuple[str, float]], title: str = "", width: int = 520) -> str:
@@ -237,10 +236,6 @@ def trend_chart_svg(series: list[tuple[str, float]], title: str = "", width: int
 def page_context(report: dict[str, Any]) -> dict[str, Any]:
     """Everything the web page and the PDF show, in words in the active language: charts,
     the change table, tables and indicator breakdowns with named, ordered rows."""
-    from django.utils.translation import gettext as _
-
-    from . import wording as w
-
     bars: list[tuple[str, list[tuple[str, str, float]]]] = []
 
     def bar_chart(title: str, values: dict[str, float]) -> tuple[str, str]:
@@ -317,8 +312,6 @@ def page_context(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _period_title(label: str) -> str:
-    from .periods import parse_period
-
     return parse_period(label).name()
 
 

@@ -13,6 +13,10 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from ctip.access.models import Agency
+from ctip.reference.selectors import cached_reference, country_list, province_list, vocabulary_terms
+from ctip.registry.choices import CaseKind, CaseStatus, Sex
+
 from .choices import AGE_BANDS, DIMENSION_LABELS, NO_PRISON, SENTENCE_BANDS, UNKNOWN
 from .compare import VERDICTS
 from .periods import parse_period
@@ -172,15 +176,6 @@ def against_name(against: str, period_label: str = "") -> str:
 
 def _labels(dim: str) -> dict[str, str]:
     """code -> name for one breakdown, in the active language, read once per process."""
-    from ctip.access.models import Agency
-    from ctip.reference.selectors import (
-        cached_reference,
-        country_list,
-        province_list,
-        vocabulary_terms,
-    )
-    from ctip.registry.choices import CaseKind, CaseStatus, Sex
-
     if dim == "province":
         return {p.code: p.label for p in province_list()}
     if dim == "nationality":
