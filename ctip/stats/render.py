@@ -10,6 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from . import wording as w
@@ -140,7 +141,7 @@ def _as_number(text: str) -> Any:
 
 def pdf_document(report: dict[str, Any]) -> Any:
     """The laid-out PDF (WeasyPrint); Khmer is shaped by pango/HarfBuzz with the shipped font."""
-    from django.template.loader import render_to_string
+    # Here, not at the top: WeasyPrint (and its pango) loads only in the processes that print.
     from weasyprint import HTML
 
     html = render_to_string(
