@@ -271,7 +271,7 @@ def page_context(report: dict[str, Any]) -> dict[str, Any]:
             charts.append(chart(title, table["rows"], totals))
     tables = []
     for name, t in report.get("tables", {}).items():
-        order = [key for key, _name in _ordered_keys(w, t["rows"], t["row_keys"])]
+        order = w.ordered_keys(t["rows"], t["row_keys"])
         cells = dict(zip(t["row_keys"], t["cells"], strict=True))
         tables.append(
             {
@@ -314,10 +314,3 @@ def page_context(report: dict[str, Any]) -> dict[str, Any]:
 
 def _period_title(label: str) -> str:
     return parse_period(label).name()
-
-
-def _ordered_keys(w: Any, dim: str, keys: list[str]) -> list[tuple[str, str]]:
-    """The row keys of a table in the breakdown's sensible order, with their names."""
-    named = w.rows(dim, {k: 0 for k in keys})
-    by_name = {w.value_name(dim, k): k for k in keys}
-    return [(by_name[name], name) for name, _v in named]

@@ -206,6 +206,15 @@ def value_name(dim: str, key: Any) -> str:
 def rows(dim: str, values: dict[str, Any]) -> list[tuple[str, Any]]:
     """(name, value) pairs of a breakdown in a sensible order: bands in order, places and
     countries by name, anything else largest first; "unknown" always last."""
+    return [(name, value) for _key, name, value in _ordered(dim, values)]
+
+
+def ordered_keys(dim: str, keys: list[str]) -> list[str]:
+    """A table's row keys in the order `rows` shows a breakdown (for tables, by name)."""
+    return [key for key, _name, _value in _ordered(dim, dict.fromkeys(keys, 0))]
+
+
+def _ordered(dim: str, values: dict[str, Any]) -> list[tuple[str, str, Any]]:
     named = [(key, value_name(dim, key), value) for key, value in values.items()]
     if dim in BAND_ORDER:
         order = {key: i for i, key in enumerate(BAND_ORDER[dim])}
@@ -214,7 +223,7 @@ def rows(dim: str, values: dict[str, Any]) -> list[tuple[str, Any]]:
         named.sort(key=lambda t: (t[0] == UNKNOWN, t[1].casefold()))
     else:
         named.sort(key=lambda t: (t[0] == UNKNOWN, -float(t[2] or 0), t[1]))
-    return [(name, value) for _key, name, value in named]
+    return named
 
 
 def headline(report: dict[str, Any]) -> str:
