@@ -6,10 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .choices import DIMENSION_LABELS
 from .indicators import CATALOGUE
 from .mse import read_capture_csv
 from .periods import parse_period
 from .selectors import PAGE_BOOTSTRAP_MAX
+from .wording import indicator_name
 
 # A capture table has at most 2^10 - 1 rows of a few characters; anything much bigger is not one.
 MAX_CAPTURE_FILE_BYTES = 256 * 1024
@@ -30,9 +32,6 @@ class DashboardFilterForm(forms.Form):
     breakdown = forms.ChoiceField(label=_("Breakdown"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from .choices import DIMENSION_LABELS
-        from .wording import indicator_name
-
         super().__init__(*args, **kwargs)
         # Names in the reader's language, chosen when the form is built (not at import).
         indicator, breakdown = self.fields["indicator"], self.fields["breakdown"]

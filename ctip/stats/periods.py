@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:H(?P<half>[12]))?$")
@@ -60,8 +61,6 @@ class Period:
 
 def last_complete_half(today: datetime.date | None = None) -> Period:
     """The latest half-year that has ended (in the installation's time zone)."""
-    from django.utils import timezone
-
     today = today or timezone.localdate()
     return Period(today.year, 1) if today.month >= 7 else Period(today.year - 1, 2)
 

@@ -9,6 +9,12 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from . import wording as w
+from .periods import parse_period
 from .wording import comparison_items
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -67,11 +73,9 @@ def to_csv(report: dict[str, Any]) -> bytes:
 def to_xlsx(report: dict[str, Any]) -> bytes:
     """A workbook for people: the summary and the tables in words in the reader's language;
     the Data sheet keeps the codes (as the CSV) for those who compute further."""
-    from django.utils.translation import gettext as _
+    # Here, not at the top: openpyxl loads only in the processes that write a spreadsheet.
     from openpyxl import Workbook
     from openpyxl.styles import Font
-
-    from . import wording as w
 
     words = page_context(report)
     book = Workbook()
@@ -137,7 +141,7 @@ def _as_number(text: str) -> Any:
 
 def pdf_document(report: dict[str, Any]) -> Any:
     """The laid-out PDF (WeasyPrint); Khmer is shaped by pango/HarfBuzz with the shipped font."""
-    from django.template.loader import render_to_string
+    # Here, not at the top: WeasyPrint (and its pango) loads only in the processes that print.
     from weasyprint import HTML
 
     html = render_to_string(
@@ -155,8 +159,6 @@ RENDERERS = {"json": to_json, "csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}
 
 
 def render(report: dict[str, Any], fmt: str) -> bytes:
-    from django.core.exceptions import ValidationError
-
     if fmt not in RENDERERS:
         raise ValidationError(
             {"format": f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}."}
@@ -199,9 +201,7 @@ def bar_chart_svg(data: dict[str, float], title: str = "", width: int = 520) -> 
 
 
 def _num(value: float) -> str:
-    from .wording import number
-
-    return number(value)
+    return w.number(value)
 
 
 def trend_chart_svg(series: list[tuple[str, float]], title: str = "", width: int = 520) -> str:
@@ -237,10 +237,6 @@ def trend_chart_svg(series: list[tuple[str, float]], title: str = "", width: int
 def page_context(report: dict[str, Any]) -> dict[str, Any]:
     """Everything the web page and the PDF show, in words in the active language: charts,
     the change table, tables and indicator breakdowns with named, ordered rows."""
-    from django.utils.translation import gettext as _
-
-    from . import wording as w
-
     bars: list[tuple[str, list[tuple[str, str, float]]]] = []
 
     def bar_chart(title: str, values: dict[str, float]) -> tuple[str, str]:
@@ -275,7 +271,7 @@ def page_context(report: dict[str, Any]) -> dict[str, Any]:
             charts.append(chart(title, table["rows"], totals))
     tables = []
     for name, t in report.get("tables", {}).items():
-        order = [key for key, _name in _ordered_keys(w, t["rows"], t["row_keys"])]
+        order = w.ordered_keys(t["rows"], t["row_keys"])
         cells = dict(zip(t["row_keys"], t["cells"], strict=True))
         tables.append(
             {
@@ -317,13 +313,4 @@ def page_context(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _period_title(label: str) -> str:
-    from .periods import parse_period
-
     return parse_period(label).name()
-
-
-def _ordered_keys(w: Any, dim: str, keys: list[str]) -> list[tuple[str, str]]:
-    """The row keys of a table in the breakdown's sensible order, with their names."""
-    named = w.rows(dim, {k: 0 for k in keys})
-    by_name = {w.value_name(dim, k): k for k in keys}
-    return [(by_name[name], name) for name, _v in named]

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
+from ctip.reference.selectors import province_list, vocabulary_codes
+from ctip.registry.choices import CaseKind, Sex
 
-from .choices import Protection, ReleaseStatus
+from .choices import UNKNOWN, Protection, ReleaseStatus
 from .disclosure import Grid, K, allocate_epsilon, private_tables, suppress
 from .indicators import Cube
 from .ledger import privacy_budget_spent, tables_digest, total_privacy_budget
@@ -36,11 +38,6 @@ def dimension_domain(dim: str) -> list[str]:
     """Every value a public table shows for a dimension, fixed in advance: which rows appear
     must not depend on the data, or the table layout itself would disclose (and would break
     differential privacy)."""
-    from ctip.reference.selectors import province_list, vocabulary_codes
-    from ctip.registry.choices import CaseKind, Sex
-
-    from .choices import UNKNOWN
-
     domains = {
         "kind": list(CaseKind.values),
         "case_kind": list(CaseKind.values),

@@ -13,6 +13,10 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from ctip.access.models import Agency
+from ctip.reference.selectors import cached_reference, country_list, province_list, vocabulary_terms
+from ctip.registry.choices import CaseKind, CaseStatus, Sex
+
 from .choices import AGE_BANDS, DIMENSION_LABELS, NO_PRISON, SENTENCE_BANDS, UNKNOWN
 from .compare import VERDICTS
 from .periods import parse_period
@@ -172,15 +176,6 @@ def against_name(against: str, period_label: str = "") -> str:
 
 def _labels(dim: str) -> dict[str, str]:
     """code -> name for one breakdown, in the active language, read once per process."""
-    from ctip.access.models import Agency
-    from ctip.reference.selectors import (
-        cached_reference,
-        country_list,
-        province_list,
-        vocabulary_terms,
-    )
-    from ctip.registry.choices import CaseKind, CaseStatus, Sex
-
     if dim == "province":
         return {p.code: p.label for p in province_list()}
     if dim == "nationality":
@@ -211,6 +206,15 @@ def value_name(dim: str, key: Any) -> str:
 def rows(dim: str, values: dict[str, Any]) -> list[tuple[str, Any]]:
     """(name, value) pairs of a breakdown in a sensible order: bands in order, places and
     countries by name, anything else largest first; "unknown" always last."""
+    return [(name, value) for _key, name, value in _ordered(dim, values)]
+
+
+def ordered_keys(dim: str, keys: list[str]) -> list[str]:
+    """A table's row keys in the order `rows` shows a breakdown (for tables, by name)."""
+    return [key for key, _name, _value in _ordered(dim, dict.fromkeys(keys, 0))]
+
+
+def _ordered(dim: str, values: dict[str, Any]) -> list[tuple[str, str, Any]]:
     named = [(key, value_name(dim, key), value) for key, value in values.items()]
     if dim in BAND_ORDER:
         order = {key: i for i, key in enumerate(BAND_ORDER[dim])}
@@ -219,7 +223,7 @@ def rows(dim: str, values: dict[str, Any]) -> list[tuple[str, Any]]:
         named.sort(key=lambda t: (t[0] == UNKNOWN, t[1].casefold()))
     else:
         named.sort(key=lambda t: (t[0] == UNKNOWN, -float(t[2] or 0), t[1]))
-    return [(name, value) for _key, name, value in named]
+    return named
 
 
 def headline(report: dict[str, Any]) -> str:

@@ -16,7 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from ctip.access.models import Agency, User
+from ctip.exchange.sample import HEADERS, rows
+from ctip.exchange.services import import_apply, import_upload, import_validate
 from ctip.reference.models import Province
+from ctip.referrals import services as referral_services
+from ctip.registry import services
+from ctip.registry.models import Case
+from ctip.stats.periods import last_complete_half
+from ctip.stats.services import release_create, release_publish, release_sign_off
 
 MARK = "DEMO-ACTIVITY"  # the external id of its case: says the activity exists already
 
@@ -26,8 +33,6 @@ def _user(username: str) -> User:
 
 
 def _victim(officer: User, case: Any, family: str, given: str, km: tuple[str, str]) -> Any:
-    from ctip.registry import services
-
     person = services.person_create(
         actor=officer,
         registered_by=case.owning_agency,
@@ -57,9 +62,6 @@ def _victim(officer: User, case: Any, family: str, given: str, km: tuple[str, st
 def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, int]:
     """A police case in Phnom Penh with three victims, referred to the province social
     affairs department; the referrals are then moved through every state."""
-    from ctip.referrals import services as referrals
-    from ctip.registry import services
-
     police, social_affairs = Agency.objects.get(code="AHTJP"), Agency.objects.get(code="DOSVY-12")
     case = services.case_create(
         actor=officer,
@@ -95,21 +97,21 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
         (victims[2], "family_tracing", ["accept", "close"]),
     ]
     steps = {
-        "accept": lambda r: referrals.referral_accept(actor=social, referral=r),
-        "decline": lambda r: referrals.referral_decline(
+        "accept": lambda r: referral_services.referral_accept(actor=social, referral=r),
+        "decline": lambda r: referral_services.referral_decline(
             actor=social, referral=r, reason="No place left in the shelter this month."
         ),
-        "start": lambda r: referrals.referral_start(actor=social, referral=r),
-        "complete": lambda r: referrals.referral_complete(
+        "start": lambda r: referral_services.referral_start(actor=social, referral=r),
+        "complete": lambda r: referral_services.referral_complete(
             actor=social, referral=r, outcome="Service given as agreed."
         ),
-        "close": lambda r: referrals.referral_close(
+        "close": lambda r: referral_services.referral_close(
             actor=officer, referral=r, reason="The family was found by the police first."
         ),
     }
     counts: dict[str, int] = {}
     for participant, service, moves in plan:
-        referral = referrals.referral_send(
+        referral = referral_services.referral_send(
             actor=officer,
             participant=participant,
             from_agency=police,
@@ -126,7 +128,7 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
         ("Ask the court for a search warrant", 3, officer),
         ("Visit the shelter", 5, None),
     ]:
-        referrals.task_create(
+        referral_services.task_create(
             actor=officer,
             case=case,
             title=title,
@@ -139,9 +141,6 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
 
 def _import(officer: User) -> Any:
     """A small spreadsheet of cases from a partner, checked and applied like an upload."""
-    from ctip.exchange.sample import HEADERS, rows
-    from ctip.exchange.services import import_apply, import_upload, import_validate
-
     agency = Agency.objects.get(code="AHTJP")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "partner-cases.csv"
@@ -158,9 +157,6 @@ def _import(officer: User) -> Any:
 
 def _releases(analyst: User, supervisor: User, today: datetime.date) -> list[Any]:
     """Last half-year's release published, and this year's first draft awaiting sign-off."""
-    from ctip.stats.periods import last_complete_half
-    from ctip.stats.services import release_create, release_publish, release_sign_off
-
     half = last_complete_half(today)
     published = release_create(actor=analyst, period=half.label, protection="suppression")
     release_sign_off(actor=supervisor, release=published)
@@ -171,8 +167,6 @@ def _releases(analyst: User, supervisor: User, today: datetime.date) -> list[Any
 
 def demo_activity(*, today: datetime.date | None = None) -> dict[str, Any]:
     """Create the activity once; returns what was made (empty when it exists already)."""
-    from ctip.registry.models import Case
-
     if Case.objects.filter(external_id=MARK).exists():
         return {}
     today = today or timezone.localdate()

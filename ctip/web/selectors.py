@@ -1,7 +1,7 @@
 """What the layout and the home page show an actor: menu entries and the work of each role."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
@@ -10,10 +10,27 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.access.policies import RECORD_ROLES, actor_scope
 from ctip.access.selectors import can_register_somewhere
-from ctip.audit.selectors import can_read_trail
+from ctip.audit.readable import describe
+from ctip.audit.selectors import can_read_trail, recent_sensitive_events
 from ctip.linkage.services import may_review
+from ctip.referrals.choices import ReferralStatus
+from ctip.referrals.selectors import (
+    ReferralFilters,
+    may_see_coordination,
+    own_work,
+    referral_list,
+)
+from ctip.referrals.services import staff_agencies
+from ctip.registry.choices import CLOSED_STATUSES
+from ctip.registry.selectors import CaseFilters, case_list
+from ctip.stats.choices import ReleaseStatus
 from ctip.stats.periods import last_complete_half
-from ctip.stats.selectors import may_aggregate_all, may_see_statistics
+from ctip.stats.selectors import (
+    may_aggregate_all,
+    may_see_statistics,
+    may_sign_off_releases,
+    release_list,
+)
 
 
 @dataclass(frozen=True)
@@ -37,9 +54,6 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
     Each entry asks the same function its page asks before it refuses, so the menu never
     offers a page that answers "not allowed", and never hides one the actor may use.
     """
-    from ctip.referrals.selectors import may_see_coordination
-    from ctip.referrals.services import staff_agencies
-
     if actor is None or not actor.is_authenticated:
         return []
     entries: list[MenuEntry] = []
@@ -100,27 +114,12 @@ class Home:
     may_sign_off: bool = False
     sensitive_access: list[Any] | None = None
     coordination: bool = False
-    links: list[MenuEntry] = field(default_factory=list)
 
 
 def home(*, actor: Any, limit: int = 10) -> Home:
-    """Each of the actor's roles contributes its day's work to the home page."""
-    from ctip.audit.readable import describe
-    from ctip.audit.selectors import recent_sensitive_events
-    from ctip.referrals.choices import ReferralStatus
-    from ctip.referrals.selectors import (
-        ReferralFilters,
-        may_see_coordination,
-        referral_list,
-        work_dashboard,
-    )
-    from ctip.referrals.services import staff_agencies
-    from ctip.registry.choices import CLOSED_STATUSES
-    from ctip.registry.selectors import CaseFilters, case_list
-    from ctip.stats.choices import ReleaseStatus
-    from ctip.stats.selectors import may_sign_off_releases, release_list
-
-    page = Home(today=timezone.localdate(), links=menu_entries(actor=actor))
+    """Each of the actor's roles contributes its day's work to the home page (the main menu,
+    which the layout's context processor lists, is not listed again here)."""
+    page = Home(today=timezone.localdate())
     if may_do_case_work(actor):
         mine = case_list(actor=actor, filters=CaseFilters(mine=True))
         page.my_cases = list(mine.exclude(status__in=CLOSED_STATUSES).defer("summary")[:limit])
@@ -132,7 +131,7 @@ def home(*, actor: Any, limit: int = 10) -> Home:
                 "case", "from_agency", "to_agency"
             )[:limit]
         )
-        page.work = work_dashboard(actor=actor, limit=limit).own
+        page.work = own_work(actor=actor, limit=limit)
     page.statistics = may_see_statistics(actor)
     if page.statistics:
         half = last_complete_half()

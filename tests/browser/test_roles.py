@@ -7,6 +7,8 @@ for sideways scrolling. The test takes the user guide's role screenshots (see `s
 """
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,19 +91,33 @@ def _check_pages(page: Any, base: str, shots: Path, name: str) -> None:
     page.wait_for_function("document.documentElement.lang === 'en'")
 
 
+@contextmanager
+def _signed_in_as(
+    browser: Any, base: str, shots: Path, username: str, name: str, timeout_ms: int = 15_000
+) -> Iterator[Any]:
+    """A fresh offline page with `username` signed in, on its home page. After the role's job
+    (the `with` body) every page its menu offers is checked (`_check_pages`); then nothing may
+    have been fetched from another host."""
+    context, page, elsewhere = offline_page(browser, base, timeout_ms)
+    try:
+        _sign_in(page, base, username)
+        yield page
+        page.goto(base + "/")
+        _check_pages(page, base, shots, name)
+    finally:
+        context.close()
+    assert elsewhere == []
+
+
 def test_officer_registers_a_case_with_victim_and_suspect_and_refers_the_victim(
     browser: Any, live_server: Any, demo: None, shots: Path
 ) -> None:
     from ctip.referrals.models import Referral
 
     base = live_server.url
-    context, page, elsewhere = offline_page(browser, base, 15_000)
-    loads: list[str] = []
-    page.on("load", lambda p: loads.append(p.url))
-    try:
-        _sign_in(page, base, "ahtjp.officer")
-        loads.clear()
-        loads.append(page.url)  # the home page is the first load counted
+    with _signed_in_as(browser, base, shots, "ahtjp.officer", "officer") as page:
+        loads = [page.url]  # the home page is the first load counted
+        page.on("load", lambda p: loads.append(p.url))
         assert "My open cases" in page.content()
         page.screenshot(path=shots / "home-officer.png", full_page=True)
 
@@ -158,20 +174,12 @@ def test_officer_registers_a_case_with_victim_and_suspect_and_refers_the_victim(
         referral = Referral.objects.order_by("-pk").first()
         assert referral is not None and referral.to_agency.code == "DOSVY-12"
 
-        page.goto(base + "/")
-        _check_pages(page, base, shots, "officer")
-    finally:
-        context.close()
-    assert elsewhere == []
-
 
 def test_social_worker_accepts_and_completes_a_referral(
     browser: Any, live_server: Any, demo: None, shots: Path
 ) -> None:
     base = live_server.url
-    context, page, elsewhere = offline_page(browser, base, 15_000)
-    try:
-        _sign_in(page, base, "dosvy12.social")
+    with _signed_in_as(browser, base, shots, "dosvy12.social", "social-worker") as page:
         page.screenshot(path=shots / "home-social-worker.png", full_page=True)
         page.click("#incoming >> li >> a")
         page.wait_for_url("**/referrals/*/")
@@ -184,20 +192,13 @@ def test_social_worker_accepts_and_completes_a_referral(
         page.wait_for_selector("#referral-status:has-text('Completed')")
         assert "back at school" in page.content()
         page.screenshot(path=shots / "referral-completed.png", full_page=True)
-        page.goto(base + "/")
-        _check_pages(page, base, shots, "social-worker")
-    finally:
-        context.close()
-    assert elsewhere == []
 
 
 def test_analyst_opens_the_half_year_report_and_downloads_the_pdf(
     browser: Any, live_server: Any, demo: None, shots: Path
 ) -> None:
     base = live_server.url
-    context, page, elsewhere = offline_page(browser, base, 30_000)
-    try:
-        _sign_in(page, base, "ncct.analyst")
+    with _signed_in_as(browser, base, shots, "ncct.analyst", "analyst", 30_000) as page:
         assert "0 cases match" not in page.content()
         page.click("#statistics >> text=Half-year report")
         page.wait_for_url("**/stats/reports/half-year/*/")
@@ -209,11 +210,6 @@ def test_analyst_opens_the_half_year_report_and_downloads_the_pdf(
         assert pdf.startswith(b"%PDF")
         _accessible(page)
         _no_sideways_scroll(page)
-        page.goto(base + "/")
-        _check_pages(page, base, shots, "analyst")
-    finally:
-        context.close()
-    assert elsewhere == []
 
 
 def test_auditor_finds_who_viewed_a_victim(
@@ -231,9 +227,7 @@ def test_auditor_finds_who_viewed_a_victim(
     assert reader.get(f"/persons/{victim.person_id}/").status_code == 200
 
     base = live_server.url
-    context, page, elsewhere = offline_page(browser, base, 15_000)
-    try:
-        _sign_in(page, base, "ncct.auditor")
+    with _signed_in_as(browser, base, shots, "ncct.auditor", "auditor") as page:
         assert "Recent sensitive access" in page.content()
         page.click("text=Search the audit trail")
         page.wait_for_url("**/audit/")
@@ -248,11 +242,6 @@ def test_auditor_finds_who_viewed_a_victim(
         assert any("dosvy12.social" in row and "viewed" in row for row in text), text
         assert f"person P{victim.person_id}" in page.content()
         page.screenshot(path=shots / "audit-who-viewed.png", full_page=True)
-        page.goto(base + "/")
-        _check_pages(page, base, shots, "auditor")
-    finally:
-        context.close()
-    assert elsewhere == []
 
 
 def test_secretariat_supervisor_signs_off_a_release_and_the_public_sees_it(
@@ -262,9 +251,7 @@ def test_secretariat_supervisor_signs_off_a_release_and_the_public_sees_it(
 
     draft = Release.objects.get(status="draft")
     base = live_server.url
-    context, page, elsewhere = offline_page(browser, base, 30_000)
-    try:
-        _sign_in(page, base, "ncct.supervisor")
+    with _signed_in_as(browser, base, shots, "ncct.supervisor", "secretariat", 30_000) as page:
         page.click("text=Sign off and publish releases")
         page.wait_for_url("**/stats/releases/")
         page.click(f"form:has(input[name=release][value='{draft.pk}']) >> button")
@@ -278,8 +265,3 @@ def test_secretariat_supervisor_signs_off_a_release_and_the_public_sees_it(
         page.wait_for_url("**/stats/public/")
         assert draft.period in page.content()
         page.screenshot(path=shots / "public-releases.png", full_page=True)
-        page.goto(base + "/")
-        _check_pages(page, base, shots, "secretariat")
-    finally:
-        context.close()
-    assert elsewhere == []

@@ -179,6 +179,17 @@ class Dashboard:
     today: datetime.date
 
 
+def own_work(
+    *, actor: Any, today: datetime.date | None = None, soon_days: int = 3, limit: int = 200
+) -> WorkList:
+    """What is overdue or due soon for the actor's own agencies (the dashboard's `own` half,
+    for pages that show no supervised agencies' work: it costs their queries nothing)."""
+    today = today or timezone.localdate()
+    return _work_for(
+        staff_agencies(actor), user=actor, today=today, soon_days=soon_days, limit=limit
+    )
+
+
 def work_dashboard(
     *, actor: Any, today: datetime.date | None = None, soon_days: int = 3, limit: int = 200
 ) -> Dashboard:
@@ -187,9 +198,7 @@ def work_dashboard(
     A referral belongs to the receiving agency: it owes the acceptance and the service.
     """
     today = today or timezone.localdate()
-    own = _work_for(
-        staff_agencies(actor), user=actor, today=today, soon_days=soon_days, limit=limit
-    )
+    own = own_work(actor=actor, today=today, soon_days=soon_days, limit=limit)
     supervised_ids = _supervised_agencies(actor)
     supervised = (
         _work_for(supervised_ids, today=today, soon_days=soon_days, limit=limit)

@@ -176,3 +176,14 @@ def test_every_counting_rule_has_a_khmer_text():
             i.id for i in CATALOGUE.values() if _latin_words(translation.gettext(i.counting_rule))
         ]
     assert not untranslated
+
+
+def test_table_rows_keep_their_order_and_every_key_even_when_two_share_a_name():
+    """A table's rows are ordered by key, not by mapping names back to keys: two keys that
+    read the same (a code and the word it stands for) both keep their row."""
+    from ctip.stats.wording import ordered_keys, value_name
+
+    assert ordered_keys("age_group", ["unknown", "adult", "minor"]) == ["minor", "adult", "unknown"]
+    twins = ["unknown", str(value_name("sex", "unknown"))]
+    assert twins[0] != twins[1] and value_name("sex", twins[1]) == value_name("sex", twins[0])
+    assert sorted(ordered_keys("sex", twins)) == sorted(twins)

@@ -176,3 +176,27 @@ def test_user_without_a_role_is_told_what_to_do(client: Any, db: Any):
     client.force_login(User.objects.create_user(username="nobody", password="x-long-password"))
     html = client.get(reverse("home")).content.decode()
     assert "no role in any agency" in html
+
+
+def _home_queries(client: Any, user: Any) -> tuple[int, str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    client.get(reverse("home"))  # the session and the caches are warm from here on
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get(reverse("home")).content.decode()
+    return len(captured), html
+
+
+def test_supervisor_home_reads_only_the_own_work_it_shows(client: Any, make_member: Any):
+    """The home page's work section shows the actor's own work: a supervisor's home reads no
+    more than an officer's (plus the releases waiting), not the supervised agencies' work too."""
+    officer = make_member("case_officer", "PAHT-12")
+    supervisor = make_member("supervisor", "NCCT")
+    _case(officer)
+    officer_queries, _html = _home_queries(client, officer)
+    supervisor_queries, html = _home_queries(client, supervisor)
+    assert "Releases in preparation" in html and "Work due" in html
+    assert "no role in any agency" not in html
+    assert supervisor_queries <= officer_queries + 1, (officer_queries, supervisor_queries)
