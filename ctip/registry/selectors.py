@@ -48,7 +48,7 @@ from .models import (
     VictimProfile,
 )
 from .names import document_number_index, query_keys
-from .search_limits import search_rate_check, searchable
+from .search_limits import PERSON_SEARCH, search_rate_check, searchable
 
 CASE_SORTS = {
     "opened": ("opened_on", "id"),
@@ -453,7 +453,7 @@ def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
     audit_record(
         actor=actor,
         action=AuditAction.SEARCH,
-        object_type="registry.person",
+        object_type=PERSON_SEARCH,
         detail={
             "criteria": [
                 k for k, v in vars(query).items() if v and k not in ("limit", "age_tolerance")
