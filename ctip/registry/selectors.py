@@ -36,6 +36,7 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
 from .choices import EVENT_STORY_ORDER, ParticipantRole
+from .crypto import blind_index
 from .models import (
     Arrest,
     Case,
@@ -419,8 +420,6 @@ def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
     criteria = Q()
     keys = query_keys(query.name)
     if query.date_of_birth:
-        from .crypto import blind_index
-
         criteria &= Q(dob_index=blind_index(query.date_of_birth.isoformat(), purpose="dob"))
     if query.age is not None:
         year = datetime.date.today().year - query.age

@@ -38,7 +38,7 @@ from .forms import (
     VictimProfileForm,
     show_names_to,
 )
-from .models import Case, Participant
+from .models import Case, Participant, VictimProfile
 from .search_limits import TooManySearches
 
 CASES_PER_PAGE = 50
@@ -196,7 +196,6 @@ class TermLabels:
 
 def _profile_rows(profile: Any, labels: TermLabels) -> list[tuple[str, str]]:
     """A victim profile as (label, value) rows, omitting what was not recorded."""
-    from .models import VictimProfile
 
     def label(field: str) -> str:
         return str(getattr(VictimProfile._meta.get_field(field), "verbose_name", field))
