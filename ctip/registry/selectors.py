@@ -260,17 +260,20 @@ def case_record_get(
     not_found: str,
     audit_view: bool = True,
     wanted: str = "view",
+    case: Case | None = None,
 ) -> Any:
     """One record of a case the actor may see (participant, event, referral...).
 
     A record that exists but is out of the actor's reach answers like an unknown one, and
     the attempt is audited (guessed ids) with what was `wanted` of it; a granted read is
     audited unless `audit_view` is off (records that hold nothing about a person, such as
-    tasks, or a record fetched to act on, whose action is audited itself).
+    tasks, or a record fetched to act on, whose action is audited itself). With `case`, only
+    a record of that case is found (a page under one case's address naming another's record).
     """
-    record = (
-        restrict(model.objects.all(), actor, Action.VIEW).select_related(*related).filter(pk=pk)
-    ).first()
+    records = restrict(model.objects.all(), actor, Action.VIEW).select_related(*related)
+    if case is not None:
+        records = records.filter(case=case)
+    record = records.filter(pk=pk).first()
     label = model._meta.label_lower
     if record is None:
         if model.objects.filter(pk=pk).exists():
@@ -287,14 +290,15 @@ def case_record_get(
     return record
 
 
-def participant_get(*, actor: Any, pk: int) -> Participant:
-    """One participant of a case the actor may see."""
+def participant_get(*, actor: Any, pk: int, case: Case | None = None) -> Participant:
+    """One participant of a case the actor may see (of `case`, where given)."""
     participant: Participant = case_record_get(
         actor=actor,
         model=Participant,
         pk=pk,
         related=("case", "person", "victim_profile"),
         not_found=_("No such participant."),
+        case=case,
     )
     return participant
 

@@ -38,7 +38,7 @@ from .forms import (
     VictimProfileForm,
     show_names_to,
 )
-from .models import Case, Participant, VictimProfile
+from .models import Case, VictimProfile
 from .search_limits import TooManySearches
 
 CASES_PER_PAGE = 50
@@ -455,23 +455,12 @@ def _register_and_add(
         )
 
 
-def _participant(case: Case, participant_pk: int) -> Participant:
-    participant = (
-        Participant.objects.filter(case=case, pk=participant_pk)
-        .select_related("person", "case")
-        .first()
-    )
-    if participant is None:
-        raise Http404(_("No such participant in this case."))
-    return participant
-
-
 @login_required
 def victim_profile(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
     case = _case_for_change(request, pk)
     if refused := _refuse_if_closed(request, case):
         return refused
-    participant = _participant(case, participant_pk)
+    participant = selectors.participant_get(actor=request.user, pk=participant_pk, case=case)
     if participant.role != ParticipantRole.VICTIM:
         raise Http404(_("Only a victim has a victim profile."))
     profile = getattr(participant, "victim_profile", None)

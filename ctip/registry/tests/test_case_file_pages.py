@@ -7,8 +7,11 @@ import pytest
 from django.urls import reverse
 
 from ctip.access.models import Agency
+from ctip.audit.models import AuditEvent
 from ctip.registry import services
 from ctip.registry.models import Arrest, Event, Participant, Person, Proceeding, VictimProfile
+
+from .conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +298,23 @@ def test_card_and_search_give_the_same_birth_year(client: Any, officer: Any, cas
     found = client.get(reverse("registry:person-search"), {"name": "Keo Srey Mom"})
     assert f"born about {person.birth_year}" in card and "years old" not in card
     assert f"about {person.birth_year}" in found.content.decode()
+
+
+def test_the_victim_profile_page_reads_the_participant_through_the_selector(
+    client: Any, officer: Any, case: Any, victim: Any
+):
+    """The page's read of a victim is audited like any other; under another case's address
+    the same participant is not found and nothing changes."""
+    client.force_login(officer)
+    url = reverse("registry:victim-profile", args=[case.pk, victim.pk])
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(
+        action="view", object_type="registry.participant", object_id=str(victim.pk)
+    ).exists()
+    other = make_case(officer)
+    elsewhere = reverse("registry:victim-profile", args=[other.pk, victim.pk])
+    assert client.get(elsewhere).status_code == 404
+    response = client.post(elsewhere, {"trafficking_status": "PossibleVictimOfTrafficking"})
+    assert response.status_code == 404
+    victim.victim_profile.refresh_from_db()
+    assert victim.victim_profile.trafficking_status == "ActualVictimOfTrafficking"
