@@ -39,6 +39,7 @@ from ..validation import (
     check_order,
 )
 from .base import _created, _diff, _require
+from .persons import document_add, person_create
 
 # --- the case file -------------------------------------------------------------------------
 
@@ -68,6 +69,32 @@ def participant_add(
         changes={"case": [None, case.reference], "person": [None, person.pk], "role": [None, role]},
     )
     return participant
+
+
+@audited_atomic
+def person_register_in_case(
+    *,
+    actor: Any,
+    case: Case,
+    role: str,
+    notes: str = "",
+    document_kind: str = "",
+    document_number: str = "",
+    document_country: Country | None = None,
+    **fields: Any,
+) -> Participant:
+    """Register a new person (registered by the case's owning agency), their identity
+    document where one is given, and their role in the case: all of it, or nothing."""
+    person = person_create(actor=actor, registered_by=case.owning_agency, **fields)
+    if document_kind:
+        document_add(
+            actor=actor,
+            person=person,
+            kind=document_kind,
+            number=document_number,
+            issuing_country=document_country,
+        )
+    return participant_add(actor=actor, case=case, person=person, role=role, notes=notes)
 
 
 VICTIM_PROFILE_FIELDS = {

@@ -318,3 +318,24 @@ def test_the_victim_profile_page_reads_the_participant_through_the_selector(
     assert response.status_code == 404
     victim.victim_profile.refresh_from_db()
     assert victim.victim_profile.trafficking_status == "ActualVictimOfTrafficking"
+
+
+def test_a_refused_registration_from_the_case_page_is_audited(
+    client: Any, make_member: Any, officer: Any, case: Any
+):
+    """A supervisor of the owning agency's parent may change the case but not register persons
+    for that agency: the page answers 403, nothing is written, and the refusal stays audited
+    (a plain transaction around the services would roll the audit row back with the rest)."""
+    owner = case.owning_agency
+    parent = Agency.objects.get(code="GCNP")
+    owner.parent = parent
+    owner.save()
+    supervisor = make_member("supervisor", parent.code)
+    client.force_login(supervisor)
+    url = reverse("registry:participant-add", args=[case.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, new_person()).status_code == 403
+    assert not Participant.objects.filter(case=case).exists()
+    assert AuditEvent.objects.filter(
+        actor_id=supervisor.pk, action="denied", object_type="registry.person"
+    ).exists()
