@@ -38,7 +38,7 @@ from ..validation import (
     check_not_future,
     check_order,
 )
-from .base import _created, _diff, _require
+from .base import _created, _require, _save_changes
 from .persons import document_add, person_create
 
 # --- the case file -------------------------------------------------------------------------
@@ -153,13 +153,7 @@ def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) 
             changes=_created(profile, sorted(fields)),
         )
         return profile
-    diff = _diff(profile, fields)
-    for field, value in fields.items():
-        setattr(profile, field, value)
-    profile.full_clean()
-    profile.save()
-    if diff:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=profile, changes=diff)
+    _save_changes(actor=actor, instance=profile, changes=fields)
     return profile
 
 
@@ -385,10 +379,5 @@ def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> 
     )
     errors.raise_if_any()
     _require(actor, proceeding.case, Action.CHANGE)
-    diff = _diff(proceeding, changes)
-    for field, value in changes.items():
-        setattr(proceeding, field, value)
-    proceeding.save()
-    if diff:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=proceeding, changes=diff)
+    _save_changes(actor=actor, instance=proceeding, changes=changes)
     return proceeding
