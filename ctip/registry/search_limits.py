@@ -18,6 +18,8 @@ from ctip.audit.services import audit_record
 # Every search criterion (name in either script, date of birth, age, document number) is
 # derived from an identity field, so a match tells the searcher something about that field.
 SEARCH_WINDOW = datetime.timedelta(minutes=1)
+# The object type a person search is audited under; the allowance counts these events only.
+PERSON_SEARCH = "registry.person"
 
 
 class TooManySearches(PermissionDenied):
@@ -42,7 +44,9 @@ def search_rate_check(actor: Any) -> None:
     """Refuse (audited) a search beyond the user's allowance for the last minute.
 
     Counted from the trail's own search events, so every worker process agrees and nothing
-    else is stored; the count reads the actor and time indexes of the audit table.
+    else is stored; the count reads the actor and time indexes of the audit table. Only
+    person searches count: the trail's own search (auditors) and other apps' searches are
+    audited as SEARCH too, and must not use up the person-search allowance.
     """
     limit = int(getattr(settings, "CTIP_SEARCH_RATE_PER_MINUTE", 30))
     actor_id = getattr(actor, "pk", None)
@@ -51,6 +55,7 @@ def search_rate_check(actor: Any) -> None:
     recent = AuditEvent.objects.filter(
         actor_id=actor_id,
         action=AuditAction.SEARCH,
+        object_type=PERSON_SEARCH,
         occurred_at__gte=timezone.now() - SEARCH_WINDOW,
     ).count()
     if recent < limit:

@@ -1,7 +1,6 @@
 """Every read of the case registry. Each takes the acting user and scopes through the policy."""
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +35,25 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
 from .choices import EVENT_STORY_ORDER, ParticipantRole
+from .crypto import blind_index
+
+# Re-exported: apps above and the registry's pages name the extension points through selectors.
+from .hooks import (  # noqa: F401
+    CountingKey,
+    PageLink,
+    PageLinkProvider,
+    PageLinks,
+    PageSection,
+    SectionProvider,
+    counting_key_provider,
+    page_link_provider,
+    page_links,
+    person_counting_key,
+    person_section_provider,
+    person_sections,
+    registration_check_provider,
+    registration_checks,
+)
 from .models import (
     Arrest,
     Case,
@@ -48,7 +66,7 @@ from .models import (
     VictimProfile,
 )
 from .names import document_number_index, query_keys
-from .search_limits import search_rate_check, searchable
+from .search_limits import PERSON_SEARCH, search_rate_check, searchable
 
 CASE_SORTS = {
     "opened": ("opened_on", "id"),
@@ -259,17 +277,20 @@ def case_record_get(
     not_found: str,
     audit_view: bool = True,
     wanted: str = "view",
+    case: Case | None = None,
 ) -> Any:
     """One record of a case the actor may see (participant, event, referral...).
 
     A record that exists but is out of the actor's reach answers like an unknown one, and
     the attempt is audited (guessed ids) with what was `wanted` of it; a granted read is
     audited unless `audit_view` is off (records that hold nothing about a person, such as
-    tasks, or a record fetched to act on, whose action is audited itself).
+    tasks, or a record fetched to act on, whose action is audited itself). With `case`, only
+    a record of that case is found (a page under one case's address naming another's record).
     """
-    record = (
-        restrict(model.objects.all(), actor, Action.VIEW).select_related(*related).filter(pk=pk)
-    ).first()
+    records = restrict(model.objects.all(), actor, Action.VIEW).select_related(*related)
+    if case is not None:
+        records = records.filter(case=case)
+    record = records.filter(pk=pk).first()
     label = model._meta.label_lower
     if record is None:
         if model.objects.filter(pk=pk).exists():
@@ -286,14 +307,15 @@ def case_record_get(
     return record
 
 
-def participant_get(*, actor: Any, pk: int) -> Participant:
-    """One participant of a case the actor may see."""
+def participant_get(*, actor: Any, pk: int, case: Case | None = None) -> Participant:
+    """One participant of a case the actor may see (of `case`, where given)."""
     participant: Participant = case_record_get(
         actor=actor,
         model=Participant,
         pk=pk,
         related=("case", "person", "victim_profile"),
         not_found=_("No such participant."),
+        case=case,
     )
     return participant
 
@@ -419,8 +441,6 @@ def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
     criteria = Q()
     keys = query_keys(query.name)
     if query.date_of_birth:
-        from .crypto import blind_index
-
         criteria &= Q(dob_index=blind_index(query.date_of_birth.isoformat(), purpose="dob"))
     if query.age is not None:
         year = datetime.date.today().year - query.age
@@ -453,7 +473,7 @@ def person_search(*, actor: Any, query: PersonQuery) -> list[Person]:
     audit_record(
         actor=actor,
         action=AuditAction.SEARCH,
-        object_type="registry.person",
+        object_type=PERSON_SEARCH,
         detail={
             "criteria": [
                 k for k, v in vars(query).items() if v and k not in ("limit", "age_tolerance")
@@ -494,126 +514,3 @@ def require_case_action(*, actor: Any, case: Case, action: str) -> None:
     """Raise PermissionDenied when the actor may not act on the case (views call this early)."""
     if not case_can(actor=actor, case=case, action=action):
         raise PermissionDenied(_("You may not do this to this case."))
-
-
-# --- links that apps above the registry add to its pages -------------------------------------
-
-
-@dataclass(frozen=True)
-class PageLink:
-    """A link to another app's page, shown on a case or person page."""
-
-    label: str
-    url: str
-    name: str  # a stable handle for tests and styling, e.g. "referral-send"
-
-
-@dataclass
-class PageLinks:
-    """Links per case (whole-case actions) and per participant (actions about that person)."""
-
-    cases: dict[int, list[PageLink]] = field(default_factory=dict)
-    participants: dict[int, list[PageLink]] = field(default_factory=dict)
-
-    def add_case(self, case_id: int, link: PageLink) -> None:
-        self.cases.setdefault(case_id, []).append(link)
-
-    def add_participant(self, participant_id: int, link: PageLink) -> None:
-        self.participants.setdefault(participant_id, []).append(link)
-
-
-# Apps depend downward only (registry below referrals), so the registry cannot name their
-# pages; they register a provider in AppConfig.ready() and decide there what the actor may do.
-PageLinkProvider = Callable[..., None]
-_PAGE_LINK_PROVIDERS: list[PageLinkProvider] = []
-
-
-def page_link_provider(provider: PageLinkProvider) -> PageLinkProvider:
-    """Register `provider(actor=, cases=, participants=, links=)`; it adds to `links`."""
-    if provider not in _PAGE_LINK_PROVIDERS:
-        _PAGE_LINK_PROVIDERS.append(provider)
-    return provider
-
-
-def page_links(*, actor: Any, cases: list[Case], participants: list[Participant]) -> PageLinks:
-    """The links other apps offer this actor for these cases and participants (all visible to
-    the actor already: the pages that call this have checked)."""
-    links = PageLinks()
-    for provider in _PAGE_LINK_PROVIDERS:
-        provider(actor=actor, cases=cases, participants=participants, links=links)
-    return links
-
-
-# --- sections that apps above the registry add to its pages ----------------------------------
-
-
-@dataclass(frozen=True)
-class PageSection:
-    """A piece of another app's page, included in a registry page: `template` rendered with
-    `context`. `confirm` asks the officer to confirm before the registry goes on (a possible
-    duplicate at registration); `picks` are existing persons the officer may add instead
-    (the registry renders their add-to-case forms; the section's buttons name them)."""
-
-    template: str
-    context: dict[str, Any]
-    confirm: bool = False
-    picks: tuple[int, ...] = ()
-
-
-SectionProvider = Callable[..., PageSection | None]
-_REGISTRATION_CHECKS: list[SectionProvider] = []
-_PERSON_SECTIONS: list[SectionProvider] = []
-
-
-def registration_check_provider(provider: SectionProvider) -> SectionProvider:
-    """Register `provider(actor=, fields=, document_number=, case=)` -> PageSection | None,
-    asked when an officer registers a new person (fields: the registry's person fields)."""
-    if provider not in _REGISTRATION_CHECKS:
-        _REGISTRATION_CHECKS.append(provider)
-    return provider
-
-
-def person_section_provider(provider: SectionProvider) -> SectionProvider:
-    """Register `provider(actor=, person=)` -> PageSection | None, shown on the person page
-    (the person was read through person_get, so the actor may see them)."""
-    if provider not in _PERSON_SECTIONS:
-        _PERSON_SECTIONS.append(provider)
-    return provider
-
-
-def registration_checks(
-    *, actor: Any, fields: dict[str, Any], document_number: str, case: Case | None
-) -> list[PageSection]:
-    found = (
-        provider(actor=actor, fields=fields, document_number=document_number, case=case)
-        for provider in _REGISTRATION_CHECKS
-    )
-    return [section for section in found if section is not None]
-
-
-def person_sections(*, actor: Any, person: Person) -> list[PageSection]:
-    found = (provider(actor=actor, person=person) for provider in _PERSON_SECTIONS)
-    return [section for section in found if section is not None]
-
-
-# --- who a person is counted as ---------------------------------------------------------------
-
-CountingKey = Callable[[str], Any]
-_COUNTING_KEYS: list[CountingKey] = []
-
-
-def counting_key_provider(provider: CountingKey) -> CountingKey:
-    """Register `provider(field)` -> an expression giving, for the person id in `field`, the id
-    the person is counted under (linkage: the first record of the person's identity)."""
-    if provider not in _COUNTING_KEYS:
-        _COUNTING_KEYS.append(provider)
-    return provider
-
-
-def person_counting_key(field: str) -> Any:
-    """The id statistics count the person in `field` (a path to a person id) under: the
-    person's own id, or, where an app above groups records of one human being (identities),
-    the id the group is counted as, so that a victim recorded by three agencies counts once."""
-    for provider in _COUNTING_KEYS:
-        return provider(field)
-    return F(field)

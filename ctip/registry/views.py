@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,7 +37,7 @@ from .forms import (
     VictimProfileForm,
     show_names_to,
 )
-from .models import Case, Participant
+from .models import Case, Participant, VictimProfile
 from .search_limits import TooManySearches
 
 CASES_PER_PAGE = 50
@@ -196,7 +195,6 @@ class TermLabels:
 
 def _profile_rows(profile: Any, labels: TermLabels) -> list[tuple[str, str]]:
     """A victim profile as (label, value) rows, omitting what was not recorded."""
-    from .models import VictimProfile
 
     def label(field: str) -> str:
         return str(getattr(VictimProfile._meta.get_field(field), "verbose_name", field))
@@ -348,18 +346,13 @@ def case_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 # --- participants and the case file --------------------------------------------------------
 
 
-def _add_participant(
-    request: HttpRequest, case: Case, person: Any, role: str, notes: str
-) -> HttpResponse:
-    participant = services.participant_add(
-        actor=request.user, case=case, person=person, role=role, notes=notes
-    )
+def _added(request: HttpRequest, case: Case, participant: Participant) -> HttpResponse:
     messages.success(
         request,
         _("%(name)s added as %(role)s.")
-        % {"name": person.display_name, "role": participant.get_role_display()},
+        % {"name": participant.person.display_name, "role": participant.get_role_display()},
     )
-    if role == ParticipantRole.VICTIM:
+    if participant.role == ParticipantRole.VICTIM:
         return redirect("registry:victim-profile", pk=case.pk, participant_pk=participant.pk)
     return redirect("registry:case-detail", pk=case.pk)
 
@@ -386,13 +379,14 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
                 person = selectors.person_get(
                     actor=request.user, pk=pick_form.cleaned_data["person"]
                 )
-                return _add_participant(
-                    request,
-                    case,
-                    person,
-                    pick_form.cleaned_data["role"],
-                    pick_form.cleaned_data["notes"],
+                participant = services.participant_add(
+                    actor=request.user,
+                    case=case,
+                    person=person,
+                    role=pick_form.cleaned_data["role"],
+                    notes=pick_form.cleaned_data["notes"],
                 )
+                return _added(request, case, participant)
             except ValidationError as error:
                 show_refusal(pick_form, error)
     elif request.method == "POST":
@@ -410,12 +404,22 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
             if "new-confirm" not in request.POST and any(c.confirm for c in checks):
                 confirm = True
             else:
+                data = new_person.cleaned_data
                 try:
-                    response = _register_and_add(request, case, new_person, role_form)
+                    participant = services.person_register_in_case(
+                        actor=request.user,
+                        case=case,
+                        role=role_form.cleaned_data["role"],
+                        notes=role_form.cleaned_data["notes"],
+                        document_kind=data.get("document_kind") or "",
+                        document_number=data.get("document_number") or "",
+                        document_country=data.get("document_country"),
+                        **new_person.person_fields(),
+                    )
                 except ValidationError as error:
                     show_refusal(new_person, error, also=role_form)
                 else:
-                    return response
+                    return _added(request, case, participant)
     return render(
         request,
         "registry/participant_add.html",
@@ -434,45 +438,12 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _register_and_add(
-    request: HttpRequest, case: Case, person_form: PersonForm, role_form: ParticipantForm
-) -> HttpResponse:
-    """Register the person, their document and their role in one transaction, or nothing."""
-    with transaction.atomic():
-        person = services.person_create(
-            actor=request.user, registered_by=case.owning_agency, **person_form.person_fields()
-        )
-        data = person_form.cleaned_data
-        if data.get("document_kind"):
-            services.document_add(
-                actor=request.user,
-                person=person,
-                kind=data["document_kind"],
-                number=data["document_number"],
-                issuing_country=data.get("document_country"),
-            )
-        return _add_participant(
-            request, case, person, role_form.cleaned_data["role"], role_form.cleaned_data["notes"]
-        )
-
-
-def _participant(case: Case, participant_pk: int) -> Participant:
-    participant = (
-        Participant.objects.filter(case=case, pk=participant_pk)
-        .select_related("person", "case")
-        .first()
-    )
-    if participant is None:
-        raise Http404(_("No such participant in this case."))
-    return participant
-
-
 @login_required
 def victim_profile(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
     case = _case_for_change(request, pk)
     if refused := _refuse_if_closed(request, case):
         return refused
-    participant = _participant(case, participant_pk)
+    participant = selectors.participant_get(actor=request.user, pk=participant_pk, case=case)
     if participant.role != ParticipantRole.VICTIM:
         raise Http404(_("Only a victim has a victim profile."))
     profile = getattr(participant, "victim_profile", None)

@@ -1,7 +1,7 @@
 """What every registry write shares: the case reference, the access check, audit diffs."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ctip.access.masking import MASK, is_sensitive
 from ctip.access.policies import restrict
 from ctip.audit.choices import AuditAction
-from ctip.audit.services import refusal
+from ctip.audit.services import audit_record, refusal
 
 from ..fields import EncryptedTextField
 from ..models import (
@@ -57,6 +57,26 @@ def _diff(instance: Model, changes: dict[str, Any]) -> dict[str, list[Any]]:
         if old != new:
             diff[field] = [_audit_value(instance, field, old), _audit_value(instance, field, new)]
     return diff
+
+
+def _save_changes(
+    *,
+    actor: Any,
+    instance: Model,
+    changes: dict[str, Any],
+    prepare: Callable[[Any], None] | None = None,
+) -> None:
+    """Set the changes, validate and save the record, and audit what differed (no event when
+    nothing did). `prepare` derives what the changes imply (search keys) before validation."""
+    diff = _diff(instance, changes)
+    for field, value in changes.items():
+        setattr(instance, field, value)
+    if prepare is not None:
+        prepare(instance)
+    instance.full_clean()
+    instance.save()
+    if diff:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=instance, changes=diff)
 
 
 def _created(instance: Model, fields: Iterable[str]) -> dict[str, list[Any]]:

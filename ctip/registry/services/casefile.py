@@ -38,7 +38,8 @@ from ..validation import (
     check_not_future,
     check_order,
 )
-from .base import _created, _diff, _require
+from .base import _created, _require, _save_changes
+from .persons import document_add, person_create
 
 # --- the case file -------------------------------------------------------------------------
 
@@ -68,6 +69,32 @@ def participant_add(
         changes={"case": [None, case.reference], "person": [None, person.pk], "role": [None, role]},
     )
     return participant
+
+
+@audited_atomic
+def person_register_in_case(
+    *,
+    actor: Any,
+    case: Case,
+    role: str,
+    notes: str = "",
+    document_kind: str = "",
+    document_number: str = "",
+    document_country: Country | None = None,
+    **fields: Any,
+) -> Participant:
+    """Register a new person (registered by the case's owning agency), their identity
+    document where one is given, and their role in the case: all of it, or nothing."""
+    person = person_create(actor=actor, registered_by=case.owning_agency, **fields)
+    if document_kind:
+        document_add(
+            actor=actor,
+            person=person,
+            kind=document_kind,
+            number=document_number,
+            issuing_country=document_country,
+        )
+    return participant_add(actor=actor, case=case, person=person, role=role, notes=notes)
 
 
 VICTIM_PROFILE_FIELDS = {
@@ -126,13 +153,7 @@ def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) 
             changes=_created(profile, sorted(fields)),
         )
         return profile
-    diff = _diff(profile, fields)
-    for field, value in fields.items():
-        setattr(profile, field, value)
-    profile.full_clean()
-    profile.save()
-    if diff:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=profile, changes=diff)
+    _save_changes(actor=actor, instance=profile, changes=fields)
     return profile
 
 
@@ -358,10 +379,5 @@ def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> 
     )
     errors.raise_if_any()
     _require(actor, proceeding.case, Action.CHANGE)
-    diff = _diff(proceeding, changes)
-    for field, value in changes.items():
-        setattr(proceeding, field, value)
-    proceeding.save()
-    if diff:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=proceeding, changes=diff)
+    _save_changes(actor=actor, instance=proceeding, changes=changes)
     return proceeding

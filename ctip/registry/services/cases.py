@@ -35,7 +35,7 @@ from ..validation import (
     check_not_future,
     check_order,
 )
-from .base import _created, _diff, _require, case_reference
+from .base import _created, _diff, _require, _save_changes, case_reference
 
 # --- cases ---------------------------------------------------------------------------------
 
@@ -146,13 +146,7 @@ def case_update(*, actor: Any, case: Case, **changes: Any) -> Case:
     _require(actor, case, Action.CHANGE)
     if case.is_closed:
         raise PermissionDenied(_("A closed case cannot be edited; reopen it first."))
-    diff = _diff(case, changes)
-    for field, value in changes.items():
-        setattr(case, field, value)
-    case.full_clean()
-    case.save()
-    if diff:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=case, changes=diff)
+    _save_changes(actor=actor, instance=case, changes=changes)
     return case
 
 

@@ -2,9 +2,13 @@
 
 from typing import Any
 
+from django.apps import apps
+from django.db import connection, transaction
+
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
+from ..crypto import is_current, reset_keyring, rotate_token
 from ..fields import EncryptedTextField
 
 # --- keys ----------------------------------------------------------------------------------
@@ -12,8 +16,6 @@ from ..fields import EncryptedTextField
 
 def encrypted_columns() -> list[tuple[Any, str]]:
     """(model, column) for every encrypted field of every installed app."""
-    from django.apps import apps
-
     return [
         (model, str(field.column))
         for model in apps.get_models()
@@ -30,10 +32,6 @@ def keys_rotate(*, actor: Any = None, batch_size: int = 500) -> dict[str, int]:
     The tokens are rewritten in raw SQL, field by field, without decrypting into models;
     one audit event records the counts.
     """
-    from django.db import connection, transaction
-
-    from ..crypto import is_current, reset_keyring, rotate_token
-
     reset_keyring()
     counts: dict[str, int] = {}
     for model, column in encrypted_columns():
@@ -71,10 +69,6 @@ def keys_rotate(*, actor: Any = None, batch_size: int = 500) -> dict[str, int]:
 
 def keys_check() -> dict[str, int]:
     """How many stored tokens the newest key alone cannot read (all zero: old keys may go)."""
-    from django.db import connection
-
-    from ..crypto import is_current
-
     stale: dict[str, int] = {}
     qn = connection.ops.quote_name
     for model, column in encrypted_columns():

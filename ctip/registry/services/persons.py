@@ -35,7 +35,7 @@ from ..validation import (
     check_not_future,
     check_text,
 )
-from .base import MASKED_IN_AUDIT, _created, _diff
+from .base import MASKED_IN_AUDIT, _created, _save_changes
 
 # --- persons -------------------------------------------------------------------------------
 
@@ -169,14 +169,7 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
     _check_some_name(errors, {f: changes.get(f, getattr(person, f)) for f in NAME_FIELDS})
     errors.raise_if_any()
     _require_person_change(actor, person)
-    diff = _diff(person, changes)
-    for field, value in changes.items():
-        setattr(person, field, value)
-    _refresh_search_keys(person)
-    person.full_clean()
-    person.save()
-    if diff:
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=person, changes=diff)
+    _save_changes(actor=actor, instance=person, changes=changes, prepare=_refresh_search_keys)
     return person
 
 

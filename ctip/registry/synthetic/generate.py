@@ -7,10 +7,12 @@ import datetime
 import itertools
 import multiprocessing
 import os
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -98,8 +100,6 @@ def _batches(
         for index, size, first_ids in tasks:
             yield builder.build(index, size, dict(first_ids))
         return
-    from django.conf import settings
-
     # spawn, not fork: a forked child would share this process's database connection.
     context = multiprocessing.get_context("spawn")
     options = {"seed": seed, "until": until, "timestamp": timestamp}
@@ -134,8 +134,6 @@ def demo_data_generate(
     of `workers` (processes that build batches while this one writes; default: none for small
     runs, one per core up to 2 for large ones).
     """
-    import time
-
     errors: dict[str, list[str]] = {}
     if not isinstance(cases, int) or cases < 1:
         errors["cases"] = [_("Give a number of cases of at least 1.")]

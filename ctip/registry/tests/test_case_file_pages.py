@@ -7,8 +7,11 @@ import pytest
 from django.urls import reverse
 
 from ctip.access.models import Agency
+from ctip.audit.models import AuditEvent
 from ctip.registry import services
 from ctip.registry.models import Arrest, Event, Participant, Person, Proceeding, VictimProfile
+
+from .conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -295,3 +298,44 @@ def test_card_and_search_give_the_same_birth_year(client: Any, officer: Any, cas
     found = client.get(reverse("registry:person-search"), {"name": "Keo Srey Mom"})
     assert f"born about {person.birth_year}" in card and "years old" not in card
     assert f"about {person.birth_year}" in found.content.decode()
+
+
+def test_the_victim_profile_page_reads_the_participant_through_the_selector(
+    client: Any, officer: Any, case: Any, victim: Any
+):
+    """The page's read of a victim is audited like any other; under another case's address
+    the same participant is not found and nothing changes."""
+    client.force_login(officer)
+    url = reverse("registry:victim-profile", args=[case.pk, victim.pk])
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(
+        action="view", object_type="registry.participant", object_id=str(victim.pk)
+    ).exists()
+    other = make_case(officer)
+    elsewhere = reverse("registry:victim-profile", args=[other.pk, victim.pk])
+    assert client.get(elsewhere).status_code == 404
+    response = client.post(elsewhere, {"trafficking_status": "PossibleVictimOfTrafficking"})
+    assert response.status_code == 404
+    victim.victim_profile.refresh_from_db()
+    assert victim.victim_profile.trafficking_status == "ActualVictimOfTrafficking"
+
+
+def test_a_refused_registration_from_the_case_page_is_audited(
+    client: Any, make_member: Any, officer: Any, case: Any
+):
+    """A supervisor of the owning agency's parent may change the case but not register persons
+    for that agency: the page answers 403, nothing is written, and the refusal stays audited
+    (a plain transaction around the services would roll the audit row back with the rest)."""
+    owner = case.owning_agency
+    parent = Agency.objects.get(code="GCNP")
+    owner.parent = parent
+    owner.save()
+    supervisor = make_member("supervisor", parent.code)
+    client.force_login(supervisor)
+    url = reverse("registry:participant-add", args=[case.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, new_person()).status_code == 403
+    assert not Participant.objects.filter(case=case).exists()
+    assert AuditEvent.objects.filter(
+        actor_id=supervisor.pk, action="denied", object_type="registry.person"
+    ).exists()

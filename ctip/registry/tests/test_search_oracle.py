@@ -11,9 +11,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from ctip.access.masking import MASK
-from ctip.access.models import Agency
+from ctip.access.models import Agency, Membership
 from ctip.access.services import identity_reveal
 from ctip.audit.models import AuditEvent
+from ctip.audit.selectors import audit_event_list
 from ctip.registry import services
 from ctip.registry.search_limits import TooManySearches
 from ctip.registry.selectors import PersonQuery, person_search
@@ -125,3 +126,17 @@ def test_searches_are_rate_limited_and_the_refusal_audited(
     assert "Too many searches" in html and f'href="/persons/{masked_victim.pk}/"' not in html
     denials = AuditEvent.objects.filter(action="denied", detail__wanted="search")
     assert denials.count() == 3 and AuditEvent.objects.filter(action="search").count() == 3
+
+
+def test_only_person_searches_use_up_the_allowance(
+    officer: Any, masked_victim: Any, settings: Any
+) -> None:
+    """An auditor who is also a case officer reads the trail (each read is audited as a
+    search); that must not count against their person searches."""
+    Membership.objects.create(user=officer, agency=Agency.objects.get(code="NCCT"), role="auditor")
+    officer = type(officer).objects.get(pk=officer.pk)  # the roles are cached on the user
+    settings.CTIP_SEARCH_RATE_PER_MINUTE = 3
+    for _ in range(3):
+        audit_event_list(actor=officer)
+    assert AuditEvent.objects.filter(action="search", object_type="audit.auditevent").count() == 3
+    assert person_search(actor=officer, query=PersonQuery(name="Sokha")) == [masked_victim]

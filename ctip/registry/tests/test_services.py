@@ -11,6 +11,7 @@ from ctip.access.models import Agency
 from ctip.registry import services
 from ctip.registry.crypto import InvalidToken
 from ctip.registry.models import Case, Person, Proceeding
+from ctip.registry.selectors import PersonQuery, person_search
 from ctip.registry.tests.helpers import new_case, new_person
 
 pytestmark = pytest.mark.django_db
@@ -303,3 +304,11 @@ def test_no_add_or_save_service_writes_to_a_closed_case(officer, supervisor):
     assert not Event.objects.filter(case=case).exists()
     assert not Arrest.objects.filter(case=case).exists()
     assert not Proceeding.objects.filter(case=case).exists()
+
+
+def test_a_renamed_person_is_found_by_the_new_name_only(officer):
+    person = new_person(officer, given_name_latin="Dara", family_name_latin="Sok")
+    services.person_update(actor=officer, person=person, given_name_latin="Vanna")
+    found = person_search(actor=officer, query=PersonQuery(name="Vanna Sok"))
+    assert person in found
+    assert person not in person_search(actor=officer, query=PersonQuery(name="Dara Sok"))
