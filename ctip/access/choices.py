@@ -30,6 +30,10 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
     NGO_PARTNER = "ngo_partner", _("NGO partner")
     LINKAGE_REVIEWER = "linkage_reviewer", _("Linkage reviewer")
+    # Hotline operators and the triage team of public reports (issue #15).
+    INTAKE_OFFICER = "intake_officer", _("Intake officer")
+    # Follows identifiers, organisations and networks across cases (issue #17).
+    INVESTIGATOR = "investigator", _("Investigator")
 
 
 class Action(models.TextChoices):

@@ -62,6 +62,10 @@ CLEARANCE: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(),
     # Deciding whether two records are one person means comparing names and births.
     Role.LINKAGE_REVIEWER: frozenset({Sensitivity.IDENTITY}),
+    # Reports from the public carry no victim record; persons in cases stay masked.
+    Role.INTAKE_OFFICER: frozenset(),
+    # Recognising a trafficker across cases means reading names and identifiers.
+    Role.INVESTIGATOR: frozenset({Sensitivity.IDENTITY}),
 }
 # What each role may reveal for one record, giving a reason and re-authenticating.
 REVEALABLE: dict[str, frozenset[str]] = {

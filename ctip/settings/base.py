@@ -53,6 +53,10 @@ INSTALLED_APPS = [
     "ctip.stats",
     "ctip.referrals",
     "ctip.exchange",
+    "ctip.intake",
+    "ctip.screening",
+    "ctip.verification",
+    "ctip.investigations",
     "ctip.web",
     "ctip.api",
 ]

@@ -143,3 +143,15 @@ def indicator(indicator_id: str, field: str = "indicator") -> Indicator:
         raise ValidationError(
             {field: _("Unknown indicator %(value)r.") % {"value": indicator_id}}
         ) from None
+
+
+def register_indicator(entry: Indicator) -> None:
+    """Add an indicator owned by an app above stats (intake, verification, screening…).
+
+    Stats cannot import those apps (decision 0011), so they register their indicators in their
+    AppConfig.ready(); the catalogue, the dashboard and the half-year report then list them
+    like the registry's own.
+    """
+    if entry.id in CATALOGUE and CATALOGUE[entry.id] is not entry:
+        raise ValueError(f"Indicator {entry.id!r} is registered twice")
+    CATALOGUE[entry.id] = entry

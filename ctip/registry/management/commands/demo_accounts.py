@@ -36,6 +36,10 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str, str, bool, str]] = [
     ("ncct.auditor", "Thida", "Chea", "NCCT", Role.AUDITOR, False, "auditor"),
     ("ncct.reviewer", "Bopha", "Lim", "NCCT", Role.LINKAGE_REVIEWER, False,
      "linkage reviewer, national secretariat (review queue)"),
+    ("ahtjp.investigator", "Pisey", "Nhem", "AHTJP", Role.INVESTIGATOR, False,
+     "investigator, national anti-trafficking police department (networks across cases)"),
+    ("ahtjp.intake", "Sreyleak", "Mao", "AHTJP", Role.INTAKE_OFFICER, False,
+     "intake officer, hotline and triage of public reports"),
     ("admin", "Visal", "Touch", "NCCT", Role.ADMINISTRATOR, True, "administrator (superuser)"),
 ]  # fmt: skip
 

@@ -1,0 +1,1 @@
+"""Public reports with receipt codes, the hotline log, the triage queue and grouping of reports."""

@@ -1,0 +1,1 @@
+"""Identifiers, organisations and compounds shared across cases; networks, sanctions, ads."""

@@ -1,0 +1,1 @@
+"""Operations (raids, mass rescues), victim screening, embassy and repatriation lists."""
