@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import phonenumbers
+
 from .choices import AccountService, IdentifierKind, IdentifierProblem
 
 DEFAULT_REGION = "KH"

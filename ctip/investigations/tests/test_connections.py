@@ -75,9 +75,7 @@ def test_person_must_take_part_in_the_case(investigator: Any, cases: Any, suspec
     assert use.person_id == suspect.pk
 
 
-def test_investigator_may_not_record_in_another_agencys_case(
-    investigator: Any, cases: Any
-) -> None:
+def test_investigator_may_not_record_in_another_agencys_case(investigator: Any, cases: Any) -> None:
     with pytest.raises(PermissionDenied):
         record_phone(investigator, cases["sr"], "012 345 678")
     assert AuditEvent.objects.filter(action="denied", object_id=str(cases["sr"].pk)).exists()
