@@ -6,7 +6,7 @@ the server keeps nothing until it is used. The solver (static/intake/pow.js) fin
 such that SHA-256(challenge ":" nonce) starts with `difficulty` zero bits. A used challenge is
 remembered until it expires (SpentChallenge) so that one solution is not replayed. Without
 JavaScript there is no solution: the report is still accepted, marked lower-trust and counted
-against a smaller global limit (docs/decisions/0700).
+against a smaller global limit (docs/decisions/0750).
 """
 
 import base64

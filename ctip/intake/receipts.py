@@ -4,7 +4,7 @@ The hash is peppered rather than salted per report: its salt comes from a secret
 database (CTIP_INTAKE_RECEIPT_PEPPER, else derived from CTIP_SECRET_KEY), the same for every
 code, so that a code can be found by its hash with one index lookup instead of trying every
 report's salt. Argon2id's memory-hard cost is what slows guessing of a stolen table; the
-secret salt means the table alone is not enough to start (docs/decisions/0700).
+secret salt means the table alone is not enough to start (docs/decisions/0750).
 """
 
 import hashlib

@@ -360,7 +360,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Intake (issue #15): the public report form, its receipt codes and its abuse limits
-# (docs/intake.md, docs/decisions/0700). The public pages speak more languages than the staff
+# (docs/intake.md, docs/decisions/0750). The public pages speak more languages than the staff
 # pages: staff choose among LANGUAGES; a reporter among these, by a link in the page (no cookie).
 INTAKE_PUBLIC_LANGUAGES = [
     ("km", "ខ្មែរ"),
