@@ -169,7 +169,9 @@ def demo_network() -> dict[str, Any]:
             actor=actor, case=case, organisation=recruiter_company, role="recruiter"
         )
     for case in cases[2:]:
-        services.organisation_involve(actor=actor, case=case, organisation=operator, role="operator")
+        services.organisation_involve(
+            actor=actor, case=case, organisation=operator, role="operator"
+        )
     services.relation_create(
         actor=actor, case=cases[2], kind="directorship", subject=wei[0], object=operator,
         role="director",

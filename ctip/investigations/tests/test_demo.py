@@ -26,9 +26,7 @@ def test_demo_network_recurs_across_provinces(capsys: Any) -> None:
     assert len(provinces) >= 4
     investigator = User.objects.get(username="ahtjp.investigator")
     # From any of the investigator's cases, the others are visible or counted.
-    own = [
-        c for c in cases if selectors.visible_cases(actor=investigator).filter(pk=c).exists()
-    ]
+    own = [c for c in cases if selectors.visible_cases(actor=investigator).filter(pk=c).exists()]
     assert len(own) >= 2
     for case_id in own:
         case = selectors.case_get(actor=investigator, pk=case_id)

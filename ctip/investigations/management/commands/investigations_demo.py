@@ -22,7 +22,9 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         if not made:
-            self.stdout.write("The demo network exists already, or too few open cases; nothing added.")
+            self.stdout.write(
+                "The demo network exists already, or too few open cases; nothing added."
+            )
             return
         for key, value in made.items():
             self.stdout.write(f"{key}: {value}")
