@@ -50,7 +50,8 @@ NO_QUALIFICATIONS: dict[str, tuple[str, ...]] = {
     "en": (r"no (experience|qualifications?|degree|skills?)( (needed|required))?",
            r"experience not (needed|required)", r"anyone can (apply|do)"),
     "zh": (r"无需经验", r"不需要经验", r"无经验", r"零基础", r"不限学历", r"无需学历"),
-    "vi": (r"không cần kinh nghiệm", r"không yêu cầu (kinh nghiệm|bằng cấp)", r"không cần bằng cấp"),
+    "vi": (r"không cần kinh nghiệm", r"không yêu cầu (kinh nghiệm|bằng cấp)",
+           r"không cần bằng cấp"),
     "th": (r"ไม่ต้องมีประสบการณ์", r"ไม่จำเป็นต้องมีประสบการณ์", r"ไม่จำกัดวุฒิ"),
     "id": (r"tanpa pengalaman", r"tidak perlu pengalaman", r"tanpa ijazah"),
     "km": (r"មិនត្រូវការបទពិសោធន៍", r"គ្មានបទពិសោធន៍ក៏បាន", r"មិនទាមទារសញ្ញាបត្រ"),
@@ -59,7 +60,8 @@ TRAVEL_PAID: dict[str, tuple[str, ...]] = {
     "en": (r"(free|paid) (flights?|air ?tickets?|tickets?|visa|travel|transport)",
            r"(flights?|tickets?|visa|travel)( costs?)? (paid|provided|covered|free)",
            r"company pays (the )?(flight|ticket|visa|travel)"),
-    "zh": (r"包机票", r"报销机票", r"公司(出|报销)?机票", r"免费机票", r"包签证", r"包路费", r"包吃住"),
+    "zh": (r"包机票", r"报销机票", r"公司(出|报销)?机票", r"免费机票", r"包签证", r"包路费",
+           r"包吃住"),
     "vi": (r"(miễn phí|bao|hỗ trợ) vé máy bay", r"bao (ăn ở|visa)", r"công ty (trả|lo) (vé|visa)"),
     "th": (r"(ออก|จ่าย)ค่า(ตั๋ว)?เครื่องบิน", r"ตั๋วเครื่องบินฟรี", r"มีที่พักฟรี", r"ออกค่าวีซ่า"),
     "id": (r"tiket (pesawat )?gratis", r"(biaya|tiket) (pesawat|perjalanan) ditanggung",
@@ -114,7 +116,9 @@ LANGUAGE_REQUIREMENT: dict[str, tuple[str, ...]] = {
 # An age range ("18-35", "年龄18至30岁", "usia 18 - 30 tahun"): young upper bounds mark scam work.
 AGE_WORDS = r"(age|aged|years old|年龄|岁|tuổi|อายุ|usia|umur|អាយុ)"
 AGE_RANGE = re.compile(
-    r"(?:" + AGE_WORDS + r"[^0-9]{0,12})?(1[6-9]|2[0-9])\s*(?:-|–|~|to|至|到|đến|ถึง|sampai|s/d|ដល់)"
+    r"(?:"
+    + AGE_WORDS
+    + r"[^0-9]{0,12})?(1[6-9]|2[0-9])\s*(?:-|\u2013|~|to|至|到|đến|ถึง|sampai|s/d|ដល់)"
     r"\s*(2[0-9]|3[0-9]|4[0-5])\s*(?:" + AGE_WORDS + r")?"
 )
 # Pay per month at or above these is high for work with no qualifications in the region.
@@ -188,7 +192,9 @@ def detect_language(text: str) -> str:
         "km": len(re.findall(r"[\u1780-\u17ff]", text)),
         "th": len(re.findall(r"[\u0e00-\u0e7f]", text)),
         "zh": len(re.findall(r"[\u4e00-\u9fff]", text)),
-        "vi": len(re.findall(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", text.lower())),
+        "vi": len(
+            re.findall(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", text.lower())
+        ),
     }
     script, count = max(counts.items(), key=lambda item: item[1])
     if count >= 3:
@@ -219,7 +225,9 @@ def flags(text: str) -> list[Flag]:
     if messaging and not any(re.search(p, plain) for p in FORMAL_CONTACT):
         raised.append(Flag("messaging_only", tuple(messaging)))
     # A bare "18-35" may be part of a number; an age range names itself (age, 岁, tuổi...).
-    ages = [m.group(0).strip() for m in AGE_RANGE.finditer(plain) if re.search(AGE_WORDS, m.group(0))]
+    ages = [
+        m.group(0).strip() for m in AGE_RANGE.finditer(plain) if re.search(AGE_WORDS, m.group(0))
+    ]
     languages = _found(plain, LANGUAGE_REQUIREMENT)
     if ages or languages:
         raised.append(Flag("age_language", tuple(ages + languages)))

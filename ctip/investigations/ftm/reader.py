@@ -110,9 +110,7 @@ def _check(data: Any, allowed: Collection[str] | None) -> tuple[EntityProxy | No
     return entity, ""
 
 
-def read_lines(
-    lines: Iterable[bytes], *, allowed: Collection[str] | None = None
-) -> ReadResult:
+def read_lines(lines: Iterable[bytes], *, allowed: Collection[str] | None = None) -> ReadResult:
     """Check every line; entities only if no line had a problem."""
     result = ReadResult([], [])
     number = 0

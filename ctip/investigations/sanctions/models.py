@@ -80,6 +80,22 @@ class ScreeningHit(models.Model):
         blank=True,
         related_name="+",
     )
+    organisation = models.ForeignKey(
+        "investigations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    identifier = models.ForeignKey(
+        "investigations.Identifier",
+        verbose_name=_("identifier"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     score = models.FloatField(_("score"))
     listed_name = models.CharField(_("listed name"), max_length=500)
     evidence = models.JSONField(_("evidence"), default=list)
@@ -106,6 +122,18 @@ class ScreeningHit(models.Model):
         verbose_name_plural = _("screening hits")
         constraints = [
             models.UniqueConstraint(fields=["entity", "person"], name="hit_unique_person"),
+            models.UniqueConstraint(
+                fields=["entity", "organisation"], name="hit_unique_organisation"
+            ),
+            models.UniqueConstraint(fields=["entity", "identifier"], name="hit_unique_identifier"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(subject_kind="person", person__isnull=False)
+                    | models.Q(subject_kind="organisation", organisation__isnull=False)
+                    | models.Q(subject_kind="identifier", identifier__isnull=False)
+                ),
+                name="hit_subject_given",
+            ),
             models.CheckConstraint(
                 condition=models.Q(status__in=HitStatus.values), name="hit_status_valid"
             ),

@@ -24,7 +24,7 @@ IDENTIFIER_PROPERTIES = {
 
 
 def subject_kind(schema_name: str) -> str:
-    """"person", "organisation", "account" or "" (links and the rest are not screened)."""
+    """ "person", "organisation", "account" or "" (links and the rest are not screened)."""
     schema = model.get(schema_name)
     if schema is None:
         return ""

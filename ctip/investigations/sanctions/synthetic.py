@@ -48,8 +48,10 @@ COMPANY_WORDS = (
     "Mekong", "Angkor", "Silver", "Phoenix", "Harbour", "Oriental", "Crown", "Jade", "Pacific",
     "Heng", "Long", "Bay", "Kaibo", "Xinyuan", "Huiwang", "Taiyang", "Ruby", "Emerald", "Sky",
 )  # fmt: skip
-COMPANY_KINDS = ("Investment Co., Ltd", "Group", "Trading Co., Ltd", "Technology Co., Ltd",
-                 "Real Estate Development", "Entertainment", "Holdings", "Property Co., Ltd")  # fmt: skip
+COMPANY_KINDS = (
+    "Investment Co., Ltd", "Group", "Trading Co., Ltd", "Technology Co., Ltd",
+    "Real Estate Development", "Entertainment", "Holdings", "Property Co., Ltd",
+)  # fmt: skip
 COUNTRIES = {"KHM": "kh", "CHN": "cn", "VNM": "vn", "THA": "th", "MYS": "my", "TWN": "tw"}
 
 
@@ -247,3 +249,65 @@ def suspects(
             yield Suspect(
                 f"s{number}", (person.names[0],), year, person.nationality, None, person.canonical
             )
+
+
+# The demo list: a few entries that the demo network (investigations.demo) meets — a
+# recruiter's Chinese name and alias, the compound's operator, a phone — and a small synthetic
+# list around them. Invented; regenerated with `python -m ctip.investigations.sanctions.synthetic`.
+DEMO_ENTRIES: list[dict[str, Any]] = [
+    {
+        "id": "demo-wei-li",
+        "schema": "Person",
+        "properties": {
+            "name": ["Wei Li"],
+            "alias": ["李伟", "Lee Wei"],
+            "weakAlias": ["Ah Wei"],
+            "nationality": ["cn"],
+            "birthDate": ["1981"],
+            "topics": ["sanction"],
+            "program": ["Demo programme: scam-centre networks (synthetic)"],
+            "notes": ["Synthetic entry for the demonstration: not a real person."],
+        },
+    },
+    {
+        "id": "demo-gf-tech",
+        "schema": "Company",
+        "properties": {
+            "name": ["Golden Fortune Technology Co., Ltd"],
+            "alias": ["GF Tech"],
+            "jurisdiction": ["kh"],
+            "topics": ["sanction"],
+            "program": ["Demo programme: scam-centre networks (synthetic)"],
+        },
+    },
+    {
+        "id": "demo-phone-holder",
+        "schema": "Person",
+        "properties": {
+            "name": ["Zhou Jianguo"],
+            "alias": ["周建国"],
+            "phone": ["+8613800138000"],
+            "topics": ["sanction"],
+            "notes": ["Synthetic entry for the demonstration: not a real person."],
+        },
+    },
+    {
+        "id": "demo-ownership",
+        "schema": "Ownership",
+        "properties": {"owner": ["demo-wei-li"], "asset": ["demo-gf-tech"], "percentage": ["60"]},
+    },
+]
+
+
+def demo_list(size: int = 300) -> list[dict[str, Any]]:
+    """The shipped demo list: DEMO_ENTRIES and `size` synthetic entities."""
+    rows, _people = entities(size, seed=2024)
+    return [*DEMO_ENTRIES, *rows]
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    for row in demo_list():
+        sys.stdout.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")

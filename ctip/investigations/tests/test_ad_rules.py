@@ -9,7 +9,11 @@ ADS = {
         "Customer service job in Cambodia! High salary $1,500/month, no experience needed. "
         "Free flight ticket and visa. Age 18-35, can type English. Contact Telegram @hr_golden88"
     ),
-    "zh": "高薪招聘客服，月薪8000元，无需经验，包机票包吃住，年龄18-35岁，会中文打字。加微信 abc123",
+    # Chinese punctuation (full-width commas) as such ads are written.
+    "zh": (
+        "高薪招聘客服，月薪8000元，无需经验，"  # noqa: RUF001
+        "包机票包吃住，年龄18-35岁，会中文打字。加微信 abc123"  # noqa: RUF001
+    ),
     "vi": (
         "Tuyển nhân viên chăm sóc khách hàng tại Campuchia, lương cao 30 triệu, không cần kinh "
         "nghiệm, bao vé máy bay, tuổi 18-30, biết tiếng Trung. Liên hệ Zalo 0912345678"
