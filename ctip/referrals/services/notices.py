@@ -1,5 +1,7 @@
 """In-app notifications of referral work: a referral received, answered, moved along."""
 
+from typing import Any
+
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
@@ -12,7 +14,7 @@ from ..models import Referral
 
 # The sender learns of each step the receiver takes; the receiver of a new referral and of
 # one the sender closes. Messages name the case and the service, never the person.
-MESSAGES = {
+MESSAGES: dict[str, str] = {
     ReferralStatus.SENT: gettext_noop("New referral for %(service)s in case %(case)s."),
     ReferralStatus.ACCEPTED: gettext_noop("%(agency)s accepted the referral in case %(case)s."),
     ReferralStatus.DECLINED: gettext_noop("%(agency)s declined the referral in case %(case)s."),
@@ -31,10 +33,11 @@ def referral_notify(*, referral: Referral) -> None:
     text = MESSAGES.get(referral.status)
     if text is None:
         return
+    told: list[Any]
     if referral.status in (ReferralStatus.SENT, ReferralStatus.CLOSED):
         told, by = agency_staff(agency_ids=[referral.to_agency_id]), referral.from_agency
     else:
-        sender = [referral.sent_by] if referral.sent_by_id else []
+        sender = [referral.sent_by] if referral.sent_by is not None else []
         told = sender or agency_staff(agency_ids=[referral.from_agency_id])
         by = referral.to_agency
     notification_send(
