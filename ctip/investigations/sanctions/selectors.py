@@ -3,9 +3,9 @@
 Lists and their entities are public data (what a government published): anyone who uses the
 investigations pages reads them. A hit names a registry person, an organisation or an
 identifier: a person's or identifier's hit is listed only where the person is a suspect in,
-or the identifier is recorded in, a case the actor sees (investigations.selectors'
-rule); organisations are not personal data (decision 0700). Unknown and forbidden hits look
-alike (404).
+or the identifier is recorded in, a case the actor sees (investigations.selectors' rule, less
+referrals: a referral shares a victim, not the suspects); organisations are not personal data
+(decision 0700). Unknown and forbidden hits look alike (404).
 """
 
 from typing import Any
@@ -14,10 +14,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from ctip.access.choices import Action
+from ctip.access.policies import case_q
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.investigations.models import IdentifierUse
-from ctip.investigations.selectors import may_investigate, visible_case_q
+from ctip.investigations.selectors import INVESTIGATOR, may_investigate
 from ctip.registry.choices import ParticipantRole
 from ctip.registry.models import Participant
 
@@ -46,13 +48,21 @@ def watch_list_get(*, actor: Any, pk: int) -> WatchList:
     return found
 
 
+def _cases_q(actor: Any) -> Q:
+    """Cases whose suspects' and identifiers' hits the actor reads: owned or shared with the
+    actor's agencies, as a case officer or as an investigator. A referral shares a victim, not
+    the suspects: it opens no hit (part=None)."""
+    return case_q(actor, Action.VIEW, "case__", part=None) | case_q(
+        actor, Action.VIEW, "case__", part=None, roles=INVESTIGATOR
+    )
+
+
 def _visible_hits_q(actor: Any) -> Q:
     suspect_in_visible = Participant.objects.filter(
-        Q(person_id=OuterRef("person_id"), role=ParticipantRole.SUSPECT)
-        & visible_case_q(actor, prefix="case__")
+        Q(person_id=OuterRef("person_id"), role=ParticipantRole.SUSPECT) & _cases_q(actor)
     )
     identifier_in_visible = IdentifierUse.objects.filter(
-        Q(identifier_id=OuterRef("identifier_id")) & visible_case_q(actor, prefix="case__")
+        Q(identifier_id=OuterRef("identifier_id")) & _cases_q(actor)
     )
     return (
         Q(subject_kind=SubjectKind.ORGANISATION)
@@ -94,13 +104,12 @@ def hit_cases(*, actor: Any, hit: ScreeningHit) -> list[Any]:
     """The visible cases the hit's person is a suspect in, or its identifier is recorded in."""
     if hit.person_id:
         rows = Participant.objects.filter(
-            Q(person_id=hit.person_id, role=ParticipantRole.SUSPECT)
-            & visible_case_q(actor, prefix="case__")
+            Q(person_id=hit.person_id, role=ParticipantRole.SUSPECT) & _cases_q(actor)
         ).select_related("case")
         return sorted({row.case for row in rows}, key=lambda case: case.pk)
     if hit.identifier_id:
         uses = IdentifierUse.objects.filter(
-            Q(identifier_id=hit.identifier_id) & visible_case_q(actor, prefix="case__")
+            Q(identifier_id=hit.identifier_id) & _cases_q(actor)
         ).select_related("case")
         return sorted({use.case for use in uses}, key=lambda case: case.pk)
     return []
