@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ctip.access.choices import Action, AgencyKind
 from ctip.access.models import Agency
 from ctip.audit.choices import AuditAction
-from ctip.audit.services import audit_record, audited_atomic
+from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.reference.models import Country, Province
 
 from ..choices import (
@@ -21,6 +21,7 @@ from ..choices import (
     ProceedingStage,
     Verdict,
 )
+from ..hooks import role_refusals
 from ..models import (
     Arrest,
     Case,
@@ -44,6 +45,19 @@ from .persons import document_add, person_create
 # --- the case file -------------------------------------------------------------------------
 
 
+def _check_role_rules(*, actor: Any, case: Case, person: Person, role: str, field: str) -> None:
+    """Refuse (audited) a role that a rule of an app above forbids here (non-punishment)."""
+    messages = role_refusals(case=case, person=person, role=role)
+    if messages:
+        raise refusal(
+            ValidationError({field: messages}),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": role, "person": person.pk, "refused": "role_rule"},
+        )
+
+
 def _require_open(case: Case) -> None:
     if case.is_closed:
         raise PermissionDenied(_("The case is closed; reopen it to add to it."))
@@ -61,6 +75,7 @@ def participant_add(
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
     _require_open(case)
+    _check_role_rules(actor=actor, case=case, person=person, role=role, field="role")
     participant = Participant.objects.create(case=case, person=person, role=role, notes=notes)
     audit_record(
         actor=actor,
@@ -253,6 +268,9 @@ def arrest_add(
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
     _require_open(case)
+    _check_role_rules(
+        actor=actor, case=case, person=person, role=ParticipantRole.SUSPECT, field="person"
+    )
     Participant.objects.get_or_create(case=case, person=person, role=ParticipantRole.SUSPECT)
     arrest = Arrest.objects.create(
         case=case,
