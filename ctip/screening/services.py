@@ -288,14 +288,16 @@ def found_persons_add(
             alpha3__in={c.values["nationality"] for c in checks if c.values["nationality"]}
         )
     }
-    created = []
     today = timezone.localdate()
+    people: list[dict[str, Any]] = []
+    numbers: list[int] = []
     for check in checks:
         v = check.values
         number = v.get("number")
         if number is None:
             next_number += 1
             number = next_number
+        numbers.append(number)
         fields: dict[str, Any] = {
             "family_name_latin": v["family_name"],
             "given_name_latin": v["given_name"],
@@ -307,36 +309,37 @@ def found_persons_add(
         if v["age"] is not None:
             fields["estimated_age"] = v["age"]
             fields["age_recorded_on"] = min(operation.conducted_on, today)
-        document = {}
         if v["document_number"]:
-            document = {
-                "document_kind": {
+            fields.update(
+                document_kind={
                     DocumentHeld.PASSPORT: DocumentKind.PASSPORT,
                     DocumentHeld.NATIONAL_ID: DocumentKind.NATIONAL_ID,
                 }.get(v["document_held"], DocumentKind.OTHER),
-                "document_number": v["document_number"],
-                "document_country": issuing.get(v["nationality"]),
-            }
-        participant = registry.person_register_in_case(
-            actor=actor,
-            case=operation.case,
-            role=ParticipantRole.OTHER,
-            notes=_("Found in operation %(name)s") % {"name": operation.name},
-            **document,
-            **fields,
-        )
-        created.append(
-            FoundPerson(
-                operation=operation,
-                number=number,
-                person=participant.person,
-                participant=participant,
-                nationality=v["nationality"],
-                language=v["language"],
-                document_held=v["document_held"],
-                age_is_apparent=v["age_is_apparent"],
+                document_number=v["document_number"],
+                document_country=issuing.get(v["nationality"]),
             )
+        people.append(fields)
+    # The registry registers them all at once, with its own checks, encryption and keys.
+    participants = registry.persons_register_in_case(
+        actor=actor,
+        case=operation.case,
+        role=ParticipantRole.OTHER,
+        people=people,
+        notes=_("Found in operation %(name)s") % {"name": operation.name},
+    )
+    created = [
+        FoundPerson(
+            operation=operation,
+            number=number,
+            person=participant.person,
+            participant=participant,
+            nationality=check.values["nationality"],
+            language=check.values["language"],
+            document_held=check.values["document_held"],
+            age_is_apparent=check.values["age_is_apparent"],
         )
+        for number, participant, check in zip(numbers, participants, checks, strict=True)
+    ]
     FoundPerson.objects.bulk_create(created)
     audit_record(
         actor=actor,

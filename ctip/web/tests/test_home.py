@@ -21,7 +21,7 @@ def _menu(html: str) -> list[str]:
         (
             "case_officer",
             "PAHT-12",
-            ["Cases", "Find a person", "Referrals", "Statistics", "Import", "Export"],
+            ["Cases", "Find a person", "Operations", "Referrals", "Statistics", "Import", "Export"],
         ),
         ("analyst", "NCCT", ["Coordination", "Statistics", "Dark figure", "Releases"]),
         # Everyone at the secretariat sees aggregates (the statistics pages' own rule).
@@ -36,6 +36,7 @@ def _menu(html: str) -> list[str]:
             [
                 "Cases",
                 "Find a person",
+                "Operations",
                 "Referrals",
                 "Statistics",
                 "Dark figure",
