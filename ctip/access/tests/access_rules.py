@@ -189,6 +189,20 @@ def _add_bare_victim(w: World, role: str, rel: str) -> None:
     services.participant_add(actor=w.root, case=case, person=person, role="victim")
 
 
+def _victim_file(w: World, role: str, rel: str) -> dict[str, Any]:
+    from ctip.registry.files.services import case_attachment_add
+
+    participant = w.at(role, rel).participant
+    attachment = case_attachment_add(
+        actor=w.root,
+        case=participant.case,
+        upload=b"Medical note\n",
+        name="note.txt",
+        participant=participant,
+    )
+    return {"pk": attachment.file_id}
+
+
 def _bare_victim(w: World, role: str, rel: str) -> int:
     from ctip.registry.models import Participant
 
@@ -281,6 +295,12 @@ ACCESS_RULES: dict[str, Rule] = {
     "registry:event-add": Rule(scoped(allowed=not_referred), args=case_pk),
     "registry:arrest-add": Rule(scoped(allowed=not_referred), args=case_pk),
     "registry:proceeding-add": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:case-attach": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:person-attach": Rule(
+        scoped(allowed=not_referred), args=lambda w, role, rel: {"pk": w.victim(role, rel).pk}
+    ),
+    # A file about the world's victim: whoever sees the victim's part of the case reads it.
+    "registry:file-download": Rule(scoped(), args=_victim_file),
     "registry:person-search": Rule(signed_in_ok, query="name=Sreyneang"),
     "registry:person-detail": Rule(
         scoped(), args=lambda w, role, rel: {"pk": w.victim(role, rel).pk}
