@@ -29,6 +29,7 @@ demo-data: reference
 	$(CTIP) demo-accounts
 	$(CTIP) demo-activity
 	$(CTIP) demo-screening
+	$(CTIP) investigations-demo
 	$(CTIP) linkage run
 	$(CTIP) stats refresh
 
@@ -60,6 +61,7 @@ lint: install
 	$(BIN)/mypy ctip
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=ctip.settings.test $(CTIP) makemigrations --check --dry-run
+	$(BIN)/python -m ctip.access.tests.rules_coverage
 
 format: install
 	$(BIN)/ruff format .

@@ -199,7 +199,7 @@ class OperationViewSet(SelectorViewSet):
     )
     @action(detail=True, methods=["post"], url_path="embassy-list")
     def embassy_list(self, request: Request, pk: int) -> Response:
-        operation = selectors.operation_get(actor=request.user, pk=int(pk))
+        operation = selectors.operation_get(actor=request.user, pk=int(pk), action=Action.CHANGE)
         data = parse(EmbassyListSerializer, request.data)
         sent = services.embassy_list_send(
             actor=request.user,
