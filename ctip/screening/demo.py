@@ -19,20 +19,20 @@ from .choices import INDICATOR_CODES, LANGUAGE_CODES, Answer, Decision
 # How often each indicator is met among people found in scam compounds (demo weights: the
 # field reports confiscated passports, debts and threats of arrest above all).
 INDICATOR_RATES = {
-    "deception": 0.8,
-    "debt_bondage": 0.55,
-    "documents_confiscated": 0.7,
-    "movement_restricted": 0.75,
-    "physical_abuse": 0.35,
-    "sexual_abuse": 0.08,
-    "psychological_abuse": 0.5,
-    "threats": 0.45,
-    "threat_of_arrest": 0.5,
-    "wages_withheld": 0.6,
-    "excessive_hours": 0.7,
-    "isolation": 0.55,
-    "use_of_children": 0.05,
-    "forced_criminality": 0.75,
+    "deception": 0.45,
+    "debt_bondage": 0.3,
+    "documents_confiscated": 0.4,
+    "movement_restricted": 0.4,
+    "physical_abuse": 0.15,
+    "sexual_abuse": 0.04,
+    "psychological_abuse": 0.25,
+    "threats": 0.2,
+    "threat_of_arrest": 0.3,
+    "wages_withheld": 0.3,
+    "excessive_hours": 0.35,
+    "isolation": 0.25,
+    "use_of_children": 0.03,
+    "forced_criminality": 0.45,
 }
 
 
@@ -81,7 +81,7 @@ def interview(rng: random.Random, day: datetime.date, language: str) -> dict[str
     if len(found) >= 4:
         decision = Decision.IDENTIFIED
         reasons = "Several indicators of forced criminality and control: " + ", ".join(found[:4])
-    elif found:
+    elif len(found) >= 2:
         decision = Decision.PRESUMED
         reasons = "Some indicators; a second interview with an interpreter is needed."
     else:

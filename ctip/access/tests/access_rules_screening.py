@@ -119,9 +119,13 @@ def rules() -> dict[str, Rule]:
         )
 
     def found_create(role: str, relation: str) -> Any:
+        """Persons are registered by the case's owning agency (the registry's rule): an agency
+        the operation is shared with may read and screen, not register persons (403)."""
         if role == ANONYMOUS:
             return UNAUTHORIZED
-        return CREATED if role in RECORD_ROLES and relation in WHOLE_CASE_RELATIONS else BAD_REQUEST
+        if role not in RECORD_ROLES or relation not in WHOLE_CASE_RELATIONS:
+            return BAD_REQUEST
+        return CREATED if relation == "own" else FORBIDDEN
 
     return {
         "screening:operation-list": Rule(by_role(OK, anonymous=LOGIN)),
