@@ -30,6 +30,7 @@ demo-data: reference
 	$(CTIP) demo-activity
 	$(CTIP) demo-screening
 	$(CTIP) investigations-demo
+	$(CTIP) sanctions demo
 	$(CTIP) linkage run
 	$(CTIP) stats refresh
 
