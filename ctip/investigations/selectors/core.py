@@ -569,6 +569,13 @@ def job_ad_queryset(*, actor: Any) -> QuerySet[JobAd]:
     )
 
 
+def screenshot_scope(*, actor: Any) -> Q:
+    """The file store's rule for job-ad screenshots: readable with an ad the actor sees."""
+    if not may_investigate(actor):
+        return Q(pk__in=[])
+    return Q(job_ads__in=job_ad_queryset(actor=actor))
+
+
 def alert_list(*, actor: Any, unread_only: bool = False) -> QuerySet[ConnectionAlert]:
     """The actor's own connection alerts, newest first."""
     alerts = ConnectionAlert.objects.filter(recipient=actor).select_related(
