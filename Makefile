@@ -60,6 +60,7 @@ lint: install
 	$(BIN)/mypy ctip
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=ctip.settings.test $(CTIP) makemigrations --check --dry-run
+	$(BIN)/python -m ctip.access.tests.rules_coverage
 
 format: install
 	$(BIN)/ruff format .
