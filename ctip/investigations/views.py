@@ -499,6 +499,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_read(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
     alert = selectors.alert_list(actor=request.user).filter(pk=pk).first()
     if alert is None:
         raise Http404(_("Not found."))

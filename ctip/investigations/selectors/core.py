@@ -57,8 +57,11 @@ def visible_case_q(actor: Any, action: str = Action.VIEW, prefix: str = "") -> Q
     """Cases the actor may see (or change) for investigations: the registry's rule for case
     officers, supervisors and NGO partners, and the same rule over the agencies where the actor
     is an investigator. Records in a case are read or written under it, never the case file's
-    victims' part: an investigator sees no victim profile, testimony or referral through it."""
-    return case_q(actor, action, prefix) | case_q(actor, action, prefix, roles=INVESTIGATOR)
+    victims' part: an investigator sees no victim profile, testimony or referral through it.
+    A referral opens none of these records (part=None): only owned and shared cases."""
+    return case_q(actor, action, prefix, part=None) | case_q(
+        actor, action, prefix, part=None, roles=INVESTIGATOR
+    )
 
 
 def may_investigate(actor: Any) -> bool:
