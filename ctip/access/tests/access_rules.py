@@ -190,6 +190,15 @@ def _add_bare_victim(w: World, role: str, rel: str) -> None:
     services.participant_add(actor=w.root, case=case, person=person, role="victim")
 
 
+def _officer_notification(w: World, role: str, rel: str) -> dict[str, Any]:
+    from ctip.access.services import notification_send
+
+    (sent,) = notification_send(
+        recipients=[w.actors["case_officer"]], kind="other", text="Hello", url="/cases/"
+    )
+    return {"pk": sent.pk}
+
+
 def _victim_file(w: World, role: str, rel: str) -> dict[str, Any]:
     from ctip.registry.files.services import case_attachment_add
 
@@ -254,6 +263,13 @@ ACCESS_RULES: dict[str, Rule] = {
     "set_language": Rule(everyone(REDIRECT)),
     "access:otp-verify": Rule(signed_in_ok),
     "access:otp-enrol": Rule(by_role(REDIRECT, anonymous=LOGIN)),  # enrolled: go to verify
+    "access:notifications": Rule(
+        signed_in_ok, also=(Rule(by_role(REDIRECT, anonymous=LOGIN), method="post"),)
+    ),
+    # A case officer's notification: its owner is sent on, anyone else finds nothing.
+    "access:notification-open": Rule(
+        by_role(NOT_FOUND, anonymous=LOGIN, case_officer=REDIRECT), args=_officer_notification
+    ),
     "access:device-tokens": Rule(administrators_only),
     "access:device-token-revoke": Rule(
         by_role(FORBIDDEN, anonymous=LOGIN, administrator=REDIRECT),
@@ -510,7 +526,13 @@ ACCESS_RULES.update(linkage_rules())
 
 # The apps of issues #15 and #17 keep their rules in access_rules_<app>.py, each with a
 # `rules()` function (built like the modules above), so that their branches do not meet here.
-for _app in ("intake", "screening", "verification", "investigations"):
+for _app in (
+    "intake",
+    "screening",
+    "verification",
+    "investigations",
+    "investigations_screening",
+):
     try:
         _module = importlib.import_module(f"{__package__}.access_rules_{_app}")
     except ModuleNotFoundError as missing:
