@@ -114,13 +114,16 @@ def run(args: argparse.Namespace, var_dir: Path, plan: dict) -> int:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # As the shipped systemd unit (deploy/systemd/ctip.service).
+            "--timeout",
+            "60",
         ],
         env=env,
         cwd=ROOT,
         start_new_session=True,
     )
     try:
-        time.sleep(4)
+        warm_up(plan, port, args.workers)
         # Locust (gevent) runs in its own process, away from Django.
         locust = subprocess.run(
             [
@@ -141,7 +144,53 @@ def run(args: argparse.Namespace, var_dir: Path, plan: dict) -> int:
         return locust.returncode
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
+
+
+def warm_up(plan: dict, port: int, workers: int, deadline_s: float = 300) -> None:
+    """Wait until gunicorn answers, then send each endpoint a few requests per worker, so
+    that the timed run measures serving, not workers importing Django and loading templates
+    (on a busy machine that took longer than the worker timeout, and every first request
+    failed)."""
+    import urllib.error
+    import urllib.request
+
+    me = plan["clients"][0]
+    cases = plan["cases"] or [1]
+    headers = {"Cookie": f"sessionid={me['session']}", "X-Forwarded-Proto": "https"}
+    api = {"Authorization": f"Token {me['token']}", "X-Forwarded-Proto": "https"}
+    started = time.monotonic()
+
+    def get(path: str, head: dict[str, str]) -> int:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=head)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as answer:
+                answer.read()
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    while True:
+        try:
+            if get("/cases/", headers) == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() - started > deadline_s:
+            raise SystemExit("gunicorn did not answer in time")
+        time.sleep(1)
+    for _ in range(3 * workers):
+        get("/cases/", headers)
+        get(f"/cases/{cases[0]}/", headers)
+        get("/api/v1/cases/", api)
+    # Person search is rate-limited per user: warm it with the other officers.
+    for me in plan["clients"][1 : 1 + 3 * workers]:
+        get("/persons/?name=sok", {**headers, "Cookie": f"sessionid={me['session']}"})
+    print(f"gunicorn answering and warmed in {time.monotonic() - started:.0f} s")
 
 
 def drive(plan: dict, port: int, users: int, seconds: int) -> int:
