@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('investigations', '0001_initial'),
+        ('investigations', '0002_sanctions'),
         ('registry', '0009_stored_files'),
     ]
 
