@@ -572,3 +572,23 @@ class ConnectionAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.new_case} shares an identifier with {self.open_case}"
+
+
+# Sanctions screening keeps its tables in its own package (ctip/investigations/sanctions).
+from .sanctions.models import ListedEntity, ScreeningHit, WatchList  # noqa: E402
+
+__all__ = [
+    "Compound",
+    "CompoundInvolvement",
+    "CompoundOperator",
+    "ConnectionAlert",
+    "Identifier",
+    "IdentifierUse",
+    "JobAd",
+    "ListedEntity",
+    "Organisation",
+    "OrganisationInvolvement",
+    "Relation",
+    "ScreeningHit",
+    "WatchList",
+]
