@@ -12,6 +12,7 @@ from ctip.access.policies import RECORD_ROLES, actor_scope
 from ctip.access.selectors import can_register_somewhere
 from ctip.audit.readable import describe
 from ctip.audit.selectors import can_read_trail, recent_sensitive_events
+from ctip.intake.selectors import may_use_intake
 from ctip.investigations.selectors import is_investigator
 from ctip.linkage.services import may_review
 from ctip.referrals.choices import ReferralStatus
@@ -88,6 +89,8 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
         add(_("Audit trail"), "audit:event-list")
     if may_review(actor):
         add(_("Review queue"), "linkage:queue", "/linkage/")
+    if may_use_intake(actor):
+        add(_("Intake"), "intake:queue", "/intake/")
     if is_investigator(actor):
         # Case officers reach the same pages from their cases ("Identifiers and connections").
         add(_("Investigations"), "investigations:home", "/investigations/")
