@@ -24,6 +24,7 @@ from ctip.referrals.selectors import (
 from ctip.referrals.services import staff_agencies
 from ctip.registry.choices import CLOSED_STATUSES
 from ctip.registry.selectors import CaseFilters, case_list
+from ctip.screening.selectors import may_record_operations
 from ctip.stats.choices import ReleaseStatus
 from ctip.stats.periods import last_complete_half
 from ctip.stats.selectors import (
@@ -67,6 +68,8 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
     if case_work:
         add(_("Cases"), "registry:case-list", "/cases/")
         add(_("Find a person"), "registry:person-search")
+    if case_work and may_record_operations(actor):
+        add(_("Operations"), "screening:operation-list", "/operations/")
     if staff_agencies(actor):
         add(_("Referrals"), "referrals:list", query="?box=inbox")
     elif may_see_coordination(actor):
