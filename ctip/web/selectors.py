@@ -23,6 +23,7 @@ from ctip.referrals.selectors import (
     referral_list,
 )
 from ctip.referrals.services import staff_agencies
+from ctip.registry.casework.selectors import follow_ups_due
 from ctip.registry.choices import CLOSED_STATUSES
 from ctip.registry.selectors import CaseFilters, case_list
 from ctip.screening.selectors import may_record_operations
@@ -113,6 +114,7 @@ class Home:
 
     today: datetime.date
     my_cases: list[Any] | None = None
+    follow_ups: list[Any] | None = None
     can_register: bool = False
     incoming: list[Any] | None = None
     work: Any = None
@@ -133,6 +135,7 @@ def home(*, actor: Any, limit: int = 10) -> Home:
     if may_do_case_work(actor):
         mine = case_list(actor=actor, filters=CaseFilters(mine=True))
         page.my_cases = list(mine.exclude(status__in=CLOSED_STATUSES).defer("summary")[:limit])
+        page.follow_ups = follow_ups_due(actor=actor, limit=limit)
         page.can_register = can_register_somewhere(actor=actor)
     if staff_agencies(actor):
         received = ReferralFilters(box="inbox", status=ReferralStatus.SENT)
