@@ -140,9 +140,21 @@ def accuracy(args: argparse.Namespace) -> list[dict[str, Any]]:
             "true_pairs": len(true),
             "model_seconds": round(seconds, 1),
         }
+        # Pairs where both records carry a full date of birth, and the rest (a year only, or
+        # an age estimated by eye, on at least one side): the second is the hard part.
+        dated = {r["unique_id"] for r in records if r["birth_date"]}
+
+        def both_dated(pair: tuple[str, str], dated: set[str] = dated) -> bool:
+            return pair[0] in dated and pair[1] in dated
+
+        true_dated = {p for p in true if both_dated(p)}
+        row["true_pairs_year_only"] = len(true) - len(true_dated)
         for threshold in args.thresholds:
             found = {ordered(p.a, p.b) for p in pairs if p.probability >= threshold}
             row[f"model@{threshold}"] = rates(found, true)
+            found_dated = {p for p in found if both_dated(p)}
+            row[f"model@{threshold} dated"] = rates(found_dated, true_dated)
+            row[f"model@{threshold} year-only"] = rates(found - found_dated, true - true_dated)
         started = time.perf_counter()
         for name, found in baselines(records).items():
             row[name] = rates(found, true)

@@ -501,8 +501,10 @@ def zipf_weights(count: int) -> list[float]:
 
 
 # Interleaved so that common single names stay common and compounds spread over the ranks.
-def _interleave(a: list, b: list) -> list:
-    out = []
+def _interleave(
+    a: list[tuple[str, tuple[str, ...]]], b: list[tuple[str, tuple[str, ...]]]
+) -> list[tuple[str, tuple[str, ...]]]:
+    out: list[tuple[str, tuple[str, ...]]] = []
     for i in range(max(len(a), len(b))):
         out.extend(x[i] for x in (a, b) if i < len(x))
     return out

@@ -219,7 +219,9 @@ def train(
         for block in EM_BLOCKS:
             if _block_pairs(rows, block) < EM_MIN_PAIRS:
                 continue
-            with contextlib.suppress(SplinkException):
+            # A session whose EM drives some m below float64's range (Splink refuses values
+            # under 1e-300 with a ValueError) keeps what it had set; _complete floors m.
+            with contextlib.suppress(SplinkException, ValueError):
                 training.estimate_parameters_using_expectation_maximisation(
                     _block_sql(block), max_pairs=EM_MAX_PAIRS, record_sample_proportion=0.1
                 )
@@ -235,7 +237,8 @@ def train(
             table = session.register(
                 positives, ("source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r")
             )
-            training.estimate_m_from_pairwise_labels(table)
+            with contextlib.suppress(SplinkException, ValueError):
+                training.estimate_m_from_pairwise_labels(table)
         trained = linker.misc.save_model_to_json()
     return TrainedModel(_complete(trained), tf, len(every))
 

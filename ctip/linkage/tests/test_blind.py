@@ -145,5 +145,3 @@ def test_a_bad_agreement_is_refused_by_field_and_nothing_is_saved(change, field)
     with pytest.raises(CommandError, match=f"^{field}: "):
         run(*args)
     assert not MatchingAgreement.objects.exists()
-
-

@@ -185,6 +185,7 @@ def test_a_tiny_file_is_scored_with_the_fixed_priors_not_with_sampled_zeros() ->
                                 strict=True):  # fmt: skip
         for level, prior in zip(comparison["comparison_levels"], spec.levels, strict=True):
             if not prior.null:
+                assert prior.u is not None
                 assert level["u_probability"] == pytest.approx(max(prior.u, model.U_FLOOR))
     low, high = model.PRIOR_MATCH_SHARE
     assert low <= trained.probability_two_random_records_match <= high
