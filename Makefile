@@ -28,6 +28,9 @@ demo-data: reference
 	$(CTIP) demo-data --cases $(DEMO_CASES) --seed $(DEMO_SEED) --if-empty
 	$(CTIP) demo-accounts
 	$(CTIP) demo-activity
+	$(CTIP) demo-screening
+	$(CTIP) investigations-demo
+	$(CTIP) sanctions demo
 	$(CTIP) linkage run
 	$(CTIP) linkage agreement --partner TH --roles victim --cases-from 2019-01-01 \
 		--in-force-until 2030-12-31 --reference "Demo memorandum KH-TH (invented)"
@@ -61,6 +64,7 @@ lint: install
 	$(BIN)/mypy ctip
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=ctip.settings.test $(CTIP) makemigrations --check --dry-run
+	$(BIN)/python -m ctip.access.tests.rules_coverage
 
 format: install
 	$(BIN)/ruff format .

@@ -76,6 +76,7 @@ class PageSection:
 SectionProvider = Callable[..., PageSection | None]
 _REGISTRATION_CHECKS: list[SectionProvider] = []
 _PERSON_SECTIONS: list[SectionProvider] = []
+_CASE_SECTIONS: list[SectionProvider] = []
 
 
 def registration_check_provider(provider: SectionProvider) -> SectionProvider:
@@ -92,6 +93,25 @@ def person_section_provider(provider: SectionProvider) -> SectionProvider:
     if provider not in _PERSON_SECTIONS:
         _PERSON_SECTIONS.append(provider)
     return provider
+
+
+def case_section_provider(provider: SectionProvider) -> SectionProvider:
+    """Register `provider(actor=, case=, participants=, can_change=)` -> PageSection | None,
+    shown on the case page below its facts (the case was read through case_get;
+    `participants` are those the actor sees; `can_change`: the actor may add to the case)."""
+    if provider not in _CASE_SECTIONS:
+        _CASE_SECTIONS.append(provider)
+    return provider
+
+
+def case_sections(
+    *, actor: Any, case: Case, participants: list[Participant], can_change: bool
+) -> list[PageSection]:
+    found = (
+        provider(actor=actor, case=case, participants=participants, can_change=can_change)
+        for provider in _CASE_SECTIONS
+    )
+    return [section for section in found if section is not None]
 
 
 def registration_checks(
@@ -130,3 +150,24 @@ def person_counting_key(field: str) -> Any:
     for provider in _COUNTING_KEYS:
         return provider(field)
     return F(field)
+
+
+# --- rules apps above the registry add before a person takes a role in a case ---------------
+
+RoleCheck = Callable[..., str | None]
+_ROLE_CHECKS: list[RoleCheck] = []
+
+
+def role_check_provider(provider: RoleCheck) -> RoleCheck:
+    """Register `provider(case=, person=, role=)` -> a refusal message or None, asked before a
+    person is recorded in a case in a role (screening: an identified or presumed victim of an
+    operation is never recorded as a suspect in it, the non-punishment principle)."""
+    if provider not in _ROLE_CHECKS:
+        _ROLE_CHECKS.append(provider)
+    return provider
+
+
+def role_refusals(*, case: Case, person: Person, role: str) -> list[str]:
+    """What the registered rules say against recording `person` as `role` in `case`."""
+    found = (provider(case=case, person=person, role=role) for provider in _ROLE_CHECKS)
+    return [message for message in found if message]

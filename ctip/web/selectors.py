@@ -12,6 +12,7 @@ from ctip.access.policies import RECORD_ROLES, actor_scope
 from ctip.access.selectors import can_register_somewhere
 from ctip.audit.readable import describe
 from ctip.audit.selectors import can_read_trail, recent_sensitive_events
+from ctip.investigations.selectors import is_investigator
 from ctip.linkage.services import may_review
 from ctip.referrals.choices import ReferralStatus
 from ctip.referrals.selectors import (
@@ -23,6 +24,7 @@ from ctip.referrals.selectors import (
 from ctip.referrals.services import staff_agencies
 from ctip.registry.choices import CLOSED_STATUSES
 from ctip.registry.selectors import CaseFilters, case_list
+from ctip.screening.selectors import may_record_operations
 from ctip.stats.choices import ReleaseStatus
 from ctip.stats.periods import last_complete_half
 from ctip.stats.selectors import (
@@ -66,6 +68,8 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
     if case_work:
         add(_("Cases"), "registry:case-list", "/cases/")
         add(_("Find a person"), "registry:person-search")
+    if case_work and may_record_operations(actor):
+        add(_("Operations"), "screening:operation-list", "/operations/")
     if staff_agencies(actor):
         add(_("Referrals"), "referrals:list", query="?box=inbox")
     elif may_see_coordination(actor):
@@ -83,6 +87,9 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
         add(_("Audit trail"), "audit:event-list")
     if may_review(actor):
         add(_("Review queue"), "linkage:queue", "/linkage/")
+    if is_investigator(actor):
+        # Case officers reach the same pages from their cases ("Identifiers and connections").
+        add(_("Investigations"), "investigations:home", "/investigations/")
     return entries
 
 

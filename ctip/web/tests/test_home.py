@@ -21,9 +21,10 @@ def _menu(html: str) -> list[str]:
         (
             "case_officer",
             "PAHT-12",
-            ["Cases", "Find a person", "Referrals", "Statistics", "Import", "Export"],
+            ["Cases", "Find a person", "Operations", "Referrals", "Statistics", "Import", "Export"],
         ),
         ("analyst", "NCCT", ["Coordination", "Statistics", "Dark figure", "Releases"]),
+        ("investigator", "AHTJP", ["Investigations"]),
         # Everyone at the secretariat sees aggregates (the statistics pages' own rule).
         (
             "auditor",
@@ -36,6 +37,7 @@ def _menu(html: str) -> list[str]:
             [
                 "Cases",
                 "Find a person",
+                "Operations",
                 "Referrals",
                 "Statistics",
                 "Dark figure",
