@@ -22,8 +22,10 @@ rolled back, so one request's write never changes what the next one sees.
 
 import datetime
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # Outcomes: a status code, or one of these redirects.
@@ -508,6 +510,9 @@ DEFAULT_ARGS = {
     "name": "charge",  # a vocabulary
 }
 
+# Modules joined below by name; any other access_rules_*.py is found by the loop at the end.
+_OWN_MODULES = {"access_rules_exchange", "access_rules_apps", "access_rules_linkage"}
+
 # Each app's rules live beside this table and join it here (imported last: they use the
 # helpers above).
 from .access_rules_exchange import exchange_rules  # noqa: E402
@@ -524,19 +529,11 @@ from .access_rules_linkage import linkage_rules  # noqa: E402
 
 ACCESS_RULES.update(linkage_rules())
 
-# The apps of issues #15 and #17 keep their rules in access_rules_<app>.py, each with a
-# `rules()` function (built like the modules above), so that their branches do not meet here.
-for _app in (
-    "intake",
-    "screening",
-    "verification",
-    "investigations",
-    "investigations_screening",
-):
-    try:
-        _module = importlib.import_module(f"{__package__}.access_rules_{_app}")
-    except ModuleNotFoundError as missing:
-        if missing.name != f"{__package__}.access_rules_{_app}":
-            raise
+# The apps of issues #15 and #17 keep their rules in access_rules_<app>[_<part>].py, each
+# with a `rules()` function (built like the modules above), found here so that their branches
+# do not meet in this table.
+for _found in sorted(pkgutil.iter_modules([str(Path(__file__).parent)])):
+    _name = _found.name
+    if not _name.startswith("access_rules_") or _name in _OWN_MODULES:
         continue
-    ACCESS_RULES.update(_module.rules())
+    ACCESS_RULES.update(importlib.import_module(f"{__package__}.{_name}").rules())
