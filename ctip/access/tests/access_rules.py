@@ -192,6 +192,16 @@ def _add_bare_victim(w: World, role: str, rel: str) -> None:
     services.participant_add(actor=w.root, case=case, person=person, role="victim")
 
 
+def _follow_up(w: World, role: str, rel: str) -> dict[str, Any]:
+    from ctip.registry.casework.services import follow_up_plan
+
+    case = _fresh_case(w, role, rel)
+    visit = follow_up_plan(
+        actor=w.root, case=case, kind="home_visit", due_on=datetime.date(2024, 6, 1)
+    )
+    return {"pk": case.pk, "follow_up_pk": visit.pk}
+
+
 def _officer_notification(w: World, role: str, rel: str) -> dict[str, Any]:
     from ctip.access.services import notification_send
 
@@ -320,6 +330,13 @@ ACCESS_RULES: dict[str, Rule] = {
     ),
     # A file about the world's victim: whoever sees the victim's part of the case reads it.
     "registry:file-download": Rule(scoped(), args=_victim_file),
+    # Case management: the owner's work (a referral's receiver reads the case, no more).
+    "registry:case-assign": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:note-add": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:follow-up-add": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:follow-up-record": Rule(scoped(allowed=not_referred), args=_follow_up),
+    # Passing a case on is the owner's decision, as sharing is.
+    "registry:case-transfer": Rule(scoped(allowed=lambda _r, rel: rel == "own"), args=case_pk),
     "registry:person-search": Rule(signed_in_ok, query="name=Sreyneang"),
     "registry:person-detail": Rule(
         scoped(), args=lambda w, role, rel: {"pk": w.victim(role, rel).pk}
