@@ -21,7 +21,8 @@ from .access_rules import (
 
 USERS = ("investigator", "case_officer", "supervisor")
 HIT_RELATIONS = {"own", "shared"}
-AD_RELATIONS = {"own", "shared", "referred"}
+# A referral opens none of a case's investigation records (access_rules_investigations.py).
+AD_RELATIONS = {"own", "shared"}
 
 
 def _in(relations: set[str]) -> Any:

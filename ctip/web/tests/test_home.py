@@ -21,7 +21,7 @@ def _menu(html: str) -> list[str]:
         (
             "case_officer",
             "PAHT-12",
-            ["Cases", "Find a person", "Referrals", "Statistics", "Import", "Export"],
+            ["Cases", "Find a person", "Operations", "Referrals", "Statistics", "Import", "Export"],
         ),
         ("analyst", "NCCT", ["Coordination", "Statistics", "Dark figure", "Releases"]),
         ("investigator", "AHTJP", ["Investigations"]),
@@ -37,6 +37,7 @@ def _menu(html: str) -> list[str]:
             [
                 "Cases",
                 "Find a person",
+                "Operations",
                 "Referrals",
                 "Statistics",
                 "Dark figure",
