@@ -39,7 +39,7 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
     assert CaseNote.objects.filter(sensitivity="testimony").exists()
     assert set(FollowUp.objects.values_list("status", flat=True)) == {"done", "planned"}
     assert StoredFile.objects.count() == 3
-    photo = StoredFile.objects.filter(content_type="image/jpeg").first()
+    photo = StoredFile.objects.filter(content_type="image/jpeg").order_by("pk")[0]
     assert b"DemoPhone" not in stored_file_open(actor=officer, pk=photo.pk).data
     transfer = CaseTransfer.objects.get()
     assert transfer.case.owning_agency.code == "DOSVY-12"
