@@ -20,6 +20,7 @@ urlpatterns = [
     path("referrals/", include("ctip.referrals.urls")),
     path("exchange/", include("ctip.exchange.urls")),
     path("linkage/", include("ctip.linkage.urls")),
+    path("verification/", include("ctip.verification.urls")),
 ]
 
 # JSON under /api/, the site's page elsewhere.

@@ -254,22 +254,45 @@ def team_candidates() -> QuerySet[Membership]:
 # --- what the public reads -------------------------------------------------------------------
 
 
-def public_summaries(*, limit: int = 200) -> QuerySet[Verification]:
+@dataclass(frozen=True)
+class PublicSummary:
+    """One published summary as the public page shows it."""
+
+    place_name: str
+    visited_on: Any
+    outcome: str
+    reason: str
+    text: str
+
+
+def place_name(verification: Verification) -> str:
+    """The place's name for staff, as deep as the gazetteer code goes."""
+    return verification.place_code
+
+
+def district_name(verification: Verification) -> str:
+    """The place at district level at most (never the commune or village, which could point
+    at a household), else the province."""
+    province = verification.province
+    return province.label if province is not None else ""
+
+
+def public_summaries(*, limit: int = 200) -> list[PublicSummary]:
     """Published summaries, newest first. Public on purpose, without an actor: the page
     shows only the district, the date checked, the outcome and the summary written for the
     public at publication, never the allegation, the team or anyone's name."""
-    return (
+    rows = (
         Verification.objects.filter(published_at__isnull=False)
-        .only(
-            "reference",
-            "place_code",
-            "province",
-            "visited_on",
-            "outcome",
-            "outcome_reason",
-            "public_summary",
-            "published_at",
-        )
         .select_related("province")
         .order_by("-published_at", "-id")[:limit]
     )
+    return [
+        PublicSummary(
+            place_name=district_name(v),
+            visited_on=v.visited_on,
+            outcome=v.get_outcome_display(),
+            reason=v.get_outcome_reason_display() if v.outcome_reason else "",
+            text=v.public_summary,
+        )
+        for v in rows
+    ]

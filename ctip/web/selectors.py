@@ -31,6 +31,7 @@ from ctip.stats.selectors import (
     may_sign_off_releases,
     release_list,
 )
+from ctip.verification.selectors import may_use_verifications
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
         add(_("Audit trail"), "audit:event-list")
     if may_review(actor):
         add(_("Review queue"), "linkage:queue", "/linkage/")
+    if may_use_verifications(actor):
+        add(_("Verifications"), "verification:list", "/verification/")
     return entries
 
 

@@ -113,7 +113,7 @@ def verification_submit(
             "status": [VerificationStatus.VISITED, verification.status],
             "outcome": [None, outcome],
             "outcome_reason": [None, verification.outcome_reason],
-            "sign_off_agency": [None, sign_off_agency.code if sign_off_agency else None],
+            "sign_off_agency": [None, getattr(sign_off_agency, "code", None)],
         },
     )
     return verification
@@ -148,10 +148,10 @@ def _require_signer(actor: Any, verification: Verification, wanted: str) -> int:
         message = _(
             "You are a supervisor of %(agency)s, the agency that verified; closing needs the "
             "sign-off of a supervisor of %(other)s."
-        ) % {"agency": lead.code, "other": verification.sign_off_agency.code}
+        ) % {"agency": lead.code, "other": getattr(verification.sign_off_agency, "code", "")}
     else:
         message = _("Closing needs the sign-off of a supervisor of %(other)s.") % {
-            "other": verification.sign_off_agency.code
+            "other": getattr(verification.sign_off_agency, "code", "")
         }
     raise denied(actor, verification, wanted, message)
 

@@ -53,7 +53,7 @@ def visit_record(
         obj=verification,
         changes={
             "status": [before, verification.status],
-            "visited_on": [None, visited_on.isoformat()],
+            "visited_on": [None, str(visited_on)],
             "visit_notes": [None, "•••"],
         },
     )

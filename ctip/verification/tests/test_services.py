@@ -25,7 +25,7 @@ def _denials(object_id: Any) -> int:
 
 def test_a_verification_is_ordered_with_a_reference_and_audited(planned: Any) -> None:
     assert planned.reference.startswith("VER-") and planned.status == "planned"
-    event = AuditEvent.objects.filter(object_type="verification.verification").first()
+    event = AuditEvent.objects.filter(object_type="verification.verification").get()
     assert event.action == "create"
     # What is alleged is encrypted in the table and never copied into the trail.
     assert event.changes["allegation"] == [None, "•••"]
