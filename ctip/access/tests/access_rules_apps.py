@@ -65,6 +65,8 @@ def app_rules() -> dict[str, Any]:
         auditor=FORBIDDEN,
         administrator=FORBIDDEN,
         linkage_reviewer=FORBIDDEN,
+        intake_officer=FORBIDDEN,
+        investigator=FORBIDDEN,
     )
     aggregators = by_role(FORBIDDEN, anonymous=LOGIN, analyst=OK)
     coordination_api = by_role(FORBIDDEN, anonymous=UNAUTHORIZED, analyst=OK)
