@@ -486,3 +486,7 @@ ACCESS_RULES.update(app_rules())
 from .access_rules_linkage import linkage_rules  # noqa: E402
 
 ACCESS_RULES.update(linkage_rules())
+
+from .access_rules_verification import verification_rules  # noqa: E402
+
+ACCESS_RULES.update(verification_rules())
