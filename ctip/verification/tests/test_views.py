@@ -173,6 +173,8 @@ def test_pages_in_khmer(planned: Any, lead: Any) -> None:
         reverse("verification:detail", args=[planned.pk]), HTTP_ACCEPT_LANGUAGE="km"
     ).content.decode()
     assert "ការផ្ទៀងផ្ទាត់" in page
+    assert "កត់ត្រាការចុះពិនិត្យ" in page  # "Record the visit", this app's own catalogue
+    assert "Record the visit" not in page
 
 
 def test_evidence_counts_on_the_sign_off_page(submitted: Any, signer: Any, lead: Any) -> None:
