@@ -21,6 +21,7 @@ urlpatterns = [
     path("exchange/", include("ctip.exchange.urls")),
     path("linkage/", include("ctip.linkage.urls")),
     path("verification/", include("ctip.verification.urls")),
+    path("investigations/", include("ctip.investigations.urls")),
 ]
 
 # JSON under /api/, the site's page elsewhere.

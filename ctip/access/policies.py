@@ -153,16 +153,20 @@ def case_q(
     action: str = Action.VIEW,
     prefix: str = "",
     part: str | None = WHOLE_CASE,
+    roles: frozenset[str] | None = None,
 ) -> Q:
     """A Q over the case table (reached through `prefix`) for the cases the actor may act on.
 
     `part` says what of the case the rows are (see WHOLE_CASE): a referral's receiver reads
     the case record and the referred participants' records, and changes nothing of the owner's.
+    `roles` replaces the roles that may take the action (ROLES_FOR_ACTION) with others that
+    follow the same rule for an app's own records: investigators reach their agencies' cases
+    for the identifiers recorded in them (ctip.investigations.selectors).
     """
     scope = actor_scope(actor)
     if scope.is_superuser:
         return Q()
-    allowed_roles = ROLES_FOR_ACTION.get(action, frozenset())
+    allowed_roles = ROLES_FOR_ACTION.get(action, frozenset()) if roles is None else roles
     agencies = scope.agencies_with(allowed_roles)
     if not agencies:
         return Q(pk__in=[])

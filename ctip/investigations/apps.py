@@ -9,3 +9,23 @@ class InvestigationsConfig(AppConfig):
     label = "investigations"
     verbose_name = _("Investigations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The registry cannot name this app (apps depend downward); it asks its providers.
+        from ctip.access.masking import Sensitivity, register_sensitive
+        from ctip.registry.selectors import page_link_provider
+
+        from .links import registry_page_links
+
+        # Identifiers identify people: masked like names for roles without identity clearance.
+        register_sensitive(
+            "investigations.identifier",
+            {"value": Sensitivity.IDENTITY, "as_typed": Sensitivity.IDENTITY},
+        )
+        for model in (
+            "investigations.identifieruse",
+            "investigations.organisationinvolvement",
+            "investigations.compoundinvolvement",
+        ):
+            register_sensitive(model, {"note": Sensitivity.IDENTITY})
+        page_link_provider(registry_page_links)

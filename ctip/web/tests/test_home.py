@@ -24,6 +24,7 @@ def _menu(html: str) -> list[str]:
             ["Cases", "Find a person", "Referrals", "Statistics", "Import", "Export"],
         ),
         ("analyst", "NCCT", ["Coordination", "Statistics", "Dark figure", "Releases"]),
+        ("investigator", "AHTJP", ["Investigations"]),
         # Everyone at the secretariat sees aggregates (the statistics pages' own rule).
         (
             "auditor",

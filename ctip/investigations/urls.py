@@ -1,0 +1,23 @@
+"""URLs of the investigations pages, under /investigations/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "investigations"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("uses/<int:pk>/remove/", views.use_remove, name="use-remove"),
+    path("identifiers/<int:pk>/", views.identifier_detail, name="identifier"),
+    path("persons/<int:pk>/", views.person_detail, name="person"),
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("compounds/", views.compound_list, name="compounds"),
+    path("compounds/<int:pk>/", views.compound_detail, name="compound"),
+    path("network/", views.network, name="network"),
+    path("network/image.svg", views.network_image, name="network-image"),
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/<int:pk>/read/", views.alert_read, name="alert-read"),
+]
