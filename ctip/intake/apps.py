@@ -9,3 +9,19 @@ class IntakeConfig(AppConfig):
     label = "intake"
     verbose_name = _("Intake")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ctip.access.masking import Sensitivity, register_sensitive
+        from ctip.stats.indicators import register_dimension, register_indicator
+
+        from .choices import Channel, ReportLanguage
+        from .indicators import INDICATORS
+
+        # How to reach a reporter identifies them: masked like a person's identity (the
+        # intake team's supervisors read it; officers see that it was given). What the report
+        # says is what triage works on, so intake officers read it.
+        register_sensitive("intake.report", {"contact": Sensitivity.IDENTITY})
+        register_dimension("channel", _("Channel"), Channel.choices)
+        register_dimension("language", _("Language of the report"), ReportLanguage.choices)
+        for entry in INDICATORS:
+            register_indicator(entry)

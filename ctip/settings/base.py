@@ -358,3 +358,32 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Intake (issue #15): the public report form, its receipt codes and its abuse limits
+# (docs/intake.md, docs/decisions/0750). The public pages speak more languages than the staff
+# pages: staff choose among LANGUAGES; a reporter among these, by a link in the page (no cookie).
+INTAKE_PUBLIC_LANGUAGES = [
+    ("km", "ខ្មែរ"),
+    ("en", "English"),
+    ("zh-hans", "中文"),
+    ("vi", "Tiếng Việt"),
+    ("th", "ไทย"),
+    ("id", "Bahasa Indonesia"),
+]
+# Receipt codes are kept as Argon2id hashes whose salt derives from this secret (else from
+# CTIP_SECRET_KEY); changing it makes every receipt code unreadable.
+CTIP_INTAKE_RECEIPT_PEPPER = os.environ.get("CTIP_INTAKE_RECEIPT_PEPPER", "")
+CTIP_INTAKE_RECEIPT_ARGON2_TIME = int(os.environ.get("CTIP_INTAKE_RECEIPT_ARGON2_TIME", "2"))
+CTIP_INTAKE_RECEIPT_ARGON2_MEMORY_KIB = int(
+    os.environ.get("CTIP_INTAKE_RECEIPT_ARGON2_MEMORY_KIB", "19456")
+)
+# Proof of work: leading zero bits of SHA-256 a browser must find, and how long a challenge lasts.
+CTIP_INTAKE_POW_BITS = int(os.environ.get("CTIP_INTAKE_POW_BITS", "16"))
+CTIP_INTAKE_POW_SECONDS = int(os.environ.get("CTIP_INTAKE_POW_SECONDS", "3600"))
+# Global limits per minute, for everyone together (nothing identifies who is submitting):
+# reports with a solved proof of work, reports sent without JavaScript, receipt look-ups.
+CTIP_INTAKE_SUBMIT_PER_MINUTE = int(os.environ.get("CTIP_INTAKE_SUBMIT_PER_MINUTE", "120"))
+CTIP_INTAKE_NOSCRIPT_PER_MINUTE = int(os.environ.get("CTIP_INTAKE_NOSCRIPT_PER_MINUTE", "20"))
+CTIP_INTAKE_LOOKUP_PER_MINUTE = int(os.environ.get("CTIP_INTAKE_LOOKUP_PER_MINUTE", "120"))
+# A report naming at least this many people held is given high priority.
+CTIP_INTAKE_MANY_PEOPLE = int(os.environ.get("CTIP_INTAKE_MANY_PEOPLE", "10"))

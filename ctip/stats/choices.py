@@ -1,5 +1,7 @@
 """Value lists of the statistics app: dimensions, age bands, release states and protections."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +43,10 @@ DIMENSION_LABELS = {
     "case_kind": _("Kind of case"),
     "sentence": _("Prison sentence"),
 }
+# Value names of breakdowns that apps above stats bring with their indicators (the intake
+# app's channel and language...): dim -> [(code, lazily translated name)], filled by
+# stats.indicators.register_dimension from their AppConfig.ready().
+EXTRA_VALUE_LABELS: dict[str, list[tuple[str, Any]]] = {}
 
 
 class Protection(models.TextChoices):

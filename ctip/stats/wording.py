@@ -17,7 +17,14 @@ from ctip.access.models import Agency
 from ctip.reference.selectors import cached_reference, country_list, province_list, vocabulary_terms
 from ctip.registry.choices import CaseKind, CaseStatus, Sex
 
-from .choices import AGE_BANDS, DIMENSION_LABELS, NO_PRISON, SENTENCE_BANDS, UNKNOWN
+from .choices import (
+    AGE_BANDS,
+    DIMENSION_LABELS,
+    EXTRA_VALUE_LABELS,
+    NO_PRISON,
+    SENTENCE_BANDS,
+    UNKNOWN,
+)
 from .compare import VERDICTS
 from .periods import parse_period
 
@@ -191,6 +198,8 @@ def _labels(dim: str) -> dict[str, str]:
         return {k: str(v) for k, v in CaseStatus.choices}
     if dim == "sex":
         return {k: str(v) for k, v in Sex.choices}
+    if dim in EXTRA_VALUE_LABELS:
+        return {k: str(v) for k, v in EXTRA_VALUE_LABELS[dim]}
     return {}
 
 

@@ -10,7 +10,7 @@ are taken from their first qualifying record in the period, so that each person 
 exactly one cell of every breakdown and margins always add up.
 """
 
-from .catalogue import CATALOGUE, indicator, register_indicator
+from .catalogue import CATALOGUE, indicator, register_dimension, register_indicator
 from .counting import (
     AGE_GROUPS,
     FIRST,
@@ -89,6 +89,7 @@ __all__ = [
     "prison_sentences_query",
     "prosecutions_query",
     "rates_per_100k",
+    "register_dimension",
     "register_indicator",
     "sentence_band_of",
     "suspects_query",

@@ -1,7 +1,10 @@
 """The catalogue: every indicator's names, unit, disaggregations, counting rule and query."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import DIMENSION_LABELS, EXTRA_VALUE_LABELS
 from .counting import cases_query
 from .cube import Indicator
 from .persons import (
@@ -143,6 +146,13 @@ def indicator(indicator_id: str, field: str = "indicator") -> Indicator:
         raise ValidationError(
             {field: _("Unknown indicator %(value)r.") % {"value": indicator_id}}
         ) from None
+
+
+def register_dimension(dim: str, label: Any, values: list[tuple[str, Any]]) -> None:
+    """Name a breakdown (and its values) that an indicator registered by an app above stats
+    uses, so that pages, reports and their Khmer versions show names rather than codes."""
+    DIMENSION_LABELS.setdefault(dim, label)
+    EXTRA_VALUE_LABELS[dim] = list(values)
 
 
 def register_indicator(entry: Indicator) -> None:
