@@ -12,11 +12,12 @@ class VerificationConfig(AppConfig):
 
     def ready(self) -> None:
         from ctip.access.masking import Sensitivity, register_sensitive
+        from ctip.intake.hooks import matter_link_provider, receipt_outcome_provider
         from ctip.registry.hooks import page_link_provider
         from ctip.stats.indicators import register_indicator
 
         from .indicators import INDICATORS
-        from .links import case_links
+        from .links import case_links, matter_links, receipt_outcome
 
         # The persons met on site are identified like the registry's persons; what they said
         # is testimony. Roles without the clearance see them masked on every surface.
@@ -34,3 +35,5 @@ class VerificationConfig(AppConfig):
         for entry in INDICATORS:
             register_indicator(entry)
         page_link_provider(case_links)
+        matter_link_provider(matter_links)
+        receipt_outcome_provider(receipt_outcome)

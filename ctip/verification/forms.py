@@ -12,6 +12,7 @@ from ctip.reference.selectors import country_list
 from ctip.registry.choices import CaseKind, Sex
 
 from .choices import FindingKind, FoundRole, NotSubstantiatedReason, Outcome, TeamRole
+from .selectors import district_choices
 
 DATE = {"type": "date"}
 
@@ -38,11 +39,10 @@ class PlanForm(forms.Form):
     province = forms.ModelChoiceField(
         label=_("Province"), queryset=Province.objects.all(), required=False
     )
-    place_code = forms.CharField(
-        label=_("Place (gazetteer code)"),
+    place_code = forms.ChoiceField(
+        label=_("District"),
         required=False,
-        max_length=10,
-        help_text=_("The district, commune or village code of the official gazetteer."),
+        help_text=_("From the official gazetteer; the public summary names no smaller place."),
     )
     place_detail = forms.CharField(
         label=_("Address or description of the place"), required=False, max_length=600
@@ -59,12 +59,30 @@ class PlanForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, agencies: Any = None, editing: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        agencies: Any = None,
+        editing: bool = False,
+        matter: Any = None,
+        current_place: Any = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["lead_agency"]
         else:
             self.fields["lead_agency"].queryset = agencies  # type: ignore[attr-defined]
+        if matter is not None:
+            # The place is the matter's, as triage recorded it.
+            del self.fields["province"], self.fields["place_code"]
+            return
+        keep = [(current_place.code, current_place.full_label)] if current_place else []
+        self.fields["place_code"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *keep,
+            *district_choices(),
+        ]
 
 
 class TeamMemberForm(forms.Form):

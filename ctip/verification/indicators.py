@@ -38,9 +38,7 @@ def _signed_off(period: Period) -> QuerySet[Verification]:
 def _started(rows: QuerySet[Verification]) -> Any:
     """Each verification with the moment its allegation reached the committee: the first
     report of its matter when it came through intake, else the moment it was ordered."""
-    if any(f.name == "matter" for f in Verification._meta.get_fields()):
-        return rows.annotate(first_report=Min("matter__reports__received_at"))
-    return rows.annotate(first_report=Min("created_at"))
+    return rows.annotate(first_report=Min("matter__reports__received_at"))
 
 
 def time_to_verification_query(
@@ -90,11 +88,9 @@ def cases_from_reports_query(
 ) -> dict[Period, Cube]:
     """Cases opened in the period from a verification of an allegation, by case kind."""
     out: dict[Period, Cube] = {}
-    links = OpenedCase.objects.all()
+    links = OpenedCase.objects.filter(verification__matter__isnull=False)
     if cases.query.has_filters():
         links = links.filter(case__in=cases)
-    if any(f.name == "matter" for f in Verification._meta.get_fields()):
-        links = links.filter(verification__matter__isnull=False)
     for period in periods:
         cube = Cube(("kind",))
         rows = (

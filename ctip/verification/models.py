@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ctip.access.models import Agency
+from ctip.intake.models import Matter
 from ctip.reference.models import Province
 from ctip.registry.choices import Sex
 from ctip.registry.fields import EncryptedTextField
@@ -37,6 +38,15 @@ class Verification(models.Model):
         max_length=20,
         choices=VerificationStatus.choices,
         default=VerificationStatus.PLANNED,
+    )
+    # The triage matter that ordered it, when the allegation came from the public (intake).
+    matter = models.ForeignKey(
+        Matter,
+        verbose_name=_("matter"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="verifications",
     )
     lead_agency = models.ForeignKey(
         Agency,

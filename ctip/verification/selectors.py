@@ -19,6 +19,7 @@ from ctip.access.models import Agency, Membership
 from ctip.access.policies import actor_scope
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
+from ctip.reference import gazetteer
 
 from .choices import OPEN_STATUSES, Outcome, VerificationStatus
 from .models import Finding, FoundPerson, OpenedCase, TeamMember, Verification
@@ -267,14 +268,28 @@ class PublicSummary:
 
 def place_name(verification: Verification) -> str:
     """The place's name for staff, as deep as the gazetteer code goes."""
-    return verification.place_code
+    found = gazetteer.place(verification.place_code) if verification.place_code else None
+    return found.full_label if found is not None else ""
 
 
 def district_name(verification: Verification) -> str:
     """The place at district level at most (never the commune or village, which could point
     at a household), else the province."""
+    code = verification.place_code
+    district = gazetteer.place(code[:4]) if len(code) >= 4 else None
+    if district is not None:
+        return district.full_label
     province = verification.province
     return province.label if province is not None else ""
+
+
+def district_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Every district of the gazetteer, grouped by province, for a plain select (public facts;
+    about 200 options, no JavaScript needed)."""
+    return [
+        (province.label, [(d.code, d.label) for d in gazetteer.children(province.code)])
+        for province in gazetteer.provinces()
+    ]
 
 
 def public_summaries(*, limit: int = 200) -> list[PublicSummary]:

@@ -13,6 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ctip.intake.selectors import matter_get
+from ctip.intake.services.triage import may_decide
+from ctip.reference import gazetteer
 from ctip.web.refusals import refusal_text, show_refusal
 
 from . import selectors, services
@@ -63,13 +66,36 @@ def verification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def verification_create(request: HttpRequest) -> HttpResponse:
-    agencies = _lead_choices(request.user)
+    """Order a verification: for a matter triage decided to verify (`?matter=`), or for an
+    allegation that reached the actor's agency another way."""
+    matter_id = request.GET.get("matter", "")
+    matter = None
+    if matter_id:
+        if not matter_id.isdigit():
+            raise Http404
+        matter = matter_get(actor=request.user, pk=int(matter_id))
+        agencies = selectors.verifying_agencies()
+        if not (may_decide(request.user, matter) or request.user.is_superuser):
+            agencies = agencies.filter(pk__in=sorted(selectors.staff_agencies(request.user)))
+    else:
+        agencies = _lead_choices(request.user)
     if not agencies.exists():
         raise Http404
-    form = PlanForm(request.POST or None, agencies=agencies)
+    initial = {}
+    if matter is not None:
+        initial = {
+            "lead_agency": matter.assigned_agency_id,
+            "allegation": services.matter_allegation(matter),
+        }
+    form = PlanForm(request.POST or None, agencies=agencies, matter=matter, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            verification = services.verification_create(actor=request.user, **form.cleaned_data)
+            if matter is not None:
+                verification = services.verification_order(
+                    actor=request.user, matter=matter, **form.cleaned_data
+                )
+            else:
+                verification = services.verification_create(actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
             show_refusal(form, exc)
         else:
@@ -78,7 +104,12 @@ def verification_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "verification/form.html",
-        {"form": form, "title": _("Order a verification"), "button": _("Order verification")},
+        {
+            "form": form,
+            "title": _("Order a verification"),
+            "button": _("Order verification"),
+            "matter": matter,
+        },
     )
 
 
@@ -148,6 +179,7 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def initial(v: Verification) -> dict[str, Any]:
         return {
             "editing": True,
+            "current_place": gazetteer.place(v.place_code) if len(v.place_code) > 4 else None,
             "initial": {field: getattr(v, field) for field in services.PLAN_FIELDS},
         }
 

@@ -12,9 +12,11 @@ from .findings import (
 )
 from .plan import (
     PLAN_FIELDS,
+    matter_allegation,
     team_member_add,
     team_member_remove,
     verification_create,
+    verification_order,
     verification_update_plan,
 )
 from .publish import summary_publish, summary_withdraw
@@ -25,6 +27,7 @@ __all__ = [
     "finding_remove",
     "found_person_add",
     "found_person_remove",
+    "matter_allegation",
     "summary_publish",
     "summary_withdraw",
     "team_member_add",
@@ -32,6 +35,7 @@ __all__ = [
     "team_problems",
     "verification_create",
     "verification_open_case",
+    "verification_order",
     "verification_return",
     "verification_sign_off",
     "verification_submit",

@@ -11,13 +11,17 @@ from django.utils.translation import gettext as _
 from ctip.access.models import Agency, Membership
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic
+from ctip.intake.choices import MatterStatus
+from ctip.intake.models import Matter
+from ctip.intake.services.triage import may_decide
+from ctip.reference import gazetteer
 from ctip.reference.models import Province
 from ctip.registry.validation import Errors
 
-from ..choices import TeamRole
+from ..choices import TeamRole, VerificationStatus
 from ..models import TeamMember, Verification
 from ..selectors import TEAM_ROLES, VERIFYING_KINDS, staff_agencies
-from .base import SHORT_TEXT, check_words, denied, require_change
+from .base import LONG_TEXT, SHORT_TEXT, check_words, denied, require_change
 
 # Fields of the plan the team may change until the visit is submitted.
 PLAN_FIELDS = (
@@ -64,8 +68,22 @@ def _check_plan(errors: Errors, data: dict[str, Any]) -> dict[str, Any]:
     place_code = (data.get("place_code") or "").strip()
     if "place_code" in data:
         clean["place_code"] = place_code
-        if place_code and (len(place_code) > 10 or not place_code.isdigit()):
-            errors.add("place_code", _("A gazetteer code is a number of up to 10 digits."))
+        found = gazetteer.place(place_code[:10]) if place_code else None
+        if place_code and found is None:
+            errors.add(
+                "place_code",
+                _("%(code)s is not a place of the gazetteer.") % {"code": place_code[:10]},
+            )
+        elif (
+            found is not None
+            and isinstance(province, Province)
+            and gazetteer.province_iso(found.code) != province.code
+        ):
+            errors.add(
+                "place_code",
+                _("%(place)s is not in %(province)s.")
+                % {"place": found.label, "province": province.label},
+            )
     if data.get("concerns_officials") and data.get("unit_concerned") is None:
         errors.add(
             "unit_concerned",
@@ -129,10 +147,88 @@ def verification_create(
     return _create(actor=actor, lead_agency=lead_agency, clean=clean)
 
 
-def _create(*, actor: Any, lead_agency: Agency, clean: dict[str, Any]) -> Verification:
-    """Write a verification whose order was checked by the caller (this or intake's path)."""
+@audited_atomic
+def verification_order(
+    *,
+    actor: Any,
+    matter: Matter,
+    plan: str,
+    lead_agency: Agency | None = None,
+    allegation: str = "",
+    planned_for: datetime.date | None = None,
+    place_detail: str = "",
+    concerns_officials: bool = False,
+    unit_concerned: Agency | None = None,
+) -> Verification:
+    """Start the verification that triage ordered for a matter: carried out by the agency the
+    matter is assigned to (or another verifying agency the intake team names), at the
+    matter's place, about what was reported unless the allegation is restated."""
+    errors = Errors()
+    if matter.status != MatterStatus.VERIFICATION_ORDERED:
+        errors.add("matter", _("Triage has not ordered a verification of this matter."))
+    under_way = matter.verifications.exclude(status=VerificationStatus.CLOSED).first()
+    if under_way is not None:
+        errors.add(
+            "matter",
+            _("Verification %(reference)s of this matter is under way.")
+            % {"reference": under_way.reference},
+        )
+    lead_agency = lead_agency or matter.assigned_agency
+    if lead_agency is None:
+        errors.add("lead_agency", _("Choose the agency that verifies."))
+    allegation = (allegation or "").strip() or matter_allegation(matter)
+    clean = _check_plan(
+        errors,
+        {
+            "allegation": allegation,
+            "plan": plan,
+            "planned_for": planned_for,
+            "province": matter.province,
+            "place_code": matter.place_code,
+            "place_detail": place_detail,
+            "concerns_officials": concerns_officials,
+            "unit_concerned": unit_concerned,
+        },
+    )
+    if lead_agency is not None and (
+        lead_agency.kind not in VERIFYING_KINDS or not lead_agency.is_active
+    ):
+        errors.add(
+            "lead_agency",
+            _(
+                "%(agency)s does not verify allegations on site; choose a police unit, a "
+                "province committee or a ministry."
+            )
+            % {"agency": lead_agency.code},
+        )
+    errors.raise_if_any()
+    assert lead_agency is not None  # errors raised above
+    if not (may_decide(actor, matter) or lead_agency.pk in staff_agencies(actor)):
+        raise denied(
+            actor,
+            None,
+            "verification_order",
+            _("Only the intake team or the agency the matter is assigned to may start this."),
+        )
+    return _create(actor=actor, lead_agency=lead_agency, clean=clean, matter=matter)
+
+
+def matter_allegation(matter: Matter) -> str:
+    """What was reported, as the allegation to verify: the matter's summary, else what its
+    first report says (the team may restate it)."""
+    if matter.title:
+        return matter.title
+    first = matter.reports.order_by("received_at", "id").first()
+    return first.what[:LONG_TEXT] if first is not None else ""
+
+
+def _create(
+    *, actor: Any, lead_agency: Agency, clean: dict[str, Any], matter: Matter | None = None
+) -> Verification:
+    """Write a verification whose order was checked by the caller."""
     verification = Verification(
         reference=f"pending-{uuid.uuid4().hex[:12]}",
+        matter=matter,
         lead_agency=lead_agency,
         created_by=actor if getattr(actor, "pk", None) else None,
         **clean,
@@ -147,6 +243,7 @@ def _create(*, actor: Any, lead_agency: Agency, clean: dict[str, Any]) -> Verifi
         obj=verification,
         changes={
             "reference": [None, verification.reference],
+            "matter": [None, matter.reference if matter is not None else None],
             "lead_agency": [None, lead_agency.code],
             "concerns_officials": [None, verification.concerns_officials],
             "unit_concerned": [
