@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from ctip.stats.indicators.cube import Cube, Indicator
 from ctip.stats.periods import Period
@@ -111,9 +112,12 @@ INDICATORS = (
         "មធ្យមភាគថ្ងៃពីរបាយការណ៍ដល់ការផ្ទៀងផ្ទាត់",
         "days",
         (),
-        "Over the verifications signed off in the period: the median number of days from the "
-        "first report of the allegation (or, without a report, from the order to verify) to "
-        "the sign-off by the other agency's supervisor.",
+        # Marked for the catalogue; the stats pages translate it when they show it.
+        gettext_noop(
+            "Over the verifications signed off in the period: the median number of days from "
+            "the first report of the allegation (or, without a report, from the order to "
+            "verify) to the sign-off by the other agency's supervisor. Not additive."
+        ),
         time_to_verification_query,
         derived=True,
     ),
@@ -123,8 +127,10 @@ INDICATORS = (
         "ការផ្ទៀងផ្ទាត់ដែលបញ្ជាក់ការចោទប្រកាន់",
         "per cent",
         (),
-        "Of the verifications signed off in the period, the per cent whose outcome was "
-        "'substantiated'. Not additive.",
+        gettext_noop(
+            "Of the verifications signed off in the period, the per cent whose outcome was "
+            "'substantiated'. Not additive."
+        ),
         share_substantiated_query,
         derived=True,
     ),
@@ -134,8 +140,10 @@ INDICATORS = (
         "ករណីដែលបានបើកពីរបាយការណ៍",
         "cases",
         ("kind",),
-        "Each case once, in the period it was opened, that was opened from a substantiated "
-        "verification of an allegation reported to the committee; by case kind.",
+        gettext_noop(
+            "Each case once, in the period it was opened, that was opened from a substantiated "
+            "verification of an allegation reported to the committee; by case kind."
+        ),
         cases_from_reports_query,
     ),
 )

@@ -29,6 +29,14 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
     published = Release.objects.get(status="published")
     assert getattr(published.signed_off_by, "username", "") == "ncct.supervisor"
 
+    from ctip.verification.models import Verification
+
+    waiting = Verification.objects.get(status="awaiting_sign_off")
+    assert waiting.sign_off_agency.code == "NCCT" and waiting.findings.count() == 2
+    published = Verification.objects.get(published_at__isnull=False)
+    assert published.matter is not None and published.outcome == "not_substantiated"
+
     call_command("demo_activity")  # again: nothing more
     assert "nothing added" in capsys.readouterr().out
     assert Referral.objects.count() == 6
+    assert Verification.objects.count() == 2
