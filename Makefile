@@ -28,6 +28,7 @@ demo-data: reference
 	$(CTIP) demo-data --cases $(DEMO_CASES) --seed $(DEMO_SEED) --if-empty
 	$(CTIP) demo-accounts
 	$(CTIP) demo-activity
+	$(CTIP) investigations-demo
 	$(CTIP) linkage run
 	$(CTIP) stats refresh
 
@@ -59,6 +60,7 @@ lint: install
 	$(BIN)/mypy ctip
 	$(BIN)/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=ctip.settings.test $(CTIP) makemigrations --check --dry-run
+	$(BIN)/python -m ctip.access.tests.rules_coverage
 
 format: install
 	$(BIN)/ruff format .

@@ -52,3 +52,15 @@ class TokenScope(models.TextChoices):
     """What a device token opens; nothing else accepts it."""
 
     OPENROSA = "openrosa", _("OpenRosa form list and submission")
+
+
+class NotificationKind(models.TextChoices):
+    """What an in-app notification is about (access.services.notification_send)."""
+
+    ASSIGNMENT = "assignment", _("Case assigned")
+    TRANSFER = "transfer", _("Case transfer")
+    REFERRAL = "referral", _("Referral")
+    TASK = "task", _("Task")
+    FOLLOW_UP = "follow_up", _("Follow-up visit")
+    ALERT = "alert", _("Alert")
+    OTHER = "other", _("Other")

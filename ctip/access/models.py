@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.reference.models import BilingualLabelMixin, Country, Province
 
-from .choices import AgencyKind, AgencyLevel, Role, TokenScope
+from .choices import AgencyKind, AgencyLevel, NotificationKind, Role, TokenScope
 
 
 class User(AbstractUser):
@@ -164,3 +164,54 @@ class DeviceToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username}: {self.name} (…{self.hint})"
+
+
+class Notification(models.Model):
+    """A line in one user's notifications (the bell in the menu): what happened and where.
+
+    `text` is the English message with %(name)s placeholders filled from `params` when shown,
+    translated then into the reader's language. It names records by reference (a case
+    number), never a person: it is stored as written, unlike the registry's identity fields.
+    """
+
+    recipient = models.ForeignKey(
+        User,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    text = models.CharField(_("text"), max_length=300)
+    params = models.JSONField(_("values in the text"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=NotificationKind.values),
+                name="notification_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}"
+
+    @property
+    def message(self) -> str:
+        """The text in the active language, with its values filled in."""
+        from django.utils.translation import gettext
+
+        template = gettext(self.text)
+        values = {key: gettext(value) for key, value in self.params.items()}
+        try:
+            return template % values if values else template
+        except (KeyError, TypeError, ValueError):
+            return self.text

@@ -12,8 +12,8 @@ from ctip.audit.services import audit_record
 
 from .choices import Role
 from .masking import SENSITIVE_FIELDS, revealable
-from .models import Agency, DeviceToken, Membership
-from .policies import ROLES_FOR_ACTION, actor_scope
+from .models import Agency, DeviceToken, Membership, Notification, User
+from .policies import RECORD_ROLES, ROLES_FOR_ACTION, actor_scope
 
 
 def agency_list() -> QuerySet[Agency]:
@@ -100,3 +100,28 @@ def device_token_get(*, actor: Any, pk: int) -> DeviceToken:
     if token is None:
         raise Http404
     return token
+
+
+def agency_staff(*, agency_ids: Any, roles: Any = RECORD_ROLES) -> list[User]:
+    """Active users holding one of these roles in these agencies (whom to notify)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__is_active=True,
+            memberships__agency_id__in=list(agency_ids),
+            memberships__role__in=list(roles),
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def notification_list(*, actor: Any, limit: int = 100) -> list[Notification]:
+    """The actor's own notifications, newest first."""
+    return list(Notification.objects.filter(recipient_id=actor.pk)[:limit])
+
+
+def notification_unread_count(*, actor: Any) -> int:
+    if not getattr(actor, "is_authenticated", False) or actor.pk is None:
+        return 0
+    return Notification.objects.filter(recipient_id=actor.pk, read_at=None).count()

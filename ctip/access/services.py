@@ -1,19 +1,22 @@
 """Writes of the access app: loading agencies, creating users and memberships."""
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import Http404
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.reference.models import Country, Province
 
-from .choices import AgencyKind, AgencyLevel, Role
-from .models import Agency, Membership, User
+from .choices import AgencyKind, AgencyLevel, NotificationKind, Role
+from .models import Agency, Membership, Notification, User
 
 AGENCIES_FILE = Path(__file__).resolve().parent.parent / "reference" / "data" / "agencies.csv"
 
@@ -523,3 +526,59 @@ def device_token_authenticate(*, username: str, secret: str, scope: str) -> Any:
             detail={"via": scope, "device": token.name, "device_token": token.pk},
         )
     return token.user
+
+
+# --- notifications (the bell in the menu) ----------------------------------------------------
+
+
+def notification_send(
+    *,
+    recipients: Iterable[User | int],
+    kind: str,
+    text: Any,
+    url: str = "",
+    params: dict[str, Any] | None = None,
+) -> list[Notification]:
+    """Tell these users something, in their notifications (inside the caller's transaction).
+
+    `text` is a translatable message, marked with gettext_lazy or gettext_noop, whose
+    %(name)s placeholders `params` fills when it is shown (a value that is itself a message,
+    such as a service's name, translated too): each reader sees it in their own language.
+    Name records by reference, never a person. `url` is a path on this site.
+    Inactive users and repeats are skipped; the list says who was told.
+    """
+    if kind not in NotificationKind.values:
+        raise ValidationError(
+            {"kind": [_("Unknown kind of notification: %(kind)s") % {"kind": kind}]}
+        )
+    with translation.override(None):  # the messages themselves, not translations of them
+        template = str(text).strip()
+        values = {key: str(value) for key, value in (params or {}).items()}
+    if not template or len(template) > 300:
+        raise ValidationError({"text": [_("A notification's text has 1 to 300 characters.")]})
+    if url and (not url.startswith("/") or url.startswith("//") or len(url) > 300):
+        raise ValidationError({"url": [_("A notification links to a page of this site.")]})
+    ids = {r.pk if isinstance(r, User) else int(r) for r in recipients}
+    users = User.objects.filter(pk__in=sorted(ids), is_active=True).order_by("pk")
+    return Notification.objects.bulk_create(
+        Notification(recipient=user, kind=kind, text=template, params=values, url=url)
+        for user in users
+    )
+
+
+def notification_open(*, actor: Any, pk: int) -> Notification:
+    """Mark one of the actor's notifications read (another's answers like an unknown one)."""
+    notification = Notification.objects.filter(pk=pk, recipient_id=actor.pk).first()
+    if notification is None:
+        raise Http404(_("No such notification."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_read_all(*, actor: Any) -> int:
+    """Mark all of the actor's notifications read."""
+    return Notification.objects.filter(recipient_id=actor.pk, read_at=None).update(
+        read_at=timezone.now()
+    )

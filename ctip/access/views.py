@@ -193,3 +193,30 @@ def device_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = selectors.device_token_get(actor=request.user, pk=pk)
     services.device_token_revoke(actor=request.user, token=token)
     return redirect("access:device-tokens")
+
+
+# --- notifications -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The actor's notifications; POST marks them all read."""
+    if request.method == "POST":
+        services.notifications_read_all(actor=request.user)
+        return redirect("access:notifications")
+    return render(
+        request,
+        "access/notifications.html",
+        {"notifications": selectors.notification_list(actor=request.user)},
+    )
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a notification read and go where it points (a path of this site only)."""
+    notification = services.notification_open(actor=request.user, pk=pk)
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect("access:notifications")
+    return redirect(target)

@@ -103,3 +103,13 @@ class ShareReason(models.TextChoices):
 ARRESTING_AGENCY_KINDS = frozenset(
     {AgencyKind.POLICE_UNIT, AgencyKind.MINISTRY, AgencyKind.PROVINCE_COMMITTEE}
 )
+
+
+class FileType(models.TextChoices):
+    """What the file store accepts, told by the file's content (registry/files/content.py)."""
+
+    JPEG = "image/jpeg", _("JPEG picture")
+    PNG = "image/png", _("PNG picture")
+    WEBP = "image/webp", _("WebP picture")
+    PDF = "application/pdf", _("PDF document")
+    TEXT = "text/plain", _("Text file")

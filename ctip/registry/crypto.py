@@ -176,6 +176,18 @@ def rotate_token(token: str) -> str:
     return encrypt(plaintext.decode("utf-8"))
 
 
+def is_current_sealed(raw: bytes) -> bool:
+    """Whether `seal`ed bytes are under the newest key (read from the header, no decryption)."""
+    return raw[1 : 1 + KEY_ID_SIZE] == keyring().current_id
+
+
+def rotate_sealed(raw: bytes) -> bytes:
+    """The same bytes sealed under the newest key (unchanged if already current)."""
+    if is_current_sealed(raw):
+        return raw
+    return seal(unseal(raw))
+
+
 def blind_index(value: str, *, purpose: str) -> str:
     """A keyed hash for exact-match lookups; `purpose` keeps indexes of different fields apart."""
     if not value:

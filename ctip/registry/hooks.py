@@ -76,6 +76,7 @@ class PageSection:
 SectionProvider = Callable[..., PageSection | None]
 _REGISTRATION_CHECKS: list[SectionProvider] = []
 _PERSON_SECTIONS: list[SectionProvider] = []
+_CASE_SECTIONS: list[SectionProvider] = []
 
 
 def registration_check_provider(provider: SectionProvider) -> SectionProvider:
@@ -92,6 +93,25 @@ def person_section_provider(provider: SectionProvider) -> SectionProvider:
     if provider not in _PERSON_SECTIONS:
         _PERSON_SECTIONS.append(provider)
     return provider
+
+
+def case_section_provider(provider: SectionProvider) -> SectionProvider:
+    """Register `provider(actor=, case=, participants=, can_change=)` -> PageSection | None,
+    shown on the case page below its facts (the case was read through case_get;
+    `participants` are those the actor sees; `can_change`: the actor may add to the case)."""
+    if provider not in _CASE_SECTIONS:
+        _CASE_SECTIONS.append(provider)
+    return provider
+
+
+def case_sections(
+    *, actor: Any, case: Case, participants: list[Participant], can_change: bool
+) -> list[PageSection]:
+    found = (
+        provider(actor=actor, case=case, participants=participants, can_change=can_change)
+        for provider in _CASE_SECTIONS
+    )
+    return [section for section in found if section is not None]
 
 
 def registration_checks(

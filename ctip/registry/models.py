@@ -476,3 +476,23 @@ class GeneratedTwin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} = {self.same_as_id}"
+
+
+# The file store's tables live beside the code that checks and seals their content.
+from .files.models import CaseAttachment, PersonAttachment, StoredFile  # noqa: E402
+
+__all__ = [
+    "Arrest",
+    "Case",
+    "CaseAttachment",
+    "CaseShare",
+    "Event",
+    "GeneratedTwin",
+    "IdentityDocument",
+    "Participant",
+    "Person",
+    "PersonAttachment",
+    "Proceeding",
+    "StoredFile",
+    "VictimProfile",
+]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .files import views as file_views
 
 app_name = "registry"
 
@@ -22,6 +23,9 @@ urlpatterns = [
     path("cases/<int:pk>/events/add/", views.event_add, name="event-add"),
     path("cases/<int:pk>/arrests/add/", views.arrest_add, name="arrest-add"),
     path("cases/<int:pk>/proceedings/add/", views.proceeding_add, name="proceeding-add"),
+    path("cases/<int:pk>/files/add/", file_views.case_attachment_new, name="case-attach"),
+    path("persons/<int:pk>/files/add/", file_views.person_attachment_new, name="person-attach"),
+    path("files/<int:pk>/", file_views.file_download, name="file-download"),
     path("persons/", views.person_search, name="person-search"),
     path("persons/<int:pk>/", views.person_detail, name="person-detail"),
 ]

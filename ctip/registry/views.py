@@ -37,6 +37,7 @@ from .forms import (
     VictimProfileForm,
     show_names_to,
 )
+from .hooks import case_sections
 from .models import Case, Participant, VictimProfile
 from .search_limits import TooManySearches
 
@@ -278,6 +279,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": can_change and not case.is_closed,
             "can_close": can_close,
             "case_links": links.cases.get(case.pk, []),
+            "sections": case_sections(
+                actor=request.user,
+                case=case,
+                participants=case_file.participants,
+                can_change=can_change and not case.is_closed,
+            ),
         },
     )
 

@@ -295,6 +295,14 @@ CTIP_IMPORT_STALE_SECONDS = int(os.environ.get("CTIP_IMPORT_STALE_SECONDS", "600
 CTIP_IMPORT_MAX_SECONDS = int(os.environ.get("CTIP_IMPORT_MAX_SECONDS", "3600"))
 # Files larger than this are checked and applied as background jobs; smaller ones at once.
 CTIP_IMPORT_INLINE_BYTES = int(os.environ.get("CTIP_IMPORT_INLINE_BYTES", str(512 * 1024)))
+# The file store (attachments, evidence): the largest file accepted, the largest picture in
+# pixels (a decompression bomb is refused from its header), the most pages of a PDF.
+CTIP_FILE_MAX_BYTES = int(os.environ.get("CTIP_FILE_MAX_BYTES", str(10 * 1024 * 1024)))
+CTIP_FILE_MAX_PIXELS = int(os.environ.get("CTIP_FILE_MAX_PIXELS", str(40_000_000)))
+CTIP_FILE_MAX_PAGES = int(os.environ.get("CTIP_FILE_MAX_PAGES", "300"))
+# An attachment up to the limit stays in memory while it is checked and sealed: Django would
+# otherwise spill uploads over 2.5 MB to a temporary file on disk, readable (decision 0130).
+FILE_UPLOAD_MAX_MEMORY_SIZE = CTIP_FILE_MAX_BYTES + 64 * 1024
 
 LOGGING = {
     "version": 1,

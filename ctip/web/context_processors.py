@@ -1,8 +1,11 @@
-"""Template context for the layout: the main menu, which the actor's roles decide."""
+"""Template context for the layout: the main menu, which the actor's roles decide, and the
+number of unread notifications beside it."""
 
 from typing import Any
 
 from django.http import HttpRequest
+
+from ctip.access.selectors import notification_unread_count
 
 from .selectors import current_entry, menu_entries
 
@@ -12,4 +15,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"menu": [], "menu_current": None}
     entries = menu_entries(actor=user)
-    return {"menu": entries, "menu_current": current_entry(entries, request.path)}
+    return {
+        "menu": entries,
+        "menu_current": current_entry(entries, request.path),
+        "notifications_unread": notification_unread_count(actor=user),
+    }

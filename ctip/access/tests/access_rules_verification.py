@@ -123,7 +123,7 @@ def _api_detail(role: str, relation: str) -> Any:
     return OK if _sees(role, relation) else NOT_FOUND
 
 
-def verification_rules() -> dict[str, Rule]:
+def rules() -> dict[str, Rule]:
     verification_users = by_role(
         NOT_FOUND, anonymous=LOGIN, case_officer=OK, supervisor=OK, intake_officer=OK
     )

@@ -36,6 +36,7 @@ from .base import (
     _audited_refusal,
     staff_agencies,
 )
+from .notices import referral_notify
 from .offers import (
     agency_offers,
     deadline_days,
@@ -281,6 +282,7 @@ def referral_send(
                     "participant": participant.pk,
                 },
             )
+        referral_notify(referral=referral)
         return referral
 
     return _audited_refusal(
@@ -405,6 +407,7 @@ def _transition(
             changes=changes,
             detail={"transition": transition},
         )
+        referral_notify(referral=locked)
         return locked
 
     result = _audited_refusal(

@@ -8,8 +8,9 @@ from django.db import connection, transaction
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
-from ..crypto import is_current, reset_keyring, rotate_token
+from ..crypto import is_current, is_current_sealed, reset_keyring, rotate_sealed, rotate_token
 from ..fields import EncryptedTextField
+from ..files.models import StoredFile
 
 # --- keys ----------------------------------------------------------------------------------
 
@@ -58,6 +59,7 @@ def keys_rotate(*, actor: Any = None, batch_size: int = 500) -> dict[str, int]:
                 )
                 counts[key] += len(stale)
                 last = rows[-1][0]
+    counts["registry.storedfile.content"] = _rotate_files(batch_size=max(1, batch_size // 50))
     audit_record(
         actor=actor,
         action=AuditAction.ADMIN,
@@ -65,6 +67,25 @@ def keys_rotate(*, actor: Any = None, batch_size: int = 500) -> dict[str, int]:
         detail={"rotated": {k: v for k, v in counts.items() if v}},
     )
     return counts
+
+
+def _rotate_files(*, batch_size: int) -> int:
+    """Re-seal stored files under the newest key, a few at a time (files are large)."""
+    rotated, last = 0, 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                StoredFile.objects.filter(pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", "content")[:batch_size]
+            )
+            if not rows:
+                return rotated
+            for pk, raw in rows:
+                if not is_current_sealed(bytes(raw)):
+                    StoredFile.objects.filter(pk=pk).update(content=rotate_sealed(bytes(raw)))
+                    rotated += 1
+            last = rows[-1][0]
 
 
 def keys_check() -> dict[str, int]:
@@ -79,4 +100,9 @@ def keys_check() -> dict[str, int]:
                 f"SELECT {qn(column)} FROM {qn(model._meta.db_table)} WHERE {qn(column)} <> ''"
             )
             stale[key] = sum(1 for (token,) in cursor if not is_current(token))
+    stale["registry.storedfile.content"] = sum(
+        1
+        for raw in StoredFile.objects.values_list("content", flat=True).iterator(chunk_size=20)
+        if not is_current_sealed(bytes(raw))
+    )
     return stale

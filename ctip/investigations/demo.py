@@ -1,0 +1,212 @@
+"""Demo network for the investigations pages: recruiters, companies, phone numbers, accounts
+and a scam compound recurring across cases of several agencies in several provinces.
+
+Synthetic only: names, numbers, accounts and companies are invented (numbers in ranges
+that look Cambodian, Thai and Chinese). Everything goes through the services, as a user's
+recording would, so the demo also raises the connection alerts the national police's
+investigators (demo account `ahtjp.investigator`) find on their page. Running it again
+adds nothing (the compound's external id says the network exists).
+"""
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+
+from ctip.access.actors import COMMAND_LINE
+from ctip.reference.models import Country, Province
+from ctip.registry import services as registry_services
+from ctip.registry.choices import CLOSED_STATUSES
+from ctip.registry.models import Case, Person
+
+from . import services
+from .models import Compound
+
+MARK = "DEMO-INVESTIGATIONS"
+# The provinces the network spans: Preah Sihanouk (the compound), Phnom Penh, Siem Reap,
+# Banteay Meanchey (the Thai border), Kampong Cham, Battambang.
+PROVINCES = ["KH-18", "KH-12", "KH-17", "KH-1", "KH-3", "KH-2"]
+
+RECRUITERS = [
+    # (family, given, Khmer family, Khmer given, sex, age, citizenship, aliases)
+    ("Chan", "Dara", "ចាន់", "ដារា", "male", 38, "KHM", ["Boss Dara", "Dara Chan"]),
+    ("Li", "Wei", "", "", "male", 45, "CHN", ["Lee Wei", "Ah Wei"]),
+    ("Sok", "Pisey", "សុខ", "ពិសី", "female", 29, "KHM", ["Pisey Sok"]),
+]
+
+
+def _cases() -> list[Case]:
+    """Open cases to hang the network on: national police (AHTJP) cases in the first four
+    provinces (the demo investigator's agency: visible to them), and province police or
+    NGO cases in the others (visible to their own officers; counted for the investigator)."""
+    chosen: list[Case] = []
+    open_cases = Case.objects.exclude(status__in=CLOSED_STATUSES).order_by("id")
+    for code in PROVINCES[:4]:
+        found = open_cases.filter(owning_agency__code="AHTJP", province__code=code).first()
+        if found is not None:
+            chosen.append(found)
+    for code in PROVINCES:
+        found = (
+            open_cases.filter(province__code=code)
+            .exclude(owning_agency__code="AHTJP")
+            .exclude(pk__in=[c.pk for c in chosen])
+            .first()
+        )
+        if found is not None:
+            chosen.append(found)
+    return chosen
+
+
+def _suspect(case: Case, recruiter: tuple[Any, ...]) -> Person:
+    family, given, family_km, given_km, sex, age, country, aliases = recruiter
+    person = registry_services.person_create(
+        actor=COMMAND_LINE,
+        registered_by=case.owning_agency,
+        family_name_latin=family,
+        given_name_latin=given,
+        family_name_km=family_km,
+        given_name_km=given_km,
+        sex=sex,
+        estimated_age=age,
+        citizenships=[country],
+        aliases=aliases,
+    )
+    registry_services.participant_add(actor=COMMAND_LINE, case=case, person=person, role="suspect")
+    return person
+
+
+@transaction.atomic
+def demo_network() -> dict[str, Any]:
+    """Record the demo network; {} if it exists already or there are too few open cases."""
+    if Compound.objects.filter(external_id=MARK).exists():
+        return {}
+    cases = _cases()
+    if len(cases) < 6:
+        return {}
+    actor = COMMAND_LINE
+    today = datetime.date.today()
+    khm = Country.objects.filter(alpha3="KHM").first()
+    compound = services.compound_create(
+        actor=actor,
+        name="Golden Fortune Compound",
+        aliases=["GF Park", "Kompleks Golden Fortune"],
+        province=Province.objects.get(code="KH-18"),
+        location_name="Ou Tres, Sangkat Pir, Krong Preah Sihanouk",
+        latitude=10.62717,
+        longitude=103.50881,
+        description="Walled compound of six blocks; workers' dormitories on floors 3 to 8.",
+        external_id=MARK,
+    )
+    operator = services.organisation_create(
+        actor=actor,
+        name="Golden Fortune Technology Co., Ltd.",
+        registration_number="00051234",
+        jurisdiction=khm,
+        aliases=["GF Tech"],
+    )
+    recruiter_company = services.organisation_create(
+        actor=actor,
+        name="Lucky Star Recruitment Agency",
+        registration_number="00067890",
+        jurisdiction=khm,
+    )
+    landlord = services.organisation_create(
+        actor=actor, name="Prince Bay Development", kind="company", registration_number="00043210"
+    )
+    services.compound_operator_add(
+        actor=actor, compound=compound, organisation=operator, since=datetime.date(2021, 3, 1)
+    )
+    services.compound_operator_add(actor=actor, compound=compound, organisation=landlord)
+
+    # Each recruiter is a suspect in several cases; what they used recurs across them.
+    dara, wei, pisey = (
+        [_suspect(case, RECRUITERS[0]) for case in cases[0:4]],
+        [_suspect(case, RECRUITERS[1]) for case in cases[2:7]],
+        [_suspect(case, RECRUITERS[2]) for case in cases[4:]],
+    )
+    uses = 0
+
+    def record(case: Case, kind: str, value: str, service: str = "", **holder: Any) -> None:
+        nonlocal uses
+        services.identifier_record(
+            actor=actor,
+            case=case,
+            kind=kind,
+            value=value,
+            service=service,
+            seen_on=today - datetime.timedelta(days=30),
+            **holder,
+        )
+        uses += 1
+
+    # Dara's phone, typed differently in each case: one number, four cases, four provinces.
+    for case, person, typed in zip(
+        cases[0:4],
+        dara,
+        ["012 345 678", "+855 12 345 678", "855-12-345-678", "(012) 345678"],
+        strict=True,
+    ):
+        record(case, "phone", typed, person=person)
+        record(case, "account", "https://t.me/GoldJob_HR", person=person)
+    for case, person in zip(cases[2:7], wei, strict=False):
+        record(case, "phone", "+86 138 0013 8000", person=person)
+        record(case, "account", "wxid_goldfortune88", "wechat", person=person)
+        record(case, "crypto_wallet", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE", "USDT", person=person)
+    for case, person in zip(cases[4:], pisey, strict=False):
+        record(case, "phone", "097 888 1234", person=person)
+        record(case, "account", "https://www.facebook.com/luckystar.jobs.kh", person=person)
+        record(case, "bank_account", "000 123 456", "ABA Bank", person=person)
+        # Half a number copied from a torn poster: kept as typed and flagged, not dropped.
+        record(case, "phone", "097 88", person=person)
+    record(cases[1], "vehicle", "2AB-1234")
+    record(cases[5], "vehicle", "2ab 1234")
+    record(cases[0], "address", "Ou Tres, Sangkat Pir, Krong Preah Sihanouk")
+
+    for case in cases:
+        services.compound_involve(actor=actor, case=case, compound=compound)
+    for case in cases[0:5]:
+        services.organisation_involve(
+            actor=actor, case=case, organisation=recruiter_company, role="recruiter"
+        )
+    for case in cases[2:]:
+        services.organisation_involve(
+            actor=actor, case=case, organisation=operator, role="operator"
+        )
+    services.relation_create(
+        actor=actor, case=cases[2], kind="directorship", subject=wei[0], object=operator,
+        role="director",
+    )  # fmt: skip
+    services.relation_create(
+        actor=actor, case=cases[0], kind="employment", subject=dara[0], object=recruiter_company,
+        role="recruiter",
+    )  # fmt: skip
+    services.relation_create(
+        actor=actor, case=cases[4], kind="ownership", subject=landlord, object=operator,
+        role="51 %",
+    )  # fmt: skip
+    services.job_ad_record(
+        actor=actor,
+        agency=cases[0].owning_agency,
+        case=cases[0],
+        url="https://www.facebook.com/luckystar.jobs.kh/posts/1001",
+        service="Facebook",
+        language="km",
+        seen_on=today - datetime.timedelta(days=45),
+        text=(
+            "ត្រូវការបុគ្គលិកបម្រើអតិថិជន ប្រាក់ខែ $1500 មិនត្រូវការបទពិសោធន៍ "
+            "ធ្វើការនៅក្រុងព្រះសីហនុ ក្រុមហ៊ុនចេញថ្លៃធ្វើដំណើរ។ Customer service staff wanted, "
+            "$1500 a month, no experience needed, travel paid. Age 18-30, Chinese or English "
+            "a plus. Contact Telegram @GoldJob_HR or 012 345 678 only."
+        ),
+        identifiers=[
+            ("phone", "012 345 678", ""),
+            ("account", "https://t.me/GoldJob_HR", ""),
+        ],
+        organisations=[recruiter_company],
+    )
+    return {
+        "cases": len(cases),
+        "provinces": len({case.province_id for case in cases}),
+        "identifiers recorded": uses,
+        "compound": compound.name,
+    }

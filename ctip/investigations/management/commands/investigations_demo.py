@@ -1,0 +1,30 @@
+"""`ctip investigations-demo`: a network of recruiters, companies, phones and a compound
+across demo cases in several provinces (demo only; running it again adds nothing)."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from ctip.investigations.demo import demo_network
+
+
+class Command(BaseCommand):
+    help = (
+        "Record a demo trafficking network (recruiters, companies, phones, accounts, a "
+        "compound) across demo cases of several agencies and provinces (run `ctip demo-data` "
+        "and `ctip demo-accounts` first; demo only; running it again adds nothing)."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            made = demo_network()
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
+        if not made:
+            self.stdout.write(
+                "The demo network exists already, or too few open cases; nothing added."
+            )
+            return
+        for key, value in made.items():
+            self.stdout.write(f"{key}: {value}")

@@ -1,0 +1,44 @@
+"""`ctip investigations-demo`: a network that recurs across cases in several provinces,
+visible from any of its cases, with alerts for the demo investigator."""
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from ctip.access.models import User
+from ctip.investigations import selectors
+from ctip.investigations.models import Compound, ConnectionAlert, Identifier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_network_recurs_across_provinces(capsys: Any) -> None:
+    call_command("demo_data", cases=400, seed=2024, verbosity=0)
+    call_command("demo_accounts")
+    call_command("investigations_demo")
+    out = capsys.readouterr().out
+    assert "compound: Golden Fortune Compound" in out
+    compound = Compound.objects.get(external_id="DEMO-INVESTIGATIONS")
+    cases = list(compound.involvements.values_list("case_id", flat=True))
+    assert len(cases) >= 6
+    provinces = set(compound.involvements.values_list("case__province", flat=True))
+    assert len(provinces) >= 4
+    investigator = User.objects.get(username="ahtjp.investigator")
+    # From any of the investigator's cases, the others are visible or counted.
+    own = [c for c in cases if selectors.visible_cases(actor=investigator).filter(pk=c).exists()]
+    assert len(own) >= 2
+    for case_id in own:
+        case = selectors.case_get(actor=investigator, pk=case_id)
+        found = selectors.case_connections(actor=investigator, case=case)
+        assert found.total == len(cases) - 1
+        assert found.hidden >= 1
+    # Dara's phone, typed four ways, is one identifier; the poster's "number" is flagged.
+    phones = Identifier.objects.filter(kind="phone")
+    assert {i.value for i in phones if i.is_valid} >= {"+85512345678", "+8613800138000"}
+    assert any(not i.is_valid for i in phones)
+    assert ConnectionAlert.objects.filter(recipient=investigator).exists()
+    graph = selectors.network(actor=investigator)
+    assert sum(1 for key in graph.nodes if key.startswith("case:")) == len(own)
+    call_command("investigations_demo")
+    assert "nothing added" in capsys.readouterr().out
