@@ -13,11 +13,13 @@ class VerificationConfig(AppConfig):
     def ready(self) -> None:
         from ctip.access.masking import Sensitivity, register_sensitive
         from ctip.intake.hooks import matter_link_provider, receipt_outcome_provider
+        from ctip.registry.files.scopes import register_file_scope
         from ctip.registry.hooks import page_link_provider
         from ctip.stats.indicators import register_indicator
 
+        from .choices import FILE_PURPOSE
         from .indicators import INDICATORS
-        from .links import case_links, matter_links, receipt_outcome
+        from .links import case_links, evidence_files, matter_links, receipt_outcome
 
         # The persons met on site are identified like the registry's persons; what they said
         # is testimony. Roles without the clearance see them masked on every surface.
@@ -37,3 +39,4 @@ class VerificationConfig(AppConfig):
         page_link_provider(case_links)
         matter_link_provider(matter_links)
         receipt_outcome_provider(receipt_outcome)
+        register_file_scope(FILE_PURPOSE, evidence_files)

@@ -47,6 +47,9 @@ class FindingKind(models.TextChoices):
     STATEMENT = "statement", _("Statement")
 
 
+# The purpose of evidence files in the registry's file store (ctip.registry.files).
+FILE_PURPOSE = "verification.finding"
+
 # Kinds that are evidence only with a file attached (an observation is the team's own words).
 EVIDENCE_KINDS = frozenset({FindingKind.PHOTO, FindingKind.DOCUMENT, FindingKind.STATEMENT})
 

@@ -3,6 +3,7 @@ evidence and awaiting the secretariat supervisor's sign-off, and one signed off 
 public summary published. Demo only; synthetic people only. Running it again adds nothing."""
 
 import datetime
+import io
 from typing import Any
 
 from django.db import transaction
@@ -12,6 +13,20 @@ from ctip.intake import services as intake_services
 
 from . import services
 from .models import Verification
+
+
+def _drawn_photo() -> bytes:
+    """A drawn stand-in for a photo of a closed door (demo data carry no real images)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), (214, 208, 196))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((100, 40, 220, 240), fill=(96, 72, 52))
+    draw.rectangle((120, 90, 200, 130), fill=(250, 250, 250))
+    draw.text((128, 102), "FOR RENT", fill=(180, 20, 20))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
 
 
 def _user(username: str) -> User:
@@ -89,6 +104,10 @@ def demo_verifications(*, today: datetime.date) -> dict[str, str]:
             description="Statement of a worker: passport kept by the manager, a debt of "
             "2,000 USD for the journey, beaten when targets were missed.",
             taken_on=today,
+            upload=b"Statement taken on site (synthetic demo text).\n"
+            b"The manager keeps our passports. We owe 2,000 USD for the journey.\n"
+            b"When we miss the targets the guards beat us.\n",
+            file_name="statement.txt",
         )
         services.found_person_add(
             actor=officer,
@@ -131,6 +150,8 @@ def demo_verifications(*, today: datetime.date) -> dict[str, str]:
             verification=published,
             kind="photo",
             description="The premises closed and empty; a for-rent sign on the door.",
+            upload=_drawn_photo(),
+            file_name="premises.jpg",
         )
         services.verification_submit(
             actor=officer,

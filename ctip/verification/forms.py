@@ -109,6 +109,14 @@ class FindingForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=FindingKind.choices)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}))
     taken_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(DATE))
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_(
+            "Required for a photo, document or statement: JPEG, PNG, WebP, PDF or "
+            "text. Location and author details are removed before it is stored."
+        ),
+    )
 
 
 class FoundPersonForm(forms.Form):

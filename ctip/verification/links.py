@@ -4,6 +4,7 @@ case to the verification it came from (registry), the links from a matter to its
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,7 @@ from ctip.intake.services.triage import may_decide
 from ctip.registry.hooks import PageLink, PageLinks
 
 from .choices import Outcome, VerificationStatus
-from .models import OpenedCase, Verification
+from .models import Finding, OpenedCase, Verification
 from .selectors import staff_agencies, visible_q
 
 
@@ -72,6 +73,13 @@ def matter_links(*, actor: Any, matters: list[Any], links: dict[int, list[PageLi
                     "verification-start",
                 )
             )
+
+
+def evidence_files(*, actor: Any) -> Q:
+    """Which evidence files the actor may read: those of findings of verifications the actor
+    sees (the registry's file store asks; see ctip/registry/files/scopes.py)."""
+    findings = Finding.objects.filter(file_id=OuterRef("pk"), verification__in=_visible(actor))
+    return Q(Exists(findings))
 
 
 def receipt_outcome(*, report: Any) -> ReceiptOutcome | None:

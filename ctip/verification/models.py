@@ -15,7 +15,7 @@ from ctip.intake.models import Matter
 from ctip.reference.models import Province
 from ctip.registry.choices import Sex
 from ctip.registry.fields import EncryptedTextField
-from ctip.registry.models import Case, Person
+from ctip.registry.models import Case, Person, StoredFile
 
 from .choices import (
     EVIDENCE_KINDS,
@@ -228,6 +228,15 @@ class Finding(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=FindingKind.choices)
     description = EncryptedTextField(_("description"))
     taken_on = models.DateField(_("date"), null=True, blank=True)
+    # The photo, document or statement, in the registry's encrypted, metadata-stripped store.
+    file = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("file"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -246,6 +255,10 @@ class Finding(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=FindingKind.values), name="finding_kind_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(kind=FindingKind.OBSERVATION) | models.Q(file__isnull=False),
+                name="finding_evidence_has_file",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -253,8 +266,9 @@ class Finding(models.Model):
 
     @property
     def is_evidence(self) -> bool:
-        """A photo, document or statement counts as evidence (an observation does not)."""
-        return self.kind in EVIDENCE_KINDS
+        """A photo, document or statement with its file counts as evidence (an observation
+        in the team's own words does not)."""
+        return self.kind in EVIDENCE_KINDS and self.file_id is not None
 
 
 class FoundPerson(models.Model):

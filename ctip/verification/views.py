@@ -155,7 +155,7 @@ def _step(
     if not allowed(request.user, verification):
         raise Http404
     kwargs = form_kwargs(verification) if form_kwargs else {}
-    form = form_class(request.POST or None, **kwargs)
+    form = form_class(request.POST or None, request.FILES or None, **kwargs)
     if request.method == "POST" and form.is_valid():
         try:
             act(verification, form.cleaned_data)
@@ -243,7 +243,14 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def finding_add(request: HttpRequest, pk: int) -> HttpResponse:
     def act(v: Verification, data: dict[str, Any]) -> Any:
-        return services.finding_add(actor=request.user, verification=v, **data)
+        upload = data.pop("file", None)
+        return services.finding_add(
+            actor=request.user,
+            verification=v,
+            upload=upload,
+            file_name=getattr(upload, "name", ""),
+            **data,
+        )
 
     return _step(
         request,

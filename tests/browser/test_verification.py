@@ -92,6 +92,16 @@ def test_triage_to_verification_to_sign_off_to_a_case(
         page.click("text=Add a finding or evidence")
         page.select_option("#id_kind", "statement")
         page.fill("#id_description", "A worker: passports kept by the manager, debt of 1,500 USD.")
+        page.set_input_files(
+            "#id_file",
+            files=[
+                {
+                    "name": "statement.txt",
+                    "mimeType": "text/plain",
+                    "buffer": b"The manager keeps our passports; we owe 1,500 USD.\n",
+                }
+            ],
+        )
         page.click("main button[type=submit]")
         page.click("text=Add a person")
         page.select_option("#id_role", "victim")

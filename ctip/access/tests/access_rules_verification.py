@@ -55,7 +55,12 @@ def _verification(state: str, relation: str) -> Any:
         actor=root, verification=verification, role="victim", given_name_latin="Kanha"
     )
     services.finding_add(
-        actor=root, verification=verification, kind="statement", description="Statement."
+        actor=root,
+        verification=verification,
+        kind="statement",
+        description="Statement.",
+        upload=b"Statement of a worker.\n",
+        file_name="statement.txt",
     )
     if state != "planned":
         services.visit_record(

@@ -1,7 +1,7 @@
 """The visit, what the team found (observations and evidence), and the persons met on site."""
 
 import datetime
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -10,9 +10,10 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic
 from ctip.reference.selectors import country_codes
 from ctip.registry.choices import Sex
+from ctip.registry.files.services import stored_file_create, stored_file_delete
 from ctip.registry.validation import Errors, check_age, check_not_future
 
-from ..choices import FindingKind, FoundRole, VerificationStatus
+from ..choices import EVIDENCE_KINDS, FILE_PURPOSE, FindingKind, FoundRole, VerificationStatus
 from ..models import Finding, FoundPerson, Verification
 from .base import SHORT_TEXT, check_words, require_change, team_problems
 
@@ -68,9 +69,15 @@ def finding_add(
     kind: str,
     description: str,
     taken_on: datetime.date | None = None,
+    upload: bytes | IO[bytes] | None = None,
+    file_name: str = "",
 ) -> Finding:
-    """Record what the team found: an observation, or a photo, document or statement."""
+    """Record what the team found: an observation in words, or evidence — a photo, a
+    document or a statement — with its file, kept in the registry's encrypted store (type
+    told by the content, metadata stripped)."""
     errors = Errors()
+    if kind in EVIDENCE_KINDS and upload is None:
+        errors.add("file", _("Attach the photo, document or statement itself."))
     if kind not in FindingKind.values:
         errors.add("kind", _("%(value)r is not an allowed value.") % {"value": kind})
     description = check_words(
@@ -84,11 +91,21 @@ def finding_add(
         check_not_future(errors, "taken_on", taken_on)
     errors.raise_if_any()
     require_change(actor, verification, "finding_add")
+    stored = None
+    if upload is not None:
+        stored = stored_file_create(
+            actor=actor,
+            purpose=FILE_PURPOSE,
+            upload=upload,
+            name=file_name or kind,
+            agency=verification.lead_agency,
+        )
     finding = Finding.objects.create(
         verification=verification,
         kind=kind,
         description=description,
         taken_on=taken_on,
+        file=stored,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
     audit_record(
@@ -99,6 +116,7 @@ def finding_add(
             "verification": [None, verification.reference],
             "kind": [None, kind],
             "description": [None, "•••"],
+            "file": [None, stored.pk if stored is not None else None],
         },
     )
     return finding
@@ -116,7 +134,10 @@ def finding_remove(*, actor: Any, verification: Verification, finding: Finding) 
         obj=finding,
         changes={"verification": [verification.reference, None], "kind": [finding.kind, None]},
     )
+    stored = finding.file
     finding.delete()
+    if stored is not None:
+        stored_file_delete(actor=actor, stored_file=stored)
 
 
 @audited_atomic

@@ -89,6 +89,21 @@ def visited(planned: Any, lead: Any) -> Any:
     return planned
 
 
+def photo(gps: bool = False) -> bytes:
+    """A small JPEG, with a GPS position in its EXIF when asked (as a phone writes it)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (40, 30), (200, 40, 40))
+    exif = Image.Exif()
+    if gps:
+        exif[0x8825] = {1: "N", 2: (11.0, 33.0, 0.0), 3: "E", 4: (104.0, 55.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
 def add_evidence(verification: Any, actor: Any) -> Any:
     return services.finding_add(
         actor=actor,
@@ -96,6 +111,8 @@ def add_evidence(verification: Any, actor: Any) -> Any:
         kind="statement",
         description="Statement of a worker: passport kept by the manager, debt of 3,000 USD.",
         taken_on=datetime.date.today(),
+        upload=b"The manager keeps our passports. We owe 3,000 USD.\n",
+        file_name="statement.txt",
     )
 
 

@@ -19,6 +19,8 @@ from ctip.stats.periods import parse_period
 from ctip.verification import services
 from ctip.verification.models import Verification
 
+from .conftest import photo
+
 pytestmark = pytest.mark.django_db
 
 
@@ -60,7 +62,12 @@ def _through_sign_off(verification: Any, lead: Any, partner: Any, signer: Any, *
         actor=lead, verification=verification, visited_on=datetime.date.today(), notes="Visited."
     )
     services.finding_add(
-        actor=lead, verification=verification, kind="photo", description="Locked dormitory."
+        actor=lead,
+        verification=verification,
+        kind="photo",
+        description="Locked dormitory.",
+        upload=photo(),
+        file_name="dormitory.jpg",
     )
     services.verification_submit(
         actor=lead,
@@ -81,7 +88,8 @@ def test_the_assigned_unit_starts_the_verification_triage_ordered(
     )
     assert verification.matter == ordered and verification.lead_agency.code == "AHTJP"
     # The place and the allegation come from the report.
-    assert verification.place_code == "18010101" and verification.province.code == "KH-18"
+    assert verification.place_code == "18010101"
+    assert verification.province is not None and verification.province.code == "KH-18"
     assert "forty young people" in verification.allegation
     links = matter_links(actor=intake_officer, matters=[ordered])
     assert [link.name for link in links[ordered.pk]] == ["verification"]

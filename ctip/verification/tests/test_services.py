@@ -12,7 +12,7 @@ from ctip.registry.models import Participant
 from ctip.verification import services
 from ctip.verification.models import FoundPerson, Verification
 
-from .conftest import add_evidence, agency
+from .conftest import add_evidence, agency, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -252,6 +252,39 @@ def test_only_the_verifying_agency_opens_its_cases(
         services.verification_open_case(actor=partner, verification=submitted, kind="trafficking")
     assert not submitted.opened_cases.exists()
     assert not Participant.objects.exists()
+
+
+def test_evidence_needs_its_file_and_a_file_must_be_what_it_claims(planned: Any, lead: Any) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.finding_add(
+            actor=lead, verification=planned, kind="photo", description="The gate."
+        )
+    assert "file" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.finding_add(
+            actor=lead,
+            verification=planned,
+            kind="photo",
+            description="The gate.",
+            upload=b"MZ\x90\x00 not a photo at all",
+            file_name="gate.jpg",
+        )
+    assert "file" in error.value.message_dict
+    assert not planned.findings.exists()
+    from ctip.registry.models import StoredFile
+
+    assert not StoredFile.objects.exists()
+    finding = services.finding_add(
+        actor=lead,
+        verification=planned,
+        kind="photo",
+        description="The gate.",
+        upload=photo(gps=True),
+        file_name="gate.jpg",
+    )
+    assert finding.is_evidence and getattr(finding.file, "content_type", "") == "image/jpeg"
+    services.finding_remove(actor=lead, verification=planned, finding=finding)
+    assert not StoredFile.objects.exists()
 
 
 def test_hostile_text_is_refused_by_field(planned: Any, lead: Any) -> None:

@@ -2,9 +2,11 @@
 and read from the side of those who must not see: other agencies, the public."""
 
 import datetime
+import io
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -13,7 +15,7 @@ from ctip.reference.models import Province
 from ctip.verification import services
 from ctip.verification.models import Verification
 
-from .conftest import add_evidence
+from .conftest import add_evidence, photo
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ def signed_in(user: Any) -> Client:
 
 
 def test_officer_orders_and_runs_a_verification_through_the_pages(
-    lead: Any, partner: Any, signer: Any
+    lead: Any, partner: Any, signer: Any, make_member: Any
 ) -> None:
     client = signed_in(lead)
     home = client.get(reverse("home")).content.decode()
@@ -64,10 +66,33 @@ def test_officer_orders_and_runs_a_verification_through_the_pages(
     assert "at least one piece of evidence" in refused
     verification.refresh_from_db()
     assert verification.status == "visited"
-    client.post(
+    # A photo without its file is not evidence: the page says so.
+    refused = client.post(
         reverse("verification:finding-add", args=[verification.pk]),
         {"kind": "photo", "description": "Photo of the children at the stall."},
+    ).content.decode()
+    assert "Attach the photo, document or statement itself" in refused
+    client.post(
+        reverse("verification:finding-add", args=[verification.pk]),
+        {
+            "kind": "photo",
+            "description": "Photo of the children at the stall.",
+            "file": SimpleUploadedFile("stall.jpg", photo(gps=True), "image/jpeg"),
+        },
     )
+    finding = verification.findings.get()
+    # Stored without its GPS position, and readable by the team through the page's link.
+    page = client.get(reverse("verification:detail", args=[verification.pk])).content.decode()
+    link = reverse("registry:file-download", args=[finding.file_id])
+    assert link in page
+    download = client.get(link)
+    assert download.status_code == 200
+    from PIL import Image
+
+    assert 0x8825 not in Image.open(io.BytesIO(download.content)).getexif()
+    # An officer of an agency not involved cannot read it (404, like an unknown file).
+    stranger = make_member("case_officer", "PAHT-12", username="stranger")
+    assert signed_in(stranger).get(link).status_code == 404
     client.post(
         reverse("verification:submit", args=[verification.pk]),
         {"outcome": "substantiated", "sign_off_agency": Agency.objects.get(code="NCCT").pk},
