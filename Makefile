@@ -29,6 +29,7 @@ demo-data: reference
 	$(CTIP) demo-accounts
 	$(CTIP) demo-activity
 	$(CTIP) investigations-demo
+	$(CTIP) sanctions demo
 	$(CTIP) linkage run
 	$(CTIP) stats refresh
 

@@ -74,9 +74,8 @@ WITH drawn AS MATERIALIZED (
                 WHERE value_index = substr(md5('bench-identifier-1'), 1, 32)) i
 )
 INSERT INTO investigations_identifieruse (identifier_id, case_id, note, recorded_at)
-SELECT drawn.identifier_id, c.id, '', now()
+SELECT DISTINCT drawn.identifier_id, c.id, '', now()
 FROM drawn JOIN bench_case c ON c.n = drawn.n
-ON CONFLICT DO NOTHING
 """
 RAW_SQL = """
 WITH shared AS (
@@ -122,21 +121,41 @@ def ensure_uses(target: int, cases: int) -> None:
     pool = max((target - single) // 10, 1)
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        token = encrypt("+85512000000")
-        cursor.execute(IDENTIFIER_SQL, {"token": token, "first": 1, "last": single + pool})
+        if scalar("SELECT count(*) FROM investigations_identifier") < single + pool:
+            token = encrypt("+85512000000")
+            cursor.execute(IDENTIFIER_SQL, {"token": token, "first": 1, "last": single + pool})
         cursor.execute(
             "CREATE TEMP TABLE bench_case AS "
             "SELECT id, row_number() OVER (ORDER BY id) AS n FROM registry_case"
         )
         cursor.execute("CREATE INDEX ON bench_case (n)")
         cursor.execute("SELECT setseed(0.2024)")
+        # A bulk load as pg_restore does it: the rows are consistent by construction, so the
+        # per-row foreign-key triggers are off and the indexes are built once afterwards.
+        indexes = _drop_use_indexes(cursor)
+        cursor.execute("SET session_replication_role = replica")
         cursor.execute(
             USE_SQL,
             {"single": single, "pool": pool, "count": target - have, "cases": cases},
         )
+        cursor.execute("SET session_replication_role = DEFAULT")
+        for definition in indexes:
+            cursor.execute(definition)
         cursor.execute("ANALYZE investigations_identifier")
         cursor.execute("ANALYZE investigations_identifieruse")
     print(f"wrote identifiers and uses in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _drop_use_indexes(cursor: Any) -> list[str]:
+    """Drop the use table's secondary indexes (not its primary key); their definitions."""
+    cursor.execute(
+        "SELECT indexname, indexdef FROM pg_indexes "
+        "WHERE tablename = 'investigations_identifieruse' AND indexname NOT LIKE '%%_pkey'"
+    )
+    found = cursor.fetchall()
+    for name, _definition in found:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in found]
 
 
 def viewer(username: str, role: str, agency_code: str) -> User:

@@ -9,9 +9,11 @@ adds nothing (the compound's external id says the network exists).
 """
 
 import datetime
+import io
 from typing import Any
 
 from django.db import transaction
+from PIL import Image, ImageDraw
 
 from ctip.access.actors import COMMAND_LINE
 from ctip.reference.models import Country, Province
@@ -75,6 +77,22 @@ def _suspect(case: Case, recruiter: tuple[Any, ...]) -> Person:
     return person
 
 
+def _screenshot() -> bytes:
+    """A drawn stand-in for the screenshot of the ad (no real post is copied)."""
+    image = Image.new("RGB", (480, 270), "#f0f2f5")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 480, 40), fill="#1877f2")
+    draw.text((12, 12), "Lucky Star Jobs KH", fill="#ffffff")
+    for line, text in enumerate(
+        ["Customer service staff wanted", "$1500 / month, no experience", "Travel paid",
+         "Telegram @GoldJob_HR  012 345 678"]
+    ):  # fmt: skip
+        draw.text((12, 60 + 28 * line), text, fill="#1c1e21")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
 @transaction.atomic
 def demo_network() -> dict[str, Any]:
     """Record the demo network; {} if it exists already or there are too few open cases."""
@@ -91,7 +109,7 @@ def demo_network() -> dict[str, Any]:
         name="Golden Fortune Compound",
         aliases=["GF Park", "Kompleks Golden Fortune"],
         province=Province.objects.get(code="KH-18"),
-        location_name="Ou Tres, Sangkat Pir, Krong Preah Sihanouk",
+        location_code="180102",  # Lekh Pir commune, Krong Preah Sihanouk (gazetteer)
         latitude=10.62717,
         longitude=103.50881,
         description="Walled compound of six blocks; workers' dormitories on floors 3 to 8.",
@@ -203,6 +221,8 @@ def demo_network() -> dict[str, Any]:
             ("account", "https://t.me/GoldJob_HR", ""),
         ],
         organisations=[recruiter_company],
+        screenshot=_screenshot(),
+        screenshot_name="lucky-star-post.png",
     )
     return {
         "cases": len(cases),

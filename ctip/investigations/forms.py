@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ctip.reference import gazetteer
 from ctip.reference.models import Country, Province
 
 from .choices import (
@@ -107,7 +108,12 @@ class CompoundInCaseForm(forms.Form):
     province = forms.ModelChoiceField(
         label=_("Province"), queryset=Province.objects.all(), required=False
     )
-    location_name = forms.CharField(label=_("Place"), max_length=300, required=False)
+    place = forms.CharField(
+        label=_("Where (gazetteer)"),
+        max_length=100,
+        required=False,
+        help_text=_("A village, commune or district by name or code, e.g. Lekh Pir or 180102."),
+    )
     note = forms.CharField(label=_("Note"), max_length=1000, required=False)
 
     def __init__(self, *args: Any, compounds: Any = None, **kwargs: Any) -> None:
@@ -115,6 +121,26 @@ class CompoundInCaseForm(forms.Form):
         field = self.fields["compound"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = compounds
+
+    def clean_place(self) -> str:
+        """The gazetteer code of the place typed: a code, or a name only one place has."""
+        text = (self.cleaned_data.get("place") or "").strip()
+        if not text:
+            return ""
+        if text.isdigit():
+            if gazetteer.place(text) is None:
+                raise forms.ValidationError(_("Not a code of the gazetteer."))
+            return text
+        found = [p for p in gazetteer.search(text, limit=10) if p.level != "province"]
+        exact = [p for p in found if text.lower() in (p.name_en.lower(), p.name_km)]
+        if len(exact) == 1 or len(found) == 1:
+            return (exact or found)[0].code
+        if not found:
+            raise forms.ValidationError(_("No place of the gazetteer has this name."))
+        raise forms.ValidationError(
+            _("Several places have this name; give the code of one: %(places)s")
+            % {"places": "; ".join(f"{p.full_label} ({p.code})" for p in found[:5])}
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from ctip.access.models import Agency
 from ctip.reference.models import Country, Province
 from ctip.registry.fields import EncryptedTextField
-from ctip.registry.models import Case, Person
+from ctip.registry.models import Case, Person, StoredFile
 
 from .choices import (
     IdentifierKind,
@@ -506,6 +506,15 @@ class JobAd(models.Model):
     text = models.TextField(_("text of the advertisement"), blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
     seen_on = models.DateField(_("seen on"), null=True, blank=True)
+    # Kept in the shared encrypted file store (metadata stripped); readable with the ad.
+    screenshot = models.ForeignKey(
+        StoredFile,
+        verbose_name=_("screenshot"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="job_ads",
+    )
     identifiers = models.ManyToManyField(
         Identifier, verbose_name=_("identifiers named"), related_name="job_ads", blank=True
     )
@@ -572,3 +581,23 @@ class ConnectionAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.new_case} shares an identifier with {self.open_case}"
+
+
+# Sanctions screening keeps its tables in its own package (ctip/investigations/sanctions).
+from .sanctions.models import ListedEntity, ScreeningHit, WatchList  # noqa: E402
+
+__all__ = [
+    "Compound",
+    "CompoundInvolvement",
+    "CompoundOperator",
+    "ConnectionAlert",
+    "Identifier",
+    "IdentifierUse",
+    "JobAd",
+    "ListedEntity",
+    "Organisation",
+    "OrganisationInvolvement",
+    "Relation",
+    "ScreeningHit",
+    "WatchList",
+]

@@ -6,7 +6,7 @@ one transaction each, validated and audited inside; a refusal is audited and cha
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -18,7 +18,9 @@ from ctip.access.models import Agency, Membership
 from ctip.access.policies import actor_scope
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic, refusal
+from ctip.reference import gazetteer
 from ctip.reference.models import Country, Province
+from ctip.registry.files.services import stored_file_create
 from ctip.registry.models import Case, Person
 from ctip.registry.validation import Errors, check_choice, check_text, text_problem
 
@@ -51,6 +53,8 @@ ALERT_LIMIT = 50
 MAX_NOTE = 1000
 MAX_AD_TEXT = 20_000
 MAX_ALIASES = 20
+# The file store's purpose of job-ad screenshots (readable with the ad: apps.py).
+SCREENSHOT_PURPOSE = "investigations.jobad"
 
 
 def _require_change(actor: Any, case: Case) -> None:
@@ -390,12 +394,21 @@ def compound_create(
     aliases: Iterable[str] = (),
     external_id: str | None = None,
 ) -> Compound:
-    """Record a compound: a named place with its gazetteer location."""
+    """Record a compound: a named place with its gazetteer location. A gazetteer code
+    (district, commune or village) sets the province and the place's name from the
+    gazetteer; a province given beside it must be the code's own."""
     errors = Errors()
     _check_name(errors, "name", name)
     cleaned_aliases = _check_aliases(errors, "aliases", aliases)
-    if len(location_code) > 20:
-        errors.add("location_code", _("At most %(n)d characters.") % {"n": 20})
+    located = gazetteer.place(location_code.strip()) if location_code.strip() else None
+    if location_code.strip() and located is None:
+        errors.add("location_code", _("Not a code of the gazetteer."))
+    elif located is not None:
+        found_province = Province.objects.filter(code=gazetteer.province_iso(located.code)).first()
+        if province is not None and found_province is not None and province != found_province:
+            errors.add("province", _("The place is in another province."))
+        province = province or found_province
+        location_name = location_name or located.full_label
     if len(location_name) > 300:
         errors.add("location_name", _("At most %(n)d characters.") % {"n": 300})
     if latitude is not None and not -90 <= float(latitude) <= 90:
@@ -568,12 +581,14 @@ def job_ad_record(
     seen_on: datetime.date | None = None,
     identifiers: Iterable[tuple[str, str, str]] = (),
     organisations: Iterable[Organisation] = (),
+    screenshot: bytes | IO[bytes] | None = None,
+    screenshot_name: str = "",
     external_id: str | None = None,
 ) -> JobAd:
     """Record a job advertisement seen online, with the identifiers it names ((kind, value,
-    service) triples: the phone to call, the Telegram account) and its organisations. Kept in
-    a case, or by the agency outside any case. The screenshot is added through the shared file
-    store; the red flags are worked out by the ads package."""
+    service) triples: the phone to call, the Telegram account), its organisations and a
+    screenshot (kept in the shared encrypted file store). Kept in a case, or by the agency
+    outside any case. The red flags are worked out by the ads package."""
     errors = Errors()
     if not url.strip() and not text.strip():
         errors.add("text", _("Give the address of the advertisement or its text."))
@@ -612,7 +627,18 @@ def job_ad_record(
         )
     if external_id and (existing := JobAd.objects.filter(external_id=external_id).first()):
         return existing
+    stored = None
+    if screenshot is not None:
+        # Checked by content, metadata (EXIF/GPS) stripped, sealed: the shared file store.
+        stored = stored_file_create(
+            actor=actor,
+            purpose=SCREENSHOT_PURPOSE,
+            upload=screenshot,
+            name=screenshot_name or "screenshot",
+            agency=agency,
+        )
     ad = JobAd.objects.create(
+        screenshot=stored,
         case=case,
         agency=agency,
         url=url.strip(),

@@ -3,6 +3,8 @@
 from django.urls import path
 
 from . import views
+from .ads import views as ads
+from .sanctions import views as sanctions
 
 app_name = "investigations"
 
@@ -20,4 +22,9 @@ urlpatterns = [
     path("network/image.svg", views.network_image, name="network-image"),
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<int:pk>/read/", views.alert_read, name="alert-read"),
+    path("sanctions/", sanctions.home, name="sanctions"),
+    path("sanctions/hits/<int:pk>/", sanctions.hit_detail, name="sanctions-hit"),
+    path("sanctions/lists/<int:pk>/screen/", sanctions.screen, name="sanctions-screen"),
+    path("ads/", ads.ad_list, name="ads"),
+    path("ads/<int:pk>/", ads.ad_detail, name="ad"),
 ]

@@ -135,7 +135,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "relation": RelationForm(
             request.POST if which == "relation" else None, parties=holders, prefix="relation"
         ),
-        "ad": JobAdForm(request.POST if which == "ad" else None, prefix="ad"),
+        "ad": JobAdForm(
+            request.POST if which == "ad" else None,
+            request.FILES if which == "ad" else None,
+            prefix="ad",
+        ),
     }
     if which in forms:
         if not may_record:
@@ -235,7 +239,7 @@ def _save(which: str, form: Any, *, actor: Any, case: Case) -> None:
             actor=actor,
             name=data["name"],
             province=data.get("province"),
-            location_name=data.get("location_name") or "",
+            location_code=data.get("place") or "",
         )
         services.compound_involve(
             actor=actor, case=case, compound=compound, note=data.get("note") or ""
@@ -265,6 +269,8 @@ def _save(which: str, form: Any, *, actor: Any, case: Case) -> None:
             service=data.get("service") or "",
             seen_on=data.get("seen_on"),
             identifiers=form.identifiers(),
+            screenshot=data.get("screenshot"),
+            screenshot_name=getattr(data.get("screenshot"), "name", ""),
         )
 
 
@@ -493,6 +499,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def alert_read(request: HttpRequest, pk: int) -> HttpResponse:
+    _guard(request)
     alert = selectors.alert_list(actor=request.user).filter(pk=pk).first()
     if alert is None:
         raise Http404(_("Not found."))

@@ -526,7 +526,13 @@ ACCESS_RULES.update(linkage_rules())
 
 # The apps of issues #15 and #17 keep their rules in access_rules_<app>.py, each with a
 # `rules()` function (built like the modules above), so that their branches do not meet here.
-for _app in ("intake", "screening", "verification", "investigations"):
+for _app in (
+    "intake",
+    "screening",
+    "verification",
+    "investigations",
+    "investigations_screening",
+):
     try:
         _module = importlib.import_module(f"{__package__}.access_rules_{_app}")
     except ModuleNotFoundError as missing:

@@ -57,8 +57,11 @@ def visible_case_q(actor: Any, action: str = Action.VIEW, prefix: str = "") -> Q
     """Cases the actor may see (or change) for investigations: the registry's rule for case
     officers, supervisors and NGO partners, and the same rule over the agencies where the actor
     is an investigator. Records in a case are read or written under it, never the case file's
-    victims' part: an investigator sees no victim profile, testimony or referral through it."""
-    return case_q(actor, action, prefix) | case_q(actor, action, prefix, roles=INVESTIGATOR)
+    victims' part: an investigator sees no victim profile, testimony or referral through it.
+    A referral opens none of these records (part=None): only owned and shared cases."""
+    return case_q(actor, action, prefix, part=None) | case_q(
+        actor, action, prefix, part=None, roles=INVESTIGATOR
+    )
 
 
 def may_investigate(actor: Any) -> bool:
@@ -567,6 +570,13 @@ def job_ad_queryset(*, actor: Any) -> QuerySet[JobAd]:
     return JobAd.objects.filter(
         Q(case__in=visible_cases(actor=actor)) | Q(case__isnull=True, agency_id__in=agencies)
     )
+
+
+def screenshot_scope(*, actor: Any) -> Q:
+    """The file store's rule for job-ad screenshots: readable with an ad the actor sees."""
+    if not may_investigate(actor):
+        return Q(pk__in=[])
+    return Q(job_ads__in=job_ad_queryset(actor=actor))
 
 
 def alert_list(*, actor: Any, unread_only: bool = False) -> QuerySet[ConnectionAlert]:

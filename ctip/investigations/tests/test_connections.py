@@ -225,3 +225,46 @@ def test_network_around_a_case(investigator: Any, cases: Any, suspect: Any) -> N
     period = selectors.NetworkFilters(province=cases["own_2"].province_id)
     narrowed = selectors.network(actor=investigator, filters=period)
     assert not narrowed.nodes  # one case in that province: nothing shared within it
+
+
+def test_compound_located_by_gazetteer_code(investigator: Any) -> None:
+    compound = services.compound_create(
+        actor=investigator, name="Golden Fortune", location_code="180102"
+    )
+    assert compound.province is not None and compound.province.code == "KH-18"
+    assert "Lekh Pir" in compound.location_name
+    with pytest.raises(ValidationError) as error:
+        services.compound_create(actor=investigator, name="Nowhere", location_code="999999")
+    assert "location_code" in error.value.message_dict
+
+
+def test_job_ad_screenshot_goes_to_the_file_store(
+    investigator: Any, officer_sr: Any, cases: Any
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from ctip.registry.files.selectors import stored_file_open
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "white").save(buffer, format="PNG")
+    ad = services.job_ad_record(
+        actor=investigator,
+        agency=cases["own_1"].owning_agency,
+        case=cases["own_1"],
+        text="Customer service, $1500, travel paid. Telegram @goldjob_hr",
+        identifiers=[("account", "@goldjob_hr", "telegram")],
+        screenshot=buffer.getvalue(),
+        screenshot_name="post.png",
+    )
+    assert ad.screenshot is not None and ad.screenshot.content_type == "image/png"
+    assert stored_file_open(actor=investigator, pk=ad.screenshot.pk).data.startswith(b"\x89PNG")
+    with pytest.raises(Http404):
+        stored_file_open(actor=officer_sr, pk=ad.screenshot.pk)
+    with pytest.raises(ValidationError) as error:
+        services.job_ad_record(
+            actor=investigator, agency=cases["own_1"].owning_agency, case=cases["own_1"],
+            text="x", screenshot=b"MZ\x90\x00 not an image",
+        )  # fmt: skip
+    assert "file" in error.value.message_dict

@@ -1,0 +1,1 @@
+"""Job advertisements: the red flags of scam-compound recruitment."""

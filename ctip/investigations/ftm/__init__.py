@@ -1,0 +1,1 @@
+"""FollowTheMoney: reading and writing entities in the format of Aleph and OpenSanctions."""

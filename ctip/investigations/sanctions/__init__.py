@@ -1,0 +1,1 @@
+"""Sanctions and watch lists: loading a FollowTheMoney list, screening against it, decisions."""
