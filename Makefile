@@ -28,6 +28,7 @@ demo-data: reference
 	$(CTIP) demo-data --cases $(DEMO_CASES) --seed $(DEMO_SEED) --if-empty
 	$(CTIP) demo-accounts
 	$(CTIP) demo-activity
+	$(CTIP) demo-screening
 	$(CTIP) investigations-demo
 	$(CTIP) sanctions demo
 	$(CTIP) linkage run

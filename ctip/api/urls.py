@@ -14,6 +14,7 @@ from ctip.linkage.api import register as register_linkage
 from ctip.reference import api as reference_api
 from ctip.referrals.api import register as register_referrals
 from ctip.registry import api as registry_api
+from ctip.screening.api import register as register_screening
 from ctip.verification.api import register as register_verification
 
 from .views import TokenView
@@ -40,6 +41,7 @@ for routes in (registry_api.ROUTES, reference_api.ROUTES, access_api.ROUTES):
 register_referrals(router)
 register_linkage(router)
 register_verification(router)
+register_screening(router)
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

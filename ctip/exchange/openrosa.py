@@ -9,12 +9,18 @@ Authentication is HTTP Basic over HTTPS with the ctip username and a device toke
 password an administrator issues and revokes, access.services.device_token_issue), never the
 account's password; see docs/decisions/0403-openrosa-device-tokens.md. Every success, failure
 and upload is audited.
+
+Apps above exchange offer their own forms on the same endpoints (`register_form` in their
+AppConfig.ready(); screening's victim-identification interview): the form list lists them, and
+a submission whose instance names such a form goes to that app's `receive`, not to the import.
 """
 
 import base64
 import hashlib
 import json
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +53,45 @@ MAX_SUBMISSION_BYTES = 10 * 1024 * 1024
 @lru_cache(maxsize=1)
 def form_xml() -> bytes:
     return FORM_PATH.read_bytes()
+
+
+@dataclass(frozen=True)
+class OpenRosaForm:
+    """A form an app above exchange offers to field phones, and what takes its submissions.
+
+    `receive(actor=, record=)` gets the instance's leaf values by tag name and returns the
+    message the phone shows; it raises ValidationError or PermissionDenied to refuse.
+    """
+
+    form_id: str
+    name: str
+    path: Path
+    receive: Callable[..., str]
+
+    def xml(self) -> bytes:
+        return _form_bytes(str(self.path))
+
+
+@lru_cache(maxsize=8)
+def _form_bytes(path: str) -> bytes:
+    return Path(path).read_bytes()
+
+
+_FORMS: dict[str, OpenRosaForm] = {}
+
+
+def register_form(form: OpenRosaForm) -> None:
+    """Offer another app's form on the OpenRosa endpoints (call from AppConfig.ready)."""
+    if form.form_id == FORM_ID or _FORMS.get(form.form_id, form) != form:
+        raise ValueError(f"OpenRosa form {form.form_id!r} is registered twice")
+    _FORMS[form.form_id] = form
+
+
+def _forms() -> list[tuple[str, str, bytes]]:
+    """(form id, name, XForm) of every form offered: the HTCDS form, then the apps' forms."""
+    return [(FORM_ID, "HTCDS 2.0", form_xml())] + [
+        (f.form_id, f.name, f.xml()) for f in sorted(_FORMS.values(), key=lambda f: f.form_id)
+    ]
 
 
 def _response(body: bytes | str, status: int = 200, content_type: str = "text/xml") -> HttpResponse:
@@ -90,14 +135,19 @@ def form_list(request: HttpRequest) -> HttpResponse:
     """The OpenRosa form list (xformsList)."""
     if _user(request) is None:
         return _challenge()
-    digest = hashlib.md5(form_xml()).hexdigest()
-    url = request.build_absolute_uri(reverse("exchange:openrosa-form", args=[FORM_ID]))
+    entries = []
+    for form_id, name, xml in _forms():
+        digest = hashlib.md5(xml).hexdigest()
+        url = request.build_absolute_uri(reverse("exchange:openrosa-form", args=[form_id]))
+        entries.append(
+            f"<xform><formID>{_escape(form_id)}</formID><name>{_escape(name)}</name>"
+            f"<version>{_escape(form_id)}-{digest[:8]}</version><hash>md5:{digest}</hash>"
+            f"<downloadUrl>{_escape(url)}</downloadUrl></xform>"
+        )
     body = (
         '<?xml version="1.0" encoding="UTF-8"?>'
-        '<xforms xmlns="http://openrosa.org/xforms/xformsList"><xform>'
-        f"<formID>{FORM_ID}</formID><name>HTCDS 2.0</name>"
-        f"<version>{FORM_ID}-{digest[:8]}</version><hash>md5:{digest}</hash>"
-        f"<downloadUrl>{_escape(url)}</downloadUrl></xform></xforms>"
+        '<xforms xmlns="http://openrosa.org/xforms/xformsList">'
+        f"{''.join(entries)}</xforms>"
     )
     return _response(body)
 
@@ -105,12 +155,19 @@ def form_list(request: HttpRequest) -> HttpResponse:
 def form_download(request: HttpRequest, form_id: str) -> HttpResponse:
     if _user(request) is None:
         return _challenge()
+    if form_id in _FORMS:
+        return _response(_FORMS[form_id].xml())
     if form_id != FORM_ID:
         return _message(_("No such form."), 404)
     return _response(form_xml())
 
 
-def instance_record(xml: bytes) -> dict[str, str]:
+def instance_form_id(xml: bytes) -> str:
+    """The form an instance says it belongs to (its root's `id`), or the HTCDS form."""
+    return str(ElementTree.fromstring(xml).get("id") or FORM_ID)
+
+
+def instance_record(xml: bytes, form_id: str = FORM_ID) -> dict[str, str]:
     """Leaf elements of a submitted instance, by tag name (groups flattened)."""
     root = ElementTree.fromstring(xml)
     record: dict[str, str] = {}
@@ -118,7 +175,7 @@ def instance_record(xml: bytes) -> dict[str, str]:
         tag = element.tag.rsplit("}", 1)[-1]
         if len(element) == 0 and element.text and element.text.strip():
             record[tag] = element.text.strip()
-    if root.get("id") and root.get("id") != FORM_ID:
+    if root.get("id") and root.get("id") != form_id:
         raise ValueError(f"unknown form {root.get('id')}")
     return record
 
@@ -146,9 +203,13 @@ def submission(request: HttpRequest) -> HttpResponse:
     if (upload.size or 0) > MAX_SUBMISSION_BYTES:
         return _message(_("The submission is too large."), 413)
     try:
-        record = instance_record(upload.read())
+        xml = upload.read()
+        form_id = instance_form_id(xml)
+        record = instance_record(xml, form_id if form_id in _FORMS else FORM_ID)
     except Exception:  # defusedxml and ElementTree raise several kinds; all mean "bad XML"
         return _message(_("The submission is not a readable HTCDS form instance."), 400)
+    if form_id in _FORMS:
+        return _receive(_FORMS[form_id], user, record)
     agency = _agency_for(user)
     if agency is None:
         return _message(_("Your account may not register cases."), 403)
@@ -173,3 +234,19 @@ def submission(request: HttpRequest) -> HttpResponse:
     )
     validate_import.enqueue(batch.pk)
     return _message(_("Received; it waits in ctip's import report for checking."), 201)
+
+
+def _receive(form: OpenRosaForm, user: Any, record: dict[str, str]) -> HttpResponse:
+    """Hand another app's form instance to that app; its refusal is the phone's message."""
+    try:
+        message = form.receive(actor=user, record=record)
+    except ValidationError as error:
+        texts = (
+            [f"{field}: {'; '.join(m)}" for field, m in error.message_dict.items()]
+            if hasattr(error, "error_dict")
+            else error.messages
+        )
+        return _message(" ".join(texts), 400)
+    except PermissionDenied as error:
+        return _message(str(error) or _("Not allowed."), 403)
+    return _message(message, 201)

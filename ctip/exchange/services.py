@@ -442,3 +442,45 @@ def column_mapping_save(
         changes={"columns": [None, columns]},
     )
     return mapping
+
+
+def import_settle(
+    *,
+    actor: Any,
+    batch: ImportBatch,
+    problems: list[Problem],
+    total_rows: int,
+    result: dict[str, Any] | None = None,
+) -> ImportBatch:
+    """Close a batch that an app above exchange read and wrote itself (screening's list of
+    persons found, written through the registry's services): its problems go into the same
+    report as an HTCDS import's, and the batch ends "Imported" (with `result`) or "Refused",
+    never "Checked", so it cannot be applied again as an HTCDS file."""
+    batch.problems.all().delete()
+    _save_problems(batch, problems)
+    rejected = len({p.row for p in problems})
+    batch.total_rows = batch.processed_rows = total_rows
+    batch.rejected_rows = rejected
+    batch.problem_count = len(problems)
+    if result is not None and not problems:
+        batch.status = BatchStatus.APPLIED
+        batch.result = result
+        batch.applied_at = timezone.now()
+    else:
+        batch.status = BatchStatus.FAILED
+        batch.refusal = batch.refusal or _(
+            "%(rows)d rows have problems; nothing was imported. Correct them and upload again."
+        ) % {"rows": rejected}
+    batch.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.IMPORT,
+        obj=batch,
+        detail={
+            "file": batch.file_name,
+            "sha256": batch.sha256,
+            "problems": len(problems),
+            **(result or {}),
+        },
+    )
+    return batch

@@ -35,8 +35,12 @@ def _assigned_agencies(actor: Any) -> frozenset[int]:
 
 
 def may_use_intake(actor: Any) -> bool:
-    """Whether the actor has any intake page to see (the menu asks)."""
-    return is_intake(actor) or bool(_assigned_agencies(actor))
+    """Whether the actor has any intake page to see (the menu asks): the intake team, and
+    officers of an agency that has matters assigned to it (one query)."""
+    if is_intake(actor):
+        return True
+    agencies = _assigned_agencies(actor)
+    return bool(agencies) and Matter.objects.filter(assigned_agency_id__in=agencies).exists()
 
 
 def matter_list(*, actor: Any, status: str = "", assigned: bool | None = None) -> QuerySet[Matter]:

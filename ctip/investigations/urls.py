@@ -4,6 +4,7 @@ from django.urls import path
 
 from . import views
 from .ads import views as ads
+from .ftm import views as ftm
 from .sanctions import views as sanctions
 
 app_name = "investigations"
@@ -27,4 +28,6 @@ urlpatterns = [
     path("sanctions/lists/<int:pk>/screen/", sanctions.screen, name="sanctions-screen"),
     path("ads/", ads.ad_list, name="ads"),
     path("ads/<int:pk>/", ads.ad_detail, name="ad"),
+    path("exchange/", ftm.exchange, name="ftm"),
+    path("exchange/network.ftm.json", ftm.export, name="ftm-export"),
 ]

@@ -9,8 +9,16 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Case registry")
 
     def ready(self) -> None:
-        from .files.sections import register_sections
+        from ctip.access.masking import Sensitivity, register_sensitive
+
+        from .casework.sections import register_sections as casework_sections
+        from .files.sections import register_sections as file_sections
         from .files.selectors import file_scopes_of_registry
 
         file_scopes_of_registry()
-        register_sections()
+        casework_sections()
+        file_sections()
+        # A note's own level decides who reads it on the page (casework.selectors); audit
+        # diffs and exports treat every note, and visit outcomes, as testimony.
+        register_sensitive("registry.casenote", {"text": Sensitivity.TESTIMONY})
+        register_sensitive("registry.followup", {"outcome": Sensitivity.TESTIMONY})

@@ -113,3 +113,26 @@ class FileType(models.TextChoices):
     WEBP = "image/webp", _("WebP picture")
     PDF = "application/pdf", _("PDF document")
     TEXT = "text/plain", _("Text file")
+
+
+class NoteSensitivity(models.TextChoices):
+    """Who reads a case note: anyone who sees the case, or only roles cleared for the level
+    (access.masking's sensitivities)."""
+
+    ORDINARY = "", _("Ordinary: everyone who sees the case")
+    HEALTH = "health", _("Health")
+    TESTIMONY = "testimony", _("Testimony")
+    IDENTITY = "identity", _("Identity")
+
+
+class FollowUpKind(models.TextChoices):
+    HOME_VISIT = "home_visit", _("Home visit")
+    SHELTER_VISIT = "shelter_visit", _("Shelter visit")
+    PHONE_CALL = "phone_call", _("Phone call")
+    OFFICE_MEETING = "office_meeting", _("Meeting at the office")
+
+
+class FollowUpStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")

@@ -150,3 +150,24 @@ def person_counting_key(field: str) -> Any:
     for provider in _COUNTING_KEYS:
         return provider(field)
     return F(field)
+
+
+# --- rules apps above the registry add before a person takes a role in a case ---------------
+
+RoleCheck = Callable[..., str | None]
+_ROLE_CHECKS: list[RoleCheck] = []
+
+
+def role_check_provider(provider: RoleCheck) -> RoleCheck:
+    """Register `provider(case=, person=, role=)` -> a refusal message or None, asked before a
+    person is recorded in a case in a role (screening: an identified or presumed victim of an
+    operation is never recorded as a suspect in it, the non-punishment principle)."""
+    if provider not in _ROLE_CHECKS:
+        _ROLE_CHECKS.append(provider)
+    return provider
+
+
+def role_refusals(*, case: Case, person: Person, role: str) -> list[str]:
+    """What the registered rules say against recording `person` as `role` in `case`."""
+    found = (provider(case=case, person=person, role=role) for provider in _ROLE_CHECKS)
+    return [message for message in found if message]

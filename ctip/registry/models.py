@@ -64,6 +64,15 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # The caseworker who carries the case (registry.casework.services.case_assign).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("caseworker"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
 
     class Meta:
         ordering = ["-opened_on", "-id"]
@@ -479,14 +488,18 @@ class GeneratedTwin(models.Model):
 
 
 # The file store's tables live beside the code that checks and seals their content.
+from .casework.models import CaseNote, CaseTransfer, FollowUp  # noqa: E402
 from .files.models import CaseAttachment, PersonAttachment, StoredFile  # noqa: E402
 
 __all__ = [
     "Arrest",
     "Case",
     "CaseAttachment",
+    "CaseNote",
     "CaseShare",
+    "CaseTransfer",
     "Event",
+    "FollowUp",
     "GeneratedTwin",
     "IdentityDocument",
     "Participant",

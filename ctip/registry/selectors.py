@@ -152,7 +152,9 @@ def case_list(*, actor: Any, filters: CaseFilters | None = None) -> QuerySet[Cas
     if filters.reference:
         conditions &= Q(reference__icontains=filters.reference.strip())
     if filters.mine:
-        conditions &= Q(created_by_id=getattr(actor, "pk", None))
+        # My cases: those assigned to me, and those I registered that nobody carries yet.
+        me = getattr(actor, "pk", None)
+        conditions &= Q(assigned_to_id=me) | Q(assigned_to__isnull=True, created_by_id=me)
     order = CASE_SORTS.get(filters.sort, CASE_SORTS[DEFAULT_CASE_SORT])
     return queryset.filter(conditions).order_by(*order)
 

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .casework import views as casework_views
 from .files import views as file_views
 
 app_name = "registry"
@@ -26,6 +27,15 @@ urlpatterns = [
     path("cases/<int:pk>/files/add/", file_views.case_attachment_new, name="case-attach"),
     path("persons/<int:pk>/files/add/", file_views.person_attachment_new, name="person-attach"),
     path("files/<int:pk>/", file_views.file_download, name="file-download"),
+    path("cases/<int:pk>/assign/", casework_views.case_assign, name="case-assign"),
+    path("cases/<int:pk>/transfer/", casework_views.case_transfer, name="case-transfer"),
+    path("cases/<int:pk>/notes/add/", casework_views.note_add, name="note-add"),
+    path("cases/<int:pk>/follow-ups/add/", casework_views.follow_up_add, name="follow-up-add"),
+    path(
+        "cases/<int:pk>/follow-ups/<int:follow_up_pk>/",
+        casework_views.follow_up_record,
+        name="follow-up-record",
+    ),
     path("persons/", views.person_search, name="person-search"),
     path("persons/<int:pk>/", views.person_detail, name="person-detail"),
 ]

@@ -1,4 +1,4 @@
-"""App configuration of the screening app."""
+"""App configuration of the screening app; its hooks into the apps below are registered here."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -9,3 +9,20 @@ class ScreeningConfig(AppConfig):
     label = "screening"
     verbose_name = _("Screening")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Apps below may not import this one (decision 0011): each reaches it through the
+        # hook it offers.
+        from ctip.access.masking import register_sensitive
+        from ctip.exchange.openrosa import register_form
+        from ctip.registry.hooks import role_check_provider
+        from ctip.stats.indicators import register_indicator
+
+        from .field import OPENROSA_FORM
+        from .indicators import PERSONS_SCREENED
+        from .services import non_punishment_refusal
+
+        role_check_provider(non_punishment_refusal)
+        register_form(OPENROSA_FORM)
+        register_indicator(PERSONS_SCREENED)
+        register_sensitive("screening.screening", {"reasons": "testimony"})

@@ -12,6 +12,7 @@ from ctip.access.policies import RECORD_ROLES, actor_scope
 from ctip.access.selectors import can_register_somewhere
 from ctip.audit.readable import describe
 from ctip.audit.selectors import can_read_trail, recent_sensitive_events
+from ctip.intake.selectors import may_use_intake
 from ctip.investigations.selectors import is_investigator
 from ctip.linkage.services import may_review
 from ctip.referrals.choices import ReferralStatus
@@ -22,8 +23,10 @@ from ctip.referrals.selectors import (
     referral_list,
 )
 from ctip.referrals.services import staff_agencies
+from ctip.registry.casework.selectors import follow_ups_due
 from ctip.registry.choices import CLOSED_STATUSES
 from ctip.registry.selectors import CaseFilters, case_list
+from ctip.screening.selectors import may_record_operations
 from ctip.stats.choices import ReleaseStatus
 from ctip.stats.periods import last_complete_half
 from ctip.stats.selectors import (
@@ -68,6 +71,8 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
     if case_work:
         add(_("Cases"), "registry:case-list", "/cases/")
         add(_("Find a person"), "registry:person-search")
+    if case_work and may_record_operations(actor):
+        add(_("Operations"), "screening:operation-list", "/operations/")
     if staff_agencies(actor):
         add(_("Referrals"), "referrals:list", query="?box=inbox")
     elif may_see_coordination(actor):
@@ -85,6 +90,8 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
         add(_("Audit trail"), "audit:event-list")
     if may_review(actor):
         add(_("Review queue"), "linkage:queue", "/linkage/")
+    if may_use_intake(actor):
+        add(_("Intake"), "intake:queue", "/intake/")
     if may_use_verifications(actor):
         add(_("Verifications"), "verification:list", "/verification/")
     if is_investigator(actor):
@@ -110,6 +117,7 @@ class Home:
 
     today: datetime.date
     my_cases: list[Any] | None = None
+    follow_ups: list[Any] | None = None
     can_register: bool = False
     incoming: list[Any] | None = None
     work: Any = None
@@ -130,6 +138,7 @@ def home(*, actor: Any, limit: int = 10) -> Home:
     if may_do_case_work(actor):
         mine = case_list(actor=actor, filters=CaseFilters(mine=True))
         page.my_cases = list(mine.exclude(status__in=CLOSED_STATUSES).defer("summary")[:limit])
+        page.follow_ups = follow_ups_due(actor=actor, limit=limit)
         page.can_register = can_register_somewhere(actor=actor)
     if staff_agencies(actor):
         received = ReferralFilters(box="inbox", status=ReferralStatus.SENT)

@@ -22,8 +22,10 @@ rolled back, so one request's write never changes what the next one sees.
 
 import datetime
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # Outcomes: a status code, or one of these redirects.
@@ -190,6 +192,16 @@ def _add_bare_victim(w: World, role: str, rel: str) -> None:
     services.participant_add(actor=w.root, case=case, person=person, role="victim")
 
 
+def _follow_up(w: World, role: str, rel: str) -> dict[str, Any]:
+    from ctip.registry.casework.services import follow_up_plan
+
+    case = _fresh_case(w, role, rel)
+    visit = follow_up_plan(
+        actor=w.root, case=case, kind="home_visit", due_on=datetime.date(2024, 6, 1)
+    )
+    return {"pk": case.pk, "follow_up_pk": visit.pk}
+
+
 def _officer_notification(w: World, role: str, rel: str) -> dict[str, Any]:
     from ctip.access.services import notification_send
 
@@ -318,6 +330,13 @@ ACCESS_RULES: dict[str, Rule] = {
     ),
     # A file about the world's victim: whoever sees the victim's part of the case reads it.
     "registry:file-download": Rule(scoped(), args=_victim_file),
+    # Case management: the owner's work (a referral's receiver reads the case, no more).
+    "registry:case-assign": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:note-add": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:follow-up-add": Rule(scoped(allowed=not_referred), args=case_pk),
+    "registry:follow-up-record": Rule(scoped(allowed=not_referred), args=_follow_up),
+    # Passing a case on is the owner's decision, as sharing is.
+    "registry:case-transfer": Rule(scoped(allowed=lambda _r, rel: rel == "own"), args=case_pk),
     "registry:person-search": Rule(signed_in_ok, query="name=Sreyneang"),
     "registry:person-detail": Rule(
         scoped(), args=lambda w, role, rel: {"pk": w.victim(role, rel).pk}
@@ -508,6 +527,9 @@ DEFAULT_ARGS = {
     "name": "charge",  # a vocabulary
 }
 
+# Modules joined below by name; any other access_rules_*.py is found by the loop at the end.
+_OWN_MODULES = {"access_rules_exchange", "access_rules_apps", "access_rules_linkage"}
+
 # Each app's rules live beside this table and join it here (imported last: they use the
 # helpers above).
 from .access_rules_exchange import exchange_rules  # noqa: E402
@@ -524,19 +546,11 @@ from .access_rules_linkage import linkage_rules  # noqa: E402
 
 ACCESS_RULES.update(linkage_rules())
 
-# The apps of issues #15 and #17 keep their rules in access_rules_<app>.py, each with a
-# `rules()` function (built like the modules above), so that their branches do not meet here.
-for _app in (
-    "intake",
-    "screening",
-    "verification",
-    "investigations",
-    "investigations_screening",
-):
-    try:
-        _module = importlib.import_module(f"{__package__}.access_rules_{_app}")
-    except ModuleNotFoundError as missing:
-        if missing.name != f"{__package__}.access_rules_{_app}":
-            raise
+# The apps of issues #15 and #17 keep their rules in access_rules_<app>[_<part>].py, each
+# with a `rules()` function (built like the modules above), found here so that their branches
+# do not meet in this table.
+for _found in sorted(pkgutil.iter_modules([str(Path(__file__).parent)])):
+    _name = _found.name
+    if not _name.startswith("access_rules_") or _name in _OWN_MODULES:
         continue
-    ACCESS_RULES.update(_module.rules())
+    ACCESS_RULES.update(importlib.import_module(f"{__package__}.{_name}").rules())

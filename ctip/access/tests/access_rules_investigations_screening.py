@@ -1,5 +1,5 @@
-"""Access rules of the investigations app's sanctions and job-advertisement pages (joined into
-access_rules.ACCESS_RULES).
+"""Access rules of the investigations app's sanctions, job-advertisement and FollowTheMoney
+exchange pages (joined into access_rules.ACCESS_RULES).
 
 Investigators, case officers and supervisors use the pages; everyone else gets 404 (the pages
 do not exist for them). A hit on a suspect is read where the suspect's case is owned by or
@@ -21,7 +21,8 @@ from .access_rules import (
 
 USERS = ("investigator", "case_officer", "supervisor")
 HIT_RELATIONS = {"own", "shared"}
-AD_RELATIONS = {"own", "shared", "referred"}
+# A referral opens none of a case's investigation records (access_rules_investigations.py).
+AD_RELATIONS = {"own", "shared"}
 
 
 def _in(relations: set[str]) -> Any:
@@ -89,5 +90,8 @@ def rules() -> dict[str, Rule]:
             method="post",
         ),
         "investigations:ads": Rule(page),
+        # The FollowTheMoney exchange: the page, and the download of every visible case.
+        "investigations:ftm": Rule(page),
+        "investigations:ftm-export": Rule(page),
         "investigations:ad": Rule(_in(AD_RELATIONS), args=_ad),
     }

@@ -1,9 +1,9 @@
 """The shipped nginx site (deploy/nginx/ctip.conf) started in front of the test server.
 
 Only what cannot run in a test is changed: ports (127.0.0.1 only), the certificate (made
-here, self-signed), the static folder and the upstream's port. Each change must match
-exactly one line of the shipped file, so an edit there that the test does not understand
-fails loudly instead of testing something else.
+here, self-signed), the static folder, the log folder and the upstream's port. Each change
+must match the lines it expects in the shipped file, so an edit there that the test does not
+understand fails loudly instead of testing something else.
 """
 
 import datetime
@@ -85,6 +85,11 @@ def _replace_once(text: str, pattern: str, replacement: str) -> str:
     return new
 
 
+def _replace_every(text: str, old: str, new: str) -> str:
+    assert old in text, f"deploy/nginx/ctip.conf: expected {old!r}"
+    return text.replace(old, new)
+
+
 def site_for_test(upstream_port: int, https_port: int, http_port: int, folder: Path) -> str:
     cert, key = _self_signed(folder)
     site = SITE.read_text(encoding="utf-8")
@@ -96,11 +101,10 @@ def site_for_test(upstream_port: int, https_port: int, http_port: int, folder: P
     site = _replace_once(site, r"^\s*listen \[::\]:443 ssl http2;\n", "")
     site = _replace_once(site, r"^(\s*ssl_certificate)\s+\S+;$", rf"\1 {cert};")
     site = _replace_once(site, r"^(\s*ssl_certificate_key)\s+\S+;$", rf"\1 {key};")
-    site = _replace_once(site, r"^(\s*alias)\s+\S+;$", rf"\1 {folder}/static/;")
+    site = _replace_every(site, "/srv/ctip/var/static/", f"{folder}/static/")
+    site = _replace_every(site, "/var/log/nginx/", f"{folder}/logs/")
     return _replace_once(
-        site,
-        r"proxy_pass http://127\.0\.0\.1:8001;",
-        f"proxy_pass http://127.0.0.1:{upstream_port};",
+        site, r"^(\s*server) 127\.0\.0\.1:8001;$", rf"\1 127.0.0.1:{upstream_port};"
     )
 
 
@@ -110,6 +114,7 @@ def shipped_nginx(upstream_port: int, folder: Path) -> Iterator[int]:
     binary = nginx_binary()
     https_port, http_port = _free_port(), _free_port()
     (folder / "static").mkdir(parents=True, exist_ok=True)
+    (folder / "logs").mkdir(parents=True, exist_ok=True)
     (folder / "site.conf").write_text(
         site_for_test(upstream_port, https_port, http_port, folder), encoding="utf-8"
     )

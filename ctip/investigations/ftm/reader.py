@@ -49,14 +49,20 @@ class ReadResult:
     entities: list[EntityProxy]
     errors: list[LineError]
     lines: dict[str, int] = dataclasses.field(default_factory=dict)  # id -> line
+    # id -> values of the property types kept as written (keep_raw), not validated.
+    raw: dict[str, list[str]] = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def _check(data: Any, allowed: Collection[str] | None) -> tuple[EntityProxy | None, str]:
-    """The entity of one parsed line, or why not."""
+def _check(
+    data: Any, allowed: Collection[str] | None, keep_raw: Collection[str] = (), raw: Any = None
+) -> tuple[EntityProxy | None, str]:
+    """The entity of one parsed line, or why not. Values of the property types in `keep_raw`
+    are taken out unvalidated into `raw[id]` (phones: kept as typed and flagged by the caller,
+    where followthemoney would drop an unparseable one)."""
     if not isinstance(data, dict):
         return None, _("a line must be one JSON object")
     entity_id, schema_name, properties = data.get("id"), data.get("schema"), data.get("properties")
@@ -98,6 +104,15 @@ def _check(data: Any, allowed: Collection[str] | None) -> tuple[EntityProxy | No
                 "id": entity_id,
                 "property": name,
             }
+    if keep_raw:
+        kept = {
+            name: values
+            for name, values in properties.items()
+            if schema.properties[name].type.name in keep_raw
+        }
+        properties = {name: v for name, v in properties.items() if name not in kept}
+        if kept and raw is not None:
+            raw[entity_id] = [value for values in kept.values() for value in values]
     try:
         schema.validate({"properties": properties})
     except InvalidData as error:
@@ -110,8 +125,14 @@ def _check(data: Any, allowed: Collection[str] | None) -> tuple[EntityProxy | No
     return entity, ""
 
 
-def read_lines(lines: Iterable[bytes], *, allowed: Collection[str] | None = None) -> ReadResult:
-    """Check every line; entities only if no line had a problem."""
+def read_lines(
+    lines: Iterable[bytes],
+    *,
+    allowed: Collection[str] | None = None,
+    keep_raw: Collection[str] = (),
+) -> ReadResult:
+    """Check every line; entities only if no line had a problem. `allowed`: the schemata
+    accepted (and their descendants); `keep_raw`: property types taken as written."""
     result = ReadResult([], [])
     number = 0
     for number, raw in enumerate(lines, 1):
@@ -135,7 +156,7 @@ def read_lines(lines: Iterable[bytes], *, allowed: Collection[str] | None = None
             message = str(error)[:120]
             result.errors.append(LineError(number, _("not JSON (%(e)s)") % {"e": message}))
             continue
-        entity, problem = _check(data, allowed)
+        entity, problem = _check(data, allowed, keep_raw, result.raw)
         if entity is None:
             result.errors.append(LineError(number, problem))
             continue
@@ -154,7 +175,7 @@ def read_lines(lines: Iterable[bytes], *, allowed: Collection[str] | None = None
     if number == 0:
         result.errors.append(LineError(0, _("the file is empty")))
     if result.errors:
-        result.entities = []
+        result.entities, result.raw = [], {}
     return result
 
 

@@ -20,6 +20,7 @@ from ctip.access.choices import Role
 from ctip.access.policies import actor_scope
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic, refusal
+from ctip.investigations.ftm.aliases import person_aliases
 from ctip.investigations.ftm.reader import read_lines
 from ctip.investigations.models import Identifier, Organisation
 from ctip.investigations.normalise import normalise
@@ -77,7 +78,7 @@ def _person_subjects() -> list[Subject]:
     for person in Person.objects.filter(pk__in=ids).iterator(chunk_size=2000):
         latin = " ".join(p for p in (person.family_name_latin, person.given_name_latin) if p)
         khmer = " ".join(p for p in (person.family_name_km, person.given_name_km) if p)
-        aliases = [a for a in (person.aliases or []) if isinstance(a, str)]
+        aliases = person_aliases(person.aliases)
         names = [n for n in (latin, khmer, *aliases) if n]
         if not names:
             continue

@@ -75,7 +75,7 @@ class CaseFilterForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=FastSelect
     )
-    mine = forms.BooleanField(label=_("Only cases I registered"), required=False)
+    mine = forms.BooleanField(label=_("Only my cases (assigned to me)"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -10,26 +10,32 @@ from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action, AgencyKind
 from ctip.access.models import Agency
+from ctip.access.policies import can_create_in
 from ctip.audit.choices import AuditAction
-from ctip.audit.services import audit_record, audited_atomic
+from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.reference.models import Country, Province
 
 from ..choices import (
     ARRESTING_AGENCY_KINDS,
+    DocumentKind,
     EventKind,
     ParticipantRole,
     ProceedingStage,
     Verdict,
 )
+from ..hooks import role_refusals
 from ..models import (
     Arrest,
     Case,
     Event,
+    IdentityDocument,
     Participant,
     Person,
     Proceeding,
     VictimProfile,
 )
+from ..names import document_number_index
+from ..signals import cases_written
 from ..validation import (
     Errors,
     check_age,
@@ -39,9 +45,29 @@ from ..validation import (
     check_order,
 )
 from .base import _created, _require, _save_changes
-from .persons import document_add, person_create
+from .persons import (
+    PERSON_FIELDS,
+    _check_some_name,
+    _refresh_search_keys,
+    _validate_person,
+    document_add,
+    person_create,
+)
 
 # --- the case file -------------------------------------------------------------------------
+
+
+def _check_role_rules(*, actor: Any, case: Case, person: Person, role: str, field: str) -> None:
+    """Refuse (audited) a role that a rule of an app above forbids here (non-punishment)."""
+    messages = role_refusals(case=case, person=person, role=role)
+    if messages:
+        raise refusal(
+            ValidationError({field: messages}),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": role, "person": person.pk, "refused": "role_rule"},
+        )
 
 
 def _require_open(case: Case) -> None:
@@ -61,6 +87,7 @@ def participant_add(
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
     _require_open(case)
+    _check_role_rules(actor=actor, case=case, person=person, role=role, field="role")
     participant = Participant.objects.create(case=case, person=person, role=role, notes=notes)
     audit_record(
         actor=actor,
@@ -253,6 +280,9 @@ def arrest_add(
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
     _require_open(case)
+    _check_role_rules(
+        actor=actor, case=case, person=person, role=ParticipantRole.SUSPECT, field="person"
+    )
     Participant.objects.get_or_create(case=case, person=person, role=ParticipantRole.SUSPECT)
     arrest = Arrest.objects.create(
         case=case,
@@ -381,3 +411,102 @@ def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> 
     _require(actor, proceeding.case, Action.CHANGE)
     _save_changes(actor=actor, instance=proceeding, changes=changes)
     return proceeding
+
+
+@audited_atomic
+def persons_register_in_case(
+    *,
+    actor: Any,
+    case: Case,
+    role: str,
+    people: list[dict[str, Any]],
+    notes: str = "",
+) -> list[Participant]:
+    """Register many new persons in one case at once (persons found in a raid): the checks of
+    person_register_in_case for every row first (errors keyed `row N: field`, nothing
+    written if any), then persons, their documents and their roles written in bulk, with
+    identity fields encrypted and search keys computed as one by one. One audit event names
+    the persons created (as an import does, decision 0400), not one per row: a raid's
+    hundreds of persons would otherwise serialise hundreds of appends on the audit chain.
+
+    A row holds person fields (PERSON_FIELDS) and optionally document_kind, document_number
+    and document_country (a Country)."""
+    errors = Errors()
+    check_choice(errors, "role", role, ParticipantRole.values)
+    if role == ParticipantRole.SUSPECT:
+        errors.add("role", _("Suspects are registered one by one."))
+    documents: list[tuple[str, str, Country | None] | None] = []
+    for index, row in enumerate(people, start=1):
+        fields = dict(row)
+        kind = fields.pop("document_kind", "")
+        number = str(fields.pop("document_number", "") or "").strip()
+        country = fields.pop("document_country", None)
+        row_errors = Errors()
+        for field in sorted(set(fields) - set(PERSON_FIELDS)):
+            row_errors.add(field, _("Unknown field."))
+        _validate_person(row_errors, fields)
+        _check_some_name(row_errors, fields)
+        if kind:
+            check_choice(row_errors, "document_kind", kind, DocumentKind.values)
+            if not number:
+                row_errors.add("document_number", _("This field is required."))
+        for field, messages in row_errors.by_field.items():
+            for message in messages:
+                errors.add(f"row {index}: {field}", message)
+        documents.append((kind, number, country) if kind else None)
+    if not people:
+        errors.add("people", _("Enter at least one person."))
+    errors.raise_if_any()
+    _require(actor, case, Action.CHANGE)
+    _require_open(case)
+    if not can_create_in(actor, case.owning_agency_id):
+        raise refusal(
+            PermissionDenied(
+                _("You may not register persons for %(agency)s.")
+                % {"agency": case.owning_agency.code}
+            ),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": "create", "registered_by": case.owning_agency.code},
+        )
+    today = timezone.localdate()
+    persons = []
+    for row in people:
+        fields = {k: v for k, v in row.items() if not k.startswith("document_")}
+        if fields.get("estimated_age") is not None and not fields.get("age_recorded_on"):
+            fields["age_recorded_on"] = today
+        person = Person(registered_by=case.owning_agency, **fields)
+        _refresh_search_keys(person)
+        persons.append(person)
+    Person.objects.bulk_create(persons)
+    IdentityDocument.objects.bulk_create(
+        [
+            IdentityDocument(
+                person=person,
+                kind=document[0],
+                number=document[1],
+                number_index=document_number_index(document[1]),
+                issuing_country=document[2],
+            )
+            for person, document in zip(persons, documents, strict=True)
+            if document is not None
+        ]
+    )
+    participants = Participant.objects.bulk_create(
+        [Participant(case=case, person=p, role=role, notes=notes) for p in persons]
+    )
+    cases_written.send(sender=Participant, cases=[case.pk])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=case,
+        detail={
+            "persons_registered": len(persons),
+            "role": role,
+            "first_person_id": persons[0].pk,
+            "last_person_id": persons[-1].pk,
+            "documents": sum(1 for d in documents if d is not None),
+        },
+    )
+    return participants

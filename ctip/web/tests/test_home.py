@@ -24,6 +24,7 @@ def _menu(html: str) -> list[str]:
             [
                 "Cases",
                 "Find a person",
+                "Operations",
                 "Referrals",
                 "Statistics",
                 "Import",
@@ -45,6 +46,7 @@ def _menu(html: str) -> list[str]:
             [
                 "Cases",
                 "Find a person",
+                "Operations",
                 "Referrals",
                 "Statistics",
                 "Dark figure",
