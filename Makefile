@@ -29,9 +29,12 @@ demo-data: reference
 	$(CTIP) demo-accounts
 	$(CTIP) demo-activity
 	$(CTIP) demo-screening
+	$(CTIP) demo-intake
 	$(CTIP) investigations-demo
 	$(CTIP) sanctions demo
 	$(CTIP) linkage run
+	$(CTIP) linkage agreement --partner TH --roles victim --cases-from 2019-01-01 \
+		--in-force-until 2030-12-31 --reference "Demo memorandum KH-TH (invented)"
 	$(CTIP) stats refresh
 
 demo: demo-data

@@ -12,6 +12,12 @@ with locust (as a library, headless) for a bounded time. Not a test.
 Secure cookies under production settings: locust's HTTP client would not send them over
 plain HTTP, so each simulated user sends its session cookie in a Cookie header, with
 `X-Forwarded-Proto: https` as nginx does. `--prepare-only` builds the database and exits.
+
+`--breakdown N` then sends N requests per endpoint, one at a time, through Django's test client
+in one process under the same settings, and splits each request's time into SQL (outside
+templates), template rendering (without the SQL it triggers), SQL run while rendering, and
+the rest (Python: middleware, session, access rules, view code), with the statements that
+took the most time. That says where the time goes; the locust run says how fast it is.
 """
 
 import argparse
@@ -108,13 +114,16 @@ def run(args: argparse.Namespace, var_dir: Path, plan: dict) -> int:
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            # As the shipped systemd unit (deploy/systemd/ctip.service).
+            "--timeout",
+            "60",
         ],
         env=env,
         cwd=ROOT,
         start_new_session=True,
     )
     try:
-        time.sleep(4)
+        warm_up(plan, port, args.workers)
         # Locust (gevent) runs in its own process, away from Django.
         locust = subprocess.run(
             [
@@ -135,7 +144,53 @@ def run(args: argparse.Namespace, var_dir: Path, plan: dict) -> int:
         return locust.returncode
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
+
+
+def warm_up(plan: dict, port: int, workers: int, deadline_s: float = 300) -> None:
+    """Wait until gunicorn answers, then send each endpoint a few requests per worker, so
+    that the timed run measures serving, not workers importing Django and loading templates
+    (on a busy machine that took longer than the worker timeout, and every first request
+    failed)."""
+    import urllib.error
+    import urllib.request
+
+    me = plan["clients"][0]
+    cases = plan["cases"] or [1]
+    headers = {"Cookie": f"sessionid={me['session']}", "X-Forwarded-Proto": "https"}
+    api = {"Authorization": f"Token {me['token']}", "X-Forwarded-Proto": "https"}
+    started = time.monotonic()
+
+    def get(path: str, head: dict[str, str]) -> int:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=head)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as answer:
+                answer.read()
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    while True:
+        try:
+            if get("/cases/", headers) == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() - started > deadline_s:
+            raise SystemExit("gunicorn did not answer in time")
+        time.sleep(1)
+    for _ in range(3 * workers):
+        get("/cases/", headers)
+        get(f"/cases/{cases[0]}/", headers)
+        get("/api/v1/cases/", api)
+    # Person search is rate-limited per user: warm it with the other officers.
+    for me in plan["clients"][1 : 1 + 3 * workers]:
+        get("/persons/?name=sok", {**headers, "Cookie": f"sessionid={me['session']}"})
+    print(f"gunicorn answering and warmed in {time.monotonic() - started:.0f} s")
 
 
 def drive(plan: dict, port: int, users: int, seconds: int) -> int:
@@ -145,7 +200,7 @@ def drive(plan: dict, port: int, users: int, seconds: int) -> int:
 
     clients = plan["clients"]
     cases = plan["cases"] or [1]
-    names = ["sok", "chan", "dara", "srey", "vanna", "bopha"]
+    names = NAMES
 
     class Officer(HttpUser):
         host = f"http://127.0.0.1:{port}"
@@ -187,7 +242,7 @@ def drive(plan: dict, port: int, users: int, seconds: int) -> int:
     runner.quit()
     print(f"{'endpoint':<16}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}")
     failures = 0
-    for name in ("case list", "case page", "search", "API case list"):
+    for name in ENDPOINTS:
         entry = env.stats.get(name, "GET")
         failures += entry.num_failures
         print(
@@ -206,6 +261,138 @@ def drive(plan: dict, port: int, users: int, seconds: int) -> int:
     return 1 if failures else 0
 
 
+ENDPOINTS = ("case list", "case page", "search", "API case list")
+NAMES = ["sok", "chan", "dara", "srey", "vanna", "bopha"]
+
+
+def breakdown(plan: dict, requests: int) -> None:
+    """Time each endpoint in-process and split the time: SQL, templates, SQL while rendering,
+    the rest. Runs in its own process with the production settings (see `run_breakdown`)."""
+    import re
+    import statistics
+    from collections import defaultdict
+
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.template.backends.django import Template
+    from django.test import Client
+
+    state = {"in_template": 0}
+    spent: dict[str, float] = defaultdict(float)
+    statements: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+
+    def timed_sql(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = time.perf_counter() - started
+            spent["sql_in_template" if state["in_template"] else "sql"] += took
+            spent["queries"] += 1
+            shape = re.sub(r"\b\d+\b", "N", re.sub(r"'[^']*'", "'?'", sql))[:150]
+            statements[shape][0] += 1
+            statements[shape][1] += took
+
+    original_render = Template.render
+
+    def timed_render(self, context=None, request=None):  # type: ignore[no-untyped-def]
+        outermost = not state["in_template"]
+        state["in_template"] += 1
+        started = time.perf_counter()
+        try:
+            return original_render(self, context, request)
+        finally:
+            state["in_template"] -= 1
+            if outermost:
+                spent["template_total"] += time.perf_counter() - started
+
+    Template.render = timed_render  # type: ignore[method-assign]
+    cases = plan["cases"] or [1]
+    rng = random.Random(11)
+    # One officer after another: person search is rate-limited per user (30 a minute).
+    pages, apis = [], []
+    for me in plan["clients"]:
+        page = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+        page.cookies["sessionid"] = me["session"]
+        pages.append(page)
+        apis.append(
+            Client(
+                HTTP_HOST="127.0.0.1",
+                HTTP_X_FORWARDED_PROTO="https",
+                HTTP_AUTHORIZATION=f"Token {me['token']}",
+            )
+        )
+
+    def url(name: str, n: int) -> tuple[Client, str]:
+        page = pages[n % len(pages)]
+        if name == "case list":
+            return page, "/cases/"
+        if name == "case page":
+            return page, f"/cases/{rng.choice(cases)}/"
+        if name == "search":
+            return page, f"/persons/?name={rng.choice(NAMES)}"
+        return apis[n % len(apis)], "/api/v1/cases/"
+
+    rows = {}
+    with connection.execute_wrapper(timed_sql):
+        for name in ENDPOINTS:
+            samples: dict[str, list[float]] = defaultdict(list)
+            statements.clear()
+            for n in range(requests + 2):
+                client, path = url(name, n)
+                spent.clear()
+                started = time.perf_counter()
+                answer = client.get(path)
+                total = time.perf_counter() - started
+                if answer.status_code != 200:
+                    raise SystemExit(f"{name}: {path} answered {answer.status_code}")
+                if n < 2:
+                    statements.clear()
+                    continue  # warm-up: first template load, connection
+                template = spent["template_total"] - spent["sql_in_template"]
+                samples["total"].append(total)
+                samples["sql"].append(spent["sql"])
+                samples["template"].append(template)
+                samples["sql_in_template"].append(spent["sql_in_template"])
+                samples["python"].append(total - spent["sql"] - spent["template_total"])
+                samples["queries"].append(spent["queries"])
+            rows[name] = (samples, sorted(statements.items(), key=lambda kv: -kv[1][1])[:4])
+    print(f"\nbreakdown: {requests} requests per endpoint, one at a time, medians in ms")
+    head = ("endpoint", "total", "SQL", "templates", "SQL in templates", "rest (Python)", "queries")
+    print(" | ".join(head))
+    for name, (samples, _top) in rows.items():
+        med = {k: statistics.median(v) for k, v in samples.items()}
+        print(
+            f"{name} | {med['total'] * 1000:.1f} | {med['sql'] * 1000:.1f} | "
+            f"{med['template'] * 1000:.1f} | {med['sql_in_template'] * 1000:.1f} | "
+            f"{med['python'] * 1000:.1f} | {med['queries']:.0f}"
+        )
+    for name, (_samples, top) in rows.items():
+        print(f"\n{name}: statements taking the most time (count, total ms over the sample)")
+        for shape, (count, took) in top:
+            print(f"  {count:>5} {took * 1000:>9.1f}  {shape}")
+
+
+def run_breakdown(args: argparse.Namespace, var_dir: Path, plan: dict) -> int:
+    env = _env(var_dir)
+    child = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--breakdown-child",
+            json.dumps(plan),
+            "--breakdown",
+            str(args.breakdown),
+        ],
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    return child.returncode
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=3000)
@@ -215,10 +402,18 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--var-dir", default="", help="keep the prepared database here")
     parser.add_argument("--prepare-only", action="store_true")
+    parser.add_argument(
+        "--breakdown", type=int, default=0, help="then time N requests per endpoint in-process"
+    )
     parser.add_argument("--locust", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--breakdown-child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.locust:
         return drive(json.loads(args.locust), args.port, args.users, args.seconds)
+    if args.breakdown_child:
+        sys.path.insert(0, str(ROOT))
+        breakdown(json.loads(args.breakdown_child), args.breakdown)
+        return 0
     var_dir = Path(args.var_dir) if args.var_dir else Path(tempfile.mkdtemp(prefix="ctip-load-"))
     var_dir.mkdir(parents=True, exist_ok=True)
     try:
@@ -228,7 +423,10 @@ def main() -> int:
         print(f"prepared {args.cases} cases, {args.users} officers in {took:.0f} s")
         if args.prepare_only:
             return 0
-        return run(args, var_dir, plan)
+        status = run(args, var_dir, plan) if args.seconds > 0 else 0
+        if args.breakdown:
+            status = run_breakdown(args, var_dir, plan) or status
+        return status
     finally:
         if not args.var_dir:
             shutil.rmtree(var_dir, ignore_errors=True)

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from .models import Candidate, Link, LinkageRun
+from .models import Candidate, Link, LinkageRun, MatchingAgreement
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -38,3 +38,11 @@ class CandidateAdmin(ReadOnlyAdmin):
     list_display = ("person_a", "person_b", "probability", "decision", "decided_at")
     list_filter = ("decision",)
     raw_id_fields = ("person_a", "person_b")
+
+
+@admin.register(MatchingAgreement)
+class MatchingAgreementAdmin(ReadOnlyAdmin):
+    """Recorded with `ctip linkage agreement`, which validates and audits; shown here."""
+
+    list_display = ("partner", "roles", "nationalities", "cases_from", "cases_until",
+                    "in_force_until", "reference")  # fmt: skip

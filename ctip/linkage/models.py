@@ -219,3 +219,35 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_a_id} ? {self.person_b_id}"
+
+
+class MatchingAgreement(models.Model):
+    """What an agreement with a partner (another country's authority) lets ctip encode for
+    blind matching with them: the persons in the given roles of cases opened in the period,
+    of the given nationalities (none listed: any), while the agreement is in force. The secret
+    agreed with the partner is never stored here (docs/security.md)."""
+
+    partner = models.CharField(_("partner"), max_length=80, unique=True)
+    roles = models.JSONField(_("roles covered"), default=list)
+    nationalities = models.JSONField(_("nationalities covered"), default=list, blank=True)
+    cases_from = models.DateField(_("cases opened from"))
+    cases_until = models.DateField(_("cases opened until"), null=True, blank=True)
+    in_force_until = models.DateField(_("in force until"))
+    reference = models.CharField(_("reference of the signed agreement"), max_length=200)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["partner"]
+        verbose_name = _("matching agreement")
+        verbose_name_plural = _("matching agreements")
+
+    def __str__(self) -> str:
+        return self.partner

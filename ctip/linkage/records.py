@@ -25,6 +25,7 @@ ROW_FIELDS = (
     "birth_year",
     "citizenships",
     "phone",
+    "address",
 )
 
 
@@ -49,6 +50,7 @@ def row(
     birth_year: int | None = None,
     citizenships: list[str] | None = None,
     province: str = "",
+    address: str = "",
     phone: str = "",
     document_index: str = "",
 ) -> dict[str, Any]:
@@ -66,9 +68,16 @@ def row(
         "birth_estimated": date_of_birth is None and birth_year is not None,
         "nationality": (citizenships or [""])[0] or "",
         "province": province or "",
+        "village": village_of(address),
         "phone": phone or "",
         "document_index": document_index or "",
     }
+
+
+def village_of(address: str | None) -> str:
+    """The village of an address: its first part, as forms write it first ("Village 12,
+    Ta Khmau, Kandal" -> "Village 12"); compared only within the same province."""
+    return (address or "").split(",")[0].strip()
 
 
 def _first_case_province() -> Subquery:
@@ -120,6 +129,7 @@ def person_row(person: Any) -> dict[str, Any]:
         birth_year=person.birth_year,
         citizenships=person.citizenships,
         province=getattr(person, "province_code", "") or "",
+        address=person.address,
         phone=person.phone,
         document_index=getattr(person, "document", "") or "",
     )

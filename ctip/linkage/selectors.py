@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Abs, Coalesce
@@ -18,7 +18,7 @@ from ctip.access.policies import ROLES_FOR_ACTION, actor_scope
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.registry.crypto import blind_index
-from ctip.registry.models import IdentityDocument, Person
+from ctip.registry.models import IdentityDocument, Participant, Person
 from ctip.registry.names import name_parts, skeleton
 from ctip.registry.selectors import name_words, person_queryset
 from ctip.registry.services import document_number_index
@@ -26,7 +26,14 @@ from ctip.registry.services import document_number_index
 from . import engine_api, records
 from .choices import Decision
 from .evidence import Evidence, evidence
-from .models import Candidate, IdentityMember, Link, LinkageRun, TrainedModel
+from .models import (
+    Candidate,
+    IdentityMember,
+    Link,
+    LinkageRun,
+    MatchingAgreement,
+    TrainedModel,
+)
 from .services import may_review, pair_fingerprint, thresholds
 
 # --- identities --------------------------------------------------------------------------------
@@ -185,6 +192,7 @@ class Draft:
     phone: str = ""
     document_number: str = ""
     province: str = ""
+    address: str = ""
     source: str = ""
 
     @classmethod
@@ -226,6 +234,7 @@ class Draft:
             birth_year=self.birth_year,
             citizenships=self.citizenships,
             province=self.province,
+            address=self.address,
             phone=self.phone,
             document_index=document_number_index(self.document_number)
             if self.document_number.strip()
@@ -442,3 +451,39 @@ def person_for_unmerge(*, actor: Any, pk: int) -> tuple[Person, int]:
 def identity_exists(*, actor: Any, pk: int) -> bool:
     """Whether the identity still has records (after an unmerge), for a reviewer."""
     return may_review(actor) and IdentityMember.objects.filter(identity_id=pk).exists()
+
+
+def agreement_in_force(*, partner: str, on: datetime.date) -> MatchingAgreement:
+    """The agreement with `partner` in force on `on`; a refusal naming --partner otherwise
+    (no agreement and an ended one read the same)."""
+    agreement = MatchingAgreement.objects.filter(
+        partner=partner.strip(), in_force_until__gte=on
+    ).first()
+    if agreement is None:
+        raise ValidationError(
+            {"partner": _("No matching agreement with %(partner)s is in force.")
+             % {"partner": partner}}
+        )  # fmt: skip
+    return agreement
+
+
+def agreement_persons(*, actor: Any, agreement: MatchingAgreement) -> QuerySet[Person]:
+    """The persons the agreement covers, among those the actor may read: in one of its roles
+    in a case opened in its period, of one of its nationalities (if it names any)."""
+    participants = Participant.objects.filter(
+        role__in=agreement.roles, case__opened_on__gte=agreement.cases_from
+    )
+    if agreement.cases_until is not None:
+        participants = participants.filter(case__opened_on__lte=agreement.cases_until)
+    persons = person_queryset(actor=actor).filter(pk__in=participants.values("person"))
+    if agreement.nationalities:
+        # citizenships is a JSON list; a JSON "contains" is not portable to SQLite, and the
+        # few codes are checked while the rows stream (see covers_nationality).
+        persons = persons.exclude(citizenships=[])
+    return persons
+
+
+def covers_nationality(agreement: MatchingAgreement, citizenships: list[str] | None) -> bool:
+    return not agreement.nationalities or bool(
+        set(citizenships or ()) & set(agreement.nationalities)
+    )

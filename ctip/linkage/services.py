@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,11 +19,19 @@ from ctip.access.choices import Role
 from ctip.access.policies import actor_scope
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic, refusal
+from ctip.registry.choices import ParticipantRole
 from ctip.registry.models import Person
 
 from . import engine_api, identities, records
 from .choices import Decision, LinkSource, RunStatus
-from .models import Candidate, IdentityMember, Link, LinkageRun, TrainedModel
+from .models import (
+    Candidate,
+    IdentityMember,
+    Link,
+    LinkageRun,
+    MatchingAgreement,
+    TrainedModel,
+)
 
 REASON_MAX = 500
 
@@ -381,3 +390,68 @@ def _finish(run: LinkageRun, actor: Any, status: str, message: str) -> LinkageRu
         },
     )
     return run
+
+
+def agreement_record(
+    *,
+    actor: Any,
+    partner: str,
+    roles: list[str],
+    nationalities: list[str],
+    cases_from: Any,
+    cases_until: Any,
+    in_force_until: Any,
+    reference: str,
+) -> MatchingAgreement:
+    """Record (or replace) the agreement with a partner that `linkage encode` obeys; audited.
+    Bad values are refused by field, nothing saved."""
+    partner = (partner or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not partner:
+        errors["partner"] = [_("Name the partner.")]
+    known_roles = set(ParticipantRole.values)
+    if not roles or not set(roles) <= known_roles:
+        errors["roles"] = [
+            _("Give one or more roles among: %(roles)s.")
+            % {"roles": ", ".join(sorted(known_roles))}
+        ]
+    nationalities = [code.strip().upper() for code in nationalities if code.strip()]
+    if any(len(code) != 3 or not code.isalpha() for code in nationalities):
+        errors["nationalities"] = [_("Give nationalities as three-letter codes (THA, VNM).")]
+    if cases_from is None:
+        errors["cases_from"] = [_("Give the first day of the cases the agreement covers.")]
+    elif cases_until is not None and cases_until < cases_from:
+        errors["cases_until"] = [_("The end of the period is before its start.")]
+    if in_force_until is None:
+        errors["in_force_until"] = [_("Give the day the agreement ends.")]
+    if not (reference or "").strip():
+        errors["reference"] = [_("Give the reference of the signed agreement.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        agreement, created = MatchingAgreement.objects.update_or_create(
+            partner=partner,
+            defaults={
+                "roles": sorted(set(roles)),
+                "nationalities": sorted(set(nationalities)),
+                "cases_from": cases_from,
+                "cases_until": cases_until,
+                "in_force_until": in_force_until,
+                "reference": reference.strip(),
+                "created_by": actor if getattr(actor, "pk", None) else None,
+            },
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            obj=agreement,
+            detail={
+                "partner": partner,
+                "roles": agreement.roles,
+                "nationalities": agreement.nationalities,
+                "cases_from": cases_from.isoformat(),
+                "cases_until": cases_until.isoformat() if cases_until else None,
+                "in_force_until": in_force_until.isoformat(),
+            },
+        )
+    return agreement

@@ -355,3 +355,174 @@ EXPLOITATION_TYPES = {
     "forced_labour": ["ForcedLabour"],
     "forced_marriage": ["ForcedMarriage"],
 }
+
+# --- wider Khmer name pools, drawn with realistic frequencies ------------------------------
+#
+# The lists above are the most common names. Cambodians share fewer names than English
+# speakers but many more than a few dozen: family names are often a father's or grandfather's
+# given name, and given names are often two syllables joined (Sok + Heng, Chan + Tha, Srey +
+# Mom). So the pools below add rarer family names and build given names from syllables, and
+# every pool is drawn with Zipf-like weights (rank r weighs 1 / (r + ZIPF_OFFSET)): a few
+# names are very common, most are rare, so that unrelated people share a name about as often
+# as they do in a real registry.
+
+KHMER_FAMILY_MORE: list[tuple[str, tuple[str, ...]]] = [
+    ("ហ៊ុយ", ("Huy", "Houy")),
+    ("ម៉ម", ("Mam", "Mamm")),
+    ("ប៉ែន", ("Pen", "Penn")),
+    ("ហ៊ាង", ("Hang", "Hangh")),
+    ("ស៊ឹម", ("Sim", "Simm")),
+    ("ឈាង", ("Chheang", "Cheang")),
+    ("អ៊ុំ", ("Um", "Oum")),
+    ("ប៉ុក", ("Pok", "Pokk")),
+    ("សារ៉ាត់", ("Sarat", "Sarath")),
+    ("យ៉ង", ("Yong", "Young")),
+    ("ហួត", ("Huot", "Hout", "Hut")),
+    ("ម៉ុក", ("Mok", "Mokk")),
+    ("ផុន", ("Phon", "Pon", "Phonn")),
+    ("ស៊ុយ", ("Suy", "Souy")),
+    ("ចេង", ("Cheng", "Chheng")),
+    ("ទាវ", ("Teav", "Theav")),
+    ("ពុំ", ("Pum", "Poum", "Pom")),
+    ("គង់", ("Kong", "Kung")),
+    ("ម៉ាង", ("Mang", "Maang")),
+    ("រិន", ("Rin", "Rinn")),
+    ("លឹម", ("Lim", "Lym")),
+    ("សយ", ("Soy", "Soi")),
+    ("ទុំ", ("Tum", "Toum", "Tom")),
+    ("ណាក់", ("Nak", "Nakk")),
+    ("ហម", ("Hom", "Hum")),
+    ("ម៉េង", ("Meng", "Mengh")),
+    ("សួស", ("Suos", "Sous")),
+    ("ឈន", ("Chhorn", "Chorn")),
+    ("ពុធ", ("Puth", "Pouth", "Put")),
+    ("អាង", ("Ang", "Aang")),
+    ("ខេង", ("Kheng", "Keng")),
+    ("វង្ស", ("Vong", "Wong")),
+    ("ថន", ("Thon", "Ton")),
+    ("ណែត", ("Net", "Nett")),
+    ("ហ៊ួរ", ("Hour", "Huor")),
+    ("ទឹម", ("Tim", "Thim")),
+    ("សាន", ("San", "Sann")),
+    ("ពេញ", ("Penh", "Phenh")),
+    ("ស៊ាង", ("Sang", "Saang")),
+    ("ម៉ៅ", ("Mau", "Mao")),
+]
+
+# Syllables of given names: (Khmer script, Latin spellings, most common first).
+FEMALE_FIRST_SYLLABLES: list[tuple[str, tuple[str, ...], bool]] = [
+    # (Khmer, Latin spellings, written as two words)
+    ("ស្រី", ("Srey", "Srei"), True),
+    ("សុខ", ("Sok", "Sokh"), False),
+    ("ចាន់", ("Chan", "Chann"), False),
+    ("គឹម", ("Kim", "Kym"), False),
+]
+FEMALE_SECOND_SYLLABLES: list[tuple[str, tuple[str, ...]]] = [
+    ("មុំ", ("Mom", "Mum")),
+    ("នាង", ("Neang", "Neangh")),
+    ("ល័ក្ខ", ("Leak", "Leakh")),
+    ("ពៅ", ("Pov", "Pouv")),
+    ("និច", ("Nich", "Nichh")),
+    ("ណា", ("Na", "Nha")),
+    ("ដា", ("Da", "Dar")),
+    ("រ៉ា", ("Ra", "Raa")),
+    ("នី", ("Ny", "Ni", "Ney")),
+    ("ម៉ី", ("My", "Mey", "Mei")),
+    ("លីន", ("Lin", "Linn")),
+    ("ធា", ("Thea", "Tha")),
+    ("វី", ("Vy", "Vi")),
+    ("ពិន", ("Pin", "Phin")),
+]
+MALE_FIRST_SYLLABLES: list[tuple[str, tuple[str, ...], bool]] = [
+    ("សុខ", ("Sok", "Sokh"), False),
+    ("ចាន់", ("Chan", "Chann"), False),
+    ("ប៊ុន", ("Bun", "Boun"), False),
+    ("គឹម", ("Kim", "Kym"), False),
+    ("វណ្ណ", ("Vann", "Van"), False),
+]
+MALE_SECOND_SYLLABLES: list[tuple[str, tuple[str, ...]]] = [
+    ("ហេង", ("Heng", "Hengh")),
+    ("លី", ("Ly", "Li")),
+    ("រិទ្ធ", ("Rith", "Rit")),
+    ("ធឿន", ("Thoeun", "Thoeunn")),
+    ("ធា", ("Tha", "Thea")),
+    ("ណា", ("Na", "Nha")),
+    ("រ៉ា", ("Ra", "Raa")),
+    ("ដា", ("Da", "Dar")),
+    ("វុធ", ("Vuth", "Vut", "Vouth")),
+    ("ផល", ("Phal", "Pal")),
+    ("សាក់", ("Sak", "Sakk")),
+    ("ម៉េង", ("Meng", "Mengh")),
+    ("ធី", ("Thy", "Thi", "Ty")),
+]
+ZIPF_OFFSET = 10.0
+
+
+def _search_key(spelling: str) -> str:
+    from .names import skeleton
+
+    return " ".join(sorted(skeleton(part) for part in spelling.split()))
+
+
+def _compounds(
+    first: list[tuple[str, tuple[str, ...], bool]], second: list[tuple[str, tuple[str, ...]]]
+) -> list[tuple[str, tuple[str, ...]]]:
+    """Given names of two syllables. Only spellings with the search key of the most common
+    one are kept (Sokh + heng would not reduce to Sokheng's key), so that search and the
+    pool's tests treat every spelling as the same name; slips of the pen come on top."""
+    names = []
+    for first_km, first_latin, spaced in first:
+        for second_km, second_latin in second:
+            spellings = [
+                f"{a} {b}" if spaced else f"{a}{b.lower()}"
+                for a in first_latin
+                for b in second_latin
+            ]
+            key = _search_key(spellings[0])
+            kept = tuple(dict.fromkeys(s for s in spellings if _search_key(s) == key))
+            names.append((first_km + second_km, kept))
+    return names
+
+
+def _merged(*lists: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, tuple[str, ...]]]:
+    """The lists one after the other, each Khmer name once (its first entry wins)."""
+    seen: set[str] = set()
+    merged = []
+    for entries in lists:
+        for khmer, spellings in entries:
+            if khmer not in seen:
+                seen.add(khmer)
+                merged.append((khmer, spellings))
+    return merged
+
+
+def zipf_weights(count: int) -> list[float]:
+    return [1 / (rank + ZIPF_OFFSET) for rank in range(count)]
+
+
+# Interleaved so that common single names stay common and compounds spread over the ranks.
+def _interleave(
+    a: list[tuple[str, tuple[str, ...]]], b: list[tuple[str, tuple[str, ...]]]
+) -> list[tuple[str, tuple[str, ...]]]:
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for i in range(max(len(a), len(b))):
+        out.extend(x[i] for x in (a, b) if i < len(x))
+    return out
+
+
+KHMER_GIVEN_FEMALE_ALL = _merged(
+    _interleave(KHMER_GIVEN_FEMALE, _compounds(FEMALE_FIRST_SYLLABLES, FEMALE_SECOND_SYLLABLES))
+)
+KHMER_GIVEN_MALE_ALL = _merged(
+    _interleave(KHMER_GIVEN_MALE, _compounds(MALE_FIRST_SYLLABLES, MALE_SECOND_SYLLABLES))
+)
+# Family names: the common ones, the rarer ones, then men's given names of one word (a
+# father's given name passed on as the family name), rarest of all.
+KHMER_FAMILY_ALL = _merged(
+    KHMER_FAMILY,
+    KHMER_FAMILY_MORE,
+    [(km, latin) for km, latin in KHMER_GIVEN_MALE_ALL if " " not in latin[0]],
+)
+KHMER_FAMILY_WEIGHTS = zipf_weights(len(KHMER_FAMILY_ALL))
+KHMER_GIVEN_FEMALE_WEIGHTS = zipf_weights(len(KHMER_GIVEN_FEMALE_ALL))
+KHMER_GIVEN_MALE_WEIGHTS = zipf_weights(len(KHMER_GIVEN_MALE_ALL))

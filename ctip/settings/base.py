@@ -136,6 +136,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         **sqlite_options(),
         **DATABASES["default"].get("OPTIONS", {}),
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: PostgreSQL compiles any plan it costs high, and the scoped case count is costed
+    # high at a million cases; compiling it took 0.5-2.9 s on top of a 1.5 s query
+    # (docs/benchmarks.md, "Load"). Short web queries never repay the compilation.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Argon2 first: the brief asks for memory-hard hashing of staff passwords.

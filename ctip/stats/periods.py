@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+KHMER_DIGITS = str.maketrans("0123456789", "០១២៣៤៥៦៧៨៩")
 PERIOD_PATTERN = re.compile(r"^(?P<year>\d{4})(?:H(?P<half>[12]))?$")
 
 
@@ -51,12 +53,16 @@ class Period:
         return self.start <= day <= self.end
 
     def name(self) -> str:
-        """The period in words, in the active language ("First half of 2024")."""
+        """The period in words, in the active language ("First half of 2024"); a Khmer page
+        writes the year in Khmer digits (ឆ្នាំ២០២៤), as the PDF report does."""
+        year = str(self.year)
+        if (get_language() or "").startswith("km"):
+            year = year.translate(KHMER_DIGITS)
         if self.half == 1:
-            return _("First half of %(year)s") % {"year": self.year}
+            return _("First half of %(year)s") % {"year": year}
         if self.half == 2:
-            return _("Second half of %(year)s") % {"year": self.year}
-        return _("Year %(year)s") % {"year": self.year}
+            return _("Second half of %(year)s") % {"year": year}
+        return _("Year %(year)s") % {"year": year}
 
 
 def last_complete_half(today: datetime.date | None = None) -> Period:

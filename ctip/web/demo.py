@@ -2,8 +2,10 @@
 
 `ctip demo-data` fills the registry in bulk; this gives each demo account its day's work, so
 that every page has something to show: referrals sent to the social worker in every state,
-tasks due and overdue, an applied import, a published release and a draft waiting for the
-secretariat supervisor. Demo only; synthetic people only. Running it again adds nothing.
+tasks due and overdue, case management (a caseworker, notes, follow-up visits, documents and
+a photo, a case transferred, the notifications these send), an applied import, a published
+release and a draft waiting for the secretariat supervisor. Demo only; synthetic people only.
+Running it again adds nothing.
 """
 
 import csv
@@ -139,6 +141,124 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
     return counts
 
 
+def _photo() -> bytes:
+    """A drawn picture standing in for a photo of a rescue site, with a GPS tag as phones
+    write it: the file store strips it (synthetic, no real place)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (480, 320), (214, 226, 233))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 120, 420, 300), fill=(120, 94, 70))
+    draw.polygon([(40, 130), (240, 30), (440, 130)], fill=(150, 40, 40))
+    draw.rectangle((210, 200, 270, 300), fill=(60, 45, 30))
+    exif = Image.Exif()
+    exif[0x0110] = "DemoPhone"
+    exif[0x8825] = {1: "N", 2: (11.0, 33.0, 0.0), 3: "E", 4: (104.0, 55.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _casework(officer: User, supervisor: User, today: datetime.date) -> dict[str, int]:
+    """Case management on a police case: a caseworker assigned, notes, follow-up visits,
+    documents and a photo; and a second case transferred to the social affairs department."""
+    from ctip.registry.casework.services import (
+        case_assign,
+        case_note_add,
+        case_transfer,
+        follow_up_plan,
+        follow_up_record,
+    )
+    from ctip.registry.files.services import case_attachment_add, person_attachment_add
+
+    police = Agency.objects.get(code="AHTJP")
+    case = services.case_create(
+        actor=officer,
+        kind="trafficking",
+        source="hotline",
+        owning_agency=police,
+        province=Province.objects.get(code="KH-12"),
+        opened_on=today - datetime.timedelta(days=40),
+        summary="A young woman promised factory work across the border was held and made to work.",
+    )
+    victim = _victim(officer, case, "Heng", "Dalin", ("ហេង", "ដាលីន"))
+    case_assign(actor=supervisor, case=case, caseworker=officer)
+    case_note_add(
+        actor=officer,
+        case=case,
+        text="Met Dalin and her mother at home; both want her back at school.",
+    )
+    case_note_add(
+        actor=officer,
+        case=case,
+        participant=victim,
+        sensitivity="testimony",
+        text="She described how the broker kept her passport and her wages for three months.",
+    )
+    done = follow_up_plan(
+        actor=officer,
+        case=case,
+        kind="home_visit",
+        participant=victim,
+        due_on=today - datetime.timedelta(days=7),
+    )
+    follow_up_record(
+        actor=officer,
+        follow_up=done,
+        status="done",
+        done_on=today - datetime.timedelta(days=7),
+        outcome="Living with her mother; enrolled in vocational training.",
+    )
+    follow_up_plan(
+        actor=supervisor,
+        case=case,
+        kind="phone_call",
+        participant=victim,
+        caseworker=officer,
+        due_on=today + datetime.timedelta(days=3),
+    )
+    case_attachment_add(
+        actor=officer,
+        case=case,
+        upload=_photo(),
+        name="rescue-site.jpg",
+        description="The house where she was held (taken during the rescue).",
+    )
+    case_attachment_add(
+        actor=officer,
+        case=case,
+        participant=victim,
+        name="statement-summary.txt",
+        upload=b"Summary of the statement taken on arrival (synthetic demo text).\n",
+    )
+    person_attachment_add(
+        actor=officer,
+        person=victim.person,
+        upload=_photo(),
+        name="identity-photo.jpg",
+        description="Photo for the identity card application.",
+    )
+    moved = services.case_create(
+        actor=officer,
+        kind="forced_labour",
+        source="ngo",
+        owning_agency=police,
+        province=Province.objects.get(code="KH-12"),
+        opened_on=today - datetime.timedelta(days=15),
+        summary="A boy returned from a fishing boat; no criminal investigation to follow.",
+    )
+    _victim(officer, moved, "Nhem", "Sopheak", ("ញឹម", "សុភ័ក្រ"))
+    case_transfer(
+        actor=supervisor,
+        case=moved,
+        to_agency=Agency.objects.get(code="DOSVY-12"),
+        reason="Care and reintegration only: the social affairs department carries the case.",
+    )
+    return {"notes": 2, "follow_ups": 2, "attachments": 3, "transfers": 1}
+
+
 def _import(officer: User) -> Any:
     """A small spreadsheet of cases from a partner, checked and applied like an upload."""
     agency = Agency.objects.get(code="AHTJP")
@@ -173,11 +293,13 @@ def demo_activity(*, today: datetime.date | None = None) -> dict[str, Any]:
     officer, social = _user("ahtjp.officer"), _user("dosvy12.social")
     with transaction.atomic():
         referrals = _referrals(officer, social, today)
+        casework = _casework(officer, _user("ahtjp.supervisor"), today)
     batch = _import(officer)
     with transaction.atomic():
         releases = _releases(_user("ncct.analyst"), _user("ncct.supervisor"), today)
     return {
         "referrals": referrals,
+        "case management": casework,
         "import": f"{batch.file_name}: {batch.get_status_display()}",
         "releases": [f"{r.period} {r.get_status_display()}" for r in releases],
     }

@@ -102,6 +102,10 @@ class Level:
     null: bool = False
     tf_column: str | None = None
     m: float | None = None  # the starting m: kept where the data cannot estimate it
+    # The prior u (share among pairs of different people), used instead of sampling when a
+    # file is too small to sample (model.PRIOR_MAX_PAIRS); measured on the generator's data
+    # (`python bench/linkage.py accuracy`, docs/linkage.md) and rounded.
+    u: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,7 +121,8 @@ class Comparison:
                 return index
         raise AssertionError("a comparison ends with an else level")
 
-    def splink(self) -> dict[str, Any]:
+    def splink(self, *, priors: bool = False) -> dict[str, Any]:
+        """Splink's dictionary for this comparison; with `priors`, u set to the prior u."""
         levels = []
         for level in self.levels:
             entry: dict[str, Any] = {
@@ -128,6 +133,8 @@ class Comparison:
                 entry["is_null_level"] = True
             else:
                 entry["m_probability"] = level.m
+                if priors:
+                    entry["u_probability"] = level.u
             if level.tf_column:
                 # Each name level is adjusted against its own u, not the exact level's.
                 entry["tf_adjustment_column"] = level.tf_column
@@ -148,25 +155,25 @@ def _name(part: str, other: str, title: str, edits: int) -> Comparison:
         title,
         (
             Level("missing", missing(key), null=True),
-            Level("exact", equal(norm), tf_column=key, m=0.45),
-            Level("romanisation variant", equal(key), tf_column=key, m=0.3),
-            Level("family/given swapped", equal(key, f"{other}_sk"), m=0.1),
-            Level("sounds alike", equal(cons), m=0.05),
-            Level("close spelling", within_edits(key, edits), m=0.05),
-            Level("different", None, m=0.05),
+            Level("exact", equal(norm), tf_column=key, m=0.45, u=0.02),
+            Level("romanisation variant", equal(key), tf_column=key, m=0.3, u=0.005),
+            Level("family/given swapped", equal(key, f"{other}_sk"), m=0.1, u=0.003),
+            Level("sounds alike", equal(cons), m=0.05, u=0.002),
+            Level("close spelling", within_edits(key, edits), m=0.05, u=0.03),
+            Level("different", None, m=0.05, u=0.94),
         ),
     )
 
 
-def _same_or_not(name: str, title: str, column: str, m: float) -> Comparison:
+def _same_or_not(name: str, title: str, column: str, m: float, u: float) -> Comparison:
     """A comparison that is only equal or not (sex, nationality, phone, document)."""
     return Comparison(
         name,
         title,
         (
             Level("missing", missing(column), null=True),
-            Level("same", equal(column), m=m),
-            Level("different", None, m=round(1 - m, 2)),
+            Level("same", equal(column), m=m, u=u),
+            Level("different", None, m=round(1 - m, 2), u=1 - u),
         ),
     )
 
@@ -179,37 +186,39 @@ COMPARISONS: tuple[Comparison, ...] = (
         "Date or year of birth",
         (
             Level("missing", missing("birth_year"), null=True),
-            Level("exact date", equal("birth_date"), m=0.4),
+            Level("exact date", equal("birth_date"), m=0.4, u=3e-5),
             Level(
                 "day/month swapped",
                 equal("birth_year") & equal("birth_md", "birth_dm"),
                 m=0.01,
+                u=1e-5,
             ),
-            Level("date one key off", within_edits("birth_date", 1), m=0.03),
-            Level("year only", equal("birth_year"), m=0.3),
-            Level("±1 year", within_years("birth_year", 1), m=0.2),
+            Level("date one key off", within_edits("birth_date", 1), m=0.03, u=6e-4),
+            Level("year only", equal("birth_year"), m=0.3, u=0.03),
+            Level("±1 year", within_years("birth_year", 1), m=0.2, u=0.06),
             Level(
                 "±3 years, estimated age",
                 within_years("birth_year", 3) & either_true("birth_estimated"),
                 m=0.05,
+                u=0.08,
             ),
-            Level("different", None, m=0.04),
+            Level("different", None, m=0.04, u=0.83),
         ),
     ),
-    _same_or_not("sex", "Sex", "sex", 0.98),
-    _same_or_not("nationality", "Nationality", "nationality", 0.97),
+    _same_or_not("sex", "Sex", "sex", 0.98, 0.5),
+    _same_or_not("nationality", "Nationality", "nationality", 0.97, 0.7),
     Comparison(
         "place",
         "Province and village",
         (
             Level("missing", missing("province"), null=True),
-            Level("same village", equal("province") & equal("village"), m=0.15),
-            Level("same province", equal("province"), m=0.5),
-            Level("different", None, m=0.35),
+            Level("same village", equal("province") & equal("village"), m=0.15, u=3e-4),
+            Level("same province", equal("province"), m=0.5, u=0.08),
+            Level("different", None, m=0.35, u=0.92),
         ),
     ),
-    _same_or_not("phone", "Phone number (E.164)", "phone", 0.8),
-    _same_or_not("document", "Identity document (blind index)", "document_index", 0.9),
+    _same_or_not("phone", "Phone number (E.164)", "phone", 0.8, 1e-5),
+    _same_or_not("document", "Identity document (blind index)", "document_index", 0.9, 1e-5),
 )
 COMPARISON_BY_NAME = {comparison.name: comparison for comparison in COMPARISONS}
 TF_COLUMNS = ("family_sk", "given_sk")
@@ -223,6 +232,8 @@ BLOCKING_RULES: tuple[str, ...] = (
     "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.birth_year = r.birth_year + 1",
     "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.birth_year + 1 = r.birth_year",
     "l.family_sk = r.given_sk AND l.given_sk = r.family_sk AND l.birth_year = r.birth_year",
+    "l.family_sk = r.given_sk AND l.given_sk = r.family_sk AND l.birth_year = r.birth_year + 1",
+    "l.family_sk = r.given_sk AND l.given_sk = r.family_sk AND l.birth_year + 1 = r.birth_year",
     "l.family_cons = r.family_cons AND l.given_cons = r.given_cons AND l.birth_year = r.birth_year",
     "l.family_sk = r.family_sk AND l.given_sk = r.given_sk AND l.province = r.province",
     # A full date of birth is rare enough to block on alone (about 30 persons a day at 1M).

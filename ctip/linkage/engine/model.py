@@ -12,6 +12,7 @@ import dataclasses
 import json
 import logging
 import math
+import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -73,7 +74,22 @@ def _block_pairs(rows: Sequence[dict[str, Any]], block: tuple[tuple[str, ...], .
 M_FLOOR = 0.005
 U_FLOOR = 1e-5
 U_MAX_PAIRS = 2e6
+# A file with fewer record pairs than this is too small to learn from: u sampled from a few
+# hundred pairs is mostly zeros (a level never seen would weigh thousands to one), and EM on
+# a handful of pairs learns noise. Such a file is scored with fixed priors: the m and u of
+# comparisons.py, with only the share of matches estimated from the strict rules (bounded,
+# since a few records make it coarse). Each EM block also needs EM_MIN_PAIRS pairs.
+PRIOR_MAX_PAIRS = 20_000
+PRIOR_MATCH_SHARE = (1e-4, 0.05)
 SEED = 13
+# Past this many records the model is fitted on a seeded random sample of them (the records
+# reviewers labelled always in it): every parameter is a share among pairs, which a sample
+# estimates without bias, and training then costs the same at a million persons as at
+# 150,000. Name frequencies are still counted over every record.
+TRAIN_MAX_RECORDS = 150_000
+# Prediction compares the records in chunks of about this many on one side, so that the
+# candidate pairs of one chunk, not of the whole registry, are in memory at once.
+PREDICT_CHUNK_RECORDS = 200_000
 # Splink warns about levels the data never shows; the model handles them (_complete).
 logging.getLogger("splink").setLevel(logging.ERROR)
 
@@ -89,12 +105,15 @@ class TrainedModel:
     settings: dict[str, Any]
     term_frequencies: dict[str, dict[str, float]]
     records: int = 0
+    # "em": u sampled and m estimated from the data; "priors": the fixed priors (a tiny file)
+    method: str = "em"
 
     def to_json(self) -> str:
         return json.dumps(
             {
                 "schema": SCHEMA,
                 "records": self.records,
+                "method": self.method,
                 "settings": self.settings,
                 "term_frequencies": self.term_frequencies,
             },
@@ -110,7 +129,12 @@ class TrainedModel:
             raise ModelError(f"model: not JSON ({error.msg})") from None
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ModelError(f"model: not a {SCHEMA} model")
-        return cls(data["settings"], data["term_frequencies"], int(data.get("records", 0)))
+        return cls(
+            data["settings"],
+            data["term_frequencies"],
+            int(data.get("records", 0)),
+            str(data.get("method", "em")),
+        )
 
     @property
     def probability_two_random_records_match(self) -> float:
@@ -125,13 +149,14 @@ class Pair:
     pattern: dict[str, str]
 
 
-def settings() -> dict[str, Any]:
-    """The untrained Splink settings; the same dictionary runs on DuckDB and on Spark."""
+def settings(*, priors: bool = False) -> dict[str, Any]:
+    """The untrained Splink settings; the same dictionary runs on DuckDB and on Spark. With
+    `priors`, u is set to the prior u of every level (comparisons.py)."""
     return {
         "link_type": "dedupe_only",
         "unique_id_column_name": "unique_id",
         "probability_two_random_records_match": 1e-4,
-        "comparisons": [comparison.splink() for comparison in COMPARISONS],
+        "comparisons": [comparison.splink(priors=priors) for comparison in COMPARISONS],
         "blocking_rules_to_generate_predictions": list(BLOCKING_RULES),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
@@ -173,10 +198,14 @@ def train(
     spark: Any = None,
 ) -> TrainedModel:
     """Train the model on normalised records (and reviewers' decisions on pairs, if any)."""
-    rows = list(records)
-    if len(rows) < 2:
+    every = list(records)
+    if len(every) < 2:
         raise ModelError("records: at least two records are needed to train a model")
-    tf = term_frequencies(rows)
+    labels = list(labels)
+    tf = term_frequencies(every)
+    rows = training_sample(every, labels)
+    if len(rows) * (len(rows) - 1) // 2 < PRIOR_MAX_PAIRS:
+        return _train_priors(rows, tf, backend=backend, spark=spark)
     with backends.session(backend, spark=spark) as session:
         linker = _linker(session, rows, settings(), tf)
         training = linker.training
@@ -190,7 +219,9 @@ def train(
         for block in EM_BLOCKS:
             if _block_pairs(rows, block) < EM_MIN_PAIRS:
                 continue
-            with contextlib.suppress(SplinkException):
+            # A session whose EM drives some m below float64's range (Splink refuses values
+            # under 1e-300 with a ValueError) keeps what it had set; _complete floors m.
+            with contextlib.suppress(SplinkException, ValueError):
                 training.estimate_parameters_using_expectation_maximisation(
                     _block_sql(block), max_pairs=EM_MAX_PAIRS, record_sample_proportion=0.1
                 )
@@ -206,9 +237,41 @@ def train(
             table = session.register(
                 positives, ("source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r")
             )
-            training.estimate_m_from_pairwise_labels(table)
+            with contextlib.suppress(SplinkException, ValueError):
+                training.estimate_m_from_pairwise_labels(table)
         trained = linker.misc.save_model_to_json()
-    return TrainedModel(_complete(trained), tf, len(rows))
+    return TrainedModel(_complete(trained), tf, len(every))
+
+
+def _train_priors(
+    rows: list[dict[str, Any]], tf: dict[str, dict[str, float]], *, backend: str, spark: Any
+) -> TrainedModel:
+    """A small file: the fixed priors, and the share of matches its strict rules suggest."""
+    with backends.session(backend, spark=spark) as session:
+        linker = _linker(session, rows, settings(priors=True), tf)
+        with contextlib.suppress(SplinkException):
+            linker.training.estimate_probability_two_random_records_match(
+                list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
+            )
+        trained = linker.misc.save_model_to_json()
+    low, high = PRIOR_MATCH_SHARE
+    share = trained["probability_two_random_records_match"]
+    trained["probability_two_random_records_match"] = min(max(share, low), high)
+    return TrainedModel(_complete(trained), tf, len(rows), method="priors")
+
+
+def training_sample(
+    rows: list[dict[str, Any]], labels: Sequence[tuple[str, str, bool]]
+) -> list[dict[str, Any]]:
+    """All the records, or past TRAIN_MAX_RECORDS a seeded random sample of them that keeps
+    every record a reviewer's decision names."""
+    if len(rows) <= TRAIN_MAX_RECORDS:
+        return rows
+    labelled = {str(record) for a, b, _same in labels for record in (a, b)}
+    kept = [row for row in rows if row["unique_id"] in labelled]
+    others = [row for row in rows if row["unique_id"] not in labelled]
+    wanted = max(0, TRAIN_MAX_RECORDS - len(kept))
+    return kept + random.Random(SEED).sample(others, min(wanted, len(others)))
 
 
 def _complete(trained: dict[str, Any]) -> dict[str, Any]:
@@ -241,8 +304,12 @@ def predict(
         return []
     with backends.session(backend, spark=spark) as session:
         linker = _linker(session, rows, model.settings, model.term_frequencies)
+        chunks = max(1, math.ceil(len(rows) / PREDICT_CHUNK_RECORDS))
         scored = linker.inference.predict(
-            threshold_match_probability=threshold, warning_mode="never"
+            threshold_match_probability=threshold,
+            warning_mode="never",
+            num_chunks_left=chunks,
+            num_chunks_right=1,
         )
         result = session.rows(
             f"SELECT unique_id_l, unique_id_r, match_probability FROM {scored.physical_name}"

@@ -9,6 +9,7 @@ written another way, a slip of the pen. The ground truth is the person number of
 
 import dataclasses
 import datetime
+import itertools
 import random
 from typing import Any
 
@@ -20,6 +21,10 @@ PROVINCES = (
     "Phnom Penh", "Banteay Meanchey", "Battambang", "Kampong Cham", "Kampot", "Kandal",
     "Koh Kong", "Preah Sihanouk", "Siem Reap", "Svay Rieng", "Prey Veng", "Takeo",
 )  # fmt: skip
+# Names drawn with the demo generator's frequencies (a few common, most rare).
+_FAMILY = list(itertools.accumulate(pools.KHMER_FAMILY_WEIGHTS))
+_FEMALE = list(itertools.accumulate(pools.KHMER_GIVEN_FEMALE_WEIGHTS))
+_MALE = list(itertools.accumulate(pools.KHMER_GIVEN_MALE_WEIGHTS))
 NATIONALITY_SHARE = (("KHM", 0.85), ("VNM", 0.06), ("CHN", 0.05), ("THA", 0.04))
 
 
@@ -54,8 +59,12 @@ def _person(rng: random.Random, number: int) -> Person:
     if nationality == "KHM" or nationality not in pools.FOREIGN_NAMES:
         nationality = "KHM" if nationality not in pools.FOREIGN_NAMES else nationality
     if nationality == "KHM":
-        family = rng.choice(pools.KHMER_FAMILY)
-        given = rng.choice(pools.KHMER_GIVEN_FEMALE if female else pools.KHMER_GIVEN_MALE)
+        family = rng.choices(pools.KHMER_FAMILY_ALL, cum_weights=_FAMILY)[0]
+        given = (
+            rng.choices(pools.KHMER_GIVEN_FEMALE_ALL, cum_weights=_FEMALE)[0]
+            if female
+            else rng.choices(pools.KHMER_GIVEN_MALE_ALL, cum_weights=_MALE)[0]
+        )
     else:
         families, females, males, _order = pools.FOREIGN_NAMES[nationality]
         family = ("", (rng.choice(families),))

@@ -77,18 +77,71 @@ def test_encodings_with_another_key_or_method_are_refused(tmp_path: Path, key: P
     assert not (tmp_path / "e.enc").exists()
 
 
+AGREEMENT = ("agreement", "--partner", "TH", "--roles", "victim", "--cases-from", "2018-01-01",
+             "--in-force-until", "2099-12-31", "--reference", "MoU KH-TH 2024/7")  # fmt: skip
+
+
 @pytest.mark.django_db
-def test_encode_reads_the_registry_and_audits_the_export(tmp_path: Path, key: Path) -> None:
-    from ctip.registry.models import Person
+def test_encode_reads_only_the_persons_the_agreement_covers_and_audits_it(
+    tmp_path: Path, key: Path
+) -> None:
+    from ctip.registry.choices import ParticipantRole
+    from ctip.registry.models import Participant, Person
     from ctip.registry.synthetic import demo_data_generate
 
     demo_data_generate(actor=None, cases=40, seed=3, until=datetime.date(2025, 12, 31))
+    run(*AGREEMENT)
     message = run("encode", "--partner", "TH", "--key-file", str(key),
                   "--output", str(tmp_path / "r.enc"))  # fmt: skip
     data = json.loads((tmp_path / "r.enc").read_text())
-    assert len(data["records"]) == Person.objects.count() > 0
-    assert f"{Person.objects.count()} persons encoded" in message
+    victims = Person.objects.filter(
+        pk__in=Participant.objects.filter(role=ParticipantRole.VICTIM).values("person")
+    ).count()
+    assert 0 < len(data["records"]) == victims < Person.objects.count()
+    assert f"{victims} persons encoded" in message
     ids = {opaque for opaque, _keys in data["records"]}
     assert not ids & {str(pk) for pk in Person.objects.values_list("pk", flat=True)}
-    event = AuditEvent.objects.filter(object_type="linkage.encoding").get()
-    assert event.detail["partner"] == "TH"
+    event = AuditEvent.objects.filter(object_type="linkage.encoding", action="export")
+    assert event.get().detail["partner"] == "TH"
+    # Narrowed to a nationality no generated victim has: nobody is encoded.
+    run(*AGREEMENT, "--nationalities", "FRA")
+    run("encode", "--partner", "TH", "--key-file", str(key), "--output", str(tmp_path / "f.enc"))
+    assert json.loads((tmp_path / "f.enc").read_text())["records"] == []
+
+
+@pytest.mark.django_db
+def test_encode_without_an_agreement_in_force_is_refused_and_writes_nothing(
+    tmp_path: Path, key: Path
+) -> None:
+    out = tmp_path / "r.enc"
+    with pytest.raises(CommandError, match="--partner: No matching agreement with TH is in force"):
+        run("encode", "--partner", "TH", "--key-file", str(key), "--output", str(out))
+    past = list(AGREEMENT)
+    past[past.index("--in-force-until") + 1] = "2020-01-01"
+    run(*past)
+    with pytest.raises(CommandError, match="--partner: No matching agreement with TH"):
+        run("encode", "--partner", "TH", "--key-file", str(key), "--output", str(out))
+    assert not out.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (("--roles", "boss"), "--roles"),
+        (("--nationalities", "TH"), "--nationalities"),
+        (("--cases-until", "2017-01-01"), "--cases-until"),
+        (("--cases-from", "01/02/2024"), "--cases-from"),
+    ],
+)
+def test_a_bad_agreement_is_refused_by_field_and_nothing_is_saved(change, field) -> None:
+    from ctip.linkage.models import MatchingAgreement
+
+    args = list(AGREEMENT)
+    if change[0] in args:
+        args[args.index(change[0]) + 1] = change[1]
+    else:
+        args.extend(change)
+    with pytest.raises(CommandError, match=f"^{field}: "):
+        run(*args)
+    assert not MatchingAgreement.objects.exists()

@@ -150,3 +150,61 @@ def test_duckdb_never_spills_to_disk() -> None:
     with backends.session() as session:
         (directory,) = session.rows("SELECT current_setting('temp_directory')")[0]
     assert directory == ""
+
+
+def _tiny_file() -> list[dict]:
+    """Eight people, two of them recorded twice: far too few pairs to sample u or run EM."""
+    people = [
+        ("a1", "Sok", "Sokha", "1990-03-04", "012 345 678"),
+        ("a2", "Sokh", "Sokhar", "1990-03-04", "+855 12 345 678"),
+        ("b1", "Chan", "Vuthy", "1985-07-01", ""),
+        ("b2", "Chann", "Vuthi", "1985-07-01", ""),
+        ("c1", "Heng", "Dara", "1992-01-01", ""),
+        ("d1", "Keo", "Bopha", "1992-05-09", ""),
+        ("e1", "Meas", "Rithy", "1979-11-30", ""),
+        ("f1", "Ly", "Sophal", "2001-02-14", ""),
+    ]
+    rows = []
+    for record_id, family, given, born, phone in people:
+        rows.append(
+            normalise({
+                "record_id": record_id, "family_name": family, "given_name": given,
+                "birth_date": datetime.date.fromisoformat(born), "phone": phone, "sex": "F",
+            })
+        )  # fmt: skip
+    return rows
+
+
+def test_a_tiny_file_is_scored_with_the_fixed_priors_not_with_sampled_zeros() -> None:
+    records = _tiny_file()
+    trained = model.train(records)
+    assert trained.method == "priors"
+    # Every level keeps its prior u: none falls to the floor a few sampled pairs would give
+    # (a birth year shared by chance would then weigh 30,000 to one).
+    for comparison, spec in zip(trained.settings["comparisons"], COMPARISON_BY_NAME.values(),
+                                strict=True):  # fmt: skip
+        for level, prior in zip(comparison["comparison_levels"], spec.levels, strict=True):
+            if not prior.null:
+                assert prior.u is not None
+                assert level["u_probability"] == pytest.approx(max(prior.u, model.U_FLOOR))
+    low, high = model.PRIOR_MATCH_SHARE
+    assert low <= trained.probability_two_random_records_match <= high
+    found = {(p.a, p.b) for p in model.predict(trained, records, threshold=0.9)}
+    assert found == {("a1", "a2"), ("b1", "b2")}
+
+
+def test_a_file_with_enough_pairs_is_trained_on_its_own_data() -> None:
+    rows, _truth = synthetic.records(400, seed=3)
+    trained = model.train([normalise(row) for row in rows])
+    assert trained.method == "em"
+    assert model.TrainedModel.from_json(trained.to_json()).method == "em"
+
+
+def test_past_the_training_cap_a_seeded_sample_keeps_every_labelled_record(monkeypatch) -> None:
+    monkeypatch.setattr(model, "TRAIN_MAX_RECORDS", 50)
+    rows = [{"unique_id": str(i)} for i in range(200)]
+    labels = [("7", "150", True), ("199", "3", False)]
+    sample = model.training_sample(rows, labels)
+    assert len(sample) == 50
+    assert {"7", "150", "199", "3"} <= {row["unique_id"] for row in sample}
+    assert sample == model.training_sample(rows, labels)  # seeded: the same every time

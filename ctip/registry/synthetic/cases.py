@@ -24,7 +24,7 @@ from .drawing import (
     Batch,
     CasePeople,
     CaseStory,
-    Identity,
+    PersonPool,
     Reference,
     Weighted,
     geometric,
@@ -95,13 +95,13 @@ class BatchBuilder(PersonRows):
         """Rows for `count` cases; `next_ids` gives the next free id per table and advances."""
         rng = random.Random(f"ctip-demo:{self.seed}:{index}")
         batch = Batch()
-        pool: list[Identity] = []
+        pool = PersonPool()
         for _number in range(count):
             self._case(rng, batch, pool, next_ids)
         return batch
 
     def _case(
-        self, rng: random.Random, batch: Batch, pool: list[Identity], ids: dict[str, int]
+        self, rng: random.Random, batch: Batch, pool: PersonPool, ids: dict[str, int]
     ) -> None:
         """One case and every record in it. The parts draw from `rng` in this order, which
         the seed's data depend on: keep it when changing any of them."""
@@ -183,7 +183,7 @@ class BatchBuilder(PersonRows):
         self,
         rng: random.Random,
         batch: Batch,
-        pool: list[Identity],
+        pool: PersonPool,
         ids: dict[str, int],
         story: CaseStory,
     ) -> CasePeople:

@@ -109,6 +109,42 @@ class Identity:
     dob: int | None  # ordinal
     birth_year: int
     role: str
+    phone: str = ""
+    address: str = ""
+    document: tuple[str, str, str] | None = None  # kind, number, country
+
+
+class PersonPool:
+    """The persons of a batch that may turn up again, all of them and by (province,
+    half-year) of being recorded: a victim rescued by the police is sheltered by the social
+    affairs ministry and followed by an NGO in the same place within weeks, so most records
+    of one person come close together; some come years later, elsewhere."""
+
+    def __init__(self) -> None:
+        self.everyone: list[Identity] = []
+        self.near: dict[tuple[int, int], list[Identity]] = {}
+
+    def __len__(self) -> int:
+        return len(self.everyone)
+
+    @staticmethod
+    def key(province: int, ordinal: int) -> tuple[int, int]:
+        # Half-years counted from day 1: 182-day blocks, close enough and cheap.
+        return province, ordinal // 182
+
+    def add(self, identity: Identity, province: int, ordinal: int) -> None:
+        self.everyone.append(identity)
+        self.near.setdefault(self.key(province, ordinal), []).append(identity)
+
+    def pick(
+        self, rng: random.Random, province: int, ordinal: int, near_share: float
+    ) -> tuple[Identity, bool]:
+        """Someone recorded before: near in place and time with probability `near_share`
+        (when there is anyone), else anyone; and whether the pick is near."""
+        near = self.near.get(self.key(province, ordinal))
+        if near and rng.random() < near_share:
+            return near[int(rng.random() * len(near))], True
+        return self.everyone[int(rng.random() * len(self.everyone))], False
 
 
 @dataclasses.dataclass

@@ -15,7 +15,25 @@ from ..choices import (
 )
 from ..crypto import blind_index, encrypt
 from ..names import document_number_index, name_keys
-from .drawing import Batch, Identity, Reference
+from .drawing import Batch, Identity, PersonPool, Reference, Weighted
+
+# Of the persons a case names, this share turns out to be someone recorded before; of those,
+# NEAR_SHARE are referrals in the same province and half-year (when there is one to pick).
+RECUR_SHARE = 0.08
+NEAR_SHARE = 0.7
+# Of recurring persons' records, this share has a slip in the given name.
+TYPO_SHARE = 0.05
+KHMER_FAMILY_DRAW = Weighted(enumerate(pools.KHMER_FAMILY_WEIGHTS))
+FEMALE_GIVEN_DRAW = Weighted(enumerate(pools.KHMER_GIVEN_FEMALE_WEIGHTS))
+MALE_GIVEN_DRAW = Weighted(enumerate(pools.KHMER_GIVEN_MALE_WEIGHTS))
+
+
+def typo(rng: random.Random, word: str) -> str:
+    """Two neighbouring letters swapped inside the word (not the first one)."""
+    if len(word) < 4:
+        return word
+    i = 1 + int(rng.random() * (len(word) - 2))
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
 class PersonRows:
@@ -71,7 +89,7 @@ class PersonRows:
         self,
         rng: random.Random,
         batch: Batch,
-        pool: list[Identity],
+        pool: PersonPool,
         ids: dict[str, int],
         nationality: str,
         female: bool,
@@ -84,8 +102,8 @@ class PersonRows:
         remember: bool = True,
     ) -> tuple[int, int]:
         """A person row (new, or the same person again): returns (person id, age at `age_on`)."""
-        if remember and pool and rng.random() < 0.08:
-            earlier = pool[int(rng.random() * len(pool))]
+        if remember and pool and rng.random() < RECUR_SHARE:
+            earlier, near = pool.pick(rng, province, recorded_on, NEAR_SHARE)
             if earlier.role == role:
                 age_then = max(0, datetime.date.fromordinal(age_on).year - earlier.birth_year)
                 if rng.random() < 0.35:
@@ -94,7 +112,7 @@ class PersonRows:
                 batch.recurring += 1  # registered again by another agency, spelled differently
                 twin = self._new_person(
                     rng, batch, pool, ids, earlier.nationality, earlier.female, age_then, age_on,
-                    recorded_on, owner, role, province, remember=False, like=earlier,
+                    recorded_on, owner, role, province, remember=False, like=earlier, near=near,
                 )  # fmt: skip
                 batch.rows["twin"].append((self._next(ids, "twin"), twin, earlier.person_id))
                 return twin, age_then
@@ -107,7 +125,7 @@ class PersonRows:
         self,
         rng: random.Random,
         batch: Batch,
-        pool: list[Identity],
+        pool: PersonPool,
         ids: dict[str, int],
         nationality: str,
         female: bool,
@@ -119,17 +137,21 @@ class PersonRows:
         province: int,
         remember: bool,
         like: Identity | None = None,
+        near: bool = False,
     ) -> int:
         """A new person row and their identity documents. The parts draw from `rng` in this
-        order, which the seed's data depend on: keep it when changing any of them."""
+        order, which the seed's data depend on: keep it when changing any of them. A person
+        recorded again (`like`) soon after and nearby (`near`: a referral) usually keeps what
+        the referral form carries (date of birth or age, phone, ID card, village); one
+        recorded years later keeps less."""
         person_id = self._next(ids, "person")
         khmer = nationality == "KHM"
         names, aliases, family, given = self._names(rng, nationality, female, role, like)
         dob, estimated_age, recorded, birth_year = self._birth(
-            rng, khmer, age, age_on, recorded_on, like
+            rng, khmer, age, age_on, recorded_on, like, near
         )
         adult = age >= 18
-        phone, address = self._contact(rng, khmer, adult, province)
+        phone, address = self._contact(rng, khmer, adult, province, like, near)
         dob_text = self.iso(dob) if dob is not None else None
         batch.rows["person"].append((
             person_id,
@@ -154,11 +176,18 @@ class PersonRows:
             self.timestamp,
             self.timestamp,
         ))  # fmt: skip
-        self._documents(rng, batch, ids, person_id, khmer, adult, nationality)
+        document = self._documents(
+            rng, batch, ids, person_id, khmer, adult, nationality, like, near
+        )
         if remember:
-            pool.append(
-                Identity(person_id, nationality, female, family, given, dob, birth_year, role)
-            )
+            pool.add(
+                Identity(
+                    person_id, nationality, female, family, given, dob, birth_year, role,
+                    phone, address, document,
+                ),
+                province,
+                recorded_on,
+            )  # fmt: skip
         return person_id
 
     def _names(
@@ -174,10 +203,12 @@ class PersonRows:
         and is spelled anew."""
         aliases: list[str] = []
         if nationality == "KHM":
-            given_pool = pools.KHMER_GIVEN_FEMALE if female else pools.KHMER_GIVEN_MALE
-            family = like.family if like else int(rng.random() * len(pools.KHMER_FAMILY))
-            given = like.given if like else int(rng.random() * len(given_pool))
-            family_km, family_latin = pools.KHMER_FAMILY[family]
+            given_pool = pools.KHMER_GIVEN_FEMALE_ALL if female else pools.KHMER_GIVEN_MALE_ALL
+            family = like.family if like else KHMER_FAMILY_DRAW.draw(rng)
+            given = (
+                like.given if like else (FEMALE_GIVEN_DRAW if female else MALE_GIVEN_DRAW).draw(rng)
+            )
+            family_km, family_latin = pools.KHMER_FAMILY_ALL[family]
             given_km, given_latin = given_pool[given]
             # Officers write the first spelling most often; a recurring person is spelled anew.
             pick = (lambda options: rng.choice(options)) if like else (
@@ -188,6 +219,8 @@ class PersonRows:
                 names[0], names[1] = "", ""  # many reports carry the Latin spelling only
             if rng.random() < (0.3 if like else 0.06):
                 names[2], names[3] = names[3], names[2]  # family name written as given name
+            if like and rng.random() < TYPO_SHARE:
+                names[2] = typo(rng, names[2])  # a slip of the pen
             if rng.random() < (0.3 if role == ParticipantRole.SUSPECT else 0.08):
                 pool_aliases = (
                     pools.SUSPECT_ALIASES
@@ -215,22 +248,23 @@ class PersonRows:
         age_on: int,
         recorded_on: int,
         like: Identity | None,
+        near: bool = False,
     ) -> tuple[int | None, int | None, int | None, int]:
         """(date of birth, estimated age, the day it was estimated, birth year): a date of
-        birth known for about half; otherwise an age estimated when identified."""
+        birth known for about half; otherwise an age estimated when identified. A referral
+        copies the date of birth or the age it carries; a later record may estimate anew."""
         dob: int | None = None
         estimated_age: int | None = None
         recorded: int | None = None
         if like is not None:
-            if like.dob is not None and rng.random() < 0.6:
+            if like.dob is not None and rng.random() < (0.85 if near else 0.6):
                 dob = like.dob
             else:
                 recorded = recorded_on
+                error = 0 if near and rng.random() < 0.7 else rng.choice((-1, 0, 0, 1))
                 estimated_age = max(
-                    0,
-                    datetime.date.fromordinal(recorded_on).year - like.birth_year
-                    + rng.choice((-1, 0, 0, 1)),
-                )  # fmt: skip
+                    0, datetime.date.fromordinal(recorded_on).year - like.birth_year + error
+                )
         elif rng.random() < (0.5 if khmer else 0.65):
             dob = age_on - int(age * 365.25) - int(rng.random() * 364)
         else:
@@ -244,19 +278,33 @@ class PersonRows:
         return dob, estimated_age, recorded, birth_year
 
     def _contact(
-        self, rng: random.Random, khmer: bool, adult: bool, province: int
+        self,
+        rng: random.Random,
+        khmer: bool,
+        adult: bool,
+        province: int,
+        like: Identity | None = None,
+        near: bool = False,
     ) -> tuple[str, str]:
-        """A phone number for some Khmer adults, a village address for some Khmer persons."""
+        """A phone number for half the Khmer adults (and a family number for some minors),
+        a home village for half the Khmer persons (the forms ask for the village of origin;
+        about 500 villages a province); a person recorded again keeps their number (written
+        either way) and, on a referral, their village, usually."""
         phone = address = ""
         if khmer:
-            if adult and rng.random() < 0.2:
+            if rng.random() < (0.5 if adult else 0.15):
                 phone = f"0{rng.choice((12, 15, 16, 17, 77, 78, 85, 92, 96, 97))} " \
                     f"{rng.randrange(100, 1000)} {rng.randrange(100, 1000)}"  # fmt: skip
-            if rng.random() < 0.25:
+            if rng.random() < 0.5:
                 town = pools.PROVINCE_TOWNS[province][0]
                 address = (
-                    f"Village {rng.randrange(1, 15)}, {town}, {self.ref.province_names[province]}"
+                    f"Village {rng.randrange(1, 500)}, {town}, {self.ref.province_names[province]}"
                 )
+        if like is not None:
+            if like.phone and rng.random() < (0.75 if near else 0.4):
+                phone = like.phone if rng.random() < 0.5 else f"+855 {like.phone[1:]}"
+            if like.address and near and rng.random() < 0.8:
+                address = like.address
         return phone, address
 
     def _documents(
@@ -268,14 +316,22 @@ class PersonRows:
         khmer: bool,
         adult: bool,
         nationality: str,
-    ) -> None:
-        """Identity documents: a Khmer ID card for some adults, a passport for many foreigners."""
-        if khmer and adult and rng.random() < 0.2:
-            number = f"{rng.randrange(10**8, 10**9)}"
-            self._document(batch, ids, person_id, DocumentKind.NATIONAL_ID, number, "KHM")
+        like: Identity | None = None,
+        near: bool = False,
+    ) -> tuple[str, str, str] | None:
+        """Identity documents: a Khmer ID card for some adults, a passport for many foreigners;
+        a person recorded again shows the same document often. Returns the document drawn."""
+        document: tuple[str, str, str] | None = None
+        if like is not None and like.document and rng.random() < (0.7 if near else 0.5):
+            document = like.document
+        elif khmer and adult and rng.random() < 0.2:
+            document = (DocumentKind.NATIONAL_ID, f"{rng.randrange(10**8, 10**9)}", "KHM")
         elif not khmer and rng.random() < 0.55:
             number = f"{chr(65 + int(rng.random() * 26))}{rng.randrange(10**7, 10**8)}"
-            self._document(batch, ids, person_id, DocumentKind.PASSPORT, number, nationality)
+            document = (DocumentKind.PASSPORT, number, nationality)
+        if document is not None:
+            self._document(batch, ids, person_id, *document)
+        return document
 
     def _document(
         self,

@@ -139,17 +139,46 @@ def estimate_population(
     seed: int = 2024,
     level: float = 0.95,
     interval: str = "bca",
+    resampled: np.ndarray | None = None,
 ) -> Estimate:
-    """The estimated total (observed plus hidden), its interval and the selected model."""
+    """The estimated total (observed plus hidden), its interval and the selected model.
+
+    `resampled`: nonparametric bootstrap tables drawn elsewhere (one row per replicate, cells
+    in `ModelSpace` order) instead of drawing `bootstrap` of them with `seed`, so that an
+    interval can be recomputed on another program's own draws (see docs/statistics.md).
+    """
+    if resampled is not None:
+        resampled = np.atleast_2d(np.asarray(resampled, dtype=float))
+        bootstrap = len(resampled)
+        if (
+            interval != "bca"
+            or resampled.shape[1] != 2 ** len(table.lists) - 1
+            or not np.all(resampled >= 0)
+            or not np.all(resampled.sum(axis=1) == table.observed)
+        ):
+            raise ValidationError(
+                {
+                    "resampled": _(
+                        "Resampled tables need the BCa interval, one column a cell and the "
+                        "observed total in every row."
+                    )
+                }
+            )
     _check_arguments(table, method, interval, bootstrap, level)
     # Thousands of tiny matrix products: BLAS threads cost far more than they give here
     # (a 1,000 x 31 by 31 x 256 product took 28 ms with threads, 1.8 ms without, on 2 cores).
     with threadpool_limits(limits=1, user_api="blas"):
-        return _estimate(table, method, bootstrap, seed, level, interval)
+        return _estimate(table, method, bootstrap, seed, level, interval, resampled)
 
 
 def _estimate(
-    table: CaptureTable, method: str, bootstrap: int, seed: int, level: float, interval: str
+    table: CaptureTable,
+    method: str,
+    bootstrap: int,
+    seed: int,
+    level: float,
+    interval: str,
+    resampled: np.ndarray | None = None,
 ) -> Estimate:
     space = ModelSpace(len(table.lists))
     exists = Existence(space)
@@ -205,7 +234,7 @@ def _estimate(
             % {"pairs": ", ".join(structural)}
         )
     if bootstrap:
-        _interval(result, space, exists, y, point.mu[0], method, bootstrap, seed)
+        _interval(result, space, exists, y, point.mu[0], method, bootstrap, seed, resampled)
     result.method = f"Poisson log-linear model, {METHOD_TEXT[selection]}" + (
         f"; {INTERVAL_TEXT[interval]} ({bootstrap} replicates)" if bootstrap else ""
     )
@@ -221,6 +250,7 @@ def _interval(
     method: str,
     bootstrap: int,
     seed: int,
+    resampled: np.ndarray | None = None,
 ) -> None:
     """Fill in the interval: BCa on a nonparametric bootstrap, or a parametric percentile."""
     rng = np.random.default_rng(seed)
@@ -231,7 +261,7 @@ def _interval(
         failed = int(np.sum(~np.isfinite(hidden)))
         values = tables.sum(axis=1) + _unbounded(space, tables, hidden)
     else:
-        tables = resample(y, bootstrap, rng)
+        tables = resample(y, bootstrap, rng) if resampled is None else resampled
         jack, weights = jackknife_tables(y)
         both = np.vstack([tables, jack])
         hidden = select(method, space, both, exists).hidden

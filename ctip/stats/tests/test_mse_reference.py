@@ -6,10 +6,12 @@ with I and O combined), as published with the package and in Chan, Silverman and
 arXiv:1902.05156. The expected estimates are SparseMSE's.
 """
 
+import csv
 import itertools
 import json
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,9 +19,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from ctip.stats.mse import estimate_population, read_capture_csv, table_from_rows
-from ctip.stats.mse.fit import ModelSpace, fit_model
+from ctip.stats.mse.fit import Existence, ModelSpace, fit_model
 from ctip.stats.mse.interval import acceleration, bca, jackknife_tables
-from ctip.stats.mse.select import poisson_pvalues
+from ctip.stats.mse.select import poisson_pvalues, select
 
 from .test_mse import as_csv, simulated_table
 
@@ -312,3 +314,53 @@ def test_command_text_says_when_there_is_no_upper_limit(tmp_path, capsys):
     path.write_text("A,B,count\n1,0,50\n0,1,40\n1,1,2\n")  # 13% of resamples share nobody
     call_command("stats", "mse", str(path), "--bootstrap", "400")
     assert "bca interval" in (out := capsys.readouterr().out) and "to no upper limit" in out
+
+
+SPARSEMSE_DRAWS = Path(__file__).with_name("data") / "uk5_sparsemse_bootstrap.csv"
+
+
+def sparsemse_draws():
+    """SparseMSE 2.0.1's `estimatepopulation(UKdat_5, nboot=1000)` (iseed 1234, R 4.2.2):
+    the 1,000 tables it resampled (R's `rmultinom` after `set.seed(1234)`, columns named by
+    capture pattern) and its estimate for each."""
+    with SPARSEMSE_DRAWS.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    patterns, data = rows[0][:-1], np.array(rows[1:], dtype=float)
+    space = ModelSpace(5)
+    cells = ["".join(str(int(v)) for v in cell) for cell in space.cells]
+    tables = np.zeros((len(data), space.n_cells))
+    tables[:, [cells.index(p) for p in patterns]] = data[:, :-1]
+    return tables, data[:, -1]
+
+
+def test_on_sparsemse_own_draws_ctip_gives_its_estimates_and_its_bca_interval():
+    """Issue 16: ctip's 95% BCa interval on the UK table (9,139-14,432 with seed 2024) was
+    not SparseMSE's (8,785-14,701). On the tables SparseMSE itself drew, ctip's stepwise
+    estimate equals SparseMSE's in every replicate, and the interval is SparseMSE's to the
+    cent: the rules are the same, and the difference is the random draws alone (the lower
+    limit sits near the 0.13% quantile of 1,000 replicates, docs/statistics.md)."""
+    tables, theirs = sparsemse_draws()
+    table = table_from_rows(UK_LISTS, UK_5)
+    space = ModelSpace(5)
+    ours = tables.sum(axis=1) + select("stepwise", space, tables, Existence(space)).hidden
+    np.testing.assert_allclose(ours, theirs, rtol=1e-8)
+    result = estimate_population(table, resampled=tables)
+    # SparseMSE printed: ahat -0.01218108; 2.5% 8784.780, 97.5% 14700.549.
+    assert result.acceleration == pytest.approx(-0.01218108, abs=1e-8)
+    assert (result.lower, result.upper) == (
+        pytest.approx(8784.780, abs=0.001),
+        pytest.approx(14700.549, abs=0.001),
+    )
+    assert result.bootstrap == 1000 and result.bootstrap_failed == 0
+    # With ctip's own draws the limits differ, the lower one most.
+    own = estimate_population(table, bootstrap=1000, seed=2024)
+    assert round(own.lower) == 9139 and round(own.upper) == 14432
+
+
+def test_resampled_tables_that_do_not_fit_the_table_are_refused():
+    table = table_from_rows(UK_LISTS, UK_5)
+    tables, _estimates = sparsemse_draws()
+    for bad in (tables[:, :-1], tables - 1, tables[:5] * 2):
+        with pytest.raises(ValidationError) as caught:
+            estimate_population(table, resampled=bad)
+        assert "resampled" in caught.value.message_dict

@@ -29,6 +29,23 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
     published = Release.objects.get(status="published")
     assert getattr(published.signed_off_by, "username", "") == "ncct.supervisor"
 
+    # Case management: a caseworker, notes, visits, files (stripped of GPS), a transfer, and
+    # the notifications they sent.
+    from ctip.access.models import Notification
+    from ctip.registry.files.selectors import stored_file_open
+    from ctip.registry.models import Case, CaseNote, CaseTransfer, FollowUp, StoredFile
+
+    officer = Case.objects.filter(assigned_to__username="ahtjp.officer").get().assigned_to
+    assert CaseNote.objects.filter(sensitivity="testimony").exists()
+    assert set(FollowUp.objects.values_list("status", flat=True)) == {"done", "planned"}
+    assert StoredFile.objects.count() == 3
+    photo = StoredFile.objects.filter(content_type="image/jpeg").order_by("pk")[0]
+    assert b"DemoPhone" not in stored_file_open(actor=officer, pk=photo.pk).data
+    transfer = CaseTransfer.objects.get()
+    assert transfer.case.owning_agency.code == "DOSVY-12"
+    kinds = set(Notification.objects.values_list("kind", flat=True))
+    assert {"referral", "assignment", "transfer", "follow_up"} <= kinds
+
     call_command("demo_activity")  # again: nothing more
     assert "nothing added" in capsys.readouterr().out
     assert Referral.objects.count() == 6

@@ -2,16 +2,26 @@
 `ctip linkage run`: resolve identities over the registry."""
 
 import csv
+import datetime
 import io
 import json
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from ctip.access.actors import COMMAND_LINE
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
 from ctip.linkage.engine import blind, files, model
 from ctip.linkage.engine.records import document_key, normalise
 from ctip.linkage.management.run import add_run_parser, handle_run
+from ctip.linkage.selectors import agreement_in_force, agreement_persons, covers_nationality
+from ctip.linkage.services import agreement_record
+from ctip.registry.crypto import blind_index
+from ctip.registry.models import IdentityDocument
 
 
 def _threshold(text: str) -> float:
@@ -63,6 +73,22 @@ class Command(BaseCommand):
             "--input", default="", help="encode this person CSV instead of the registry"
         )
         encode.add_argument("--method", choices=("keys", "bloom"), default="keys")
+        agreement = sub.add_parser(
+            "agreement", help="record the agreement with a partner that encode obeys"
+        )
+        agreement.add_argument("--partner", required=True)
+        agreement.add_argument(
+            "--roles", nargs="+", default=["victim"], help="roles covered (default: victim)"
+        )
+        agreement.add_argument(
+            "--nationalities", nargs="*", default=[], help="three-letter codes (none: any)"
+        )
+        agreement.add_argument("--cases-from", required=True, help="YYYY-MM-DD")
+        agreement.add_argument("--cases-until", default="", help="YYYY-MM-DD (none: open)")
+        agreement.add_argument("--in-force-until", required=True, help="YYYY-MM-DD")
+        agreement.add_argument(
+            "--reference", required=True, help="the signed agreement's reference"
+        )
         compare = sub.add_parser("compare", help="match our encodings against a partner's")
         compare.add_argument("ours")
         compare.add_argument("theirs")
@@ -79,6 +105,9 @@ class Command(BaseCommand):
         try:
             if verb == "encode":
                 self.stdout.write(self.encode(options))
+                return
+            if verb == "agreement":
+                self.stdout.write(self.agreement(options))
                 return
             if verb == "compare":
                 self.stdout.write(self.compare(options), ending="")
@@ -129,20 +158,43 @@ class Command(BaseCommand):
                 for row in rows
             ]
         else:
-            records = registry_records(partner)
+            records, agreement = registry_records(partner)
         encoding = blind.encode(records, secret=secret, partner=partner, method=options["method"])
         Path(options["output"]).write_text(json.dumps(encoding), encoding="utf-8")
         if not options["input"]:
-            from ctip.audit.choices import AuditAction
-            from ctip.audit.services import audit_record
-
             audit_record(
                 actor=None,  # the command line's operator, as other commands record it
                 action=AuditAction.EXPORT,
                 object_type="linkage.encoding",
+                obj=agreement,
                 detail={"partner": partner, "method": options["method"], "persons": len(records)},
             )
         return f"{len(records)} persons encoded for {partner} ({options['method']})."
+
+    def agreement(self, options: dict[str, Any]) -> str:
+        dates = {}
+        for name in ("cases_from", "cases_until", "in_force_until"):
+            text = options[name]
+            try:
+                dates[name] = datetime.date.fromisoformat(text) if text else None
+            except ValueError:
+                raise CommandError(
+                    f"--{name.replace('_', '-')}: {text!r} is not YYYY-MM-DD"
+                ) from None
+        try:
+            agreement = agreement_record(
+                actor=COMMAND_LINE,
+                partner=options["partner"],
+                roles=options["roles"],
+                nationalities=options["nationalities"],
+                reference=options["reference"],
+                **dates,
+            )
+        except ValidationError as error:
+            field, messages = next(iter(error.message_dict.items()))
+            raise CommandError(f"--{field.replace('_', '-')}: {messages[0]}") from None
+        until = agreement.in_force_until
+        return f"Agreement with {agreement.partner} recorded (in force until {until})."
 
     def compare(self, options: dict[str, Any]) -> str:
         secret = self.secret(options["key_file"])
@@ -157,20 +209,22 @@ class Command(BaseCommand):
         return json.dumps({"pairs": pairs}, indent=2) + "\n"
 
 
-def registry_records(partner: str) -> list[tuple[str, dict[str, Any]]]:
-    """Every person the registry holds, decrypted in memory only, with an opaque id that only
-    this installation can map back (a keyed hash of the person id, per partner)."""
-    from ctip.access.actors import COMMAND_LINE
-    from ctip.registry.crypto import blind_index
-    from ctip.registry.models import IdentityDocument
-    from ctip.registry.selectors import person_queryset
-
-    persons = person_queryset(actor=COMMAND_LINE)
+def registry_records(partner: str) -> tuple[list[tuple[str, dict[str, Any]]], Any]:
+    """The persons the agreement with `partner` covers (ctip.linkage.selectors), decrypted in
+    memory only, with an opaque id that only this installation can map back (a keyed hash of
+    the person id, per partner); and the agreement. No agreement in force: a refusal."""
+    try:
+        agreement = agreement_in_force(partner=partner, on=timezone.localdate())
+    except ValidationError as error:
+        raise CommandError(f"--partner: {error.message_dict['partner'][0]}") from None
+    persons = agreement_persons(actor=COMMAND_LINE, agreement=agreement)
     numbers = dict(
         IdentityDocument.objects.filter(person__in=persons).values_list("person", "number")
     )
     records = []
     for person in persons.iterator(chunk_size=2000):
+        if not covers_nationality(agreement, person.citizenships):
+            continue
         row = {
             "record_id": person.pk,
             "family_name": person.family_name_latin,
@@ -184,4 +238,4 @@ def registry_records(partner: str) -> list[tuple[str, dict[str, Any]]]:
         opaque = blind_index(str(person.pk), purpose=f"linkage-opaque:{partner}")
         document = document_key(numbers.get(person.pk, ""))
         records.append((opaque, {**normalise(row), "document": document or None}))
-    return records
+    return records, agreement
