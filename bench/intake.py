@@ -1,0 +1,183 @@
+"""Benchmark: concurrent submitters of the public report form, against gunicorn under the
+production settings (issue #15: 50 concurrent submitters, p95 <= 300 ms on 2 cores). Not a test.
+
+Prepares a scratch SQLite database (or DATABASE_URL), starts gunicorn on 127.0.0.1 with
+`--workers`, and drives it with `--users` threads for `--seconds`: each thread fetches the
+form (GET, the baseline of the same run) and sends a report (POST, no proof of work: the
+no-JavaScript path, which costs the server the most because nothing was solved client-side),
+with `--think` seconds between two submissions. The global limits are raised for the run
+(they would otherwise refuse a benchmark's burst, which is what they are for).
+
+    python bench/intake.py --users 50 --seconds 60 --workers 2 --think 1
+"""
+
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+
+
+def env_for(var_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ctip.settings.production",
+        "CTIP_SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "CTIP_VAR_DIR": str(var_dir),
+        "CTIP_KEY_FILE": str(var_dir / "keys.json"),
+        "CTIP_SSL_REDIRECT": "0",
+        "CTIP_ALLOWED_HOSTS": "127.0.0.1",
+        "CTIP_AUDIT_WITNESS_DIR": str(var_dir / "audit-witness"),
+        "CTIP_LOG_LEVEL": "WARNING",
+        "CTIP_INTAKE_SUBMIT_PER_MINUTE": "0",
+        "CTIP_INTAKE_NOSCRIPT_PER_MINUTE": "0",
+    }
+
+
+def prepare(var_dir: Path) -> None:
+    env = env_for(var_dir)
+    ctip = str(VENV_BIN / "ctip")
+    subprocess.run(
+        [ctip, "keys", "init"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "ctip.settings.dev"},
+        check=True,
+    )
+    subprocess.run([ctip, "migrate", "--no-input", "-v", "0"], env=env, check=True)
+    subprocess.run([ctip, "load-reference"], env=env, check=True, capture_output=True)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def drive(port: int, users: int, seconds: float, think: float) -> dict[str, list[float]]:
+    base = f"http://127.0.0.1:{port}"
+    timings: dict[str, list[float]] = {"GET form": [], "POST report": [], "errors": []}
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    headers = {"X-Forwarded-Proto": "https", "Content-Type": "application/x-www-form-urlencoded"}
+
+    def user(n: int) -> None:
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                with urllib.request.urlopen(
+                    urllib.request.Request(base + "/report/km/", headers=headers), timeout=30
+                ) as response:
+                    page = response.read().decode()
+                got = time.perf_counter() - started
+                challenge = re.search(r'name="pow_challenge" value="([^"]+)"', page)
+                body = urllib.parse.urlencode(
+                    {
+                        "what": f"Bench report {n}: people held in a building",
+                        "phones": f"012 {n:03d} 555",
+                        "child_involved": "unknown",
+                        "danger_now": "no",
+                        "pow_challenge": challenge.group(1) if challenge else "",
+                        "send": "1",
+                    }
+                ).encode()
+                started = time.perf_counter()
+                with urllib.request.urlopen(
+                    urllib.request.Request(base + "/report/km/", body, headers), timeout=30
+                ) as response:
+                    answer = response.read().decode()
+                posted = time.perf_counter() - started
+                ok = 'id="receipt-code"' in answer
+                with lock:
+                    timings["GET form"].append(got)
+                    timings["POST report"].append(posted)
+                    if not ok:
+                        timings["errors"].append(1.0)
+            except Exception:  # a benchmark counts every failure
+                with lock:
+                    timings["errors"].append(1.0)
+            time.sleep(think)
+
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8431)
+    args = parser.parse_args()
+    var_dir = Path(tempfile.mkdtemp(prefix="ctip-bench-intake-"))
+    prepare(var_dir)
+    server = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "ctip.wsgi:application",
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        env=env_for(var_dir),
+        cwd=ROOT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/report/km/", timeout=5).read()
+                break
+            except Exception:  # a benchmark counts every failure
+                if time.monotonic() > deadline:
+                    raise SystemExit("gunicorn did not answer") from None
+                time.sleep(0.5)
+        drive(args.port, min(args.users, 4), 5, 0)  # warm every worker
+        timings = drive(args.port, args.users, args.seconds, args.think)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    load = os.getloadavg()
+    print(
+        f"{args.users} users, {args.seconds:.0f} s, think {args.think} s, "
+        f"{args.workers} workers x {args.threads} threads, load {load[0]:.1f}"
+    )
+    print(f"{'request':<12} {'n':>6} {'median ms':>10} {'p95 ms':>8}")
+    for name in ("GET form", "POST report"):
+        values = timings[name]
+        if values:
+            print(
+                f"{name:<12} {len(values):>6} {statistics.median(values) * 1000:>10.0f} "
+                f"{percentile(values, 95) * 1000:>8.0f}"
+            )
+    post, get = timings["POST report"], timings["GET form"]
+    if post and get:
+        print(f"POST/GET p95 ratio: {percentile(post, 95) / percentile(get, 95):.2f}")
+    print(f"errors: {len(timings['errors'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
