@@ -20,6 +20,7 @@ urlpatterns = [
     path("referrals/", include("ctip.referrals.urls")),
     path("exchange/", include("ctip.exchange.urls")),
     path("linkage/", include("ctip.linkage.urls")),
+    path("verification/", include("ctip.verification.urls")),
     path("", include("ctip.intake.urls")),
     path("operations/", include("ctip.screening.urls")),
     path("investigations/", include("ctip.investigations.urls")),

@@ -15,6 +15,7 @@ from ctip.reference import api as reference_api
 from ctip.referrals.api import register as register_referrals
 from ctip.registry import api as registry_api
 from ctip.screening.api import register as register_screening
+from ctip.verification.api import register as register_verification
 
 from .views import TokenView
 
@@ -39,6 +40,7 @@ for routes in (registry_api.ROUTES, reference_api.ROUTES, access_api.ROUTES):
         router.register(prefix, viewset, basename=basename)
 register_referrals(router)
 register_linkage(router)
+register_verification(router)
 register_screening(router)
 
 urlpatterns = [

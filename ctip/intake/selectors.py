@@ -7,7 +7,7 @@ forbidden one look alike (404). The public reads one report, through its receipt
 (services.report_by_receipt), and only what `public_view` returns.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -20,6 +20,7 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
 from .choices import OUTCOME_STATUSES, Author, MatterStatus, ReportStatus
+from .hooks import ReceiptOutcome, receipt_outcomes
 from .models import Matter, Report, ReportKey, ReportMessage
 from .services.triage import ASSIGNABLE_KINDS, DECIDING_ROLES
 
@@ -181,6 +182,8 @@ class PublicView:
     report: Report
     state: str
     messages: list[ReportMessage]
+    # What apps above intake tell the reporter (the verification's outcome), see hooks.py.
+    outcomes: list[ReceiptOutcome] = field(default_factory=list)
 
 
 def public_view(*, report: Report) -> PublicView:
@@ -190,4 +193,5 @@ def public_view(*, report: Report) -> PublicView:
         report=report,
         state=PUBLIC_STATES.get(status, "in_review"),
         messages=list(report.messages.all()),
+        outcomes=receipt_outcomes(report=report),
     )

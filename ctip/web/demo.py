@@ -26,6 +26,7 @@ from ctip.registry import services
 from ctip.registry.models import Case
 from ctip.stats.periods import last_complete_half
 from ctip.stats.services import release_create, release_publish, release_sign_off
+from ctip.verification.demo import demo_verifications
 
 MARK = "DEMO-ACTIVITY"  # the external id of its case: says the activity exists already
 
@@ -287,9 +288,11 @@ def _releases(analyst: User, supervisor: User, today: datetime.date) -> list[Any
 
 def demo_activity(*, today: datetime.date | None = None) -> dict[str, Any]:
     """Create the activity once; returns what was made (empty when it exists already)."""
-    if Case.objects.filter(external_id=MARK).exists():
-        return {}
     today = today or timezone.localdate()
+    # Verifications keep their own once-check, so an older demo database gains them too.
+    verifications = demo_verifications(today=today)
+    if Case.objects.filter(external_id=MARK).exists():
+        return {"verifications": verifications} if verifications else {}
     officer, social = _user("ahtjp.officer"), _user("dosvy12.social")
     with transaction.atomic():
         referrals = _referrals(officer, social, today)
@@ -298,6 +301,7 @@ def demo_activity(*, today: datetime.date | None = None) -> dict[str, Any]:
     with transaction.atomic():
         releases = _releases(_user("ncct.analyst"), _user("ncct.supervisor"), today)
     return {
+        "verifications": verifications,
         "referrals": referrals,
         "case management": casework,
         "import": f"{batch.file_name}: {batch.get_status_display()}",

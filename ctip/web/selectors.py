@@ -35,6 +35,7 @@ from ctip.stats.selectors import (
     may_sign_off_releases,
     release_list,
 )
+from ctip.verification.selectors import may_use_verifications
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def menu_entries(*, actor: Any) -> list[MenuEntry]:
         add(_("Review queue"), "linkage:queue", "/linkage/")
     if may_use_intake(actor):
         add(_("Intake"), "intake:queue", "/intake/")
+    if may_use_verifications(actor):
+        add(_("Verifications"), "verification:list", "/verification/")
     if is_investigator(actor):
         # Case officers reach the same pages from their cases ("Identifiers and connections").
         add(_("Investigations"), "investigations:home", "/investigations/")

@@ -29,6 +29,14 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
     published = Release.objects.get(status="published")
     assert getattr(published.signed_off_by, "username", "") == "ncct.supervisor"
 
+    from ctip.verification.models import Verification
+
+    waiting = Verification.objects.get(status="awaiting_sign_off")
+    assert getattr(waiting.sign_off_agency, "code", "") == "NCCT"
+    assert waiting.findings.count() == 2
+    summary = Verification.objects.get(published_at__isnull=False)
+    assert summary.matter is not None and summary.outcome == "not_substantiated"
+
     # Case management: a caseworker, notes, visits, files (stripped of GPS), a transfer, and
     # the notifications they sent.
     from ctip.access.models import Notification
@@ -38,8 +46,11 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
     officer = Case.objects.filter(assigned_to__username="ahtjp.officer").get().assigned_to
     assert CaseNote.objects.filter(sensitivity="testimony").exists()
     assert set(FollowUp.objects.values_list("status", flat=True)) == {"done", "planned"}
-    assert StoredFile.objects.count() == 3
-    photo = StoredFile.objects.filter(content_type="image/jpeg").order_by("pk")[0]
+    # The verifications' evidence files are counted with the verifications (above).
+    case_files = StoredFile.objects.exclude(purpose="verification.finding")
+    assert case_files.count() == 3
+    assert StoredFile.objects.filter(purpose="verification.finding").count() == 2
+    photo = case_files.filter(content_type="image/jpeg").order_by("pk")[0]
     assert b"DemoPhone" not in stored_file_open(actor=officer, pk=photo.pk).data
     transfer = CaseTransfer.objects.get()
     assert transfer.case.owning_agency.code == "DOSVY-12"
@@ -49,3 +60,4 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
     call_command("demo_activity")  # again: nothing more
     assert "nothing added" in capsys.readouterr().out
     assert Referral.objects.count() == 6
+    assert Verification.objects.count() == 2

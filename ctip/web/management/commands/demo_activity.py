@@ -16,7 +16,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        wanted = ("ahtjp.officer", "dosvy12.social", "ncct.analyst", "ncct.supervisor")
+        wanted = (
+            "ahtjp.officer",
+            "ahtjp.intake",
+            "paht18.officer",
+            "dosvy12.social",
+            "ncct.analyst",
+            "ncct.supervisor",
+        )
         missing = sorted(
             set(wanted)
             - set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
