@@ -16,8 +16,9 @@ class ScreeningConfig(AppConfig):
         from ctip.access.masking import register_sensitive
         from ctip.exchange.openrosa import register_form
         from ctip.registry.hooks import role_check_provider
-        from ctip.stats.indicators import register_indicator
+        from ctip.stats.indicators import register_dimension, register_indicator
 
+        from .choices import Decision
         from .field import OPENROSA_FORM
         from .indicators import PERSONS_SCREENED
         from .services import non_punishment_refusal
@@ -25,4 +26,7 @@ class ScreeningConfig(AppConfig):
         role_check_provider(non_punishment_refusal)
         register_form(OPENROSA_FORM)
         register_indicator(PERSONS_SCREENED)
+        register_dimension("decision", _("Screening decision"), Decision.choices)
+        # Operations are named by their case reference, a code in every language.
+        register_dimension("operation", _("Operation"), [])
         register_sensitive("screening.screening", {"reasons": "testimony"})

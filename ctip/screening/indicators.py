@@ -6,6 +6,7 @@ import datetime
 from django.db.models import Case as Cases
 from django.db.models import Count, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from ctip.registry.models import Case
 from ctip.stats.indicators import PERIOD, Cube, Indicator
@@ -54,11 +55,13 @@ PERSONS_SCREENED = Indicator(
     "ជនដែលបានរកឃើញក្នុងប្រតិបត្តិការ តាមការសម្រេចនៃការពិនិត្យសម្គាល់",
     "persons",
     DIMS,
-    "Each person found in a raid, rescue or interception dated in the period, once per "
-    "operation (a person found in two operations counts in each), by the decision of their "
-    "latest screening interview (identified victim, presumed victim pending a second "
-    "interview, not a victim, or not screened yet), their nationality (first citizenship "
-    "given when found) and the operation (its case reference).",
+    gettext_noop(
+        "Each person found in a raid, rescue or interception dated in the period, once per "
+        "operation (a person found in two operations counts in each), by the decision of "
+        "their latest screening interview (identified victim, presumed victim pending a "
+        "second interview, not a victim, or not screened yet), their nationality (first "
+        "citizenship given when found) and the operation (its case reference)."
+    ),
     persons_screened_query,
 )
 # The catalogue's names are plain strings in both languages; these say the same for makemessages.
