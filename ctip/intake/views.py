@@ -32,6 +32,7 @@ from .forms import (
     ReplyForm,
     StaffMessageForm,
 )
+from .hooks import matter_links
 from .models import Matter
 from .proof import issue_challenge
 from .receipts import format_receipt_code
@@ -369,6 +370,8 @@ def _matter_page(request: HttpRequest, matter: Matter, **forms: Any) -> HttpResp
             "place": gazetteer.place(matter.place_code),
             "is_intake": selectors.is_intake(request.user),
             "may_decide": services.triage.may_decide(request.user, matter),
+            # Links apps above intake offer (the verification of the matter), see hooks.py.
+            "app_links": matter_links(actor=request.user, matters=[matter]).get(matter.pk, []),
             "assign_form": forms.get("assign_form")
             or AssignForm(agencies=selectors.assignable_agencies()),
             "decide_form": forms.get("decide_form") or DecideForm(),

@@ -196,3 +196,16 @@ def test_indicators_count_verifications_and_cases_from_reports(
     assert 0 <= days < 1
     # Cases the reader may not aggregate are not counted.
     assert CATALOGUE["cases_from_reports"].query(Case.objects.none(), year).total == 0
+
+
+def test_the_matter_page_links_to_the_verification(
+    ordered: Any, lead: Any, intake_officer: Any
+) -> None:
+    client = Client()
+    client.force_login(lead)
+    page = client.get(reverse("intake:matter-detail", args=[ordered.pk])).content.decode()
+    start = reverse("verification:create") + f"?matter={ordered.pk}"
+    assert start in page
+    verification = services.verification_order(actor=lead, matter=ordered, plan="Visit.")
+    page = client.get(reverse("intake:matter-detail", args=[ordered.pk])).content.decode()
+    assert reverse("verification:detail", args=[verification.pk]) in page
