@@ -27,9 +27,11 @@ reference: migrate
 demo-data: reference
 	$(CTIP) demo-data --cases $(DEMO_CASES) --seed $(DEMO_SEED) --if-empty
 	$(CTIP) demo-accounts
+	# Public reports first: the verification demo (in demo-activity) adds reports of its own,
+	# and the intake demo adds its reports only to an empty intake.
+	$(CTIP) demo-intake
 	$(CTIP) demo-activity
 	$(CTIP) demo-screening
-	$(CTIP) demo-intake
 	$(CTIP) investigations-demo
 	$(CTIP) sanctions demo
 	$(CTIP) linkage run
