@@ -67,6 +67,7 @@ class TokenView(APIView):
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """The site's 404, except under /api/ where clients read JSON: an id the URL patterns do
     not accept (`/api/v1/cases/-5/`) answers like an id that names nothing."""
-    if request.path.startswith("/api/"):
+    # The statistics API (/stats/api/, public releases) answers JSON the same way.
+    if request.path.startswith(("/api/", "/stats/api/")):
         return JsonResponse({"detail": str(_("Not found."))}, status=404)
     return page_not_found(request, exception)

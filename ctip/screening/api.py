@@ -19,7 +19,14 @@ from ctip.reference.models import Province
 from ctip.registry.api import PersonSummarySerializer
 
 from . import selectors, services
-from .choices import DECIDED, INDICATOR_CODES, LANGUAGE_CODES, Answer, OperationKind, Repatriation
+from .choices import (
+    DECIDED_VALUES,
+    INDICATOR_CODES,
+    LANGUAGE_CODES,
+    Answer,
+    OperationKind,
+    Repatriation,
+)
 from .models import FoundPerson, Operation, Screening
 
 # --- what the endpoints answer -------------------------------------------------------------
@@ -135,7 +142,7 @@ class ScreeningCreateSerializer(StrictSerializer):
         child=serializers.ChoiceField(choices=Answer.values),
         help_text="Indicator code -> yes/no/unknown/declined. Codes: " + ", ".join(INDICATOR_CODES),
     )
-    decision = serializers.ChoiceField(choices=[str(d) for d in DECIDED])
+    decision = serializers.ChoiceField(choices=DECIDED_VALUES)
     reasons = serializers.CharField(max_length=4000)
     consent_to_embassy = serializers.BooleanField(required=False, default=False)
 
@@ -170,8 +177,8 @@ class OperationViewSet(SelectorViewSet):
 
     @extend_schema(summary="List operations", responses={200: OperationSerializer(many=True)})
     def list(self, request: Request) -> Response:
-        operations = selectors.operation_list(actor=request.user)[:500]
-        return Response(OperationSerializer(operations, many=True).data)
+        page = self.paginate_queryset(selectors.operation_list(actor=request.user))
+        return self.get_paginated_response(OperationSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Read an operation", responses={200: OperationSerializer, **errors(401, 404)}

@@ -30,6 +30,8 @@ class Decision(models.TextChoices):
 
 # The decisions an interview may end with (pending is where a person starts).
 DECIDED = (Decision.IDENTIFIED, Decision.PRESUMED, Decision.NOT_VICTIM)
+# The API's choice of decision, named once for the OpenAPI schema (ENUM_NAME_OVERRIDES).
+DECIDED_VALUES = [str(d) for d in DECIDED]
 # A person with one of these decisions is protected by the non-punishment principle.
 VICTIM_DECISIONS = frozenset({Decision.IDENTIFIED, Decision.PRESUMED})
 # The HTCDS trafficking status the registry's victim profile records for each decision.

@@ -263,6 +263,10 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "ctip.registry.choices.EventKind",
         "DocumentKindEnum": "ctip.registry.choices.DocumentKind",
         "AgencyKindEnum": "ctip.access.choices.AgencyKind",
+        "OperationKindEnum": "ctip.screening.choices.OperationKind",
+        "ScreeningDecisionEnum": "ctip.screening.choices.DECIDED_VALUES",
+        "ScreeningStateEnum": "ctip.screening.choices.Decision",
+        "RepatriationStatusEnum": "ctip.screening.choices.Repatriation",
     },
 }
 

@@ -82,7 +82,9 @@ class PublicSummaryViewSet(SelectorViewSet):
         responses={200: PublicSummarySerializer(many=True)},
     )
     def list(self, request: Request) -> Response:
-        return Response(PublicSummarySerializer(selectors.public_summaries(), many=True).data)
+        # Paginated like every list of the API (the schema says so).
+        page = self.paginate_queryset(selectors.public_summaries())
+        return self.get_paginated_response(PublicSummarySerializer(page, many=True).data)
 
 
 def register(router: Any) -> None:

@@ -31,8 +31,8 @@ CASE_TABLE = DbTable(
     Case,
     (
         "id", "reference", "kind", "status", "source", "owning_agency", "province", "opened_on",
-        "closed_on", "closure_reason", "summary", "external_id", "created_by", "created_at",
-        "updated_at",
+        "closed_on", "closure_reason", "summary", "external_id", "created_by", "assigned_to",
+        "created_at", "updated_at",
     ),
 )  # fmt: skip
 PERSON_TABLE = DbTable(
@@ -165,7 +165,8 @@ class Loader:
         ):
             cases[external_id] = pk
             reference = case_reference(pk, datetime.date.fromisoformat(v[5]))
-            rows.append((pk, reference, *v, "", external_id, self.actor_id, ts, ts))
+            # An imported case has no caseworker yet (assigned_to).
+            rows.append((pk, reference, *v, "", external_id, self.actor_id, None, ts, ts))
         self.writer.write(CASE_TABLE, rows)
         if rows:
             counts.cases += len(rows)

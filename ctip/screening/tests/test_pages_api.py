@@ -171,7 +171,7 @@ def test_api_hides_other_agencies_operations_like_unknown_ones(
     theirs = api.get(f"/api/v1/persons-found/{found[0].pk}/")
     unknown = api.get("/api/v1/persons-found/999999/")
     assert theirs.status_code == unknown.status_code == 404
-    assert api.get("/api/v1/operations/").json() == []
+    assert api.get("/api/v1/operations/").json()["results"] == []
     listing = api.get("/api/v1/persons-found/", {"operation": found[0].operation_id})
     assert listing.status_code == 400
 
