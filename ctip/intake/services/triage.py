@@ -2,6 +2,7 @@
 committee with a response deadline, and the outcome that ends triage. Every step audited."""
 
 import datetime
+import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -89,7 +90,11 @@ def matter_create(*, actor: Any, reports: list[Report], title: str = "") -> Matt
         errors.add("title", problem)
     errors.raise_if_any()
     matter = Matter.objects.create(
-        reference=f"new-{timezone.now().timestamp()}", title=title, created_by=actor
+        # A unique placeholder until the id is known; it must fit the column (20 characters):
+        # PostgreSQL refuses a longer one where SQLite does not check.
+        reference=f"new-{secrets.token_hex(8)}",
+        title=title,
+        created_by=actor,
     )
     matter.reference = f"M-{matter.created_at:%Y}-{matter.pk:05d}"
     matter.save(update_fields=["reference"])
