@@ -33,7 +33,7 @@ from .forms import (
     parse_party,
     party_choices,
 )
-from .models import ConnectionAlert, Identifier, IdentifierUse, Organisation
+from .models import ConnectionAlert, Identifier, Organisation
 from .normalise import display
 
 
@@ -101,14 +101,12 @@ def _holders(actor: Any, case: Case, involvements: list[Any]) -> tuple[list, lis
     return list(persons.items()), list(organisations.items())
 
 
-def _party(case: Case, value: str) -> Person | Organisation | None:
+def _party(actor: Any, case: Case, value: str) -> Person | Organisation | None:
     parsed = parse_party(value)
     if parsed is None:
         return None
     kind, pk = parsed
-    if kind == "p":
-        return Person.objects.filter(pk=pk, participations__case=case).first()
-    return Organisation.objects.filter(pk=pk).first()
+    return selectors.relation_party(actor=actor, case=case, kind=kind, pk=pk)
 
 
 @login_required
@@ -207,7 +205,7 @@ def _save(which: str, form: Any, *, actor: Any, case: Case) -> None:
     """Call the service a case page's form stands for."""
     data = form.cleaned_data
     if which == "identifier":
-        holder = _party(case, data.get("holder") or "")
+        holder = _party(actor, case, data.get("holder") or "")
         services.identifier_record(
             actor=actor,
             case=case,
@@ -245,8 +243,8 @@ def _save(which: str, form: Any, *, actor: Any, case: Case) -> None:
             actor=actor, case=case, compound=compound, note=data.get("note") or ""
         )
     elif which == "relation":
-        subject = _party(case, data["subject"])
-        other = _party(case, data["object"])
+        subject = _party(actor, case, data["subject"])
+        other = _party(actor, case, data["object"])
         if subject is None or other is None:
             raise ValidationError({"subject": _("Choose both parties of the relation.")})
         services.relation_create(
@@ -278,12 +276,7 @@ def _save(which: str, form: Any, *, actor: Any, case: Case) -> None:
 @require_POST
 def use_remove(request: HttpRequest, pk: int) -> HttpResponse:
     _guard(request)
-    use = (
-        IdentifierUse.objects.filter(pk=pk)
-        .filter(case__in=selectors.visible_cases(actor=request.user))
-        .select_related("case", "identifier")
-        .first()
-    )
+    use = selectors.identifier_use_get(actor=request.user, pk=pk)
     if use is None:
         raise Http404(_("Not found."))
     try:

@@ -42,6 +42,7 @@ from .core import (
     visible_cases,
 )
 from .network import MAX_NODES, Graph, NetworkFilters, Node, network
+from .parties import identifier_use_get, relation_party
 
 __all__ = [
     "INVESTIGATOR",
@@ -72,6 +73,7 @@ __all__ = [
     "identifier_find",
     "identifier_get",
     "identifier_index",
+    "identifier_use_get",
     "is_investigator",
     "job_ad_queryset",
     "may_change_case",
@@ -84,6 +86,7 @@ __all__ = [
     "person_connections",
     "person_get",
     "person_identifiers",
+    "relation_party",
     "screenshot_scope",
     "shared_case_ids",
     "visible_case_q",
