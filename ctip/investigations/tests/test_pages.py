@@ -163,3 +163,25 @@ def test_other_pages_render(client: Any, investigator: Any, cases: Any, suspect:
         reverse("investigations:network"),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_holder_named_on_the_page_must_be_a_person_of_that_case(
+    client: Any, investigator: Any, cases: Any, suspect: Any
+) -> None:
+    client.force_login(investigator)
+    answers = {}
+    for case in (cases["own_1"], cases["own_2"]):  # the suspect is a participant of own_1 only
+        answers[case.reference] = client.post(
+            reverse("investigations:case", args=[case.pk]),
+            {
+                "form": "identifier",
+                "identifier-kind": "phone",
+                "identifier-value": "012 345 678",
+                "identifier-service": "",
+                "identifier-holder": f"p{suspect.pk}",
+            },
+        ).status_code
+    # Recorded with its holder on own_1; refused on own_2 (a person of another case), unsaved.
+    assert answers == {cases["own_1"].reference: 302, cases["own_2"].reference: 200}
+    holders = dict(IdentifierUse.objects.values_list("case__reference", "person_id"))
+    assert holders == {cases["own_1"].reference: suspect.pk}
