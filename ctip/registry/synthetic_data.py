@@ -6,6 +6,8 @@ a person registered as "Sokhar" is found by "Sokha". Weights are rough shares ch
 like the NCCT's published figures (docs/decisions/0120-synthetic-data-generator.md).
 """
 
+from .names import skeleton
+
 # Khmer family names: (Khmer script, Latin spellings, most common first).
 KHMER_FAMILY: list[tuple[str, tuple[str, ...]]] = [
     ("សុខ", ("Sok", "Sokh")),
@@ -459,8 +461,6 @@ ZIPF_OFFSET = 10.0
 
 
 def _search_key(spelling: str) -> str:
-    from .names import skeleton
-
     return " ".join(sorted(skeleton(part) for part in spelling.split()))
 
 

@@ -16,7 +16,7 @@ from django.http import Http404
 
 from ctip.access.choices import Role
 from ctip.access.models import Agency, Membership
-from ctip.access.policies import actor_scope
+from ctip.access.policies import actor_scope, can_create_in
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.reference import gazetteer
@@ -161,7 +161,6 @@ def may_sign_off(actor: Any, verification: Verification) -> bool:
 
 
 def may_open_case(actor: Any, verification: Verification) -> bool:
-    from ctip.access.policies import can_create_in
 
     return (
         verification.status == VerificationStatus.CLOSED

@@ -23,6 +23,14 @@ from ctip.exchange.services import import_apply, import_upload, import_validate
 from ctip.reference.models import Province
 from ctip.referrals import services as referral_services
 from ctip.registry import services
+from ctip.registry.casework.services import (
+    case_assign,
+    case_note_add,
+    case_transfer,
+    follow_up_plan,
+    follow_up_record,
+)
+from ctip.registry.files.services import case_attachment_add, person_attachment_add
 from ctip.registry.models import Case
 from ctip.stats.periods import last_complete_half
 from ctip.stats.services import release_create, release_publish, release_sign_off
@@ -165,14 +173,6 @@ def _photo() -> bytes:
 def _casework(officer: User, supervisor: User, today: datetime.date) -> dict[str, int]:
     """Case management on a police case: a caseworker assigned, notes, follow-up visits,
     documents and a photo; and a second case transferred to the social affairs department."""
-    from ctip.registry.casework.services import (
-        case_assign,
-        case_note_add,
-        case_transfer,
-        follow_up_plan,
-        follow_up_record,
-    )
-    from ctip.registry.files.services import case_attachment_add, person_attachment_add
 
     police = Agency.objects.get(code="AHTJP")
     case = services.case_create(

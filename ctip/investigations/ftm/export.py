@@ -24,6 +24,7 @@ from followthemoney.proxy import EntityProxy
 from ctip.access.masking import can_read
 from ctip.investigations.choices import IdentifierKind, OrganisationKind, RelationKind
 from ctip.investigations.models import Identifier, IdentifierUse, Organisation, Relation
+from ctip.reference.models import Country
 from ctip.registry.choices import ParticipantRole
 from ctip.registry.models import Case, Participant, Person
 
@@ -65,8 +66,6 @@ def relation_id(relation: Relation) -> str:
 
 def _alpha2(alpha3: str) -> str:
     if not _ALPHA2:
-        from ctip.reference.models import Country
-
         _ALPHA2.update(
             {a3: a2.lower() for a3, a2 in Country.objects.values_list("alpha3", "alpha2")}
         )

@@ -5,6 +5,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ctip.access.policies import can_create_in
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic
 from ctip.reference.models import Province
@@ -119,6 +120,5 @@ def verification_open_case(
 
 
 def _may_create(actor: Any, verification: Verification) -> bool:
-    from ctip.access.policies import can_create_in
 
     return can_create_in(actor, verification.lead_agency_id)
