@@ -10,7 +10,7 @@ from django.utils import timezone
 from ctip.access.models import Agency
 from ctip.reference.models import Province
 from ctip.registry.models import Case
-from ctip.registry.views import CappedPaginator
+from ctip.api.pagination import CappedPaginator
 
 from .conftest import make_case
 
