@@ -4,6 +4,7 @@ from collections import OrderedDict
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -31,8 +32,11 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         # Slicing first makes the database stop counting at cap + 1 rows. The ordering is
         # dropped: with it PostgreSQL would walk the sort index and fetch rows in index order.
-        queryset: Any = self.object_list
-        return min(queryset.order_by()[: self.cap + 1].count(), self.cap + 1)
+        rows: Any = self.object_list
+        if not isinstance(rows, QuerySet) or rows.query.is_sliced:
+            # A list, or a query already cut to its limit: its length costs nothing more.
+            return len(rows)
+        return min(rows.order_by()[: self.cap + 1].count(), self.cap + 1)
 
     @property
     def is_capped(self) -> bool:
@@ -80,7 +84,8 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
     def get_paginated_response(self, data: Any) -> Response:
-        paginator: Any = self.page.paginator
+        page: Any = self.page
+        paginator = page.paginator
         capped = paginator.is_capped
         return Response(
             OrderedDict(
