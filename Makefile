@@ -37,6 +37,9 @@ demo-data: reference
 	$(CTIP) linkage run
 	$(CTIP) linkage agreement --partner TH --roles victim --cases-from 2019-01-01 \
 		--in-force-until 2030-12-31 --reference "Demo memorandum KH-TH (invented)"
+	# Networks of suspects may go to Viet Nam (investigations: Send to a partner country).
+	$(CTIP) linkage agreement --partner VN --roles suspect --cases-from 2019-01-01 \
+		--in-force-until 2030-12-31 --reference "Demo memorandum KH-VN on networks (invented)"
 	$(CTIP) stats refresh
 
 demo: demo-data

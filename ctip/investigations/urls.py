@@ -30,4 +30,5 @@ urlpatterns = [
     path("ads/<int:pk>/", ads.ad_detail, name="ad"),
     path("exchange/", ftm.exchange, name="ftm"),
     path("exchange/network.ftm.json", ftm.export, name="ftm-export"),
+    path("exchange/partners/", ftm.package, name="ftm-package"),
 ]

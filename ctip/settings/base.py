@@ -410,3 +410,7 @@ CTIP_INTAKE_FILES_PER_REPORT = int(os.environ.get("CTIP_INTAKE_FILES_PER_REPORT"
 CTIP_INTAKE_FILES_PER_MINUTE = int(os.environ.get("CTIP_INTAKE_FILES_PER_MINUTE", "60"))
 # A report naming at least this many people held is given high priority.
 CTIP_INTAKE_MANY_PEOPLE = int(os.environ.get("CTIP_INTAKE_MANY_PEOPLE", "10"))
+
+# This installation's name as partner countries record it in their agreements: the sender of
+# the investigations app's network packages, and the addressee a received one must name.
+CTIP_EXCHANGE_NAME = os.environ.get("CTIP_EXCHANGE_NAME", "KH")

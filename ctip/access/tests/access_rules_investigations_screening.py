@@ -93,5 +93,9 @@ def rules() -> dict[str, Rule]:
         # The FollowTheMoney exchange: the page, and the download of every visible case.
         "investigations:ftm": Rule(page),
         "investigations:ftm-export": Rule(page),
+        # Packages to and from partner countries are posted; a plain GET goes back to the page.
+        "investigations:ftm-package": Rule(
+            by_role(NOT_FOUND, anonymous=LOGIN, **dict.fromkeys(USERS, REDIRECT))
+        ),
         "investigations:ad": Rule(_in(AD_RELATIONS), args=_ad),
     }

@@ -15,7 +15,7 @@ else identifying. Ids are the record's external id where it came from elsewhere,
 """
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from followthemoney import model
@@ -72,10 +72,10 @@ def _alpha2(alpha3: str) -> str:
     return _ALPHA2.get(alpha3, "")
 
 
-def _person(actor: Any, person: Person) -> EntityProxy:
+def _person(actor: Any, person: Person, named: bool = True) -> EntityProxy:
     entity = model.make_entity("Person")
     entity.id = person_id(person)
-    if not can_read(actor, person, "display_name", person.pk):
+    if not named or not can_read(actor, person, "display_name", person.pk):
         entity.add("name", f"P{person.pk}")
         return entity
     latin = " ".join(p for p in (person.family_name_latin, person.given_name_latin) if p)
@@ -106,8 +106,12 @@ def _organisation(organisation: Organisation) -> EntityProxy:
     return entity
 
 
-def case_network(*, actor: Any, cases: Iterable[Case]) -> list[EntityProxy]:
-    """The entities of the cases' networks (the cases were read through the selectors)."""
+def case_network(
+    *, actor: Any, cases: Iterable[Case], names: Callable[[Person], bool] | None = None
+) -> list[EntityProxy]:
+    """The entities of the cases' networks (the cases were read through the selectors).
+    `names`, where given, says which persons may be named at all (a cross-border agreement's
+    roles and nationalities); the others are masked like a person the actor may not read."""
     case_ids = [case.pk for case in cases]
     uses = list(
         IdentifierUse.objects.filter(case_id__in=case_ids).select_related(
@@ -149,16 +153,19 @@ def case_network(*, actor: Any, cases: Iterable[Case]) -> list[EntityProxy]:
             if organisation is not None:
                 organisations.setdefault(organisation.pk, organisation)
     holders: dict[tuple[str, int], EntityProxy] = {}
+    named = {pk: names is None or names(person) for pk, person in persons.items()}
     for person in persons.values():
-        holders[("p", person.pk)] = _person(actor, person)
+        holders[("p", person.pk)] = _person(actor, person, named[person.pk])
     for organisation in organisations.values():
         holders[("o", organisation.pk)] = _organisation(organisation)
     entities: dict[str, EntityProxy] = {}
     for use in uses:
         if use.person_id is not None:
             holder = holders.get(("p", use.person_id))
-            identifiable = use.person is not None and can_read(
-                actor, use.person, "display_name", use.person_id
+            identifiable = (
+                use.person is not None
+                and named.get(use.person_id, True)
+                and can_read(actor, use.person, "display_name", use.person_id)
             )
         elif use.organisation_id is not None:
             holder, identifiable = holders.get(("o", use.organisation_id)), True

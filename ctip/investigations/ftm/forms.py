@@ -1,5 +1,7 @@
 """Forms of the FollowTheMoney exchange page: they parse; the services decide."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -34,3 +36,25 @@ class ImportForm(forms.Form):
         if upload.size > MAX_UPLOAD:
             raise forms.ValidationError(_("The file is larger than 20 MB."))
         return upload
+
+
+class PackageSendForm(forms.Form):
+    """Send a case's network to a partner country: the partners with an agreement in force."""
+
+    case = forms.CharField(label=_("Case reference"), max_length=32)
+    partner = forms.ChoiceField(label=_("Partner country"))
+
+    def __init__(self, *args: Any, partners: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(p, p) for p in partners]
+
+
+class PackageReceiveForm(ImportForm):
+    """Receive a partner's package into a case (the same fields as an import)."""
+
+    file = forms.FileField(
+        label=_("Package from a partner country"),
+        help_text=_("The file the partner's ctip made for this installation; at most 20 MB."),
+    )

@@ -14,8 +14,9 @@ from ctip.registry.models import Case
 
 from . import selectors
 from .export import as_lines
-from .forms import ExportForm, ImportForm
+from .forms import ExportForm, ImportForm, PackageReceiveForm, PackageSendForm
 from .importer import network_import
+from .partners import network_package_receive, network_package_send, partners_in_force
 from .reader import bounded_lines
 
 
@@ -31,7 +32,6 @@ def _case(actor: object, reference: str, action: str = Action.VIEW) -> Case | No
 @login_required
 def exchange(request: HttpRequest) -> HttpResponse:
     _guard(request)
-    export_form = ExportForm(prefix="export")
     import_form = ImportForm(request.POST or None, request.FILES or None, prefix="import")
     if request.method == "POST" and import_form.is_valid():
         data = import_form.cleaned_data
@@ -62,12 +62,94 @@ def exchange(request: HttpRequest) -> HttpResponse:
                     % counts,
                 )
                 return redirect("investigations:case", case.pk)
+    return _page(request, import_form=import_form)
+
+
+def _page(request: HttpRequest, **forms: object) -> HttpResponse:
+    """The exchange page with its four forms; those given carry what was posted."""
+    context = {
+        "export_form": ExportForm(prefix="export"),
+        "import_form": ImportForm(prefix="import"),
+        "send_form": PackageSendForm(prefix="send", partners=partners_in_force()),
+        "receive_form": PackageReceiveForm(prefix="receive"),
+        **forms,
+    }
+    failed = any(getattr(form, "errors", None) for form in forms.values())
     return render(
-        request,
-        "investigations/ftm/exchange.html",
-        {"export_form": export_form, "import_form": import_form},
-        status=400 if import_form.errors else 200,
+        request, "investigations/ftm/exchange.html", context, status=400 if failed else 200
     )
+
+
+@login_required
+def package(request: HttpRequest) -> HttpResponse:
+    """Send a case's network to a partner country (the package downloads), or receive a
+    partner's package into a case; both under an agreement in force (ftm.partners)."""
+    _guard(request)
+    if request.method != "POST":
+        return redirect("investigations:ftm")
+    actor = request.user
+    if request.POST.get("action") == "send":
+        send = PackageSendForm(request.POST, prefix="send", partners=partners_in_force())
+        if not send.is_valid():
+            return _page(request, send_form=send)
+        case = _case(actor, send.cleaned_data["case"])
+        if case is None:
+            send.add_error("case", _("No case with this reference that you may see."))
+            return _page(request, send_form=send)
+        try:
+            made = network_package_send(
+                actor=actor, case=case, partner=send.cleaned_data["partner"]
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    send.add_error(field if field in send.fields else None, problem)
+            return _page(request, send_form=send)
+        except PermissionDenied as error:
+            send.add_error(None, str(error))
+            return _page(request, send_form=send)
+        response = HttpResponse(made.content, content_type="application/json")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        name = f"ctip-network-{case.reference}-to-{made.partner}-{stamp}.json"
+        response["Content-Disposition"] = f'attachment; filename="{_safe(name)}"'
+        return response
+    receive = PackageReceiveForm(request.POST, request.FILES, prefix="receive")
+    if not receive.is_valid():
+        return _page(request, receive_form=receive)
+    data = receive.cleaned_data
+    case = _case(actor, data["case"], Action.CHANGE)
+    if case is None:
+        receive.add_error("case", _("No case with this reference that you may change."))
+        return _page(request, receive_form=receive)
+    try:
+        counts = network_package_receive(
+            actor=actor,
+            case=case,
+            lines=bounded_lines(data["file"].file),
+            role=data["role"],
+            file_name=data["file"].name,
+        )
+    except ValidationError as error:
+        for problem in error.message_dict.get("file", error.messages):
+            receive.add_error("file", problem)
+        return _page(request, receive_form=receive)
+    except PermissionDenied as error:
+        receive.add_error("case", str(error))
+        return _page(request, receive_form=receive)
+    messages.success(
+        request,
+        _(
+            "Received: %(persons)d persons, %(organisations)d organisations, "
+            "%(identifiers)d identifiers, %(relations)d relations."
+        )
+        % counts,
+    )
+    return redirect("investigations:case", case.pk)
+
+
+def _safe(name: str) -> str:
+    """A file name for Content-Disposition: letters, digits, dot, dash."""
+    return "".join(c if c.isalnum() or c in ".-" else "-" for c in name)
 
 
 @login_required
