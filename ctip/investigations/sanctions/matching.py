@@ -48,6 +48,9 @@ _ASCII_WORD = re.compile(r"[a-z0-9]+")
 # and each pair of parts is worked out once per process.
 _skeleton = functools.lru_cache(maxsize=200_000)(skeleton)
 _consonants = functools.lru_cache(maxsize=200_000)(consonants)
+# ICU's transliteration costs about a millisecond a call (Han to Latin above all); a list
+# repeats its parts (Nguyễn, 王) across thousands of names, so each part is done once.
+_ascii_text = functools.lru_cache(maxsize=200_000)(ascii_text)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,10 +76,13 @@ class Subject:
     birth_years: frozenset[int] = frozenset()
     countries: frozenset[str] = frozenset()
     forms: list[NameForm] = dataclasses.field(default_factory=list)
+    # The number of parts of each form, in the same order (compare reads it per pair).
+    sizes: list[int] = dataclasses.field(default_factory=list, compare=False)
 
     def __post_init__(self) -> None:
         if not self.forms:
             self.forms = name_forms(self.names, organisation=self.kind == "organisation")
+        self.sizes = [len(form.parts) for form in self.forms]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +105,7 @@ def latin_words(name: str) -> list[str]:
         if is_khmer(part):
             words.append(romanise_khmer(part))
             continue
-        text = part if part.isascii() else (ascii_text(part) or "")
+        text = part if part.isascii() else (_ascii_text(part) or "")
         words.extend(_ASCII_WORD.findall(text.lower()))
     return [word for word in words if word]
 
@@ -214,21 +220,66 @@ def blocking_keys(form: NameForm) -> set[str]:
     return keys
 
 
+# The most the adjustments can add to a name's agreement (same year of birth, same country).
+MAX_BONUS = 0.05 + 0.03
+
+
+def _sizes_that_can_hit(m: int) -> frozenset[int]:
+    """The part counts a form of `m` parts is compared with: one-part names only with one-part
+    names (a nickname, a one-word company), and never where agreeing parts over the longer
+    name's parts (at most shorter / longer: 2 parts against 3 is 0.67) plus every bonus stay
+    below the threshold. Exact, not a heuristic: a pair left out could never be a hit, and
+    scores below any pair that could."""
+    return frozenset(
+        n
+        for n in range(1, MAX_PARTS + 1)
+        if (m == 1) == (n == 1) and min(m, n) / max(m, n) + MAX_BONUS >= HIT_THRESHOLD - 1e-9
+    )
+
+
+_COMPARED_SIZES = {m: _sizes_that_can_hit(m) for m in range(1, MAX_PARTS + 1)}
+
+
 def compare(subject: Subject, listed: Subject) -> Match | None:
     """The best agreement between the two subjects' names, adjusted by birth year and
     nationality; None below the threshold."""
-    best: tuple[float, NameForm, NameForm, list[str]] | None = None
-    for mine in subject.forms:
-        for theirs in listed.forms:
-            # One-part names (a nickname, a one-word company) match only one-part names.
-            if (len(mine.parts) == 1) != (len(theirs.parts) == 1):
+    best: tuple[float, NameForm, NameForm, tuple[str, ...]] | None = None
+    theirs_sized = list(zip(listed.forms, listed.sizes, strict=True))
+    for mine, m in zip(subject.forms, subject.sizes, strict=True):
+        compared = _COMPARED_SIZES[m]
+        for theirs, n in theirs_sized:
+            if n not in compared:
                 continue
-            value, notes = form_agreement(mine, theirs)
+            value, notes = _parts_agreement(mine.parts, theirs.parts, bool(mine.how or theirs.how))
             if best is None or value > best[0]:
                 best = (value, mine, theirs, notes)
+                if value >= 1.0:
+                    break  # nothing scores above the same parts
+        if best is not None and best[0] >= 1.0:
+            break
     if best is None:
         return None
     value, mine, theirs, notes = best
+    # The score first; the evidence is written only for a hit (most candidates are not).
+    score = value
+    one_word = len(mine.parts) == 1
+    if one_word:
+        score -= 0.1  # a single word is weak evidence of identity
+    gap = None
+    if subject.birth_years and listed.birth_years:
+        gap = min(abs(a - b) for a in subject.birth_years for b in listed.birth_years)
+        if gap == 0:
+            score += 0.05
+        elif gap > 2:
+            score -= 0.25
+    same_country = None
+    if subject.countries and listed.countries:
+        same_country = bool(subject.countries & listed.countries)
+        if same_country:
+            score += 0.03
+    score = max(0.0, min(1.0, score))
+    if score < HIT_THRESHOLD:
+        return None
     evidence = [f"name {mine.text!r} ~ listed {theirs.text!r}: {value:.2f}"]
     if theirs.how or mine.how:
         evidence.append("name parts joined (Xiao Ming = Xiaoming)")
@@ -237,27 +288,17 @@ def compare(subject: Subject, listed: Subject) -> Match | None:
     elif not mine.text.isascii() or not theirs.text.isascii():
         evidence.append("transliterated")
     evidence.extend(notes)
-    if len(mine.parts) == 1:
-        value -= 0.1  # a single word is weak evidence of identity
+    if one_word:
         evidence.append("one-word name: weak")
-    if subject.birth_years and listed.birth_years:
-        gap = min(abs(a - b) for a in subject.birth_years for b in listed.birth_years)
-        if gap == 0:
-            value += 0.05
-            evidence.append("same year of birth")
-        elif gap > 2:
-            value -= 0.25
-            evidence.append(f"years of birth {gap} years apart")
-    if subject.countries and listed.countries:
-        if subject.countries & listed.countries:
-            value += 0.03
-            evidence.append("same nationality or country")
-        else:
-            evidence.append("different nationality or country")
-    value = max(0.0, min(1.0, value))
-    if value < HIT_THRESHOLD:
-        return None
-    return Match(subject.ref, listed.ref, round(value, 3), mine.text, theirs.text, tuple(evidence))
+    if gap == 0:
+        evidence.append("same year of birth")
+    elif gap is not None and gap > 2:
+        evidence.append(f"years of birth {gap} years apart")
+    if same_country is True:
+        evidence.append("same nationality or country")
+    elif same_country is False:
+        evidence.append("different nationality or country")
+    return Match(subject.ref, listed.ref, round(score, 3), mine.text, theirs.text, tuple(evidence))
 
 
 class ListIndex:
