@@ -6,9 +6,10 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from ctip.access.models import User
+from ctip.access.models import Notification, User
 from ctip.investigations import selectors
-from ctip.investigations.models import Compound, ConnectionAlert, Identifier
+from ctip.investigations.models import Compound, ConnectionAlert, Identifier, Relation
+from ctip.registry.models import Person
 
 pytestmark = pytest.mark.django_db
 
@@ -40,5 +41,14 @@ def test_demo_network_recurs_across_provinces(capsys: Any) -> None:
     assert ConnectionAlert.objects.filter(recipient=investigator).exists()
     graph = selectors.network(actor=investigator)
     assert sum(1 for key in graph.nodes if key.startswith("case:")) == len(own)
+    # The investigator imported a partner's network: a Thai recruiter registered as a
+    # suspect by their agency, his company tied to the demo's recruitment agency.
+    recruiter = Person.objects.get(external_id="th-aleph-recruiter-1")
+    assert recruiter.registered_by is not None and recruiter.registered_by.code == "AHTJP"
+    assert recruiter.participations.get().role == "suspect"
+    assert recruiter.citizenships == ["THA"] and recruiter.birth_year == 1981
+    assert Relation.objects.filter(external_id="th-aleph-link-1").exists()
+    # Alerts reach the bell too.
+    assert Notification.objects.filter(recipient=investigator, kind="alert").exists()
     call_command("investigations_demo")
     assert "nothing added" in capsys.readouterr().out
