@@ -306,6 +306,8 @@ class JobAdSerializer(serializers.ModelSerializer):
 
     case = serializers.IntegerField(source="case_id", allow_null=True, read_only=True)
     agency = serializers.CharField(source="agency.code", read_only=True)
+    # Empty when the ad was pasted without its address: a plain string, not format "uri".
+    url = serializers.CharField(read_only=True)
     flags = serializers.SerializerMethodField()
     identifiers = serializers.SerializerMethodField()
     organisations = serializers.SerializerMethodField()

@@ -44,6 +44,15 @@ class NewestFirst(CursorPagination):
     max_page_size = 200
 
 
+# Query parameters of paging and content negotiation, not of the filters.
+PAGING_PARAMS = frozenset({"cursor", "page_size", "format"})
+
+
+def filters(request: Request) -> dict[str, Any]:
+    """The query string less paging, for a strict query serializer."""
+    return {k: v for k, v in request.query_params.items() if k not in PAGING_PARAMS}
+
+
 def _guard(actor: Any) -> None:
     """The app's endpoints do not exist for roles that do not use it (404, as on the pages)."""
     if not selectors.may_investigate(actor):
@@ -238,7 +247,7 @@ class OrganisationViewSet(SelectorViewSet):
         responses={200: OrganisationListSerializer(many=True), **errors(400, 401, 404)},
     )
     def list(self, request: Request) -> Response:
-        query = parse(OrganisationQuery, request.query_params)
+        query = parse(OrganisationQuery, filters(request))
         found = selectors.organisation_list(actor=request.user, query=query.get("q") or "")
         if query.get("kind"):
             found = found.filter(kind=query["kind"])
@@ -272,7 +281,8 @@ class CompoundViewSet(SelectorViewSet):
     pagination_class = NewestFirst
 
     @extend_schema(
-        summary="List compounds", responses={200: CompoundListSerializer(many=True), **errors(401)}
+        summary="List compounds",
+        responses={200: CompoundListSerializer(many=True), **errors(401, 404)},
     )
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(selectors.compound_list(actor=request.user))
@@ -328,7 +338,7 @@ class AlertViewSet(SelectorViewSet):
     def list(self, request: Request) -> Response:
         actor = request.user
         _guard(actor)
-        query = parse(AlertQuery, request.query_params)
+        query = parse(AlertQuery, filters(request))
         alerts = selectors.alert_list(actor=actor, unread_only=query["unread"]).select_related(
             "open_case__province", "open_case__owning_agency"
         )

@@ -33,7 +33,7 @@ from .serializers import (
     JobAdQuery,
     JobAdSerializer,
 )
-from .views import NewestFirst
+from .views import NewestFirst, filters
 
 
 class SanctionsHitViewSet(SelectorViewSet):
@@ -53,7 +53,7 @@ class SanctionsHitViewSet(SelectorViewSet):
         responses={200: HitSerializer(many=True), **errors(400, 401, 404)},
     )
     def list(self, request: Request) -> Response:
-        query = parse(HitQuery, request.query_params)
+        query = parse(HitQuery, filters(request))
         hits = hit_selectors.hit_list(actor=request.user, status=query["status"])
         page = self.paginate_queryset(hits.select_related("decided_by"))
         data = HitSerializer(page, many=True, context={"actor": request.user}).data
@@ -101,7 +101,7 @@ class JobAdViewSet(SelectorViewSet):
         responses={200: JobAdSerializer(many=True), **errors(400, 401, 404)},
     )
     def list(self, request: Request) -> Response:
-        query = parse(JobAdQuery, request.query_params)
+        query = parse(JobAdQuery, filters(request))
         ads = ad_selectors.ad_queryset(actor=request.user).prefetch_related(
             "identifiers", "organisations"
         )

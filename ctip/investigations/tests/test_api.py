@@ -279,3 +279,15 @@ def test_roles_outside_the_app_find_nothing(make_member: Any, cases: Any) -> Non
         assert api.get(f"{API}/{path}").status_code == 404, path
     assert api.get(f"{API}/cases/{cases['own_1'].pk}/").status_code == 404
     assert APIClient().get(f"{API}/organisations/").status_code == 401
+
+
+def test_lists_page_by_cursor(investigator: Any) -> None:
+    for n in range(3):
+        services.organisation_create(actor=investigator, name=f"Company {n}")
+    api = client_for(investigator)
+    first = api.get(f"{API}/organisations/", {"page_size": 2}).json()
+    assert [row["name"] for row in first["results"]] == ["Company 2", "Company 1"]
+    second = api.get(first["next"]).json()
+    assert [row["name"] for row in second["results"]] == ["Company 0"]
+    assert second["next"] is None
+    assert api.get(f"{API}/organisations/", {"cursor": "bad"}).status_code == 404
