@@ -235,7 +235,10 @@ class Task(models.Model):
     """A piece of work on a case with an owner agency, an optional assignee and a due date."""
 
     case_path = "case"
-    referral_part = "referral__participant"  # tasks of the referrals it received
+    # A referral's tasks are read by its owner's side (the case rule) and by the agency the
+    # referral was sent to, no other (decision 0510); a referral never opens the case's own
+    # tasks, so there is no referral_part.
+    receiver_path = "referral__to_agency"
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="tasks"

@@ -65,7 +65,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "transitions": selectors.referral_transitions(actor=request.user, referral=referral),
             "overdue": selectors.is_overdue(referral),
-            "tasks": referral.tasks.all(),
+            # Only the referral's owner side and its receiver read its tasks (decision 0510).
+            "tasks": selectors.task_queryset(actor=request.user).filter(referral=referral),
+            "may_add_task": selectors.referral_task_owners(
+                actor=request.user, referral=referral
+            ).exists(),
             "package": getattr(referral, "exchange_package", None),
             "can_prepare_exchange": selectors.may_prepare_exchange(
                 actor=request.user, referral=referral
@@ -196,6 +200,39 @@ def task_create(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Task added."))
             return redirect("referrals:tasks")
     return render(request, "referrals/task_form.html", {"form": form, "case": case})
+
+
+@login_required
+def referral_task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A task on one referral: its owner's side adds one, and so does the agency it was sent to
+    while serving the person, owned by that agency (decision 0510)."""
+    referral = selectors.referral_get(actor=request.user, pk=pk)
+    owners = selectors.referral_task_owners(actor=request.user, referral=referral)
+    if not owners.exists():
+        raise PermissionDenied(_("You may not add tasks to this referral."))
+    form = TaskForm(request.POST or None, owner_agencies=owners)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_create(
+                actor=request.user,
+                case=referral.case,
+                referral=referral,
+                title=data["title"],
+                owner_agency=data["owner_agency"],
+                service=data["service"],
+                due_on=data["due_on"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("Task added."))
+            return redirect("referrals:detail", referral.pk)
+    return render(
+        request,
+        "referrals/task_form.html",
+        {"form": form, "case": referral.case, "referral": referral},
+    )
 
 
 @login_required

@@ -121,6 +121,7 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
         ),
     }
     counts: dict[str, int] = {}
+    in_service = None
     for participant, service, moves in plan:
         referral = referral_services.referral_send(
             actor=officer,
@@ -134,6 +135,8 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
         for move in moves:
             referral = steps[move](referral)
         counts[referral.status] = counts.get(referral.status, 0) + 1
+        if referral.status == "in_progress" and in_service is None:
+            in_service = referral
     for title, days, who in [
         ("Take the victims' statements", -2, officer),
         ("Ask the court for a search warrant", 3, officer),
@@ -146,6 +149,17 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
             owner_agency=police,
             due_on=today + datetime.timedelta(days=days),
             assigned_to=who,
+        )
+    if in_service is not None:
+        # The receiving agency plans its own work on the referral it serves (decision 0510).
+        referral_services.task_create(
+            actor=social,
+            case=case,
+            referral=in_service,
+            title="Find a school place near the shelter",
+            owner_agency=social_affairs,
+            due_on=today + datetime.timedelta(days=7),
+            assigned_to=social,
         )
     return counts
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Role
+from ctip.access.models import Agency
 from ctip.access.policies import actor_scope, restrict
 from ctip.registry.selectors import (
     case_record_get,
@@ -26,6 +27,7 @@ from ..models import (
     Task,
 )
 from ..services import (
+    may_add_task,
     staff_agencies,
 )
 
@@ -34,6 +36,19 @@ def task_queryset(*, actor: Any) -> QuerySet[Task]:
     return restrict(Task.objects.all(), actor).select_related(
         "case", "owner_agency", "assigned_to", "referral"
     )
+
+
+def referral_task_owners(*, actor: Any, referral: Referral) -> QuerySet[Agency]:
+    """The agencies the actor may add a task to this referral for (the task's owner): on the
+    owner's side of the case, the actor's own agencies; as its receiver while it serves the
+    person, the receiving agency. Empty where the actor may add none (decision 0510)."""
+    mine = sorted(staff_agencies(actor))
+    allowed = [
+        pk
+        for pk in mine
+        if may_add_task(actor=actor, case=referral.case, owner_agency_id=pk, referral=referral)
+    ]
+    return Agency.objects.filter(pk__in=allowed).order_by("code")
 
 
 def task_get(*, actor: Any, pk: int) -> Task:

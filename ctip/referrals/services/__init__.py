@@ -33,6 +33,7 @@ from .offers import (
     service_deadline_set,
 )
 from .tasks import (
+    may_add_task,
     task_cancel,
     task_complete,
     task_create,
@@ -50,6 +51,7 @@ __all__ = [
     "exchange_package_refusal",
     "exchange_update_add",
     "htcds_record",
+    "may_add_task",
     "referral_accept",
     "referral_close",
     "referral_complete",

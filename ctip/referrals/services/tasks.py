@@ -16,6 +16,7 @@ from ctip.registry.models import Case
 from ctip.registry.validation import Errors, check_choice
 
 from ..choices import (
+    SERVING_STATUSES,
     Service,
     TaskStatus,
 )
@@ -30,6 +31,25 @@ from .base import (
 from .offers import (
     deadline_days,
 )
+
+
+def may_add_task(
+    *, actor: Any, case: Case, owner_agency_id: int, referral: Referral | None = None
+) -> bool:
+    """The case's owner side adds tasks to the case and its referrals; the agency a referral
+    was sent to adds tasks, its own, to that referral while it serves the person (decision
+    0510). No one else, whatever else of the case a referral opened to them."""
+    if owner_agency_id not in staff_agencies(actor):
+        return False
+    if restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists():
+        return True
+    if referral is None:
+        return False
+    current = Referral.objects.filter(pk=referral.pk).values_list("to_agency_id", "status").first()
+    if current is None:
+        return False
+    to_agency_id, status = current
+    return to_agency_id == owner_agency_id and status in SERVING_STATUSES
 
 
 def task_create(
@@ -74,7 +94,9 @@ def task_create(
                 % {"user": assigned_to, "agency": owner_agency.code},
             )
         errors.raise_if_any()
-        if not restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists():
+        if not may_add_task(
+            actor=actor, case=case, owner_agency_id=owner_agency.pk, referral=referral
+        ):
             raise PermissionDenied(_("You may not add tasks to this case."))
         due = due_on
         if due is None:

@@ -23,6 +23,10 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
     assert statuses == set(ReferralStatus.values)  # every state, the social worker's to answer
     assert Referral.objects.filter(status="sent", to_agency__code="DOSVY-12").exists()
     assert Task.objects.filter(assigned_to__username="ahtjp.officer").count() == 2
+    # A task the receiving agency added to a referral it serves (decision 0510).
+    assert Task.objects.filter(
+        owner_agency__code="DOSVY-12", referral__to_agency__code="DOSVY-12"
+    ).exists()
     batch = ImportBatch.objects.get()
     assert batch.status == "applied" and batch.total_rows == 12 and not batch.rejected_rows
     assert set(Release.objects.values_list("status", flat=True)) == {"published", "draft"}
