@@ -296,6 +296,39 @@ class Task(models.Model):
         return self.title
 
 
+class ReferralNote(models.Model):
+    """A note on one referral, written by its sending side or by the agency it was sent to:
+    the referral's own record of the work, read by those two sides only (decision 0510)."""
+
+    case_path = "referral__case"
+    receiver_path = "referral__to_agency"
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="notes"
+    )
+    text = EncryptedTextField(_("note"))
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("written for agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("referral note")
+        verbose_name_plural = _("referral notes")
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on R{self.referral_id}"
+
+
 class ExchangePackage(models.Model):
     """What goes to a foreign partner for a repatriation: an HTCDS-style record of the
     consented fields (encrypted at rest) from which the PDF summary is rendered."""

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.referral_detail, name="detail"),
     path("<int:pk>/exchange/", views.exchange_create, name="exchange-create"),
     path("<int:pk>/tasks/new/", views.referral_task_create, name="referral-task-create"),
+    path("<int:pk>/notes/", views.referral_note_add, name="referral-note-add"),
     path("<int:pk>/<str:transition>/", views.referral_transition, name="transition"),
     path("send/<int:participant_id>/", views.referral_send, name="send"),
     path("work/", views.work, name="work"),

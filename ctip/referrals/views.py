@@ -24,6 +24,7 @@ from .forms import (
     CoordinationFilterForm,
     ExchangeUpdateForm,
     ReasonForm,
+    ReferralNoteForm,
     ReferralSendForm,
     TaskForm,
 )
@@ -70,6 +71,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_add_task": selectors.referral_task_owners(
                 actor=request.user, referral=referral
             ).exists(),
+            "notes": selectors.referral_notes(actor=request.user, referral=referral),
+            "may_write_note": selectors.may_write_referral_note(
+                actor=request.user, referral=referral
+            ),
+            "note_form": ReferralNoteForm(),
             "package": getattr(referral, "exchange_package", None),
             "can_prepare_exchange": selectors.may_prepare_exchange(
                 actor=request.user, referral=referral
@@ -200,6 +206,26 @@ def task_create(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Task added."))
             return redirect("referrals:tasks")
     return render(request, "referrals/task_form.html", {"form": form, "case": case})
+
+
+@login_required
+@require_POST
+def referral_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A note on the referral by its sending side or its receiver (decision 0510)."""
+    referral = selectors.referral_get(actor=request.user, pk=pk)
+    form = ReferralNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_note_add(
+                actor=request.user, referral=referral, text=form.cleaned_data["text"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(exc)})
+        else:
+            messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("Write the note."))
+    return redirect("referrals:detail", referral.pk)
 
 
 @login_required

@@ -99,13 +99,16 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
         _victim(officer, case, "Keo", "Malis", ("កែវ", "ម្លិះ")),
         _victim(officer, case, "Sok", "Pisey", ("សុខ", "ពិសី")),
     ]
-    plan = [
+    plan: list[tuple[Any, ...]] = [
         (victims[0], "shelter", []),  # waits for the social worker's answer
         (victims[0], "reintegration", ["accept"]),
         (victims[1], "shelter", ["accept", "start"]),
         (victims[1], "psychosocial_support", ["accept", "start", "complete"]),
         (victims[2], "shelter", ["decline"]),
         (victims[2], "family_tracing", ["accept", "close"]),
+        # The NGO partner's referred victims, identity shared: read without a reveal each.
+        (victims[0], "legal_aid", [], "NGO-CWCC"),
+        (victims[1], "legal_aid", ["accept"], "NGO-CWCC"),
     ]
     steps = {
         "accept": lambda r: referral_services.referral_accept(actor=social, referral=r),
@@ -122,17 +125,22 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
     }
     counts: dict[str, int] = {}
     in_service = None
-    for participant, service, moves in plan:
+    ngo = _user("ngo.partner")
+    for participant, service, moves, *receiver in plan:
+        to_agency = Agency.objects.get(code=receiver[0]) if receiver else social_affairs
         referral = referral_services.referral_send(
             actor=officer,
             participant=participant,
             from_agency=police,
-            to_agency=social_affairs,
+            to_agency=to_agency,
             service=service,
             shares_identity=True,
             note="Referred after the operation.",
         )
         for move in moves:
+            if receiver:  # only the accept step goes to another receiver here
+                referral = referral_services.referral_accept(actor=ngo, referral=referral)
+                continue
             referral = steps[move](referral)
         counts[referral.status] = counts.get(referral.status, 0) + 1
         if referral.status == "in_progress" and in_service is None:

@@ -220,6 +220,14 @@ def app_rules() -> dict[str, Any]:
         # A referral's tasks: its owner's side adds them, and so does the agency it was sent
         # to while it serves the person (decision 0510); hidden referrals are unknown ones.
         "referrals:referral-task-create": Rule(scoped(), args=serving_pk),
+        # A referral's notes: written by its sending side or its receiver; a hidden referral
+        # is an unknown one (decision 0510).
+        "referrals:referral-note-add": Rule(
+            case_page_post,
+            args=ref_pk,
+            method="post",
+            data=lambda w, role, rel: {"text": "Met the family at the shelter."},
+        ),
         "referrals:exchange": Rule(case_visibility, args=package_pk),
         "referrals:exchange-json": Rule(case_visibility, args=package_pk),
         "referrals:exchange-pdf": Rule(case_visibility, args=package_pk),

@@ -24,10 +24,12 @@ from ..choices import (
 )
 from ..models import (
     Referral,
+    ReferralNote,
     Task,
 )
 from ..services import (
     may_add_task,
+    referral_note_side,
     staff_agencies,
 )
 
@@ -49,6 +51,20 @@ def referral_task_owners(*, actor: Any, referral: Referral) -> QuerySet[Agency]:
         if may_add_task(actor=actor, case=referral.case, owner_agency_id=pk, referral=referral)
     ]
     return Agency.objects.filter(pk__in=allowed).order_by("code")
+
+
+def referral_notes(*, actor: Any, referral: Referral) -> QuerySet[ReferralNote]:
+    """The referral's notes the actor reads: its sending side and its receiver (decision
+    0510), not another agency that a referral of the same victim opened the case to."""
+    return (
+        restrict(ReferralNote.objects.filter(referral=referral), actor)
+        .select_related("agency", "author")
+        .order_by("created_at", "id")
+    )
+
+
+def may_write_referral_note(*, actor: Any, referral: Referral) -> bool:
+    return referral_note_side(actor=actor, referral=referral) is not None
 
 
 def task_get(*, actor: Any, pk: int) -> Task:

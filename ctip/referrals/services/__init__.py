@@ -34,6 +34,8 @@ from .offers import (
 )
 from .tasks import (
     may_add_task,
+    referral_note_add,
+    referral_note_side,
     task_cancel,
     task_complete,
     task_create,
@@ -56,6 +58,8 @@ __all__ = [
     "referral_close",
     "referral_complete",
     "referral_decline",
+    "referral_note_add",
+    "referral_note_side",
     "referral_send",
     "referral_start",
     "service_deadline_set",
