@@ -2,17 +2,25 @@
 production settings (issue #15: 50 concurrent submitters, p95 <= 300 ms on 2 cores). Not a test.
 
 Prepares a scratch SQLite database (or DATABASE_URL), starts gunicorn on 127.0.0.1 with
-`--workers`, and drives it with `--users` threads for `--seconds`: each thread fetches the
-form (GET, the baseline of the same run) and sends a report (POST, no proof of work: the
-no-JavaScript path, which costs the server the most because nothing was solved client-side),
-with `--think` seconds between two submissions. The global limits are raised for the run
-(they would otherwise refuse a benchmark's burst, which is what they are for).
+`--workers`, and drives it with `--users` threads for `--seconds`. Each thread is one
+submitter, as a person is: it fetches the form (GET, the baseline of the same run), fills it
+in for `--fill` seconds (drawn uniformly between half and one and a half times that: a person
+types a tip for minutes; 20 s is already quick), during which the browser solves the proof of
+work (pow.js; here the bench's own thread solves it, untimed: it is the client's CPU, not the
+server's, though on this machine the two share the cores), and sends it (POST). A share
+`--no-script` of the submitters sends no solution (the no-JavaScript path, under its own
+limit). Then it starts over at once. `--fill 0 --no-script 1` is the old flood model (every
+thread resubmitting at once, nothing solved): a stress test of the server, not a model of
+submitters. The global limits are raised for the run (they would otherwise refuse a
+benchmark's burst, which is what they are for).
 
-    python bench/intake.py --users 50 --seconds 60 --workers 2 --think 1
+    python bench/intake.py --users 50 --seconds 120 --workers 2 --fill 20
 """
 
 import argparse
+import hashlib
 import os
+import random
 import re
 import signal
 import statistics
@@ -62,7 +70,20 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def drive(port: int, users: int, seconds: float, think: float) -> dict[str, list[float]]:
+def solve(token: str, difficulty: int) -> str:
+    """What pow.js does in the reporter's browser (ctip.intake.proof.solve, without Django)."""
+    counter = 0
+    while True:
+        digest = hashlib.sha256(f"{token}:{counter}".encode()).digest()
+        value = int.from_bytes(digest, "big")
+        if value >> (256 - difficulty) == 0:
+            return str(counter)
+        counter += 1
+
+
+def drive(
+    port: int, users: int, seconds: float, fill: float, no_script: float, seed: int = 15
+) -> dict[str, list[float]]:
     base = f"http://127.0.0.1:{port}"
     timings: dict[str, list[float]] = {"GET form": [], "POST report": [], "errors": []}
     lock = threading.Lock()
@@ -70,6 +91,10 @@ def drive(port: int, users: int, seconds: float, think: float) -> dict[str, list
     headers = {"X-Forwarded-Proto": "https", "Content-Type": "application/x-www-form-urlencoded"}
 
     def user(n: int) -> None:
+        rng = random.Random(seed * 1000 + n)
+        scripted = rng.random() >= no_script
+        # Submitters arrive spread over one filling time, not all in the same second.
+        time.sleep(rng.uniform(0, fill))
         while time.monotonic() < stop:
             started = time.perf_counter()
             try:
@@ -79,13 +104,21 @@ def drive(port: int, users: int, seconds: float, think: float) -> dict[str, list
                     page = response.read().decode()
                 got = time.perf_counter() - started
                 challenge = re.search(r'name="pow_challenge" value="([^"]+)"', page)
+                bits = re.search(r'data-pow-bits="(\d+)"', page)
+                token = challenge.group(1) if challenge else ""
+                typing_until = time.monotonic() + rng.uniform(fill * 0.5, fill * 1.5)
+                solution = solve(token, int(bits.group(1))) if scripted and bits else ""
+                time.sleep(max(0.0, typing_until - time.monotonic()))
+                if time.monotonic() >= stop:
+                    break
                 body = urllib.parse.urlencode(
                     {
                         "what": f"Bench report {n}: people held in a building",
                         "phones": f"012 {n:03d} 555",
                         "child_involved": "unknown",
                         "danger_now": "no",
-                        "pow_challenge": challenge.group(1) if challenge else "",
+                        "pow_challenge": token,
+                        "pow_solution": solution,
                         "send": "1",
                     }
                 ).encode()
@@ -104,7 +137,6 @@ def drive(port: int, users: int, seconds: float, think: float) -> dict[str, list
             except Exception:  # a benchmark counts every failure
                 with lock:
                     timings["errors"].append(1.0)
-            time.sleep(think)
 
     threads = [threading.Thread(target=user, args=(n,)) for n in range(users)]
     for thread in threads:
@@ -118,7 +150,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--think", type=float, default=1.0)
+    parser.add_argument(
+        "--fill", type=float, default=20.0, help="mean seconds a submitter takes to fill the form"
+    )
+    parser.add_argument(
+        "--no-script", type=float, default=0.2, help="share of submitters without JavaScript"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8431)
@@ -154,14 +191,15 @@ def main() -> int:
                 if time.monotonic() > deadline:
                     raise SystemExit("gunicorn did not answer") from None
                 time.sleep(0.5)
-        drive(args.port, min(args.users, 4), 5, 0)  # warm every worker
-        timings = drive(args.port, args.users, args.seconds, args.think)
+        drive(args.port, min(args.users, 4), 5, 0, 1.0)  # warm every worker
+        timings = drive(args.port, args.users, args.seconds, args.fill, args.no_script)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
     load = os.getloadavg()
     print(
-        f"{args.users} users, {args.seconds:.0f} s, think {args.think} s, "
+        f"{args.users} users, {args.seconds:.0f} s, fill {args.fill} s, "
+        f"no script {args.no_script:.0%}, "
         f"{args.workers} workers x {args.threads} threads, load {load[0]:.1f}"
     )
     print(f"{'request':<12} {'n':>6} {'median ms':>10} {'p95 ms':>8}")
@@ -175,6 +213,7 @@ def main() -> int:
     post, get = timings["POST report"], timings["GET form"]
     if post and get:
         print(f"POST/GET p95 ratio: {percentile(post, 95) / percentile(get, 95):.2f}")
+    print(f"reports sent: {len(post)} ({len(post) / args.seconds:.2f} a second)")
     print(f"errors: {len(timings['errors'])}")
     return 0
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from ctip.access.models import Agency
 from ctip.access.policies import can_create_in
 from ctip.audit.choices import AuditAction
-from ctip.audit.services import audit_record
+from ctip.audit.services import audit_record, audited_atomic, refusal
 
 from . import checked
 from .choices import BatchStatus, Layout
@@ -383,6 +383,7 @@ def import_prune(*, actor: Any = None, older_than_days: int) -> int:
     return len(pruned)
 
 
+@audited_atomic
 def column_mapping_check(
     *, actor: Any, name: str, agency: Agency, columns: dict[str, str]
 ) -> tuple[str, dict[str, str]]:
@@ -407,13 +408,19 @@ def column_mapping_check(
     existing = ColumnMapping.objects.filter(name=name).first()
     for owner in {agency, *([existing.agency] if existing else [])}:
         if not can_create_in(actor, owner.pk):
-            raise PermissionDenied(
-                _("You may not import cases for %(agency)s.") % {"agency": owner.code}
+            raise refusal(
+                PermissionDenied(
+                    _("You may not import cases for %(agency)s.") % {"agency": owner.code}
+                ),
+                actor=actor,
+                action=AuditAction.DENIED,
+                obj=existing if owner != agency else owner,
+                detail={"layout": name},
             )
     return name, columns
 
 
-@transaction.atomic
+@audited_atomic
 def column_mapping_save(
     *,
     actor: Any,

@@ -12,10 +12,13 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from ctip.access.masking import Sensitivity, register_sensitive
+        from ctip.registry.files.scopes import register_file_scope
         from ctip.stats.indicators import register_dimension, register_indicator
 
         from .choices import Channel, ReportLanguage
         from .indicators import INDICATORS
+        from .selectors import report_files_scope
+        from .services.attachments import FILE_PURPOSE
 
         # How to reach a reporter identifies them: masked like a person's identity (the
         # intake team's supervisors read it; officers see that it was given). What the report
@@ -25,3 +28,5 @@ class IntakeConfig(AppConfig):
         register_dimension("language", _("Language of the report"), ReportLanguage.choices)
         for entry in INDICATORS:
             register_indicator(entry)
+        # A reporter's files are read exactly where their report is (selectors.visible_reports).
+        register_file_scope(FILE_PURPOSE, report_files_scope)

@@ -4,6 +4,7 @@ operator's record form and the triage forms. They parse; the services decide."""
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OPERATOR_CHANNELS, Answer, NotActionableReason, Outcome, ReportLanguage
@@ -134,8 +135,49 @@ class ReportFields(forms.Form):
 PLACE_FIELDS = ("province", "district", "commune", "village")
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input (a plain <input type=file multiple>, no script); the
+    service checks how many, how large and what they are."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+ACCEPT = "image/jpeg,image/png,image/webp,application/pdf,text/plain"
+FILES_HELP = _(
+    "Up to %(n)d photos (JPEG, PNG, WebP), PDFs or text files, %(mb)d MB each. Where and "
+    "with what camera a photo was taken, and who wrote a PDF, are removed before it is kept. "
+    "Choose them last, just before you send: a browser forgets chosen files when the page "
+    "comes back."
+)
+
+
+def files_help() -> str:
+    return str(FILES_HELP) % {
+        "n": settings.CTIP_INTAKE_FILES_PER_MESSAGE,
+        "mb": settings.CTIP_FILE_MAX_BYTES // (1024 * 1024),
+    }
+
+
 class PublicReportForm(ReportFields):
-    """The public form, with the proof-of-work fields the script fills in."""
+    """The public form, with files and the proof-of-work fields the script fills in."""
+
+    file = FilesField(label=_("Photos or documents (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = files_help()
 
     pow_challenge = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
     pow_solution = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
@@ -170,6 +212,11 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=MAX_TEXT + SLACK,
     )
+    file = FilesField(label=_("Photos or documents (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = files_help()
 
 
 class StaffMessageForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ctip.access.models import Agency
 from ctip.reference.models import Province
 from ctip.registry.fields import EncryptedJSONField, EncryptedTextField
+from ctip.registry.models import StoredFile
 
 from .choices import (
     Answer,
@@ -287,6 +288,38 @@ class ReportMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.author} {self.created_at:%Y-%m-%d}"
+
+
+class ReportAttachment(models.Model):
+    """A photo, PDF or text file the reporter sent with the report or with a later message,
+    kept in the registry's encrypted file store (metadata stripped, sealed). Its name is not
+    the reporter's: a file name can carry a person's or a phone's name, so the store keeps a
+    neutral one (decision 0751)."""
+
+    report = models.ForeignKey(
+        Report, verbose_name=_("report"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    # Empty when sent with the report itself; the message it came with otherwise.
+    message = models.ForeignKey(
+        ReportMessage,
+        verbose_name=_("sent with the message"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+    )
+    file = models.OneToOneField(
+        StoredFile, verbose_name=_("file"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["report_id", "created_at", "id"]
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+
+    def __str__(self) -> str:
+        return f"Attachment {self.pk} of {self.report_id}"
 
 
 class RateWindow(models.Model):

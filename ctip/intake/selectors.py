@@ -21,7 +21,7 @@ from ctip.audit.services import audit_record
 
 from .choices import OUTCOME_STATUSES, Author, MatterStatus, ReportStatus
 from .hooks import ReceiptOutcome, receipt_outcomes
-from .models import Matter, Report, ReportKey, ReportMessage
+from .models import Matter, Report, ReportAttachment, ReportKey, ReportMessage
 from .services.triage import ASSIGNABLE_KINDS, DECIDING_ROLES
 
 
@@ -98,11 +98,22 @@ def report_queue(
     ).order_by("priority", "received_at", "id")
 
 
+def visible_reports(*, actor: Any) -> QuerySet[Report]:
+    """The reports the actor may open: all for the intake team, else those whose matter is
+    assigned to an agency where the actor decides."""
+    if is_intake(actor):
+        return Report.objects.all()
+    return Report.objects.filter(matter__assigned_agency_id__in=_assigned_agencies(actor))
+
+
 def report_get(*, actor: Any, pk: int) -> Report:
     """One report (audited read): the intake team, or the agency its matter is assigned to."""
-    visible = Q(matter__assigned_agency_id__in=_assigned_agencies(actor))
-    reports = Report.objects.select_related("matter", "province", "recorded_agency")
-    report = (reports if is_intake(actor) else reports.filter(visible)).filter(pk=pk).first()
+    report = (
+        visible_reports(actor=actor)
+        .select_related("matter", "province", "recorded_agency")
+        .filter(pk=pk)
+        .first()
+    )
     if report is None:
         audit_record(
             actor=actor,
@@ -118,7 +129,24 @@ def report_get(*, actor: Any, pk: int) -> Report:
 
 def matter_reports(*, actor: Any, matter: Matter) -> list[Report]:
     """The reports of a matter the actor has opened with matter_get."""
-    return list(matter.reports.order_by("priority", "received_at"))
+    return list(
+        matter.reports.annotate(file_count=Count("attachments")).order_by("priority", "received_at")
+    )
+
+
+def report_files_scope(*, actor: Any) -> Q:
+    """Which report files the actor may read: those of reports the actor may open (the
+    registry's file store asks, ctip/registry/files/scopes.py)."""
+    attached = ReportAttachment.objects.filter(
+        file_id=OuterRef("pk"), report__in=visible_reports(actor=actor)
+    )
+    return Q(Exists(attached))
+
+
+def report_attachments(*, report: Report) -> list[ReportAttachment]:
+    """A report's files, oldest first, without their content (the caller opened the report;
+    each file is read through registry:file-download, which applies report_files_scope)."""
+    return list(report.attachments.select_related("file", "message").defer("file__content"))
 
 
 def report_messages(*, report: Report) -> list[ReportMessage]:
@@ -182,6 +210,8 @@ class PublicView:
     report: Report
     state: str
     messages: list[ReportMessage]
+    # How many files the reporter sent (their names and contents are not shown back).
+    files: list[ReportAttachment] = field(default_factory=list)
     # What apps above intake tell the reporter (the verification's outcome), see hooks.py.
     outcomes: list[ReceiptOutcome] = field(default_factory=list)
 
@@ -193,5 +223,6 @@ def public_view(*, report: Report) -> PublicView:
         report=report,
         state=PUBLIC_STATES.get(status, "in_review"),
         messages=list(report.messages.all()),
+        files=list(report.attachments.only("id", "report_id")),
         outcomes=receipt_outcomes(report=report),
     )

@@ -99,12 +99,39 @@ PLACE_LABELS = {
 }
 
 
+def _body_too_large(request: HttpRequest) -> bool:
+    """Whether a public POST says it is larger than its files and text may be: refused before
+    Django reads any of it (nginx caps the body too, deploy/nginx/ctip.conf)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    limit = settings.CTIP_INTAKE_FILES_PER_MESSAGE * settings.CTIP_FILE_MAX_BYTES + 1024 * 1024
+    return length > limit
+
+
+def _too_large(request: HttpRequest, lang: str) -> HttpResponse:
+    response = _public(
+        request,
+        lang,
+        "intake/public/too_large.html",
+        {
+            "files": settings.CTIP_INTAKE_FILES_PER_MESSAGE,
+            "megabytes": settings.CTIP_FILE_MAX_BYTES // (1024 * 1024),
+        },
+    )
+    response.status_code = 413
+    return response
+
+
 @csrf_exempt  # no session, no cookie: nothing a forged request could ride on (docs/intake.md)
 def public_report(request: HttpRequest, lang: str) -> HttpResponse:
     lang = _public_language(lang)
+    if request.method == "POST" and _body_too_large(request):
+        return _too_large(request, lang)
     with translation.override(lang):
         if request.method == "POST":
-            form = PublicReportForm(request.POST)
+            form = PublicReportForm(request.POST, request.FILES)
             levels, step = _place_steps(form.place_codes())
             valid = form.is_valid()
             if valid and "step" not in request.POST:
@@ -114,6 +141,7 @@ def public_report(request: HttpRequest, lang: str) -> HttpResponse:
                         language=lang,
                         challenge=form.cleaned_data["pow_challenge"],
                         solution=form.cleaned_data["pow_solution"],
+                        uploads=form.cleaned_data["file"],
                     )
                 except ValidationError as error:
                     show_refusal(form, error)
@@ -156,6 +184,8 @@ def public_report(request: HttpRequest, lang: str) -> HttpResponse:
 @csrf_exempt  # as above; the receipt code itself is what opens a report
 def public_follow_up(request: HttpRequest, lang: str) -> HttpResponse:
     lang = _public_language(lang)
+    if request.method == "POST" and _body_too_large(request):
+        return _too_large(request, lang)
     context: dict[str, Any] = {}
     with translation.override(lang):
         form = ReceiptForm(request.POST or None)
@@ -175,11 +205,13 @@ def public_follow_up(request: HttpRequest, lang: str) -> HttpResponse:
                     )
             if report is not None:
                 if "body" in request.POST:
-                    reply = ReplyForm(request.POST)
+                    reply = ReplyForm(request.POST, request.FILES)
                     if reply.is_valid():
                         try:
                             services.report_reply_public(
-                                report=report, body=reply.cleaned_data["body"]
+                                report=report,
+                                body=reply.cleaned_data["body"],
+                                uploads=reply.cleaned_data["file"],
                             )
                         except (ValidationError, Throttled) as error:
                             if isinstance(error, Throttled):
@@ -293,6 +325,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "place": gazetteer.place(report.place_code),
             "hints": selectors.grouping_hints(actor=request.user, report=report),
             "conversation": selectors.report_messages(report=report),
+            "attachments": selectors.report_attachments(report=report),
             "is_intake": intake,
             "create_form": MatterCreateForm(),
             "group_form": GroupForm(),

@@ -20,6 +20,7 @@ from ctip.reference.models import Country, Province
 from ctip.registry import services as registry_services
 from ctip.registry.choices import CLOSED_STATUSES
 from ctip.registry.models import Case, Person
+from ctip.screening.models import Operation
 
 from . import services
 from .models import Compound
@@ -229,4 +230,28 @@ def demo_network() -> dict[str, Any]:
         "provinces": len({case.province_id for case in cases}),
         "identifiers recorded": uses,
         "compound": compound.name,
+        "operations against it": demo_operations(),
     }
+
+
+@transaction.atomic
+def demo_operations() -> int:
+    """Record the screening demo's raids in Preah Sihanouk (`ctip demo-screening`, run
+    before) as cases at the demo compound, so that its page shows the operations against it
+    and the people found by nationality. Running it again adds nothing."""
+    compound = Compound.objects.filter(external_id=MARK).first()
+    if compound is None:
+        return 0
+    operations = Operation.objects.filter(province__code="KH-18").exclude(
+        case__compound_involvements__compound=compound
+    )
+    count = 0
+    for operation in operations.select_related("case"):
+        services.compound_involve(
+            actor=COMMAND_LINE,
+            case=operation.case,
+            compound=compound,
+            note="Raid on the compound's blocks (screening's operation).",
+        )
+        count += 1
+    return count

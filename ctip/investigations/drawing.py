@@ -5,6 +5,11 @@ Drawn on the server so that nothing runs in the browser (the site's CSP allows n
 script or style) and the page and the exported image are the same file. Colours and sizes
 are SVG presentation attributes, not styles, so the CSP does not touch them and the image
 reads the same when opened on its own.
+
+Khmer: the text names the shipped Noto Sans Khmer first (decision 0102). On the page the
+drawing is inline, so the site's @font-face serves it; the exported file embeds a subset of
+the same font holding only the glyphs its Khmer needs (fonts.py), since a file opened on its
+own reaches no site font and many PCs have no Khmer one (labels drawn as boxes otherwise).
 """
 
 import math
@@ -15,6 +20,7 @@ import networkx as nx
 from django.utils.translation import gettext as _
 
 from .choices import IdentifierKind
+from .fonts import FAMILY, font_face
 from .selectors.network import Graph, Node
 
 # Okabe-Ito colours: told apart by readers with the common colour-vision deficiencies.
@@ -35,6 +41,8 @@ COLOURS = {
 UNIT = 46.0  # pixels per unit of layout distance, roughly one node's room
 LABEL_CHARS = 26
 WIDTH = 1200
+MIN_WIDTH = 720.0
+MARGIN = 60.0  # room for the labels of nodes on the edge (centred under their node)
 
 
 def _box(count: int) -> float:
@@ -68,7 +76,12 @@ def layout(graph: Graph) -> tuple[dict[str, tuple[float, float]], float, float]:
             )
         x += side
         row_height = max(row_height, side)
-    width = max(WIDTH if len(groups) > 1 else x, 200.0)
+    content = WIDTH if len(groups) > 1 else x
+    # At least MIN_WIDTH wide, the drawing centred: a small network is not blown up to the
+    # page's width, and the key's four columns have room for their (Khmer) words.
+    width = max(content + 2 * MARGIN, MIN_WIDTH)
+    shift = (width - content) / 2
+    positions = {key: (px + shift, py) for key, (px, py) in positions.items()}
     return positions, width, y + row_height + 40
 
 
@@ -105,16 +118,26 @@ def legend() -> list[tuple[str, Any]]:
     ]
 
 
-def svg(graph: Graph, *, title: str, links: bool = True) -> str:
-    """The drawing as an SVG document (links to each node's page when `links`)."""
+def svg(graph: Graph, *, title: str, links: bool = True, embed_font: bool = False) -> str:
+    """The drawing as an SVG document (links to each node's page when `links`; with
+    `embed_font`, the Khmer glyphs it needs travel inside it, for a file on its own)."""
     positions, width, height = layout(graph)
-    key_height = 22 * ((len(legend()) + 3) // 4) + 10
+    legend_rows = legend()
+    key_height = 22 * ((len(legend_rows) + 3) // 4) + 10
     total = height + key_height
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {total:.0f}" '
         f'width="{width:.0f}" height="{total:.0f}" role="img" aria-labelledby="network-title" '
-        f'font-family="sans-serif" font-size="11">',
+        f'font-family="{FAMILY}, sans-serif" font-size="11">',
         f'<title id="network-title">{escape(title)}</title>',
+    ]
+    if embed_font:
+        labels = [node.label for node in graph.nodes.values()]
+        text = " ".join([title, *labels, *(str(label) for _colour, label in legend_rows)])
+        face = font_face(text)
+        if face:
+            out.append(f"<defs><style>{face}</style></defs>")
+    out += [
         f'<rect x="0" y="0" width="{width:.0f}" height="{total:.0f}" fill="#ffffff"/>',
         '<g stroke="#9aa5b1" stroke-width="1">',
     ]
@@ -139,7 +162,7 @@ def svg(graph: Graph, *, title: str, links: bool = True) -> str:
         else:
             out.append(f"<g data-node={quoteattr(key)}>{body}</g>")
     y0 = height
-    for i, (colour, label) in enumerate(legend()):
+    for i, (colour, label) in enumerate(legend_rows):
         x = 10 + (i % 4) * (width / 4)
         y = y0 + 22 * (i // 4)
         out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="12" height="12" fill="{colour}"/>')

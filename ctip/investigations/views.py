@@ -475,7 +475,9 @@ def network_image(request: HttpRequest) -> HttpResponse:
         object_type="investigations.network",
         detail={"nodes": len(graph.nodes), "query": request.GET.urlencode()[:200]},
     )
-    response = HttpResponse(svg(graph, title=title, links=False), content_type="image/svg+xml")
+    response = HttpResponse(
+        svg(graph, title=title, links=False, embed_font=True), content_type="image/svg+xml"
+    )
     response["Content-Disposition"] = 'attachment; filename="ctip-network.svg"'
     return response
 

@@ -100,6 +100,19 @@ class TaskForm(forms.Form):
             self.fields["owner_agency"].queryset = owner_agencies  # type: ignore[attr-defined]
 
 
+class CarePlanItemForm(forms.Form):
+    service = forms.ChoiceField(label=_("Service"), choices=[("", "—"), *Service.choices])
+    goal = forms.CharField(
+        label=_("Goal"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the service should achieve for the person."),
+    )
+    due_on = forms.DateField(
+        label=_("Wanted by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class ExchangeUpdateForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ExchangeStatus.choices)
     occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -296,6 +296,49 @@ class Task(models.Model):
         return self.title
 
 
+class CarePlanItem(models.Model):
+    """A service in a victim's care plan: what the victim needs, the goal and by when. Sent as
+    a referral (services.care_plan_refer), it follows that referral's state."""
+
+    case_path = "participant__case"
+    referral_part = "participant"  # the referred victim's receiver reads the plan
+
+    participant = models.ForeignKey(
+        Participant,
+        verbose_name=_("victim"),
+        on_delete=models.CASCADE,
+        related_name="care_plan_items",
+    )
+    service = models.CharField(_("service"), max_length=30, choices=Service.choices)
+    goal = EncryptedTextField(_("goal"))
+    due_on = models.DateField(_("wanted by"), null=True, blank=True)
+    referral = models.OneToOneField(
+        Referral,
+        verbose_name=_("referral"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="care_plan_item",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("planned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("planned at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["participant", "created_at", "id"]
+        verbose_name = _("care plan service")
+        verbose_name_plural = _("care plan services")
+
+    def __str__(self) -> str:
+        return f"{self.get_service_display()} for {self.participant_id}"
+
+
 class ReferralNote(models.Model):
     """A note on one referral, written by its sending side or by the agency it was sent to:
     the referral's own record of the work, read by those two sides only (decision 0510)."""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/notes/", views.referral_note_add, name="referral-note-add"),
     path("<int:pk>/<str:transition>/", views.referral_transition, name="transition"),
     path("send/<int:participant_id>/", views.referral_send, name="send"),
+    path("care-plan/<int:participant_id>/add/", views.care_plan_add, name="care-plan-add"),
     path("work/", views.work, name="work"),
     path("digest/", views.digest, name="digest"),
     path("tasks/", views.task_list, name="tasks"),

@@ -21,6 +21,7 @@ from . import selectors, services
 from .choices import ReferralStatus, Service, Transition
 from .digest import digest_text
 from .forms import (
+    CarePlanItemForm,
     CoordinationFilterForm,
     ExchangeUpdateForm,
     ReasonForm,
@@ -109,31 +110,73 @@ def referral_transition(request: HttpRequest, pk: int, transition: str) -> HttpR
     return redirect("referrals:detail", pk=pk)
 
 
+def _plan_item(request: HttpRequest, participant: Any) -> Any:
+    """The care plan service named by ?plan=, of this victim (404 otherwise)."""
+    raw = request.GET.get("plan", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    item = selectors.care_plan_item_get(actor=request.user, pk=int(raw))
+    if item.participant_id != participant.pk:
+        raise Http404
+    return item
+
+
+@login_required
+def care_plan_add(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """Plan a service for a victim (the owner's work on the case, as notes are)."""
+    participant = participant_get(actor=request.user, pk=participant_id)
+    require_case_action(actor=request.user, case=participant.case, action=Action.CHANGE)
+    form = CarePlanItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.care_plan_item_add(
+                actor=request.user, participant=participant, **form.cleaned_data
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("Service added to the care plan."))
+            return redirect("registry:case-detail", pk=participant.case_id)
+    return render(
+        request, "referrals/care_plan_form.html", {"form": form, "participant": participant}
+    )
+
+
 @login_required
 def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
     participant = participant_get(actor=request.user, pk=participant_id)
     # Referring passes the case on: only the owner's side may (the service's own rule).
     require_case_action(actor=request.user, case=participant.case, action=Action.SHARE)
+    # Sending a service of the victim's care plan: the plan's service, linked once sent.
+    item = _plan_item(request, participant)
     form = ReferralSendForm(
         request.POST or None,
         sender_agencies=_my_agencies(request.user),
         offers=selectors.services_by_agency(),
-        initial={"service": request.GET.get("service", "")},
+        initial={"service": item.service if item else request.GET.get("service", "")},
     )
+    if item is not None:
+        form.fields["service"].choices = [(item.service, item.get_service_display())]  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         stamps = json.loads(request.POST.get("deadline_stamps") or "{}")
+        common = {
+            "actor": request.user,
+            "to_agency": data["to_agency"],
+            "from_agency": data["from_agency"],
+            "shares_identity": data["shares_identity"],
+            "note": data["note"],
+            "deadline_stamp": stamps.get(data["service"]),
+        }
         try:
-            referral = services.referral_send(
-                actor=request.user,
-                participant=participant,
-                to_agency=data["to_agency"],
-                service=data["service"],
-                from_agency=data["from_agency"],
-                shares_identity=data["shares_identity"],
-                note=data["note"],
-                deadline_stamp=stamps.get(data["service"]),
-            )
+            if item is not None:
+                referral = services.care_plan_refer(item=item, **common)
+            else:
+                referral = services.referral_send(
+                    participant=participant, service=data["service"], **common
+                )
         except (ValidationError, PermissionDenied) as exc:
             show_refusal(form, exc)
         else:
@@ -148,6 +191,7 @@ def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
         {
             "form": form,
             "participant": participant,
+            "plan_item": item,
             "deadlines": rules,
             "deadline_stamps": json.dumps(stamps),
         },

@@ -22,3 +22,16 @@ class RegistryConfig(AppConfig):
         # diffs and exports treat every note, and visit outcomes, as testimony.
         register_sensitive("registry.casenote", {"text": Sensitivity.TESTIMONY})
         register_sensitive("registry.followup", {"outcome": Sensitivity.TESTIMONY})
+        # An assessment's own level decides who reads it on the page, as a note's does.
+        register_sensitive(
+            "registry.needsassessment",
+            {"needs": Sensitivity.HEALTH, "risk_reasons": Sensitivity.HEALTH},
+        )
+        register_sensitive(
+            "registry.childprotection",
+            {
+                "assessment": Sensitivity.HEALTH,
+                "determination": Sensitivity.HEALTH,
+                "guardian_name": Sensitivity.IDENTITY,
+            },
+        )

@@ -136,3 +136,42 @@ class FollowUpStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     DONE = "done", _("Done")
     MISSED = "missed", _("Missed")
+
+
+class NeedArea(models.TextChoices):
+    """The areas of a victim's needs and risk assessment, as Primero and CPIMS+ ask them."""
+
+    SAFETY = "safety", _("Safety")
+    HEALTH = "health", _("Health")
+    SHELTER = "shelter", _("Shelter")
+    PSYCHOSOCIAL = "psychosocial", _("Psycho-social")
+    LEGAL = "legal", _("Legal")
+    DOCUMENTS = "documents", _("Documents")
+    LIVELIHOOD = "livelihood", _("Livelihood")
+    FAMILY_TRACING = "family_tracing", _("Family tracing")
+
+
+class NeedLevel(models.TextChoices):
+    """How much help a victim needs in one area."""
+
+    NONE = "none", _("No need")
+    SOME = "some", _("Some need")
+    URGENT = "urgent", _("Urgent need")
+    UNKNOWN = "unknown", _("Not assessed")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low risk")
+    MEDIUM = "medium", _("Medium risk")
+    HIGH = "high", _("High risk")
+
+
+class GuardianRelationship(models.TextChoices):
+    """Who a child's appointed guardian is to the child."""
+
+    PARENT = "parent", _("Parent")
+    RELATIVE = "relative", _("Other relative")
+    FOSTER = "foster", _("Foster carer")
+    SOCIAL_WORKER = "social_worker", _("Social worker")
+    INSTITUTION = "institution", _("Head of a care institution")
+    OTHER = "other", _("Other")

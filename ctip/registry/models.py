@@ -488,7 +488,13 @@ class GeneratedTwin(models.Model):
 
 
 # The file store's tables live beside the code that checks and seals their content.
-from .casework.models import CaseNote, CaseTransfer, FollowUp  # noqa: E402
+from .casework.models import (  # noqa: E402
+    CaseNote,
+    CaseTransfer,
+    ChildProtection,
+    FollowUp,
+    NeedsAssessment,
+)
 from .files.models import CaseAttachment, PersonAttachment, StoredFile  # noqa: E402
 
 __all__ = [
@@ -498,10 +504,12 @@ __all__ = [
     "CaseNote",
     "CaseShare",
     "CaseTransfer",
+    "ChildProtection",
     "Event",
     "FollowUp",
     "GeneratedTwin",
     "IdentityDocument",
+    "NeedsAssessment",
     "Participant",
     "Person",
     "PersonAttachment",

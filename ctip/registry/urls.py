@@ -30,6 +30,21 @@ urlpatterns = [
     path("cases/<int:pk>/assign/", casework_views.case_assign, name="case-assign"),
     path("cases/<int:pk>/transfer/", casework_views.case_transfer, name="case-transfer"),
     path("cases/<int:pk>/notes/add/", casework_views.note_add, name="note-add"),
+    path(
+        "cases/<int:pk>/victims/<int:participant_pk>/assessment/",
+        casework_views.assessment_add,
+        name="assessment-add",
+    ),
+    path(
+        "cases/<int:pk>/victims/<int:participant_pk>/assessments/",
+        casework_views.assessment_list,
+        name="assessment-list",
+    ),
+    path(
+        "cases/<int:pk>/victims/<int:participant_pk>/child/",
+        casework_views.child_steps,
+        name="child-steps",
+    ),
     path("cases/<int:pk>/follow-ups/add/", casework_views.follow_up_add, name="follow-up-add"),
     path(
         "cases/<int:pk>/follow-ups/<int:follow_up_pk>/",

@@ -5,12 +5,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ctip.access.choices import Action
 from ctip.access.masking import can_read
 from ctip.access.selectors import can_register_somewhere
+from ctip.api.pagination import CappedPaginator
 from ctip.reference.selectors import vocabulary_terms
 from ctip.web.refusals import show_refusal
 
@@ -42,33 +42,6 @@ from .models import Case, Participant, VictimProfile
 from .search_limits import TooManySearches
 
 CASES_PER_PAGE = 50
-# Beyond this many matches the list says "more than N" instead of counting them all: a
-# COUNT(*) over a million rows costs more than the page itself. See docs/decisions/0100.
-COUNT_CAP = 1_000
-
-
-class CappedPaginator(Paginator):
-    """A Paginator that counts at most `cap` + 1 rows, so the count stays cheap on big tables."""
-
-    def __init__(self, *args: Any, cap: int = COUNT_CAP, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.cap = cap
-
-    @cached_property
-    def count(self) -> int:
-        # Slicing first makes the database stop counting at cap + 1 rows. The ordering is
-        # dropped: with it PostgreSQL would walk the sort index and fetch rows in index order.
-        queryset: Any = self.object_list
-        return min(queryset.order_by()[: self.cap + 1].count(), self.cap + 1)
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count > self.cap
-
-    @cached_property
-    def num_pages(self) -> int:
-        # Pages past the cap are not offered: filters narrow faster than paging does.
-        return max(1, -(-min(self.count, self.cap) // self.per_page))
 
 
 def _case_for_change(request: HttpRequest, pk: int, action: str = Action.CHANGE) -> Case:

@@ -163,6 +163,10 @@ class EmbassyResultSerializer(serializers.Serializer):
     without_consent = serializers.ListField(
         child=serializers.IntegerField(), help_text="Numbers of the victims left out: no consent."
     )
+    child_steps_missing = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="Numbers of the children left out: no best-interest determination or guardian.",
+    )
 
 
 # --- the endpoints -------------------------------------------------------------------------
@@ -218,6 +222,7 @@ class OperationViewSet(SelectorViewSet):
             "packages": [p.pk for p in sent.packages],
             "already_sent": [f.number for f in sent.already],
             "without_consent": [f.number for f in sent.without_consent],
+            "child_steps_missing": [f.number for f in sent.child_steps_missing],
         }
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -14,7 +14,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ctip.access.policies import can_create_in
 from ctip.exchange.choices import Layout
 from ctip.exchange.htcds import column_for_header, fold
 from ctip.exchange.importer import Problem
@@ -69,15 +68,6 @@ def field_for_header(header: Any) -> str | None:
     return HTCDS_FIELDS.get(column or "")
 
 
-def _agency_for(actor: Any, operation: Operation) -> Any:
-    if can_create_in(actor, operation.lead_agency_id):
-        return operation.lead_agency
-    for agency in operation.agencies.all():
-        if can_create_in(actor, agency.pk):
-            return agency
-    return operation.lead_agency  # import_upload refuses it, audited
-
-
 def found_persons_import(
     *, actor: Any, operation: Operation, path: Path, file_name: str
 ) -> ImportBatch:
@@ -87,7 +77,7 @@ def found_persons_import(
         actor=actor,
         path=path,
         file_name=file_name,
-        agency=_agency_for(actor, operation),
+        agency=services.registering_agency(actor, operation),
         layout=Layout.MAPPING,
     )
 

@@ -1,10 +1,11 @@
 """Every read of the screening app: operations, persons found, interviews, figures and the
 embassy lists, each scoped to the acting user through the operation's case."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -16,6 +17,7 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.referrals.choices import Service
 from ctip.referrals.models import Referral
+from ctip.registry.models import Case
 
 from .choices import Decision
 from .models import FoundPerson, Operation, Screening
@@ -198,3 +200,56 @@ def embassy_agencies(nationality: str) -> QuerySet[Agency]:
     return Agency.objects.filter(
         kind=AgencyKind.FOREIGN_PARTNER, country__alpha3=nationality, is_active=True
     ).order_by("code")
+
+
+@dataclass
+class OperationAt:
+    """An operation read from another app's page (a compound's): what, when, who led it, and
+    how many people were found, by nationality. Counts only, no person."""
+
+    operation: Operation
+    found: int
+    by_nationality: list[tuple[str, int]]
+    may_open: bool  # whether the actor may open the operation's own page
+
+
+def operations_in_cases(
+    *, actor: Any, case_ids: Iterable[int], case_scope: Q | None = None
+) -> list[OperationAt]:
+    """The operations whose case is among `case_ids` and that the actor may see: by this
+    app's rule, or by `case_scope`, a rule over cases that the calling app applies for the
+    actor (investigations' rule for investigators: a compound's page shows the raids on it
+    to those who may see the raid's case there). Newest first; four queries."""
+    ids = set(case_ids)
+    if not ids:
+        return []
+    opened = set(
+        restrict(Operation.objects.filter(case_id__in=ids), actor, Action.VIEW).values_list(
+            "pk", flat=True
+        )
+    )
+    rows = Operation.objects.filter(case_id__in=ids)
+    if case_scope is not None:
+        rows = rows.filter(Q(pk__in=opened) | Q(case__in=Case.objects.filter(case_scope)))
+    else:
+        rows = rows.filter(pk__in=opened)
+    operations = list(
+        rows.select_related("province", "lead_agency")
+        .prefetch_related("agencies")
+        .order_by("-conducted_on", "-id")
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for operation_id, nationality, n in (
+        FoundPerson.objects.filter(operation__in=[o.pk for o in operations])
+        .values_list("operation_id", "nationality")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts.setdefault(operation_id, {})[nationality or "—"] = n
+    out = []
+    for operation in operations:
+        by = sorted(counts.get(operation.pk, {}).items(), key=lambda item: (-item[1], item[0]))
+        out.append(
+            OperationAt(operation, sum(count for _n, count in by), by, operation.pk in opened)
+        )
+    return out

@@ -320,6 +320,15 @@ def embassy_list(request: HttpRequest, pk: int, nationality: str) -> HttpRespons
                 _("%(sent)d victims sent to the embassy; %(without)d left out without consent.")
                 % {"sent": len(sent.packages), "without": len(sent.without_consent)},
             )
+            if sent.child_steps_missing:
+                messages.warning(
+                    request,
+                    _(
+                        "%(n)d children left out: record their best-interest determination "
+                        "and guardian on the case first."
+                    )
+                    % {"n": len(sent.child_steps_missing)},
+                )
             return redirect("screening:embassy-list", operation.pk, nationality)
     rows = [
         (row, person_label(request.user, row.found.person))

@@ -403,5 +403,10 @@ CTIP_INTAKE_POW_SECONDS = int(os.environ.get("CTIP_INTAKE_POW_SECONDS", "3600"))
 CTIP_INTAKE_SUBMIT_PER_MINUTE = int(os.environ.get("CTIP_INTAKE_SUBMIT_PER_MINUTE", "120"))
 CTIP_INTAKE_NOSCRIPT_PER_MINUTE = int(os.environ.get("CTIP_INTAKE_NOSCRIPT_PER_MINUTE", "20"))
 CTIP_INTAKE_LOOKUP_PER_MINUTE = int(os.environ.get("CTIP_INTAKE_LOOKUP_PER_MINUTE", "120"))
+# Files a reporter may send: per message (the report or a later one), per report in all, and
+# for everyone together per minute (each file costs a decode and re-encode to strip it).
+CTIP_INTAKE_FILES_PER_MESSAGE = int(os.environ.get("CTIP_INTAKE_FILES_PER_MESSAGE", "3"))
+CTIP_INTAKE_FILES_PER_REPORT = int(os.environ.get("CTIP_INTAKE_FILES_PER_REPORT", "20"))
+CTIP_INTAKE_FILES_PER_MINUTE = int(os.environ.get("CTIP_INTAKE_FILES_PER_MINUTE", "60"))
 # A report naming at least this many people held is given high priority.
 CTIP_INTAKE_MANY_PEOPLE = int(os.environ.get("CTIP_INTAKE_MANY_PEOPLE", "10"))

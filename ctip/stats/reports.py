@@ -11,7 +11,7 @@ from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 
 from .compare import compare_counts
-from .indicators import CATALOGUE, Cube, national_rate_per_100k
+from .indicators import CATALOGUE, Cube
 from .periods import Period, parse_period
 from .selectors import PeriodFigures, may_aggregate_all, periods_figures
 
@@ -154,8 +154,6 @@ def half_year_report(*, actor: Any, period: Period | str, viewed: bool = False) 
             for i, cube in figures.cubes.items()
         },
     }
-    rate = report["indicators"]["victims_per_100k"]
-    rate["total"] = national_rate_per_100k(figures.total("victims_identified"))
     _audit(actor, "half-year", period, viewed=viewed)
     return report
 

@@ -3,9 +3,10 @@
 `ctip demo-data` fills the registry in bulk; this gives each demo account its day's work, so
 that every page has something to show: referrals sent to the social worker in every state,
 tasks due and overdue, case management (a caseworker, notes, follow-up visits, documents and
-a photo, a case transferred, the notifications these send), an applied import, a published
-release and a draft waiting for the secretariat supervisor. Demo only; synthetic people only.
-Running it again adds nothing.
+a photo, needs and risk assessments, care plans whose services became referrals, a child's
+best-interest steps and guardian, a case transferred, the notifications these send), an
+applied import, a published release and a draft waiting for the secretariat supervisor.
+Demo only; synthetic people only. Running it again adds nothing.
 """
 
 import csv
@@ -24,9 +25,11 @@ from ctip.reference.models import Province
 from ctip.referrals import services as referral_services
 from ctip.registry import services
 from ctip.registry.casework.services import (
+    assessment_record,
     case_assign,
     case_note_add,
     case_transfer,
+    child_steps_save,
     follow_up_plan,
     follow_up_record,
 )
@@ -68,6 +71,45 @@ def _victim(officer: User, case: Any, family: str, given: str, km: tuple[str, st
     )
     participant.refresh_from_db()
     return participant
+
+
+def _assess(officer: User, victim: Any, risk: str, reasons: str) -> Any:
+    """A needs and risk assessment of a demo victim (synthetic words)."""
+    return assessment_record(
+        actor=officer,
+        participant=victim,
+        needs={
+            "safety": {"level": "urgent" if risk == "high" else "some", "note": reasons},
+            "health": {"level": "some", "note": "Tired and underweight; seen by a nurse."},
+            "shelter": {"level": "none", "note": "Lives with her mother."},
+            "psychosocial": {"level": "some", "note": "Sleeps badly; agreed to counselling."},
+            "legal": {"level": "some", "note": "Witness in the broker's trial."},
+            "documents": {"level": "urgent", "note": "The broker kept her identity card."},
+            "livelihood": {"level": "some", "note": "Wants to learn a trade."},
+            "family_tracing": {"level": "none", "note": ""},
+        },
+        risk_level=risk,
+        risk_reasons=reasons,
+    )
+
+
+def _child_steps(officer: User, child: Any, today: datetime.date, *, determined: bool) -> Any:
+    """A child's best-interest assessment (and, where `determined`, the determination) and
+    the guardian appointed for the child."""
+    return child_steps_save(
+        actor=officer,
+        participant=child,
+        assessed_on=today - datetime.timedelta(days=12),
+        assessment="Safe at home with the mother; wants to return to school.",
+        determined_on=today - datetime.timedelta(days=10) if determined else None,
+        determination="Reintegration with the mother, with monthly visits by the social worker."
+        if determined
+        else "",
+        guardian_name="Heng Sokha",
+        guardian_relationship="parent",
+        guardian_agency=Agency.objects.get(code="DOSVY-12"),
+        guardian_appointed_on=today - datetime.timedelta(days=11),
+    )
 
 
 def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, int]:
@@ -123,20 +165,38 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
             actor=officer, referral=r, reason="The family was found by the police first."
         ),
     }
+    # Sreyneang's best interests were determined and a guardian appointed: her reintegration
+    # may be referred (decision 0150); her care plan's services become her referrals.
+    _child_steps(officer, victims[0], today, determined=True)
+    _assess(officer, victims[0], "high", "The bar's owner has threatened her family.")
+    planned = {
+        service: referral_services.care_plan_item_add(
+            actor=officer, participant=victims[0], service=service, goal=goal
+        )
+        for service, goal in [
+            ("shelter", "A safe place to stay while the case is investigated."),
+            ("reintegration", "Back with her family and at school by the next term."),
+            ("legal_aid", "A lawyer for the trial of the bar's owner."),
+        ]
+    }
     counts: dict[str, int] = {}
     in_service = None
     ngo = _user("ngo.partner")
     for participant, service, moves, *receiver in plan:
         to_agency = Agency.objects.get(code=receiver[0]) if receiver else social_affairs
-        referral = referral_services.referral_send(
-            actor=officer,
-            participant=participant,
-            from_agency=police,
-            to_agency=to_agency,
-            service=service,
-            shares_identity=True,
-            note="Referred after the operation.",
-        )
+        common: dict[str, Any] = {
+            "actor": officer,
+            "from_agency": police,
+            "to_agency": to_agency,
+            "shares_identity": True,
+            "note": "Referred after the operation.",
+        }
+        if participant == victims[0]:
+            referral = referral_services.care_plan_refer(item=planned[service], **common)
+        else:
+            referral = referral_services.referral_send(
+                participant=participant, service=service, **common
+            )
         for move in moves:
             if receiver:  # only the accept step goes to another receiver here
                 referral = referral_services.referral_accept(actor=ngo, referral=referral)
@@ -208,6 +268,16 @@ def _casework(officer: User, supervisor: User, today: datetime.date) -> dict[str
     )
     victim = _victim(officer, case, "Heng", "Dalin", ("ហេង", "ដាលីន"))
     case_assign(actor=supervisor, case=case, caseworker=officer)
+    _assess(officer, victim, "high", "The broker still calls her mother's phone.")
+    _assess(officer, victim, "medium", "Back home; the broker was arrested last week.")
+    _child_steps(officer, victim, today, determined=False)
+    referral_services.care_plan_item_add(
+        actor=officer,
+        participant=victim,
+        service="vocational_training",
+        goal="A sewing course near home, so that she is not recruited again.",
+        due_on=today + datetime.timedelta(days=60),
+    )
     case_note_add(
         actor=officer,
         case=case,
@@ -272,14 +342,23 @@ def _casework(officer: User, supervisor: User, today: datetime.date) -> dict[str
         opened_on=today - datetime.timedelta(days=15),
         summary="A boy returned from a fishing boat; no criminal investigation to follow.",
     )
-    _victim(officer, moved, "Nhem", "Sopheak", ("ញឹម", "សុភ័ក្រ"))
+    boy = _victim(officer, moved, "Nhem", "Sopheak", ("ញឹម", "សុភ័ក្រ"))
+    _child_steps(officer, boy, today, determined=False)
     case_transfer(
         actor=supervisor,
         case=moved,
         to_agency=Agency.objects.get(code="DOSVY-12"),
         reason="Care and reintegration only: the social affairs department carries the case.",
     )
-    return {"notes": 2, "follow_ups": 2, "attachments": 3, "transfers": 1}
+    return {
+        "notes": 2,
+        "follow_ups": 2,
+        "attachments": 3,
+        "assessments": 2,
+        "care plan services": 1,
+        "child steps": 2,
+        "transfers": 1,
+    }
 
 
 def _import(officer: User) -> Any:

@@ -42,7 +42,12 @@ def _case(officer: Any, agency: str, province: str, days_ago: int) -> Any:
 
 
 def test_follow_a_phone_number_and_export_the_network(
-    browser: Any, live_server: Any, live_reference: None, settings: Any, shots: Path
+    browser: Any,
+    live_server: Any,
+    live_reference: None,
+    settings: Any,
+    shots: Path,
+    tmp_path: Path,
 ) -> None:
     from ctip.investigations import services
 
@@ -98,6 +103,43 @@ def test_follow_a_phone_number_and_export_the_network(
             page.click("a[data-link=network-image]")
         exported = Path(download.value.path()).read_text(encoding="utf-8")
         assert exported.startswith("<svg") and "+855 12 345 678" in exported
+        # In Khmer: the drawing's labels use the shipped Khmer font on the page, and the
+        # exported image carries its own subset of it (no Khmer font on this machine: without
+        # it the legend would be boxes).
+        page.select_option("#lang-select", "km")
+        page.click(".lang-switch button")
+        page.wait_for_function("document.documentElement.lang === 'km'")
+        khmer_label = (
+            "[...document.querySelectorAll('.network-drawing svg text')]"
+            ".find(t => /[\\u1780-\\u17ff]/.test(t.textContent))"
+        )
+        assert "Noto Sans Khmer" in page.evaluate(f"getComputedStyle({khmer_label}).fontFamily")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        assert page.evaluate(
+            "[...document.fonts].some(f => f.family.includes('Noto Sans Khmer')"
+            " && f.status === 'loaded')"
+        )
+        page.screenshot(path=shots / "investigations-network-km.png", full_page=True)
+        with page.expect_download() as download:
+            page.click("a[data-link=network-image]")
+        image = tmp_path / "ctip-network-km.svg"
+        download.value.save_as(image)
+        exported = image.read_text(encoding="utf-8")
+        assert "data:font/woff2;base64," in exported
+        assert any("\u1780" <= char <= "\u17ff" for char in exported)
+        alone = context.new_page()
+        alone.goto(image.resolve().as_uri())
+        alone.evaluate("document.fonts.ready.then(() => true)")
+        # The face loaded is the one inside the file (the file can reach no other).
+        assert alone.evaluate(
+            "[...document.fonts].some(f => f.family.includes('Noto Sans Khmer')"
+            " && f.status === 'loaded')"
+        )
+        alone.screenshot(path=shots / "investigations-network-image-km.png")
+        alone.close()
+        page.select_option("#lang-select", "en")
+        page.click(".lang-switch button")
+        page.wait_for_function("document.documentElement.lang === 'en'")
         # At a phone's width the page still works (the drawing scrolls inside its frame).
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{base}/investigations/cases/{first.pk}/")

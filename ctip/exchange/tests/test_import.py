@@ -259,6 +259,8 @@ def test_another_agencys_layout_cannot_be_overwritten(officer, agency, make_memb
     )
     other = make_member("case_officer", "GDI")
     from ctip.access.models import Agency
+    from ctip.audit.models import AuditEvent
+    from ctip.exchange.models import ColumnMapping
 
     with pytest.raises(PermissionDenied):
         column_mapping_save(
@@ -267,6 +269,14 @@ def test_another_agencys_layout_cannot_be_overwritten(officer, agency, make_memb
             agency=Agency.objects.get(code="GDI"),
             columns={"prs_FirstName": "Nom"},
         )
+    # The refusal is audited once, against the layout it tried to overwrite, and survives
+    # the save's rollback; the layout is unchanged.
+    mapping = ColumnMapping.objects.get(name="shared name")
+    assert mapping.columns == {"prs_FirstName": "Name"}
+    denied = AuditEvent.objects.filter(action="denied", actor_id=other.pk)
+    assert [(e.object_type, e.object_id) for e in denied] == [
+        ("exchange.columnmapping", str(mapping.pk))
+    ]
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@
 and the two-way conversation that follows."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,6 +35,7 @@ from ..choices import (
 from ..models import Report, ReportKey, ReportMessage
 from ..proof import check_solution
 from ..receipts import new_receipt_code, normalise_receipt_code, receipt_hash
+from .attachments import Upload, attach_public, check_uploads, take_file_allowance
 from .limits import rate_take, spend_challenge
 
 # Bounds on what one report may hold: enough for any honest account, small enough that a
@@ -241,18 +243,40 @@ def _unique_receipt() -> tuple[str, str]:
 # --- the public door -------------------------------------------------------------------------
 
 
-@audited_atomic
 def report_submit_public(
-    *, data: ReportInput, language: str, challenge: str = "", solution: str = ""
+    *,
+    data: ReportInput,
+    language: str,
+    challenge: str = "",
+    solution: str = "",
+    uploads: Sequence[Upload] = (),
 ) -> PublicSubmission:
     """Store a report from the public form; no one is signed in and nothing about the sender
     is kept. A solved proof of work gives normal trust; without one (no JavaScript) the
-    report is accepted as lower-trust under a smaller global limit. Raises ValidationError
+    report is accepted as lower-trust under a smaller global limit. Files come with it
+    (attachments.py): a refused file refuses the whole report. Raises ValidationError
     (nothing stored) or Throttled (try again in a minute)."""
     errors = Errors()
     check_choice(errors, "language", language, ReportLanguage.values)
     errors.raise_if_any()
     values = validate_report(data)
+    check_uploads(report=None, uploads=uploads)
+    if uploads and not take_file_allowance(len(uploads)):
+        raise Throttled()
+    return _submit_public(
+        values=values, language=language, challenge=challenge, solution=solution, uploads=uploads
+    )
+
+
+@audited_atomic
+def _submit_public(
+    *,
+    values: dict[str, Any],
+    language: str,
+    challenge: str,
+    solution: str,
+    uploads: Sequence[Upload],
+) -> PublicSubmission:
     trust = Trust.NO_SCRIPT
     if challenge or solution:
         valid, expires = check_solution(challenge, solution)
@@ -272,8 +296,14 @@ def report_submit_public(
         actor=None,
         action=AuditAction.CREATE,
         obj=report,
-        detail={"channel": Channel.WEB, "trust": trust, "priority": report.priority},
+        detail={
+            "channel": Channel.WEB,
+            "trust": trust,
+            "priority": report.priority,
+            "files": len(uploads),
+        },
     )
+    attach_public(report=report, uploads=uploads)
     return PublicSubmission(report=report, receipt_code=code)
 
 
@@ -291,20 +321,35 @@ def report_by_receipt(*, code: str) -> Report | None:
     return Report.objects.filter(receipt_hash=digest).first()
 
 
-@audited_atomic
-def report_reply_public(*, report: Report, body: str) -> ReportMessage:
+def report_reply_public(
+    *, report: Report, body: str, uploads: Sequence[Upload] = ()
+) -> ReportMessage:
     """The reporter writes again, through their receipt code (the caller opened `report` with
-    report_by_receipt in this request)."""
+    report_by_receipt in this request), with files if they have more to show."""
     errors = Errors()
     text = (body or "").strip()
     if not text:
         errors.add("body", _("Write a message first."))
     _check_text(errors, "body", text, MAX_TEXT, multiline=True)
     errors.raise_if_any()
+    check_uploads(report=report, uploads=uploads)
+    if uploads and not take_file_allowance(len(uploads)):
+        raise Throttled()
+    return _reply_public(report=report, text=text, uploads=uploads)
+
+
+@audited_atomic
+def _reply_public(*, report: Report, text: str, uploads: Sequence[Upload]) -> ReportMessage:
     if not rate_take(scope="reply", limit=settings.CTIP_INTAKE_SUBMIT_PER_MINUTE):
         raise Throttled()
     message = ReportMessage.objects.create(report=report, author=Author.REPORTER, body=text)
-    audit_record(actor=None, action=AuditAction.CREATE, obj=message, detail={"report": report.pk})
+    audit_record(
+        actor=None,
+        action=AuditAction.CREATE,
+        obj=message,
+        detail={"report": report.pk, "files": len(uploads)},
+    )
+    attach_public(report=report, uploads=uploads, message=message)
     return message
 
 

@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from ctip.access.tests.proxy import ProxyClient, shipped_nginx
+from ctip.registry.tests.test_files import jpeg_with_gps
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,6 +65,23 @@ def form(body: dict[str, str]) -> tuple[bytes, dict[str, str]]:
     )
 
 
+def multipart(fields: dict[str, str], files: list[tuple[str, bytes]]) -> tuple[bytes, dict]:
+    """A multipart/form-data body, as a browser sends the form with files."""
+    boundary = "----ctipanonymityprobe"
+    parts = []
+    for name, value in fields.items():
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{head}{value}\r\n".encode())
+    for filename, data in files:
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="{filename}"\r\nContent-Type: image/jpeg\r\n\r\n'
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), headers(**{"Content-Type": f"multipart/form-data; boundary={boundary}"})
+
+
 def found_in(text: str) -> list[str]:
     return [marker for marker in MARKERS if marker in text]
 
@@ -77,29 +95,35 @@ def test_a_report_through_nginx_leaves_no_address_or_browser_anywhere(proxy, cap
     for asset in ("/static/intake/public.css", "/static/intake/pow.js", "/favicon.ico"):
         assert client.request("GET", asset, headers=headers())[0] in (200, 204)
     challenge = re.search(r'name="pow_challenge" value="([^"]+)"', page).group(1)
-    body, sent = form(
+    # A photo with the camera and GPS position in it, under a file name that names the sender.
+    body, sent = multipart(
         {
             "what": "Workers locked in a compound near the border",
             "child_involved": "unknown",
             "danger_now": "yes",
             "pow_challenge": challenge,
             "send": "1",
-        }
+        },
+        [(f"IMG_{AGENT}_{ADDRESS}.jpg", jpeg_with_gps())],
     )
     status, receipt = client.request("POST", "/report/en/", body, sent)
     assert status == 200, receipt[:500]
     code = re.search(r'id="receipt-code">([\d ]+)<', receipt).group(1)
-    body, sent = form({"code": code, "body": "It is the blue building."})
+    body, sent = multipart(
+        {"code": code, "body": "It is the blue building."},
+        [(f"gate-distinct-marker-5309-{FORGED}.jpg", jpeg_with_gps())],
+    )
     status, answer = client.request("POST", "/report/en/follow-up/", body, sent)
-    assert status == 200 and "It is the blue building." in answer
+    assert status == 200 and "It is the blue building." in answer and "You sent 2 files" in answer
     body, sent = form({"code": "0000 0000 0000 0000"})
     assert client.request("POST", "/report/en/follow-up/", body, sent)[0] == 200
     assert client.request("GET", "/report/en/about/", headers=headers())[0] == 200
     assert client.request("GET", "/report/xx/", headers=headers())[0] == 404
 
-    from ctip.intake.models import Report, ReportMessage
+    from ctip.intake.models import Report, ReportAttachment, ReportMessage
 
     assert Report.objects.count() == 1 and ReportMessage.objects.count() == 1
+    assert ReportAttachment.objects.count() == 2
 
     # Every log file nginx wrote: access logs in the public format, and its error logs.
     logs = [p for p in folder.rglob("*.log") if p.is_file()]

@@ -183,3 +183,33 @@ def test_the_conversation_goes_both_ways(make_member):
     ).report
     with pytest.raises(ValidationError):
         services.report_message_staff(actor=officer, report=no_receipt, body="Hello")
+
+
+def test_time_to_triage_overall_is_the_median_of_all_reports_not_a_sum(make_member):
+    # Per-channel medians do not add up: the half-year report showed their sum as the total.
+    import datetime
+
+    from django.utils import timezone
+
+    from ctip.intake.indicators import time_to_triage_query
+    from ctip.stats.periods import parse_period
+
+    officer = make_member("intake_officer", "AHTJP")
+    received = timezone.now().replace(month=3, day=1, hour=0, minute=0, second=0, microsecond=0)
+    hours = {Channel.HOTLINE: [1, 2, 3], Channel.FACEBOOK: [10, 20]}
+    for channel, waits in hours.items():
+        for wait in waits:
+            report = services.report_record(
+                actor=officer,
+                channel=channel,
+                language="km",
+                data=services.ReportInput(what="Workers locked in a compound"),
+            ).report
+            Report.objects.filter(pk=report.pk).update(
+                received_at=received,
+                triaged_at=received + datetime.timedelta(hours=wait),
+            )
+    period = parse_period(f"{received.year}H1")
+    cube = time_to_triage_query(Report.objects.none(), (period,))[period]
+    assert cube.by("channel") == {Channel.FACEBOOK: 15.0, Channel.HOTLINE: 2.0}
+    assert cube.total == 3.0  # the median of 1, 2, 3, 10, 20; the sum of medians was 17

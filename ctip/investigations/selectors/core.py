@@ -25,6 +25,7 @@ from ctip.audit.services import audit_record
 from ctip.registry.choices import CLOSED_STATUSES
 from ctip.registry.crypto import blind_index
 from ctip.registry.models import Case, Participant, Person
+from ctip.screening.selectors import OperationAt, operations_in_cases
 
 from ..models import (
     Compound,
@@ -519,14 +520,15 @@ def compound_get(*, actor: Any, pk: int) -> Compound:
 
 @dataclass
 class CompoundFile:
-    """A compound: its operators, the visible cases at it (and a count of the rest), and the
-    people found there by nationality (victims in its visible cases, counted)."""
+    """A compound: its operators, the visible cases at it (and a count of the rest), the
+    people found there by nationality (victims in its visible cases, counted), and the
+    operations against it (screening's raids whose case is recorded at the compound)."""
 
     operators: list[Any]
     involvements: list[CompoundInvolvement]
     hidden: int
     nationalities: list[tuple[str, int]]
-    operations: list[Any]
+    operations: list[OperationAt]
 
 
 def compound_file(*, actor: Any, compound: Compound) -> CompoundFile:
@@ -553,7 +555,9 @@ def compound_file(*, actor: Any, compound: Compound) -> CompoundFile:
         involvements,
         len(all_cases - seen),
         sorted(counts.items(), key=lambda item: (-item[1], item[0])),
-        [],
+        # An operation is a case (source "operation"); one recorded at the compound is an
+        # operation against it. Read through screening's selector, under this app's rule.
+        operations_in_cases(actor=actor, case_ids=all_cases, case_scope=visible_case_q(actor)),
     )
 
 

@@ -1,14 +1,19 @@
 """`ctip investigations-demo`: a network that recurs across cases in several provinces,
 visible from any of its cases, with alerts for the demo investigator."""
 
+import datetime
+import random
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 
-from ctip.access.models import User
+from ctip.access.models import Agency, User
 from ctip.investigations import selectors
 from ctip.investigations.models import Compound, ConnectionAlert, Identifier
+from ctip.reference.models import Province
+from ctip.screening import services as screening_services
+from ctip.screening.demo import found_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +47,23 @@ def test_demo_network_recurs_across_provinces(capsys: Any) -> None:
     assert sum(1 for key in graph.nodes if key.startswith("case:")) == len(own)
     call_command("investigations_demo")
     assert "nothing added" in capsys.readouterr().out
+    # The screening demo's raid in Preah Sihanouk joins the compound (run after the network,
+    # as here, or before it, as `make demo` does): its page shows the operation.
+    officer = User.objects.get(username="ahtjp.officer")
+    raid = screening_services.operation_create(
+        actor=officer,
+        kind="raid",
+        name="Compound raid (demo)",
+        conducted_on=datetime.date.today() - datetime.timedelta(days=12),
+        province=Province.objects.get(code="KH-18"),
+        place="Building C",
+        lead_agency=Agency.objects.get(code="AHTJP"),
+    )
+    screening_services.found_persons_add(
+        actor=officer, operation=raid, rows=found_rows(random.Random(1), 12)
+    )
+    call_command("investigations_demo")
+    assert "Operations against the compound: 1." in capsys.readouterr().out
+    file = selectors.compound_file(actor=investigator, compound=compound)
+    assert [(row.operation.pk, row.found) for row in file.operations] == [(raid.pk, 12)]
+    assert sum(count for _country, count in file.operations[0].by_nationality) == 12

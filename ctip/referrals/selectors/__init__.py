@@ -1,6 +1,10 @@
 """Every read of the referrals app, by sub-domain. Each takes the acting user and scopes
 through the policy. Import from here: the modules below are its parts."""
 
+from .care_plan import (
+    care_plan_item_get,
+    care_plan_section,
+)
 from .coordination import (
     CoordinationFigures,
     CoordinationFilters,
@@ -69,6 +73,8 @@ __all__ = [
     "ReferralFilters",
     "WorkList",
     "agencies_offering",
+    "care_plan_item_get",
+    "care_plan_section",
     "coordination_figures",
     "exchange_package_export",
     "exchange_package_get",

@@ -8,6 +8,10 @@ from .base import (
     MASKED,
     staff_agencies,
 )
+from .care_plan import (
+    care_plan_item_add,
+    care_plan_refer,
+)
 from .exchange import (
     exchange_package_create,
     exchange_package_refusal,
@@ -47,6 +51,8 @@ __all__ = [
     "TRANSITION_SERVICES",
     "agency_offers",
     "agency_service_set",
+    "care_plan_item_add",
+    "care_plan_refer",
     "deadline_days",
     "deadline_of_rule",
     "exchange_package_create",

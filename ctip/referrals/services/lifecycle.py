@@ -15,6 +15,7 @@ from ctip.access.models import Agency
 from ctip.access.policies import restrict
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
+from ctip.registry.casework.children import missing_steps
 from ctip.registry.choices import ParticipantRole, ShareReason
 from ctip.registry.models import Case, CaseShare, Participant
 from ctip.registry.validation import Errors, check_choice
@@ -152,6 +153,22 @@ def _check_victim_part_consent(
     return False
 
 
+def _check_child_steps(errors: Errors, participant: Participant, service: str) -> None:
+    """A child is referred for a durable solution only once the child's best interests were
+    determined and a guardian appointed (decision 0150); other services do not wait."""
+    missing = missing_steps(participant, purpose="referral", service=service)
+    if missing:
+        errors.add(
+            "service",
+            _("Person %(id)s is a child; before a referral for %(service)s, record: %(missing)s.")
+            % {
+                "id": participant.person_id,
+                "missing": "; ".join(missing),
+                "service": Service(service).label,
+            },
+        )
+
+
 def referral_send(
     *,
     actor: Any,
@@ -200,6 +217,7 @@ def referral_send(
                     _("This person already has an open referral to %(agency)s for this service.")
                     % {"agency": receiver.code},
                 )
+        _check_child_steps(errors, participant, service)
         basis = _consent_basis(errors, actor, participant, case, shares_identity)
         part_override = receiver is not None and _check_victim_part_consent(
             errors, actor, participant, case, receiver, shares_identity

@@ -7,6 +7,7 @@ import pytest
 
 from ctip.access.models import Agency
 from ctip.reference.models import Province
+from ctip.registry.casework.services import child_steps_save
 from ctip.registry.services import case_create, participant_add, person_create, victim_profile_save
 
 
@@ -47,6 +48,18 @@ def victim(police: Any) -> Any:
         identified_on=datetime.date.today() - datetime.timedelta(days=10),
         # A referral opens the case file to the receiver, which needs the victim's consent.
         consent_to_share=True,
+    )
+    # A child (17): her best interests were determined and a guardian appointed, so that any
+    # service may be referred (decision 0150); test_care_plan.py tests a child without them.
+    child_steps_save(
+        actor=police,
+        participant=participant,
+        assessed_on=datetime.date.today() - datetime.timedelta(days=9),
+        assessment="Safe with her aunt; wants to go home.",
+        determined_on=datetime.date.today() - datetime.timedelta(days=8),
+        determination="Return to her aunt in Kampot, with follow-up visits.",
+        guardian_name="Chan Dara",
+        guardian_relationship="relative",
     )
     participant.refresh_from_db()
     return participant

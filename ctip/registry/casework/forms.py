@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.access.models import User
 
-from ..choices import FollowUpKind, FollowUpStatus, NoteSensitivity
+from ..choices import (
+    FollowUpKind,
+    FollowUpStatus,
+    GuardianRelationship,
+    NeedArea,
+    NeedLevel,
+    NoteSensitivity,
+    RiskLevel,
+)
 from ..files.forms import ParticipantChoiceField
 from ..forms.fields import DateInput, LabelledModelChoiceField, agency_choices, past_date
 from ..models import Participant
@@ -123,4 +131,84 @@ class TransferForm(forms.Form):
         label=_("Reason to transfer without every victim's consent (supervisors)"),
         max_length=500,
         required=False,
+    )
+
+
+class AssessmentForm(forms.Form):
+    """A level and a note per area (fields `<area>_level`, `<area>_note`), then the risk."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for area, label in NeedArea.choices:
+            self.fields[f"{area}_level"] = forms.ChoiceField(
+                label=label, choices=NeedLevel.choices, initial=NeedLevel.UNKNOWN
+            )
+            self.fields[f"{area}_note"] = forms.CharField(
+                label=_("%(area)s: what was found") % {"area": label},
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.fields["risk_level"] = forms.ChoiceField(
+            label=_("Risk level"), choices=RiskLevel.choices
+        )
+        self.fields["risk_reasons"] = forms.CharField(
+            label=_("Why this risk level"),
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+        self.fields["sensitivity"] = forms.ChoiceField(
+            label=_("Who may read it"),
+            choices=NoteSensitivity.choices,
+            initial=NoteSensitivity.HEALTH,
+            required=False,
+            help_text=_("A sensitive assessment is hidden from roles not cleared for it."),
+        )
+
+    @staticmethod
+    def needs_of(data: dict[str, Any]) -> dict[str, dict[str, str]]:
+        """The service's `needs` from the cleaned data."""
+        return {
+            area: {"level": data[f"{area}_level"], "note": data[f"{area}_note"]}
+            for area in NeedArea.values
+        }
+
+
+class ChildStepsForm(forms.Form):
+    assessed_on = forms.DateField(
+        label=_("Best-interest assessment done on"),
+        widget=DateInput(),
+        required=False,
+        validators=[past_date],
+    )
+    assessment = forms.CharField(
+        label=_("Best-interest assessment"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    determined_on = forms.DateField(
+        label=_("Best-interest determination made on"),
+        widget=DateInput(),
+        required=False,
+        validators=[past_date],
+    )
+    determination = forms.CharField(
+        label=_("Best-interest determination"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The decision taken in the child's best interests, and by whom."),
+    )
+    guardian_name = forms.CharField(label=_("Guardian's name"), max_length=200, required=False)
+    guardian_relationship = forms.ChoiceField(
+        label=_("Guardian's relationship to the child"),
+        choices=[("", "—"), *GuardianRelationship.choices],
+        required=False,
+    )
+    guardian_agency = LabelledModelChoiceField(
+        label=_("Guardian's agency"), queryset=agency_choices(), required=False
+    )
+    guardian_appointed_on = forms.DateField(
+        label=_("Guardian appointed on"), widget=DateInput(), required=False, validators=[past_date]
     )

@@ -1,5 +1,6 @@
 """Reads of case management, each through the access rule: notes (masked by their level),
-follow-ups, transfers, the caseworkers a case may have, the actor's follow-ups due."""
+follow-ups, transfers, the caseworkers a case may have, the actor's follow-ups due, victims'
+needs and risk assessments (masked like notes) and child protection steps."""
 
 import datetime
 from typing import Any
@@ -13,9 +14,10 @@ from ctip.access.policies import RECORD_ROLES, restrict
 from ctip.access.selectors import agency_staff
 
 from ..choices import FollowUpStatus
-from ..models import Case
+from ..models import Case, Participant
 from ..selectors import case_record_get
-from .models import CaseNote, CaseTransfer, FollowUp
+from .children import is_child, missing_steps
+from .models import CaseNote, CaseTransfer, ChildProtection, FollowUp, NeedsAssessment
 
 
 def caseworker_choices(*, case: Case) -> list[User]:
@@ -75,3 +77,68 @@ def follow_ups_due(*, actor: Any, within_days: int = 7, limit: int = 10) -> list
         .select_related("case")
         .order_by("due_on", "id")[:limit]
     )
+
+
+def _mask_assessments(actor: Any, assessments: list[NeedsAssessment]) -> list[NeedsAssessment]:
+    cleared = clearances(actor)
+    for assessment in assessments:
+        assessment.readable = not assessment.sensitivity or assessment.sensitivity in cleared
+    return assessments
+
+
+def case_assessments(*, actor: Any, case: Case) -> dict[int, NeedsAssessment]:
+    """The current (newest) assessment of each victim of the case the actor sees, by
+    participant id; `readable` says whether the actor may read its content."""
+    rows = _mask_assessments(
+        actor,
+        list(
+            restrict(NeedsAssessment.objects.filter(participant__case=case), actor)
+            .select_related("assessed_by")
+            .order_by("participant_id", "-version")
+        ),
+    )
+    current: dict[int, NeedsAssessment] = {}
+    for row in rows:
+        current.setdefault(row.participant_id, row)
+    return current
+
+
+def assessment_history(*, actor: Any, participant: Participant) -> list[NeedsAssessment]:
+    """Every version of the victim's assessment the actor may see, newest first."""
+    return _mask_assessments(
+        actor,
+        list(
+            restrict(NeedsAssessment.objects.filter(participant=participant), actor)
+            .select_related("assessed_by")
+            .order_by("-version")
+        ),
+    )
+
+
+def case_child_steps(
+    *, actor: Any, case: Case, participants: list[Participant]
+) -> list[dict[str, Any]]:
+    """For each child victim among `participants` (those the actor sees): the recorded steps
+    (None if none) and what a transfer would still need."""
+    children = [p for p in participants if is_child(p)]
+    if not children:
+        return []
+    steps = {
+        s.participant_id: s
+        for s in restrict(
+            ChildProtection.objects.filter(participant__in=children), actor
+        ).select_related("guardian_agency")
+    }
+    rows = []
+    for child in children:
+        child_steps = steps.get(child.pk)
+        # missing_steps reads the relation; give it the row the actor may see.
+        child.child_protection = child_steps  # type: ignore[attr-defined]
+        rows.append(
+            {
+                "participant": child,
+                "steps": child_steps,
+                "missing": missing_steps(child, purpose="transfer"),
+            }
+        )
+    return rows

@@ -1,4 +1,5 @@
-"""Pages of case management: assign, note, plan and record a follow-up, transfer."""
+"""Pages of case management: assign, note, plan and record a follow-up, transfer, a victim's
+needs and risk assessment (and its versions), a child's protection steps."""
 
 from collections.abc import Callable
 from typing import Any
@@ -7,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -15,10 +16,21 @@ from ctip.access.choices import Action
 from ctip.web.refusals import show_refusal
 
 from .. import selectors
-from ..models import Case
+from ..choices import ParticipantRole
+from ..models import Case, Participant
 from . import services
-from .forms import AssignForm, FollowUpForm, FollowUpRecordForm, NoteForm, TransferForm
-from .selectors import caseworker_choices, follow_up_get
+from .children import is_child
+from .forms import (
+    AssessmentForm,
+    AssignForm,
+    ChildStepsForm,
+    FollowUpForm,
+    FollowUpRecordForm,
+    NoteForm,
+    TransferForm,
+)
+from .models import ChildProtection
+from .selectors import assessment_history, caseworker_choices, follow_up_get
 
 
 def _page(
@@ -144,4 +156,119 @@ def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         heading=_("Transfer the case to another agency"),
         success=_("Case transferred."),
         action=Action.SHARE,
+    )
+
+
+def _victim(request: HttpRequest, case: Case, participant_pk: int) -> Participant:
+    """A victim of this case the actor sees (404 otherwise, as for an unknown one)."""
+    participant = selectors.participant_get(actor=request.user, pk=participant_pk, case=case)
+    if participant.role != ParticipantRole.VICTIM:
+        raise Http404(_("No such participant."))
+    return participant
+
+
+@login_required
+def assessment_add(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    """A new version of the victim's needs and risk assessment, starting from the current one
+    where the actor may read it."""
+
+    def build(case: Case, data: Any) -> Form:
+        victim = _victim(request, case, participant_pk)
+        initial: dict[str, Any] = {}
+        history = assessment_history(actor=request.user, participant=victim)
+        if history and history[0].readable:
+            latest = history[0]
+            for area, entry in latest.needs.items():
+                initial[f"{area}_level"] = entry.get("level")
+                initial[f"{area}_note"] = entry.get("note", "")
+            initial.update(
+                risk_level=latest.risk_level,
+                risk_reasons=latest.risk_reasons,
+                sensitivity=latest.sensitivity,
+            )
+        return AssessmentForm(data, initial=initial)
+
+    def save(case: Case, data: dict[str, Any]) -> None:
+        services.assessment_record(
+            actor=request.user,
+            participant=_victim(request, case, participant_pk),
+            needs=AssessmentForm.needs_of(data),
+            risk_level=data["risk_level"],
+            risk_reasons=data["risk_reasons"],
+            sensitivity=data["sensitivity"] or "",
+        )
+
+    return _page(
+        request,
+        pk,
+        build,
+        save,
+        heading=_("Needs and risk assessment of person %(id)s")
+        % {"id": _person_id(participant_pk)},
+        success=_("Assessment saved."),
+    )
+
+
+def _person_id(participant_pk: int) -> Any:
+    """The person number a page heading names (the case page shows it beside the name)."""
+    return (
+        Participant.objects.filter(pk=participant_pk).values_list("person_id", flat=True).first()
+        or participant_pk
+    )
+
+
+@login_required
+def assessment_list(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    """Every version of the victim's assessment: who assessed when, and what they found."""
+    case = selectors.case_get(actor=request.user, pk=pk)
+    victim = _victim(request, case, participant_pk)
+    return render(
+        request,
+        "registry/assessment_list.html",
+        {
+            "case": case,
+            "victim": victim,
+            "assessments": assessment_history(actor=request.user, participant=victim),
+        },
+    )
+
+
+@login_required
+def child_steps(request: HttpRequest, pk: int, participant_pk: int) -> HttpResponse:
+    """The child's best-interest assessment and determination, and the appointed guardian."""
+
+    def build(case: Case, data: Any) -> Form:
+        victim = _victim(request, case, participant_pk)
+        if not is_child(victim):
+            raise Http404(_("No such participant."))
+        steps = ChildProtection.objects.filter(participant=victim).first()
+        initial = {}
+        if steps is not None:
+            initial = {
+                name: getattr(steps, name)
+                for name in (
+                    "assessed_on",
+                    "assessment",
+                    "determined_on",
+                    "determination",
+                    "guardian_name",
+                    "guardian_relationship",
+                    "guardian_appointed_on",
+                )
+            }
+            initial["guardian_agency"] = steps.guardian_agency_id
+        return ChildStepsForm(data, initial=initial)
+
+    def save(case: Case, data: dict[str, Any]) -> None:
+        services.child_steps_save(
+            actor=request.user, participant=_victim(request, case, participant_pk), **data
+        )
+
+    return _page(
+        request,
+        pk,
+        build,
+        save,
+        heading=_("Child protection steps of person %(id)s") % {"id": _person_id(participant_pk)},
+        success=_("Child protection steps saved."),
     )

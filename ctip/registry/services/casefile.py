@@ -21,12 +21,14 @@ from ..choices import (
     EventKind,
     ParticipantRole,
     ProceedingStage,
+    ShareReason,
     Verdict,
 )
 from ..hooks import role_refusals
 from ..models import (
     Arrest,
     Case,
+    CaseShare,
     Event,
     IdentityDocument,
     Participant,
@@ -421,6 +423,7 @@ def persons_register_in_case(
     role: str,
     people: list[dict[str, Any]],
     notes: str = "",
+    registering_agency: Agency | None = None,
 ) -> list[Participant]:
     """Register many new persons in one case at once (persons found in a raid): the checks of
     person_register_in_case for every row first (errors keyed `row N: field`, nothing
@@ -430,7 +433,11 @@ def persons_register_in_case(
     hundreds of persons would otherwise serialise hundreds of appends on the audit chain.
 
     A row holds person fields (PERSON_FIELDS) and optionally document_kind, document_number
-    and document_country (a Country)."""
+    and document_country (a Country).
+
+    The persons are registered for the case's owning agency, or for `registering_agency`: an
+    agency the case is shared with outright (the agencies taking part in an operation), whose
+    officer registers them for their own agency; no other agency (decision 0781)."""
     errors = Errors()
     check_choice(errors, "role", role, ParticipantRole.values)
     if role == ParticipantRole.SUSPECT:
@@ -459,16 +466,19 @@ def persons_register_in_case(
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
     _require_open(case)
-    if not can_create_in(actor, case.owning_agency_id):
+    agency = registering_agency or case.owning_agency
+    partner = agency.pk == case.owning_agency_id or (
+        CaseShare.objects.filter(case=case, agency=agency, reason=ShareReason.SHARED).exists()
+    )
+    if not (partner and can_create_in(actor, agency.pk)):
         raise refusal(
             PermissionDenied(
-                _("You may not register persons for %(agency)s.")
-                % {"agency": case.owning_agency.code}
+                _("You may not register persons for %(agency)s.") % {"agency": agency.code}
             ),
             actor=actor,
             action=AuditAction.DENIED,
             obj=case,
-            detail={"wanted": "create", "registered_by": case.owning_agency.code},
+            detail={"wanted": "create", "registered_by": agency.code},
         )
     today = timezone.localdate()
     persons = []
@@ -476,7 +486,7 @@ def persons_register_in_case(
         fields = {k: v for k, v in row.items() if not k.startswith("document_")}
         if fields.get("estimated_age") is not None and not fields.get("age_recorded_on"):
             fields["age_recorded_on"] = today
-        person = Person(registered_by=case.owning_agency, **fields)
+        person = Person(registered_by=agency, **fields)
         _refresh_search_keys(person)
         persons.append(person)
     Person.objects.bulk_create(persons)
@@ -507,6 +517,7 @@ def persons_register_in_case(
             "first_person_id": persons[0].pk,
             "last_person_id": persons[-1].pk,
             "documents": sum(1 for d in documents if d is not None),
+            "registered_by": agency.code,
         },
     )
     return participants

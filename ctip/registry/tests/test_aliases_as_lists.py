@@ -78,7 +78,7 @@ def test_values_stored_before_the_fix_read_as_lists_and_the_migration_rewrites_t
     _store_as_before(old, "['Boss Dara', \"Ma'Dara\"]")
     assert _stored(old.pk) == "['Boss Dara', \"Ma'Dara\"]"
     assert Person.objects.get(pk=old.pk).aliases == ["Boss Dara", "Ma'Dara"]
-    migration = importlib.import_module("ctip.registry.migrations.0011_aliases_stored_as_lists")
+    migration = importlib.import_module("ctip.registry.migrations.0012_aliases_stored_as_lists")
     migration.rewrite(django_apps, None)
     assert _stored(old.pk) == ["Boss Dara", "Ma'Dara"]
     assert _stored(plain.pk) == ["Kha"]

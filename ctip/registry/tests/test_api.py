@@ -213,6 +213,29 @@ def test_case_list_filters_sorts_and_pages(officer: Any, api: APIClient) -> None
     assert "summary" not in page["results"][0]
 
 
+def test_case_list_past_the_count_cap_pages_to_the_end(
+    officer: Any, api: APIClient, monkeypatch: Any
+) -> None:
+    # The API counts at most COUNT_CAP matches (decision 0100); beyond that `count` is null,
+    # and `next` still leads through every page to the last, found by reading one row ahead.
+    from ctip.api import pagination
+
+    opened = [a_case(officer, opened_on=datetime.date(2024, 1, day)) for day in range(1, 6)]
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    page = api.get("/api/v1/cases/", {"page_size": 2}).json()
+    assert page["count"] is None and page["count_capped"] is True
+    seen = [row["reference"] for row in page["results"]]
+    while page["next"]:
+        page = api.get(page["next"]).json()
+        seen += [row["reference"] for row in page["results"]]
+    assert sorted(seen) == sorted(case.reference for case in opened)
+    assert len(seen) == 5
+    assert api.get("/api/v1/cases/", {"page_size": 2, "page": 4}).status_code == 404
+    monkeypatch.setattr(pagination, "COUNT_CAP", 10)
+    exact = api.get("/api/v1/cases/", {"page_size": 2}).json()
+    assert exact["count"] == 5 and exact["count_capped"] is False
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ctip.access.models import Agency
+from ctip.api.pagination import CappedPaginator
 from ctip.reference.models import Province
 from ctip.registry.models import Case
-from ctip.registry.views import CappedPaginator
 
 from .conftest import make_case
 

@@ -15,6 +15,7 @@ from ctip.registry.casework.services import (
     case_assign,
     case_note_add,
     case_transfer,
+    child_steps_save,
     follow_up_plan,
     follow_up_record,
 )
@@ -97,6 +98,15 @@ def test_transfer_hands_the_case_over_and_keeps_the_former_owner_reading(
 ):
     social = make_member("case_officer", "DOSVY-12")
     receiver = Agency.objects.get(code="DOSVY-12")
+    # She is a child (16): her best interests assessed and a guardian appointed (decision 0150).
+    child_steps_save(
+        actor=officer,
+        participant=victim,
+        assessed_on=datetime.date(2024, 3, 6),
+        assessment="Safe to move to a shelter.",
+        guardian_name="Chan Ratha",
+        guardian_relationship="relative",
+    )
     # The victim has not consented: an officer may not pass her identity on.
     with pytest.raises(PermissionDenied):
         case_transfer(actor=officer, case=case, to_agency=receiver, reason="Shelter care")

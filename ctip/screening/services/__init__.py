@@ -13,6 +13,7 @@ from .found import (
     RowCheck,
     found_persons_add,
     found_row_check,
+    registering_agency,
 )
 from .interviews import screening_record
 from .non_punishment import found_person_mark_suspect, is_suspect_in, non_punishment_refusal
@@ -30,6 +31,7 @@ __all__ = [
     "is_suspect_in",
     "non_punishment_refusal",
     "operation_create",
+    "registering_agency",
     "repatriation_update",
     "require_operation_change",
     "screening_record",

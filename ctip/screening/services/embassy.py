@@ -15,6 +15,7 @@ from ctip.audit.services import audit_record, audited_atomic
 from ctip.referrals.choices import Service
 from ctip.referrals.models import ExchangePackage, Referral
 from ctip.referrals.services import exchange_package_create, referral_send, staff_agencies
+from ctip.registry.casework.children import missing_steps
 from ctip.registry.choices import ParticipantRole
 from ctip.registry.models import Participant
 from ctip.registry.validation import Errors, check_choice, check_not_future
@@ -65,6 +66,9 @@ class EmbassySent:
     packages: list[ExchangePackage] = field(default_factory=list)
     already: list[FoundPerson] = field(default_factory=list)
     without_consent: list[FoundPerson] = field(default_factory=list)
+    # Children whose best interests were not determined or who have no guardian: a
+    # repatriation waits for them (decision 0150).
+    child_steps_missing: list[FoundPerson] = field(default_factory=list)
 
 
 @audited_atomic
@@ -119,9 +123,13 @@ def embassy_list_send(
         if person.person_id in sent_to:
             result.already.append(person)
             continue
+        participant = victims[person.person_id]
+        if missing_steps(participant, purpose="referral", service=Service.REPATRIATION):
+            result.child_steps_missing.append(person)
+            continue
         referral = referral_send(
             actor=actor,
-            participant=victims[person.person_id],
+            participant=participant,
             to_agency=to_agency,
             service=Service.REPATRIATION,
             from_agency=sender,
@@ -143,6 +151,7 @@ def embassy_list_send(
             "to_agency": to_agency.code,
             "packages": [p.pk for p in result.packages],
             "without_consent": len(result.without_consent),
+            "child_steps_missing": len(result.child_steps_missing),
         },
     )
     return result

@@ -8,6 +8,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ctip.access.models import Agency
+from ctip.access.policies import can_create_in
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic
 from ctip.reference.models import Country
@@ -133,13 +135,25 @@ def found_row_check(row: dict[str, Any], countries: dict[str, str] | None = None
     return check
 
 
+def registering_agency(actor: Any, operation: Operation) -> Agency:
+    """The agency persons found are registered for when this actor enters them: the lead
+    agency for its own officers, else the first agency taking part that the actor registers
+    for (decision 0781). An actor of neither gets the lead agency, which the registry then
+    refuses, audited."""
+    if can_create_in(actor, operation.lead_agency_id):
+        return operation.lead_agency
+    taking_part = [a for a in operation.agencies.order_by("pk") if can_create_in(actor, a.pk)]
+    return taking_part[0] if taking_part else operation.lead_agency
+
+
 @audited_atomic
 def found_persons_add(
     *, actor: Any, operation: Operation, rows: list[dict[str, Any]]
 ) -> list[FoundPerson]:
     """Register many persons found at once (the grid, an upload): every row is checked
     first; one bad row refuses them all (ValidationError naming `row N: field`), nothing
-    written. Each person is registered through the registry's services."""
+    written. Each person is registered through the registry's services, for the lead agency
+    or, entered by an officer of another agency taking part, for that agency."""
     if len(rows) > MAX_ROWS_PER_SUBMIT:
         raise ValidationError(
             {"rows": [_("At most %(n)d rows at once.") % {"n": MAX_ROWS_PER_SUBMIT}]}
@@ -212,6 +226,7 @@ def found_persons_add(
         role=ParticipantRole.OTHER,
         people=people,
         notes=_("Found in operation %(name)s") % {"name": operation.name},
+        registering_agency=registering_agency(actor, operation),
     )
     created = [
         FoundPerson(

@@ -198,3 +198,41 @@ def test_repatriation_status(police: Any, found: list[Any]) -> None:
     assert found[0].get_repatriation_display() == "Returned home"
     with pytest.raises(ValidationError):
         services.repatriation_update(actor=police, found=found[0], status="flown")
+
+
+def test_embassy_list_leaves_out_a_child_without_best_interest_steps(
+    police: Any, found: list[Any]
+) -> None:
+    """A child's repatriation waits for the best-interest determination and a guardian
+    (decision 0150); the list goes for the others and names the child back."""
+    import datetime
+
+    from ctip.access.models import Agency
+    from ctip.registry.casework.services import child_steps_save
+    from ctip.registry.models import Participant
+
+    vnm_agency = Agency.objects.get(code="FP-VNM")
+    row = {"family_name": "Tran", "given_name": "Thi Lan", "nationality": "VNM", "age": "14"}
+    [child] = services.found_persons_add(actor=police, operation=found[0].operation, rows=[row])
+    screen(police, found[0])
+    screen(police, child)
+    sent = services.embassy_list_send(
+        actor=police, operation=found[0].operation, nationality="VNM", to_agency=vnm_agency
+    )
+    assert len(sent.packages) == 1 and sent.child_steps_missing == [child]
+    child.refresh_from_db()
+    participant = Participant.objects.get(person=child.person, role="victim")
+    child_steps_save(
+        actor=police,
+        participant=participant,
+        assessed_on=datetime.date.today(),
+        assessment="Her parents in Vietnam are looking for her.",
+        determined_on=datetime.date.today(),
+        determination="Return to her parents in An Giang.",
+        guardian_name="Tran Van Hai",
+        guardian_relationship="parent",
+    )
+    again = services.embassy_list_send(
+        actor=police, operation=found[0].operation, nationality="VNM", to_agency=vnm_agency
+    )
+    assert len(again.packages) == 1 and again.child_steps_missing == []

@@ -17,14 +17,20 @@ NATIONAL = "KHM"
 
 @dataclass
 class Cube:
-    """Counts per cell; a cell is a tuple of values, one per dimension, in `dims` order."""
+    """Counts per cell; a cell is a tuple of values, one per dimension, in `dims` order.
+
+    `overall` is the figure over every cell for an indicator whose cells do not add up (a
+    median, a rate): the sum of per-channel medians means nothing, so such an indicator
+    computes its overall figure itself and `total` returns it.
+    """
 
     dims: tuple[str, ...]
     cells: dict[tuple[str, ...], float] = field(default_factory=dict)
+    overall: float | None = None
 
     @property
     def total(self) -> float:
-        return sum(self.cells.values())
+        return self.overall if self.overall is not None else sum(self.cells.values())
 
     def margin(self, *dims: str) -> dict[tuple[str, ...], float]:
         """Sum over every dimension not named: margin("sex") -> {("female",): 12, ...}."""

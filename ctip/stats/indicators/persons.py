@@ -185,7 +185,9 @@ def rates_per_100k(victims_identified: Cube) -> Cube:
         if not population:
             continue
         cells[(code,)] = round(victims.get(code, 0) * 100000 / population, 2)
-    return Cube(("province",), cells)
+    # The national rate divides the national count by the national population; the province
+    # rates do not add up to it.
+    return Cube(("province",), cells, overall=national_rate_per_100k(victims_identified.total))
 
 
 def national_rate_per_100k(victims_total: float) -> float:

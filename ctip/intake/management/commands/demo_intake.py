@@ -1,9 +1,13 @@
 """`ctip demo-intake`: public reports in several languages and states, hotline records, a
-matter grouping reports about one phone number, assignments and outcomes (for `make demo`)."""
+matter grouping reports about one phone number, assignments and outcomes, files sent with a
+report and with a follow-up (for `make demo`)."""
 
+import io
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from PIL import Image, ImageDraw
+from pypdf import PdfWriter
 
 from ctip.access.models import Agency, User
 from ctip.intake import services
@@ -72,6 +76,34 @@ HOTLINE: list[tuple[str, str, str, dict[str, Any]]] = [
 ]
 
 
+def demo_photo() -> bytes:
+    """A drawn 'photo' of a building, with a camera and GPS position in its EXIF as a phone
+    writes them: the file store strips them (the demo shows the stored copy has none)."""
+    image = Image.new("RGB", (480, 320), (150, 190, 230))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((120, 80, 360, 300), fill=(90, 90, 110))
+    for row in range(4):
+        for col in range(5):
+            x, y = 140 + col * 44, 100 + row * 48
+            draw.rectangle((x, y, x + 24, y + 28), fill=(230, 220, 140))
+    exif = Image.Exif()
+    exif[0x0110] = "DemoPhone 3"
+    exif[0x8825] = {1: "N", 2: (10.0, 37.0, 0.0), 3: "E", 4: (103.0, 31.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=80, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def demo_pdf() -> bytes:
+    """A one-page PDF with an author in its document information (stripped when stored)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Author": "Demo reporter", "/Title": "Job offer (demo)"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 class Command(BaseCommand):
     help = "Add demo public reports, hotline records and triaged matters (once)."
 
@@ -94,6 +126,8 @@ class Command(BaseCommand):
                 language=lang,
                 challenge=challenge.token if solution else "",
                 solution=solution,
+                # The first report comes with a photo of the building.
+                uploads=[demo_photo()] if n == 0 else [],
             )
             receipts.append(sent.receipt_code)
             reports.append(sent.report)
@@ -119,7 +153,11 @@ class Command(BaseCommand):
         services.report_message_staff(
             actor=officer, report=reports[0], body="Thank you. Which floor are people held on?"
         )
-        services.report_reply_public(report=reports[0], body="The fourth floor, at the back.")
+        services.report_reply_public(
+            report=reports[0],
+            body="The fourth floor, at the back. Here is the job offer they sent.",
+            uploads=[demo_pdf()],
+        )
         verified = services.matter_create(actor=officer, reports=[reports[5]], title="Karaoke bar")
         services.matter_decide(actor=officer, matter=verified, outcome="verification_ordered")
         referred = services.matter_create(actor=officer, reports=[reports[3]])
@@ -135,7 +173,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Intake demo: {len(reports)} reports, 4 matters (one grouping {len(grouped)} "
-            "reports). Follow up the first public report at /report/km/follow-up/ with the "
+            "reports; the first has a photo and a PDF). Follow up the first public report at "
+            "/report/km/follow-up/ with the "
             f"receipt code {format_receipt_code(receipts[0])}."
         )
 

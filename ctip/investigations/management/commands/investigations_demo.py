@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ctip.investigations.demo import demo_network
+from ctip.investigations.demo import demo_network, demo_operations
 
 
 class Command(BaseCommand):
@@ -19,11 +19,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             made = demo_network()
+            # A screening demo run after the network's: its raids join the compound now.
+            later = demo_operations() if not made else 0
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error
         if not made:
             self.stdout.write(
                 "The demo network exists already, or too few open cases; nothing added."
+                + (f" Operations against the compound: {later}." if later else "")
             )
             return
         for key, value in made.items():

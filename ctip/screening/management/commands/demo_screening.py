@@ -47,9 +47,14 @@ class Command(BaseCommand):
                 agencies=list(Agency.objects.filter(code__in=["PAHT-18", "DOSVY-18"])),
             )
             rows = found_rows(rng, options["persons"])
+            # The Preah Sihanouk police, taking part, enter the last batch for their own
+            # agency (decision 0781); the lead agency's officer enters the rest.
+            partner = User.objects.filter(username="paht18.officer").first() or officer
             for start in range(0, len(rows), 100):
                 services.found_persons_add(
-                    actor=officer, operation=operation, rows=rows[start : start + 100]
+                    actor=partner if start + 100 >= len(rows) else officer,
+                    operation=operation,
+                    rows=rows[start : start + 100],
                 )
             found = list(FoundPerson.objects.filter(operation=operation).order_by("number"))
             # The last few are left for the officer to screen in the demo.

@@ -40,7 +40,7 @@ def rewrite(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0010_casework"),
+        ("registry", "0011_assessments_and_child_steps"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('access', '0006_notifications'),
-        ('referrals', '0009_referral_shares_name_their_participants'),
+        ('referrals', '0010_care_plan'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
