@@ -149,8 +149,8 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
         (victims[2], "shelter", ["decline"]),
         (victims[2], "family_tracing", ["accept", "close"]),
         # The NGO partner's referred victims, identity shared: read without a reveal each.
-        (victims[0], "legal_aid", [], "NGO-CWCC"),
         (victims[1], "legal_aid", ["accept"], "NGO-CWCC"),
+        (victims[2], "legal_aid", [], "NGO-CWCC"),
     ]
     steps = {
         "accept": lambda r: referral_services.referral_accept(actor=social, referral=r),
@@ -228,6 +228,17 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
             owner_agency=social_affairs,
             due_on=today + datetime.timedelta(days=7),
             assigned_to=social,
+        )
+        # The referral's own notes, one from each side (decision 0510).
+        referral_services.referral_note_add(
+            actor=social,
+            referral=in_service,
+            text="Settled in; sleeps badly. A counsellor sees her twice a week.",
+        )
+        referral_services.referral_note_add(
+            actor=officer,
+            referral=in_service,
+            text="The court hearing is set for next month; she may be asked to attend.",
         )
     return counts
 

@@ -25,6 +25,13 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
     # The NGO partner has referred victims whose identity was shared with it.
     assert Referral.objects.filter(to_agency__code="NGO-CWCC", shares_identity=True).count() == 2
     assert Task.objects.filter(assigned_to__username="ahtjp.officer").count() == 2
+    # Notes on a referral from both its sides.
+    from ctip.referrals.models import ReferralNote
+
+    assert set(ReferralNote.objects.values_list("agency__code", flat=True)) == {
+        "AHTJP",
+        "DOSVY-12",
+    }
     # A task the receiving agency added to a referral it serves (decision 0510).
     assert Task.objects.filter(
         owner_agency__code="DOSVY-12", referral__to_agency__code="DOSVY-12"
@@ -65,5 +72,5 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
 
     call_command("demo_activity")  # again: nothing more
     assert "nothing added" in capsys.readouterr().out
-    assert Referral.objects.count() == 6
+    assert Referral.objects.count() == 8
     assert Verification.objects.count() == 2
