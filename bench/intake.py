@@ -65,6 +65,25 @@ def prepare(var_dir: Path) -> None:
     subprocess.run([ctip, "load-reference"], env=env, check=True, capture_output=True)
 
 
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by every live process of the server's process
+    group (gunicorn's master and workers): what the requests cost the server, whatever the
+    load of the machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command name: state, ppid, pgrp, ... utime (12th), stime (13th).
+        if int(fields[2]) == pgid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
@@ -192,7 +211,9 @@ def main() -> int:
                     raise SystemExit("gunicorn did not answer") from None
                 time.sleep(0.5)
         drive(args.port, min(args.users, 4), 5, 0, 1.0)  # warm every worker
+        cpu_before = group_cpu(server.pid)
         timings = drive(args.port, args.users, args.seconds, args.fill, args.no_script)
+        cpu_used = group_cpu(server.pid) - cpu_before
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -214,6 +235,13 @@ def main() -> int:
     if post and get:
         print(f"POST/GET p95 ratio: {percentile(post, 95) / percentile(get, 95):.2f}")
     print(f"reports sent: {len(post)} ({len(post) / args.seconds:.2f} a second)")
+    if post:
+        per_report = cpu_used / len(post)
+        print(
+            f"server CPU: {cpu_used:.1f} s in all, {per_report * 1000:.0f} ms per report "
+            f"(its GET and POST); two cores busy with nothing else would serve "
+            f"{2 / per_report:.1f} reports a second"
+        )
     print(f"errors: {len(timings['errors'])}")
     return 0
 

@@ -5,11 +5,17 @@
     python bench/linkage.py febrl                               # FEBRL3 and FEBRL4
     python bench/linkage.py scale --persons 100000 200000       # full resolution: time, memory
     python bench/linkage.py blind --persons 5000                # cross-border: keys vs Bloom
+    python bench/linkage.py ceiling --source demo --persons 10000   # best any classifier can do
 
 accuracy: pairwise precision, recall and F1 of the model at its default threshold, against
 exact normalised name + birth year, and Jaro-Winkler >= 0.9 on both names + birth year +-1.
 febrl: F1 of the model against a default Splink model (library comparisons on the same
 fields, the usual training recipe) at the same threshold and at each one's best threshold.
+ceiling: every pair of records grouped by its comparison vector (the level of each comparison,
+optionally with the frequency class of agreeing names); where true matches and non-matches
+share a vector no classifier on these fields separates them, so the best precision/recall
+frontier over vectors bounds any model; printed beside the model's own, with the true pairs
+that stay out of reach.
 scale: each size runs in a child process (normalise, train, predict, cluster); wall time and
 the child's peak resident memory. Results and commands: docs/benchmarks.md.
 """
@@ -18,6 +24,7 @@ import argparse
 import datetime
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -348,6 +355,182 @@ def blind_bench(args: argparse.Namespace) -> list[dict[str, Any]]:
     return results
 
 
+# --- ceiling --------------------------------------------------------------------------------
+
+_SIDE = re.compile(r"\b([a-z][a-z_]*?)_(l|r)\b")
+
+
+def _level_sql(comparison) -> str:
+    """Splink's CASE of a comparison, on tables aliased l and r, giving the level's index."""
+    whens = []
+    for index, level in enumerate(comparison.levels):
+        if level.condition is None:
+            whens.append(f"ELSE {index}")
+            break
+        condition = _SIDE.sub(r"\2.\1", level.condition.sql)
+        whens.append(f"WHEN {condition} THEN {index}")
+    return "CASE " + " ".join(whens) + " END"
+
+
+def _tf_class_sql(column: str, level_column: str) -> str:
+    """Frequency class of the agreeing name (exact or variant level) within its nationality:
+    common, middle, rare."""
+    return (
+        f"CASE WHEN {level_column} IN (1, 2) THEN "
+        f"(CASE WHEN l.tf_{column} >= 0.01 THEN 'c' WHEN l.tf_{column} >= 0.001 THEN 'm' "
+        f"ELSE 'r' END) ELSE '' END"
+    )
+
+
+def vector_counts(
+    records: list[dict[str, Any]], truth: dict[str, int], *, tf: bool
+) -> list[tuple[tuple, bool, int, int]]:
+    """(vector, blocked, true pairs, other pairs) over every pair of records, in DuckDB."""
+    from ctip.linkage.engine.comparisons import BLOCKING_RULES, COMPARISONS
+    from ctip.linkage.engine.records import COLUMNS
+
+    frequencies = model.term_frequencies(records)
+    rows = [
+        {**r, "person": str(truth[r["unique_id"]]),
+         "tf_family": frequencies["family_tf"].get(r["family_tf"], 0.0),
+         "tf_given": frequencies["given_tf"].get(r["given_tf"], 0.0)}
+        for r in records
+    ]  # fmt: skip
+    columns = (*COLUMNS, "person", "tf_family", "tf_given")
+    levels = [f"{_level_sql(c)} AS {c.name}" for c in COMPARISONS]
+    names = [c.name for c in COMPARISONS]
+    extra = []
+    if tf:
+        extra = [
+            f"{_tf_class_sql('family', 'family')} AS family_class",
+            f"{_tf_class_sql('given', 'given')} AS given_class",
+        ]
+        names += ["family_class", "given_class"]
+    blocked = " OR ".join(f"({rule})" for rule in BLOCKING_RULES)
+    sql = (
+        f"WITH pairs AS (SELECT {', '.join(levels)}, "
+        f"{(', '.join(extra) + ', ') if extra else ''}"
+        f"({blocked}) AS blocked, l.person = r.person AS same "
+        f"FROM people l JOIN people r ON l.unique_id < r.unique_id) "
+        f"SELECT {', '.join(names)}, blocked, "
+        f"count(*) FILTER (WHERE same), count(*) FILTER (WHERE NOT same) "
+        f"FROM pairs GROUP BY ALL"
+    )
+    with backends.session() as session:
+        con = session.db_api._con
+        con.register("people", backends.arrow_table(rows, columns))
+        # Any blocking rule with a NULL side is NULL, not false.
+        result = con.execute(
+            sql.replace(f"({blocked}) AS blocked", f"coalesce(({blocked}), false) AS blocked")
+        ).fetchall()
+    width = len(names)
+    return [(tuple(r[:width]), bool(r[width]), int(r[width + 1]), int(r[width + 2]))
+            for r in result]  # fmt: skip
+
+
+def frontier(cells: list[tuple[tuple, int, int]], total_true: int) -> list[tuple[float, float]]:
+    """The best (precision, recall) points: vectors taken in order of their share of true
+    pairs, each whole (a deterministic classifier on the vector)."""
+    points, right, taken = [], 0, 0
+    for _vector, t, f in sorted(cells, key=lambda c: (-c[1] / (c[1] + c[2]), -c[1])):
+        if t == 0:
+            break
+        right, taken = right + t, taken + t + f
+        points.append((right / taken, right / total_true))
+    return points
+
+
+def _summary(points: list[tuple[float, float]], total_true: int) -> dict[str, Any]:
+    def best_recall(precision: float) -> float:
+        return max((r for p, r in points if p >= precision), default=0.0)
+
+    def best_precision(recall: float) -> float:
+        return max((p for p, r in points if r >= recall), default=0.0)
+
+    f1 = max((2 * p * r / (p + r) for p, r in points if p + r), default=0.0)
+    return {
+        "recall@precision>=0.98": round(best_recall(0.98), 4),
+        "precision@recall>=0.97": round(best_precision(0.97), 4),
+        "best_f1": round(f1, 4),
+        "max_recall": round(points[-1][1], 4) if points else 0.0,
+    }
+
+
+def ceiling(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from ctip.linkage.engine.comparisons import COMPARISONS
+
+    results = []
+    for persons in args.persons:
+        if args.source == "demo":
+            rows, truth = demo_records(persons)
+        else:
+            rows, truth = synthetic.records(persons, seed=args.seed)
+        records = [normalise(row) for row in rows]
+        true = synthetic.true_pairs(truth)
+        out: dict[str, Any] = {"source": args.source, "persons": persons,
+                               "records": len(records), "true_pairs": len(true)}  # fmt: skip
+        started = time.perf_counter()
+        # One pass with the name-frequency classes; the plain vector is its projection.
+        counts = vector_counts(records, truth, tf=True)
+        width = len(COMPARISONS)
+        for tf in (False, True):
+            merged: dict[tuple, list[int]] = {}
+            blocked_cells: dict[tuple, list[int]] = {}
+            for vector, blocked, t, f in counts:
+                vector = vector if tf else vector[:width]
+                for target in (merged, blocked_cells) if blocked else (merged,):
+                    cell = target.setdefault(vector, [0, 0])
+                    cell[0] += t
+                    cell[1] += f
+            everything = [(v, t, f) for v, (t, f) in merged.items()]
+            key = "vector+name frequency" if tf else "vector"
+            out[f"ceiling {key}"] = _summary(frontier(everything, len(true)), len(true))
+            out[f"ceiling {key}, blocked pairs only"] = _summary(
+                frontier([(v, t, f) for v, (t, f) in blocked_cells.items()], len(true)),
+                len(true),
+            )
+            out[f"vectors {key}"] = len(merged)
+        out["true pairs not blocked"] = sum(t for _v, b, t, _f in counts if not b)
+
+        def described(vector: tuple) -> dict[str, str]:
+            return {c.name: c.levels[i].label for c, i in zip(COMPARISONS, vector, strict=False)}
+
+        plain: dict[tuple, list[int]] = {}
+        unblocked: dict[tuple, int] = {}
+        for vector, blocked, t, f in counts:
+            cell = plain.setdefault(vector[:width], [0, 0])
+            cell[0] += t
+            cell[1] += f
+            if not blocked and t:
+                unblocked[vector[:width]] = unblocked.get(vector[:width], 0) + t
+        # The true pairs that share their vector with the most non-matches: out of reach.
+        shared = sorted(((v, t, f) for v, (t, f) in plain.items() if t and f),
+                        key=lambda c: -c[1])[: args.top]  # fmt: skip
+        out["shared vectors"] = [
+            {"pattern": described(v), "true": t, "other": f} for v, t, f in shared
+        ]
+        out["unblocked true pairs"] = [
+            {"pattern": described(v), "true": t, "other": plain[v][1]}
+            for v, t in sorted(unblocked.items(), key=lambda x: -x[1])[: args.top]
+        ]
+        out["ceiling_seconds"] = round(time.perf_counter() - started, 1)
+        trained = model.train(records)
+        scored = {ordered(p.a, p.b): p.probability
+                  for p in model.predict(trained, records, threshold=0.001)}  # fmt: skip
+        # The model as a classifier: its pairs in order of probability (its frontier).
+        points, right = [], 0
+        for taken, (pair, _p) in enumerate(sorted(scored.items(), key=lambda x: -x[1]), 1):
+            right += pair in true
+            points.append((right / taken, right / len(true)))
+        out["model"] = _summary(points, len(true))
+        for threshold in args.thresholds:
+            found = {pair for pair, p in scored.items() if p >= threshold}
+            out[f"model@{threshold}"] = rates(found, true)
+        results.append(out)
+        print(json.dumps(out), flush=True)
+    return results
+
+
 # --- scale ---------------------------------------------------------------------------------
 
 
@@ -392,6 +575,7 @@ def resolve_once(persons: int, seed: int) -> dict[str, Any]:
         # CPU seconds of this process (DuckDB's threads included): what the steps cost on a
         # shared machine, where wall time depends on what else runs.
         "resolution_cpu_s": round(sum(v for k, v in cpu.items() if k != "generate"), 1),
+        **{f"{k}_cpu_s": round(v, 1) for k, v in cpu.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "load_average": round(os.getloadavg()[0], 1),
     }
@@ -425,6 +609,12 @@ def main(argv: Iterable[str] | None = None) -> None:
     acc.add_argument("--seed", type=int, default=1)
     acc.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.9, 0.99])
     sub.add_parser("febrl")
+    ce = sub.add_parser("ceiling")
+    ce.add_argument("--persons", type=int, nargs="+", default=[10000])
+    ce.add_argument("--source", choices=("synthetic", "demo"), default="synthetic")
+    ce.add_argument("--seed", type=int, default=1)
+    ce.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.9, 0.95, 0.99])
+    ce.add_argument("--top", type=int, default=12)
     bl = sub.add_parser("blind")
     bl.add_argument("--persons", type=int, nargs="+", default=[5000])
     bl.add_argument("--seed", type=int, default=1)
@@ -438,7 +628,9 @@ def main(argv: Iterable[str] | None = None) -> None:
     if args.action == "_once":
         print(json.dumps(resolve_once(args.persons, args.seed)))
         return
-    {"accuracy": accuracy, "febrl": febrl, "scale": scale, "blind": blind_bench}[args.action](args)
+    actions = {"accuracy": accuracy, "ceiling": ceiling, "febrl": febrl, "scale": scale,
+               "blind": blind_bench}  # fmt: skip
+    actions[args.action](args)
 
 
 if __name__ == "__main__":

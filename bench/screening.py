@@ -110,6 +110,13 @@ def main() -> None:
         default=0,
         help="time the form on the first N persons only (default: all); the rest stay pending",
     )
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        help="after the timed run, profile the form (GET and POST) on N more persons and print "
+        "the functions that cost the most CPU",
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = ["*"]
     run = timezone.now().strftime("%H%M%S")
@@ -155,7 +162,22 @@ def main() -> None:
     # request costs whatever the load on the machine.
     cpu_gets: list[float] = []
     cpu_posts: list[float] = []
-    for person in found[: args.screen or None]:
+
+    def submission(person: Any) -> dict[str, Any]:
+        answers = interview(rng, day, person.language)
+        data = {f"a_{code}": answers["answers"][code] for code in INDICATOR_CODES}
+        data.update(
+            interviewed_on=day.isoformat(),
+            language=answers["language"],
+            decision=answers["decision"],
+            reasons=answers["reasons"],
+        )
+        if answers["consent_to_embassy"]:
+            data["consent_to_embassy"] = "on"
+        return data
+
+    timed = found[: args.screen or None]
+    for person in timed:
         url = reverse("registry:person-detail", args=[person.person_id])
         start = time.perf_counter()
         response = client.get(url)
@@ -167,16 +189,7 @@ def main() -> None:
         form_gets.append(time.perf_counter() - start)
         cpu_gets.append(time.process_time() - cpu)
         assert response.status_code == 200, response.status_code
-        answers = interview(rng, day, person.language)
-        data = {f"a_{code}": answers["answers"][code] for code in INDICATOR_CODES}
-        data.update(
-            interviewed_on=day.isoformat(),
-            language=answers["language"],
-            decision=answers["decision"],
-            reasons=answers["reasons"],
-        )
-        if answers["consent_to_embassy"]:
-            data["consent_to_embassy"] = "on"
+        data = submission(person)
         start, cpu = time.perf_counter(), time.process_time()
         response = client.post(url, data)
         form_posts.append(time.perf_counter() - start)
@@ -200,6 +213,21 @@ def main() -> None:
     print(f"| GET + POST | — | {ms(both)} |")
     print(f"| CPU of this process, GET / POST | — | {ms(cpu_gets)} / {ms(cpu_posts)} |")
     print(f"ratio GET p95 form / person page: {p95(form_gets) / p95(person_pages):.2f}")
+    if args.profile:
+        import cProfile
+        import pstats
+
+        rest = found[len(timed) : len(timed) + args.profile]
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for person in rest:
+            url = reverse("screening:found-detail", args=[person.pk])
+            client.get(url)
+            client.post(url, submission(person))
+        profiler.disable()
+        print(f"\nprofile of {len(rest)} GET + POST of the form (cProfile, by own time):")
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 from rest_framework.routers import DefaultRouter
 
 from ctip.access import api as access_api
+from ctip.investigations.api import register as register_investigations
 from ctip.linkage.api import register as register_linkage
 from ctip.reference import api as reference_api
 from ctip.referrals.api import register as register_referrals
@@ -42,6 +43,7 @@ register_referrals(router)
 register_linkage(router)
 register_verification(router)
 register_screening(router)
+register_investigations(router)
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="api-token"),

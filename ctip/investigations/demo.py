@@ -10,12 +10,14 @@ adds nothing (the compound's external id says the network exists).
 
 import datetime
 import io
+import json
 from typing import Any
 
 from django.db import transaction
 from PIL import Image, ImageDraw
 
 from ctip.access.actors import COMMAND_LINE
+from ctip.access.models import User
 from ctip.reference.models import Country, Province
 from ctip.registry import services as registry_services
 from ctip.registry.choices import CLOSED_STATUSES
@@ -23,9 +25,12 @@ from ctip.registry.models import Case, Person
 from ctip.screening.models import Operation
 
 from . import services
+from .ftm.importer import network_import
 from .models import Compound
 
 MARK = "DEMO-INVESTIGATIONS"
+# The recruitment agency's id, which the partner's file below names.
+LUCKY_STAR = "demo-lucky-star-recruitment"
 # The provinces the network spans: Preah Sihanouk (the compound), Phnom Penh, Siem Reap,
 # Banteay Meanchey (the Thai border), Kampong Cham, Battambang.
 PROVINCES = ["KH-18", "KH-12", "KH-17", "KH-1", "KH-3", "KH-2"]
@@ -128,6 +133,7 @@ def demo_network() -> dict[str, Any]:
         name="Lucky Star Recruitment Agency",
         registration_number="00067890",
         jurisdiction=khm,
+        external_id=LUCKY_STAR,
     )
     landlord = services.organisation_create(
         actor=actor, name="Prince Bay Development", kind="company", registration_number="00043210"
@@ -225,13 +231,49 @@ def demo_network() -> dict[str, Any]:
         screenshot=_screenshot(),
         screenshot_name="lucky-star-post.png",
     )
+    imported = _partner_import(cases)
     return {
         "cases": len(cases),
         "provinces": len({case.province_id for case in cases}),
         "identifiers recorded": uses,
         "compound": compound.name,
+        **({"persons imported by the investigator": imported} if imported else {}),
         "operations against it": demo_operations(),
     }
+
+
+# A partner's Aleph export (FollowTheMoney lines): the Thai recruiter who sends workers over
+# the Poipet border to the compound's recruiters, his company and its phone.
+PARTNER_FILE = [
+    {"id": "th-aleph-recruiter-1", "schema": "Person",
+     "properties": {"name": ["Somchai Wongsa"], "firstName": ["Somchai"],
+                    "lastName": ["Wongsa"], "nationality": ["th"], "birthDate": ["1981"],
+                    "phone": ["+66 81 234 5678"], "alias": ["Ah Chai"]}},
+    {"id": "th-aleph-company-1", "schema": "Company",
+     "properties": {"name": ["Siam Golden Manpower Co., Ltd."], "jurisdiction": ["th"],
+                    "registrationNumber": ["0105561234567"], "phone": ["+66 2 123 4567"]}},
+    {"id": "th-aleph-directorship-1", "schema": "Directorship",
+     "properties": {"director": ["th-aleph-recruiter-1"],
+                    "organization": ["th-aleph-company-1"], "role": ["managing director"]}},
+    {"id": "th-aleph-link-1", "schema": "UnknownLink",
+     "properties": {"subject": ["th-aleph-company-1"], "object": [LUCKY_STAR],
+                    "role": ["sends recruits to"]}},
+]  # fmt: skip
+
+
+def _partner_import(cases: list[Case]) -> int:
+    """The demo investigator imports the partner's file into the network's first case of
+    their agency (decision 0703): a person registered by an investigator, through the
+    registry's services, with the possible-match check."""
+    investigator = User.objects.filter(username="ahtjp.investigator", is_active=True).first()
+    case = next((c for c in cases if c.owning_agency.code == "AHTJP"), None)
+    if investigator is None or case is None:
+        return 0
+    lines = [json.dumps(row, ensure_ascii=False).encode() for row in PARTNER_FILE]
+    counts = network_import(
+        actor=investigator, case=case, lines=lines, file_name="partner-aleph-export.ftm.json"
+    )
+    return counts["persons"]
 
 
 @transaction.atomic

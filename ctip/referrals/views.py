@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ctip.access.choices import Action
 from ctip.access.models import Agency
+from ctip.registry.casework.children import is_child, steps_of
 from ctip.registry.selectors import case_get, participant_get, require_case_action
 from ctip.web.refusals import refusal_text, show_refusal
 
@@ -192,6 +193,10 @@ def referral_send(request: HttpRequest, participant_id: int) -> HttpResponse:
             "form": form,
             "participant": participant,
             "plan_item": item,
+            # A child's steps, shown before sending (decision 0150: a durable solution waits
+            # for the best-interest determination and a guardian).
+            "child_steps": steps_of(participant) if is_child(participant) else None,
+            "is_child": is_child(participant),
             "deadlines": rules,
             "deadline_stamps": json.dumps(stamps),
         },

@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
         "ScreeningDecisionEnum": "ctip.screening.choices.DECIDED_VALUES",
         "ScreeningStateEnum": "ctip.screening.choices.Decision",
         "RepatriationStatusEnum": "ctip.screening.choices.Repatriation",
+        "IdentifierKindEnum": "ctip.investigations.choices.IdentifierKind",
+        "OrganisationKindEnum": "ctip.investigations.choices.OrganisationKind",
     },
 }
 

@@ -40,7 +40,7 @@ def proxy(live_server, live_reference, tmp_path, settings):
     settings.CTIP_TRUSTED_PROXY_HEADER = "X-Real-IP"
     folder = tmp_path / "nginx"
     # The public form's own files, where the site's /static/intake/ alias points.
-    for name in ("public.css", "pow.js"):
+    for name in ("public.css", "pow.js", "noto-sans-khmer-400.woff2"):
         target = folder / "static" / "intake" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(finders.find(f"intake/{name}"), target)
@@ -92,7 +92,12 @@ def test_a_report_through_nginx_leaves_no_address_or_browser_anywhere(proxy, cap
     status, page = client.request("GET", "/report/en/", headers=headers())
     assert status == 200 and "What is happening?" in page
     assert client.cookies == {}  # the public pages set none
-    for asset in ("/static/intake/public.css", "/static/intake/pow.js", "/favicon.ico"):
+    for asset in (
+        "/static/intake/public.css",
+        "/static/intake/pow.js",
+        "/static/intake/noto-sans-khmer-400.woff2",
+        "/favicon.ico",
+    ):
         assert client.request("GET", asset, headers=headers())[0] in (200, 204)
     challenge = re.search(r'name="pow_challenge" value="([^"]+)"', page).group(1)
     # A photo with the camera and GPS position in it, under a file name that names the sender.

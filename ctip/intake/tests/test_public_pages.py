@@ -18,13 +18,18 @@ BUDGET = 100 * 1024
 
 
 def page_weight(html: str) -> int:
-    """The page and every file it loads from ctip (style sheets, scripts, images)."""
+    """The page and every file it loads from ctip (style sheets, scripts, images), and the
+    fonts its style sheets name (a device without a Khmer font fetches the shipped one: every
+    page names its languages, Khmer among them)."""
     total = len(html.encode())
     for url in re.findall(r'(?:href|src)="(/static/[^"]+)"', html):
         if url.endswith(".css") or url.endswith(".js") or "/img/" in url:
             path = finders.find(url.removeprefix(settings.STATIC_URL))
             assert path, url
             total += Path(path).stat().st_size
+            if url.endswith(".css"):
+                for font in re.findall(r'url\("([^"]+\.woff2)"\)', Path(path).read_text()):
+                    total += (Path(path).parent / font).stat().st_size
     return total
 
 

@@ -23,6 +23,11 @@ class ImportForm(forms.Form):
         label=_("Persons take part as"),
         choices=[(r.value, r.label) for r in ParticipantRole if r.value != "victim"],
         initial=ParticipantRole.SUSPECT,
+        help_text=_(
+            "Investigators register suspects and other parts of a network, in cases their "
+            "agency owns; in a case shared with their agency they record organisations and "
+            "identifiers only."
+        ),
     )
     file = forms.FileField(
         label=_("FollowTheMoney file (JSON lines)"),

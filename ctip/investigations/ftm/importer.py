@@ -16,19 +16,25 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from followthemoney.proxy import EntityProxy
 
+from ctip.access.choices import Action
+from ctip.access.policies import restrict
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.investigations import services as core
 from ctip.investigations.choices import IdentifierKind, OrganisationKind, RelationKind
 from ctip.investigations.models import Organisation
-from ctip.investigations.selectors import may_change_case
+from ctip.investigations.selectors import may_change_case, visible_cases
+from ctip.linkage.checks import queue_possible_matches
 from ctip.reference.models import Country
 from ctip.registry import services as registry
+from ctip.registry.choices import ParticipantRole
 from ctip.registry.models import Case, Participant, Person
 from ctip.registry.names import is_khmer
+from ctip.registry.selectors import person_queryset
 
 from .export import HOLDER_PROPERTY, IDENTIFIER_SCHEMA, PHONE_AS_TYPED, RELATION_SCHEMA
 from .reader import LineError, read_lines
@@ -54,13 +60,15 @@ def _links(entity: EntityProxy) -> list[str]:
     return found
 
 
-def _network_errors(entities: list[EntityProxy], lines: dict[str, int]) -> list[LineError]:
+def _network_errors(
+    actor: Any, entities: list[EntityProxy], lines: dict[str, int]
+) -> list[LineError]:
     known = set(lines)
     errors = []
     for entity in entities:
         assert entity.id is not None
         for target in _links(entity):
-            if target not in known and not _exists(target):
+            if target not in known and not _exists(actor, target):
                 errors.append(
                     LineError(
                         lines[entity.id],
@@ -81,9 +89,23 @@ def _network_errors(entities: list[EntityProxy], lines: dict[str, int]) -> list[
     return errors
 
 
-def _exists(ftm_id: str) -> bool:
+def _known_person(actor: Any, ftm_id: str) -> Person | None:
+    """A person already imported under this id whom the actor may see (in a case they see
+    here, or through the registry's rule). One they may not see is not found: a file naming
+    another agency's id must neither reveal that person nor pull them into this case."""
     return (
-        Person.objects.filter(external_id=ftm_id).exists()
+        Person.objects.filter(external_id=ftm_id)
+        .filter(
+            Q(participations__case__in=visible_cases(actor=actor))
+            | Q(pk__in=person_queryset(actor=actor).values("pk"))
+        )
+        .first()
+    )
+
+
+def _exists(actor: Any, ftm_id: str) -> bool:
+    return (
+        _known_person(actor, ftm_id) is not None
         or Organisation.objects.filter(external_id=ftm_id).exists()
     )
 
@@ -103,10 +125,17 @@ class _Import:
         self.raw_phones = raw_phones
         self.holders: dict[str, Person | Organisation] = {}
         self.alpha3 = {a2.lower(): a3 for a2, a3 in Country.objects.values_list("alpha2", "alpha3")}
-        self.counts = {"persons": 0, "organisations": 0, "identifiers": 0, "relations": 0}
+        self.counts = {
+            "persons": 0,
+            "organisations": 0,
+            "identifiers": 0,
+            "relations": 0,
+            "possible_matches": 0,
+        }
+        self.network = role in registry.NETWORK_ROLES
 
     def person(self, entity: EntityProxy) -> Person:
-        existing = Person.objects.filter(external_id=entity.id).first()
+        existing = _known_person(self.actor, str(entity.id))
         if existing is None:
             names = [n for n in entity.get("alias", quiet=True)]
             khmer = next((n for n in names if is_khmer(n)), "")
@@ -126,22 +155,32 @@ class _Import:
                     for c in entity.get("nationality", quiet=True)
                     if c in self.alpha3
                 ],
-                "external_id": entity.id,
+                # An id already held by a person the actor may not see stays with that one.
+                "external_id": None
+                if Person.objects.filter(external_id=entity.id).exists()
+                else entity.id,
             }
             if len(birth) >= 10:
                 fields["date_of_birth"] = _date(birth)
-            existing = registry.person_create(
-                actor=self.actor, registered_by=self.case.owning_agency, **fields
-            )
+            if self.network:
+                existing = registry.network_person_register(
+                    actor=self.actor, case=self.case, role=self.role, **fields
+                ).person
+            else:
+                existing = registry.person_create(
+                    actor=self.actor, registered_by=self.case.owning_agency, **fields
+                )
             if len(birth) == 4 and birth.isdigit():
                 # A year alone: the registry keeps it as the known year of birth.
                 Person.objects.filter(pk=existing.pk).update(birth_year=int(birth))
                 existing.birth_year = int(birth)
             self.counts["persons"] += 1
-        if not Participant.objects.filter(case=self.case, person=existing).exists():
-            registry.participant_add(
-                actor=self.actor, case=self.case, person=existing, role=self.role
+            self.counts["possible_matches"] += queue_possible_matches(
+                actor=self.actor, person=existing, source="ftm import"
             )
+        if not Participant.objects.filter(case=self.case, person=existing).exists():
+            add = registry.network_person_add if self.network else registry.participant_add
+            add(actor=self.actor, case=self.case, person=existing, role=self.role)
         return existing
 
     def organisation(self, entity: EntityProxy) -> Organisation:
@@ -166,6 +205,27 @@ class _Import:
             actor=self.actor, case=self.case, organisation=existing, role="other"
         ) if not existing.involvements.filter(case=self.case).exists() else None
         return existing
+
+    def party(self, ftm_id: str) -> Person | Organisation | None:
+        """An entity of the file, or one imported earlier that a link names: an organisation,
+        or a person the actor may see (brought into the case in the file's role)."""
+        if ftm_id in self.holders or not ftm_id:
+            return self.holders.get(ftm_id)
+        organisation = Organisation.objects.filter(external_id=ftm_id).first()
+        if organisation is not None:
+            if not organisation.involvements.filter(case=self.case).exists():
+                core.organisation_involve(
+                    actor=self.actor, case=self.case, organisation=organisation, role="other"
+                )
+            self.holders[ftm_id] = organisation
+            return organisation
+        person = _known_person(self.actor, ftm_id)
+        if person is not None:
+            if not Participant.objects.filter(case=self.case, person=person).exists():
+                add = registry.network_person_add if self.network else registry.participant_add
+                add(actor=self.actor, case=self.case, person=person, role=self.role)
+            self.holders[ftm_id] = person
+        return person
 
     def identifier(self, kind: str, value: str, service: str, holder: Any) -> None:
         person = holder if isinstance(holder, Person) else None
@@ -223,7 +283,7 @@ class _Import:
             _schema, value_prop, service_prop = IDENTIFIER_SCHEMA[kind]
             holder_prop = HOLDER_PROPERTY.get(entity.schema.name)
             holder = (
-                self.holders.get(_first(entity, holder_prop))
+                self.party(_first(entity, holder_prop))
                 if holder_prop
                 else owned.get(str(entity.id))
             )
@@ -233,8 +293,8 @@ class _Import:
             if entity.schema.name not in _RELATION_OF_SCHEMA:
                 continue
             relation_kind, source, target = _RELATION_OF_SCHEMA[entity.schema.name]
-            subject = self.holders.get(_first(entity, source))
-            obj = self.holders.get(_first(entity, target))
+            subject = self.party(_first(entity, source))
+            obj = self.party(_first(entity, target))
             if subject is None or obj is None:
                 continue  # an Ownership of an account: recorded as its holder above
             core.relation_create(
@@ -251,6 +311,14 @@ class _Import:
             self.counts["relations"] += 1
 
 
+def _may_register(actor: Any, case: Case, role: str) -> bool:
+    """Investigators of the owning agency register a network's suspects and other parts
+    (decision 0703); any other role in the case is the case officers' (the registry's rule)."""
+    if role in registry.NETWORK_ROLES:
+        return registry.may_register_network(actor, case)
+    return restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists()
+
+
 @audited_atomic
 def network_import(
     *, actor: Any, case: Case, lines: Iterable[bytes], role: str = "suspect", file_name: str = ""
@@ -264,10 +332,23 @@ def network_import(
             obj=case,
             detail={"wanted": "ftm import"},
         )
+    if role not in ParticipantRole.values or role == ParticipantRole.VICTIM:
+        raise ValidationError({"role": [_("Persons of a network are not victims.")]})
     result = read_lines(lines, allowed=ACCEPTED, keep_raw={"phone"})
     errors = list(result.errors)
     if not errors:
-        errors = _network_errors(result.entities, result.lines)
+        errors = _network_errors(actor, result.entities, result.lines)
+    has_persons = any(e.schema.is_a("Person") for e in result.entities)
+    if not errors and has_persons and not _may_register(actor, case, role):
+        # Persons are registered by the agency owning the case (its investigators or those
+        # who change it); an agency the case is shared with records identifiers only.
+        raise refusal(
+            PermissionDenied(_("Persons are registered only in cases your agency owns.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": "ftm import", "file": file_name[:200]},
+        )
     if errors:
         raise refusal(
             ValidationError({"file": [str(error) for error in errors]}),

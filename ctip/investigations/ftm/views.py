@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ctip.access.choices import Action
 from ctip.investigations.selectors import may_investigate, visible_case_q
@@ -61,6 +62,18 @@ def exchange(request: HttpRequest) -> HttpResponse:
                     )
                     % counts,
                 )
+                if counts["possible_matches"]:
+                    messages.warning(
+                        request,
+                        ngettext(
+                            "%(n)d imported person may be registered already: the pair waits "
+                            "for the linkage reviewers.",
+                            "%(n)d possible matches of imported persons wait for the linkage "
+                            "reviewers.",
+                            counts["possible_matches"],
+                        )
+                        % {"n": counts["possible_matches"]},
+                    )
                 return redirect("investigations:case", case.pk)
     return render(
         request,

@@ -1,8 +1,6 @@
 """Pages of sanctions screening: the lists and the hits awaiting decision, one hit's evidence
 and the decision on it, screening again."""
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,29 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ctip.access.masking import MASK, can_read
-from ctip.investigations.normalise import display
 from ctip.investigations.selectors import is_investigator
 
 from . import selectors, services
 from .choices import HitStatus
+from .display import evidence_lines, subject_text
 from .forms import HitDecisionForm, HitFilterForm
-from .models import ScreeningHit
-
-
-def subject_text(actor: Any, hit: ScreeningHit) -> str:
-    """The screened person, organisation or identifier as the actor may read it."""
-    if hit.person is not None:
-        if not can_read(actor, hit.person, "display_name", hit.person.pk):
-            return f"P{hit.person.pk} {MASK}"
-        return hit.person.display_name
-    if hit.organisation is not None:
-        return hit.organisation.name
-    if hit.identifier is not None:
-        if not can_read(actor, hit.identifier, "value", hit.identifier.pk):
-            return MASK
-        return display(hit.identifier.kind, hit.identifier.value)
-    return "—"
 
 
 @login_required
@@ -92,6 +73,7 @@ def hit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "hit": hit,
             "subject": subject_text(actor, hit),
+            "evidence": evidence_lines(actor, hit),
             "entity": entity,
             "aliases": [n for n in entity.names if n != entity.caption],
             "weak_aliases": properties.get("weakAlias", []),

@@ -5,11 +5,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from ctip.access.choices import Role
+from ctip.access.choices import NotificationKind, Role
 from ctip.access.models import Membership
+from ctip.access.services import notification_send
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.reference.models import Country
@@ -158,15 +161,47 @@ def _raise_alerts(*, identifier: Identifier, new_case: Case) -> list[ConnectionA
         agency_id__in=by_agency,
         user__is_active=True,
     ).values_list("user_id", "agency_id")
+    already = set(
+        ConnectionAlert.objects.filter(identifier=identifier, new_case=new_case).values_list(
+            "recipient_id", "open_case_id"
+        )
+    )
     alerts = [
         ConnectionAlert(
             recipient_id=user_id, identifier=identifier, open_case=case, new_case=new_case
         )
         for user_id, agency_id in recipients
         for case in by_agency[agency_id]
+        if (user_id, case.pk) not in already
     ]
     ConnectionAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    _notify(alerts, new_case=new_case)
     return alerts
+
+
+# The bell says which of the reader's cases and which agency: never the identifier's value nor
+# a person (a notification's text is stored as written, decision 0700 keeps values encrypted).
+ALERT_TEXT = gettext_noop(
+    "A new case of %(agency)s records an identifier of your open case %(case)s."
+)
+
+
+def _notify(alerts: list[ConnectionAlert], *, new_case: Case) -> None:
+    """One in-app notification per recipient and open case, linking to the investigations
+    page of the recipient's own case (the new case may be one they cannot open)."""
+    by_case: dict[int, set[int]] = {}
+    cases: dict[int, Case] = {}
+    for alert in alerts:
+        by_case.setdefault(alert.open_case.pk, set()).add(alert.recipient_id)
+        cases[alert.open_case.pk] = alert.open_case
+    for case_id, recipients in sorted(by_case.items()):
+        notification_send(
+            recipients=sorted(recipients),
+            kind=NotificationKind.ALERT,
+            text=ALERT_TEXT,
+            params={"agency": new_case.owning_agency.code, "case": cases[case_id].reference},
+            url=reverse("investigations:case", args=[case_id]),
+        )
 
 
 @audited_atomic

@@ -148,6 +148,52 @@ def test_new_case_sharing_with_open_case_alerts_its_agencys_investigators(
         services.alert_mark_read(actor=officer_sr, alert=alert)
 
 
+def test_alert_reaches_the_bell_without_the_value_and_only_once(
+    investigator: Any, officer_sr: Any, cases: Any
+) -> None:
+    from ctip.access.models import Notification
+
+    record_phone(investigator, cases["own_1"], "012 345 678")
+    record_phone(officer_sr, cases["sr"], "+855 12 345 678")
+    note = Notification.objects.get()
+    assert (note.recipient, note.kind) == (investigator, "alert")
+    assert cases["own_1"].reference in note.message and "PAHT-17" in note.message
+    assert note.url == f"/investigations/cases/{cases['own_1'].pk}/"
+    # The notification's text is stored as written: never the number, in any typing.
+    stored = f"{note.text} {note.params}"
+    assert "345" not in stored and "855" not in stored
+    # Removed and recorded again in the same case: the alert exists, no second notice.
+    use = IdentifierUse.objects.get(case=cases["sr"])
+    services.identifier_use_remove(actor=officer_sr, use=use)
+    record_phone(officer_sr, cases["sr"], "012 345 678")
+    assert Notification.objects.count() == 1
+    # The officer who recorded it, and other agencies' staff, are not told.
+    assert not Notification.objects.exclude(recipient=investigator).exists()
+
+
+def test_a_referral_opens_none_of_a_cases_investigation_records(
+    investigator: Any, officer_sr: Any, cases: Any
+) -> None:
+    """Decision 0700: a case merely referred to the investigator's agency is not theirs to
+    investigate; only a share opens it (the rule the pages for hits and ads already keep)."""
+    from ctip.access.models import Agency
+    from ctip.registry.models import CaseShare
+
+    record_phone(investigator, cases["own_1"], "012 345 678")
+    record_phone(officer_sr, cases["sr"], "012 345 678")
+    ahtjp = Agency.objects.get(code="AHTJP")
+    CaseShare.objects.create(case=cases["sr"], agency=ahtjp, reason="referral")
+    assert not selectors.visible_cases(actor=investigator).filter(pk=cases["sr"].pk).exists()
+    with pytest.raises(Http404):
+        selectors.case_get(actor=investigator, pk=cases["sr"].pk)
+    counts = selectors.identifier_counts(actor=investigator, case=cases["own_1"])
+    assert [(c.visible, c.hidden) for c in counts.values()] == [(0, 1)]
+    CaseShare.objects.filter(case=cases["sr"]).update(reason="shared")
+    assert selectors.case_get(actor=investigator, pk=cases["sr"].pk) == cases["sr"]
+    counts = selectors.identifier_counts(actor=investigator, case=cases["own_1"])
+    assert [(c.visible, c.hidden) for c in counts.values()] == [(1, 0)]
+
+
 def test_closed_case_raises_no_alert(investigator: Any, officer_sr: Any, cases: Any) -> None:
     record_phone(investigator, cases["own_1"], "012 345 678")
     cases["own_1"].status = "closed"

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from ctip.access.models import Agency, User
+from ctip.access.models import Agency, Notification, User
 from ctip.investigations import selectors
-from ctip.investigations.models import Compound, ConnectionAlert, Identifier
+from ctip.investigations.models import Compound, ConnectionAlert, Identifier, Relation
 from ctip.reference.models import Province
+from ctip.registry.models import Person
 from ctip.screening import services as screening_services
 from ctip.screening.demo import found_rows
 
@@ -45,6 +46,15 @@ def test_demo_network_recurs_across_provinces(capsys: Any) -> None:
     assert ConnectionAlert.objects.filter(recipient=investigator).exists()
     graph = selectors.network(actor=investigator)
     assert sum(1 for key in graph.nodes if key.startswith("case:")) == len(own)
+    # The investigator imported a partner's network: a Thai recruiter registered as a
+    # suspect by their agency, his company tied to the demo's recruitment agency.
+    recruiter = Person.objects.get(external_id="th-aleph-recruiter-1")
+    assert recruiter.registered_by is not None and recruiter.registered_by.code == "AHTJP"
+    assert recruiter.participations.get().role == "suspect"
+    assert recruiter.citizenships == ["THA"] and recruiter.birth_year == 1981
+    assert Relation.objects.filter(external_id="th-aleph-link-1").exists()
+    # Alerts reach the bell too.
+    assert Notification.objects.filter(recipient=investigator, kind="alert").exists()
     call_command("investigations_demo")
     assert "nothing added" in capsys.readouterr().out
     # The screening demo's raid in Preah Sihanouk joins the compound (run after the network,

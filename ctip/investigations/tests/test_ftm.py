@@ -17,6 +17,7 @@ from ctip.investigations.ftm.export import as_lines, case_network
 from ctip.investigations.ftm.importer import network_import
 from ctip.investigations.ftm.selectors import network_export
 from ctip.investigations.models import Identifier, Organisation, Relation
+from ctip.linkage.tests.conftest import population_model, trained  # noqa: F401  (fixtures)
 from ctip.reference.models import Country
 from ctip.registry.models import Person
 from ctip.registry.services import participant_add, person_create
@@ -223,3 +224,110 @@ def test_other_roles_find_no_exchange(client: Any, make_member: Any) -> None:
     client.force_login(make_member("analyst", "AHTJP"))
     assert client.get("/investigations/exchange/").status_code == 404
     assert client.get("/investigations/exchange/network.ftm.json").status_code == 404
+
+
+# --- investigators import networks (decision 0703) ---------------------------------------------
+
+SUSPECT = {"id": "aleph-boss", "schema": "Person",
+           "properties": {"name": ["Chan Dara"], "firstName": ["Dara"], "lastName": ["Chan"],
+                          "phone": ["012 777 888"], "birthDate": ["1985-03-04"]}}  # fmt: skip
+COMPANY = {"id": "aleph-co", "schema": "Company",
+           "properties": {"name": ["Golden Sky Co"], "registrationNumber": ["0009"]}}  # fmt: skip
+DIRECTS = {"id": "aleph-dir", "schema": "Directorship",
+           "properties": {"director": ["aleph-boss"], "organization": ["aleph-co"]}}  # fmt: skip
+
+
+def test_an_investigator_imports_a_network_into_a_case_of_their_agency(
+    investigator: Any, cases: Any
+) -> None:
+    counts = network_import(
+        actor=investigator,
+        case=cases["own_2"],
+        lines=[line(SUSPECT), line(COMPANY), line(DIRECTS)],
+    )
+    assert counts["persons"] == 1 and counts["organisations"] == 1 and counts["relations"] == 1
+    boss = Person.objects.get(external_id="aleph-boss")
+    assert boss.registered_by is not None and boss.registered_by.code == "AHTJP"
+    assert list(boss.participations.values_list("case_id", "role")) == [
+        (cases["own_2"].pk, "suspect")
+    ]
+    assert Identifier.objects.get(kind="phone").value == "+85512777888"
+    created = AuditEvent.objects.filter(action="create", object_type="registry.person")
+    assert created.filter(actor_id=investigator.pk, object_id=str(boss.pk)).exists()
+    assert AuditEvent.objects.filter(action="import", actor_id=investigator.pk).exists()
+
+
+def test_an_investigator_registers_no_victims_and_nothing_in_other_agencies_cases(
+    investigator: Any, officer_sr: Any, cases: Any
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from ctip.registry.services import case_share
+
+    for role in ("victim", "witness"):
+        with pytest.raises((ValidationError, PermissionDenied)):
+            network_import(
+                actor=investigator, case=cases["own_2"], lines=[line(SUSPECT)], role=role
+            )
+    # A case shared with the investigator's agency: identifiers may be recorded there, but
+    # persons are registered by the agency owning it.
+    case_share(actor=officer_sr, case=cases["sr"], agency=_agency("AHTJP"))
+    with pytest.raises(PermissionDenied):
+        network_import(actor=investigator, case=cases["sr"], lines=[line(SUSPECT)])
+    assert not Person.objects.filter(external_id="aleph-boss").exists()
+    assert AuditEvent.objects.filter(action="denied", actor_id=investigator.pk).exists()
+    counts = network_import(actor=investigator, case=cases["sr"], lines=[line(COMPANY)])
+    assert counts["organisations"] == 1
+
+
+def _agency(code: str) -> Any:
+    from ctip.access.models import Agency
+
+    return Agency.objects.get(code=code)
+
+
+def test_a_file_naming_a_person_the_importer_may_not_see_pulls_nobody_in(
+    investigator: Any, officer_sr: Any, cases: Any
+) -> None:
+    hidden = person_create(
+        actor=officer_sr, family_name_latin="Secret", given_name_latin="Person",
+        registered_by=_agency("PAHT-17"), external_id="aleph-boss",
+    )  # fmt: skip
+    participant_add(actor=officer_sr, case=cases["sr"], person=hidden, role="suspect")
+    # A tie naming the hidden person's id and nothing else of the file: refused as unknown.
+    tie = {"id": "t", "schema": "UnknownLink",
+           "properties": {"subject": ["aleph-boss"], "object": ["aleph-co"]}}  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        network_import(actor=investigator, case=cases["own_2"], lines=[line(COMPANY), line(tie)])
+    assert "names aleph-boss, which is not in the file" in str(refused.value)
+    # The same id in the file: a new person of the importer's, the hidden one untouched.
+    network_import(actor=investigator, case=cases["own_2"], lines=[line(SUSPECT)])
+    assert not hidden.participations.filter(case=cases["own_2"]).exists()
+    mine = cases["own_2"].participants.get().person
+    assert mine.pk != hidden.pk and mine.family_name_latin == "Chan" and mine.external_id is None
+
+
+@pytest.mark.usefixtures("trained")
+def test_imported_persons_probably_registered_already_are_queued_for_review(
+    investigator: Any, officer_pp: Any, cases: Any
+) -> None:
+    from ctip.linkage import services as linkage
+    from ctip.linkage.models import Candidate
+    from ctip.registry.tests.helpers import new_person
+
+    known = new_person(officer_pp)  # Chan Sokha, born 2008-05-17
+    participant_add(actor=officer_pp, case=cases["pp"], person=known, role="suspect")
+    new_person(officer_pp, family_name_latin="Meas", given_name_latin="Vuthy", given_name_km="",
+               family_name_km="", date_of_birth=datetime.date(1985, 6, 1))  # fmt: skip
+    linkage.linkage_run()
+    sokha = {"id": "aleph-sokha", "schema": "Person",
+             "properties": {"name": ["Chan Sokha"], "firstName": ["Sokha"],
+                            "lastName": ["Chan"], "birthDate": ["2008-05-17"]}}  # fmt: skip
+    counts = network_import(actor=investigator, case=cases["own_2"], lines=[line(sokha)])
+    imported = Person.objects.get(external_id="aleph-sokha")
+    assert counts["possible_matches"] >= 1
+    pair = Candidate.objects.get(decision="pending")
+    assert {pair.person_a_id, pair.person_b_id} == {known.pk, imported.pk}
+    assert AuditEvent.objects.filter(
+        object_type="linkage.candidate", actor_id=investigator.pk
+    ).exists()

@@ -9,7 +9,7 @@ memory (Spark may spill them to spark.local.dir, which must sit on encrypted sto
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -29,10 +29,17 @@ def _type(column: str) -> pa.DataType:
     return pa.string()
 
 
-def arrow_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> pa.Table:
+def arrow_table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    aliases: Mapping[str, str] | None = None,
+) -> pa.Table:
+    """The rows as an Arrow table; a column named in `aliases` is filled from its source."""
+    aliases = aliases or {}
     schema = pa.schema([(column, _type(column)) for column in columns])
     return pa.table(
-        {column: [row.get(column) for row in rows] for column in columns}, schema=schema
+        {column: [row.get(aliases.get(column, column)) for row in rows] for column in columns},
+        schema=schema,
     )
 
 
@@ -54,8 +61,13 @@ class Session:
         self.kind = kind
         self.spark = spark
 
-    def register(self, rows: Sequence[dict[str, Any]], columns: Sequence[str]):
-        table = arrow_table(rows, columns)
+    def register(
+        self,
+        rows: Sequence[dict[str, Any]],
+        columns: Sequence[str],
+        aliases: Mapping[str, str] | None = None,
+    ):
+        table = arrow_table(rows, columns, aliases)
         if self.kind == "spark":
             data = self.spark.createDataFrame(table.to_pandas())
             return self.db_api.register(data)

@@ -149,14 +149,14 @@ class Comparison:
 
 
 def _name(part: str, other: str, title: str, edits: int) -> Comparison:
-    norm, key, cons = f"{part}_norm", f"{part}_sk", f"{part}_cons"
+    norm, key, cons, freq = f"{part}_norm", f"{part}_sk", f"{part}_cons", f"{part}_tf"
     return Comparison(
         part,
         title,
         (
             Level("missing", missing(key), null=True),
-            Level("exact", equal(norm), tf_column=key, m=0.45, u=0.02),
-            Level("romanisation variant", equal(key), tf_column=key, m=0.3, u=0.005),
+            Level("exact", equal(norm), tf_column=freq, m=0.45, u=0.02),
+            Level("romanisation variant", equal(key), tf_column=f"{freq}v", m=0.3, u=0.005),
             Level("family/given swapped", equal(key, f"{other}_sk"), m=0.1, u=0.003),
             Level("sounds alike", equal(cons), m=0.05, u=0.002),
             Level("close spelling", within_edits(key, edits), m=0.05, u=0.03),
@@ -221,7 +221,12 @@ COMPARISONS: tuple[Comparison, ...] = (
     _same_or_not("document", "Identity document (blind index)", "document_index", 0.9, 1e-5),
 )
 COMPARISON_BY_NAME = {comparison.name: comparison for comparison in COMPARISONS}
-TF_COLUMNS = ("family_sk", "given_sk")
+# Term-frequency columns: a name skeleton's share among records of the same nationality
+# (records.frequency_key). The exact and the variant level of a name each have their own
+# table of the same keys (model.scale_frequencies), so the variant level's column is an
+# alias, filled from the other where the records go to the backend.
+TF_COLUMNS = ("family_tf", "given_tf", "family_tfv", "given_tfv")
+TF_SOURCE = {"family_tfv": "family_tf", "given_tfv": "given_tf"}
 
 # Candidate pairs: records agreeing on at least one of these are compared. Khmer family and
 # given names are few (a few dozen common ones each), so name rules also ask for the birth year

@@ -24,6 +24,7 @@ from ctip.linkage.engine.comparisons import (
     BLOCKING_RULES,
     COMPARISONS,
     TF_COLUMNS,
+    TF_SOURCE,
 )
 from ctip.linkage.engine.records import COLUMNS
 
@@ -166,23 +167,61 @@ def settings(*, priors: bool = False) -> dict[str, Any]:
 
 
 def term_frequencies(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Share of records with each name skeleton: a common family name counts for less."""
-    tables = {}
+    """Share of each name skeleton among the records of the same nationality (records
+    without one form a group of their own): a common family name counts for less, and so
+    does a foreign name among the few persons of that nationality."""
+    tables: dict[str, dict[str, float]] = {}
     for column in TF_COLUMNS:
+        if column in TF_SOURCE:
+            tables[column] = dict(tables[TF_SOURCE[column]])
+            continue
         counts = Counter(r[column] for r in records if r.get(column) is not None)
-        total = sum(counts.values())
-        tables[column] = {value: count / total for value, count in counts.items()}
+        groups: Counter[str] = Counter()
+        for value, count in counts.items():
+            groups[value.partition(":")[0]] += count
+        tables[column] = {
+            value: count / groups[value.partition(":")[0]] for value, count in counts.items()
+        }
     return tables
+
+
+def scale_frequencies(
+    trained: dict[str, Any], tf: dict[str, dict[str, float]]
+) -> dict[str, dict[str, float]]:
+    """Each name level's frequency table, scaled so that its adjustment is right.
+
+    Splink adjusts a level's weight by log2(u_level / f), f the frequency of the agreeing
+    skeleton: the level's own u cancels and the weight becomes log2(m / f), as if every pair
+    of strangers sharing that skeleton fell in this level. They do not: of strangers sharing a
+    skeleton, a share u_exact / U are spelled alike and u_variant / U differently (U, the two
+    together: how often strangers share the skeleton). The right weight is
+    log2(m/u_level) + log2(U / f); with f scaled by u_level / U Splink's sum gives exactly that.
+    Unscaled, a romanisation variant was under-weighted by log2(U / u_variant), about two bits
+    on the generator's data, below two strangers spelled alike (bench/linkage.py ceiling).
+    """
+    scaled = dict(tf)
+    for comparison in trained["comparisons"]:
+        levels = [
+            level for level in comparison["comparison_levels"]
+            if level.get("tf_adjustment_column") in tf
+        ]  # fmt: skip
+        together = sum(level["u_probability"] for level in levels)
+        for level in levels:
+            column = level["tf_adjustment_column"]
+            share = level["u_probability"] / together
+            scaled[column] = {value: f * share for value, f in tf[column].items()}
+    return scaled
 
 
 def _linker(session: backends.Session, records: Sequence[dict[str, Any]], model_settings, tf):
     from splink import Linker
 
-    table = session.register(records, COLUMNS)
+    table = session.register(records, (*COLUMNS, *TF_SOURCE), TF_SOURCE)
     settings_dict = {k: v for k, v in model_settings.items() if k != "sql_dialect"}
     linker = Linker(table, settings_dict, log_level=None)
-    for column in TF_COLUMNS:
-        rows = [{column: value, f"tf_{column}": freq} for value, freq in tf[column].items()]
+    # A model stored before these tables (keyed by skeleton alone) keeps its own columns.
+    for column in dict.fromkeys((*TF_COLUMNS, *tf)):
+        rows = [{column: value, f"tf_{column}": freq} for value, freq in tf.get(column, {}).items()]
         if not rows:
             rows = [{column: "", f"tf_{column}": 1.0}]
         lookup = session.register(rows, (column, f"tf_{column}"))
@@ -239,8 +278,8 @@ def train(
             )
             with contextlib.suppress(SplinkException, ValueError):
                 training.estimate_m_from_pairwise_labels(table)
-        trained = linker.misc.save_model_to_json()
-    return TrainedModel(_complete(trained), tf, len(every))
+        trained = _complete(linker.misc.save_model_to_json())
+    return TrainedModel(trained, scale_frequencies(trained, tf), len(every))
 
 
 def _train_priors(
@@ -257,7 +296,8 @@ def _train_priors(
     low, high = PRIOR_MATCH_SHARE
     share = trained["probability_two_random_records_match"]
     trained["probability_two_random_records_match"] = min(max(share, low), high)
-    return TrainedModel(_complete(trained), tf, len(rows), method="priors")
+    trained = _complete(trained)
+    return TrainedModel(trained, scale_frequencies(trained, tf), len(rows), method="priors")
 
 
 def training_sample(

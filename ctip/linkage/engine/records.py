@@ -27,6 +27,8 @@ COLUMNS = (
     "given_sk",
     "family_cons",
     "given_cons",
+    "family_tf",
+    "given_tf",
     "name_km",
     "sex",
     "birth_date",
@@ -157,6 +159,16 @@ def _name_columns(family_raw: str, given_raw: str, name_km: str) -> tuple[str, .
     )
 
 
+@functools.lru_cache(maxsize=_CACHE)
+def frequency_key(nationality: str, name_key: str) -> str:
+    """The key a name's frequency is counted under: the skeleton within the nationality.
+
+    Names are not independent of nationality: a Sinhalese or Nepali name is rare among all
+    records but common among the few persons of that nationality, and two strangers of it
+    share one often (bench/linkage.py ceiling found most false matches there)."""
+    return f"{nationality}:{name_key}" if name_key else ""
+
+
 def normalise(row: Mapping[str, object]) -> dict[str, object]:
     """The comparison columns of one person record (see COLUMNS); empty values are None."""
     family_norm, given_norm, family_sk, given_sk, family_cons, given_cons, name_km = _name_columns(
@@ -164,6 +176,7 @@ def normalise(row: Mapping[str, object]) -> dict[str, object]:
     )
     birth_date, birth_year, birth_md, birth_dm = _birth(row)
     sex = _SEX.get(_text(row.get("sex")).casefold(), "")
+    nationality = _text(row.get("nationality")).upper()
     out: dict[str, object] = {
         "unique_id": str(row["record_id"]),
         "source": _text(row.get("source")),
@@ -173,6 +186,8 @@ def normalise(row: Mapping[str, object]) -> dict[str, object]:
         "given_sk": given_sk,
         "family_cons": family_cons,
         "given_cons": given_cons,
+        "family_tf": frequency_key(nationality, family_sk),
+        "given_tf": frequency_key(nationality, given_sk),
         "name_km": name_km,
         "sex": sex,
         "birth_date": birth_date,
@@ -180,7 +195,7 @@ def normalise(row: Mapping[str, object]) -> dict[str, object]:
         "birth_md": birth_md,
         "birth_dm": birth_dm,
         "birth_estimated": bool(row.get("birth_estimated")) and not birth_date,
-        "nationality": _text(row.get("nationality")).upper(),
+        "nationality": nationality,
         "province": _latin(_text(row.get("province"))),
         "village": _latin(_text(row.get("village"))),
         "phone": phone_key(row.get("phone")),

@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ctip.linkage.engine.comparisons import COMPARISON_BY_NAME, Comparison
+from ctip.linkage.engine.comparisons import COMPARISON_BY_NAME, TF_SOURCE, Comparison
 from ctip.linkage.engine.model import TrainedModel
 
 
@@ -73,8 +73,9 @@ def score(model: TrainedModel, a: Mapping[str, Any], b: Mapping[str, Any]) -> Sc
         weight += level.weight
         if level.tf_column is not None and level.log2_u is not None:
             table = model.term_frequencies.get(level.tf_column, {})
-            left = table.get(a.get(level.tf_column) or "")
-            right = table.get(b.get(level.tf_column) or "")
+            column = TF_SOURCE.get(level.tf_column, level.tf_column)
+            left = table.get(a.get(column) or "")
+            right = table.get(b.get(column) or "")
             if left is not None or right is not None:
                 frequency = max(x for x in (left, right, level.tf_minimum_u) if x is not None)
                 weight += level.tf_weight * (level.log2_u - math.log2(frequency))

@@ -121,6 +121,81 @@ def test_model_json_round_trip_scores_the_same(trained) -> None:
     )
 
 
+def test_name_frequencies_are_counted_within_a_nationality() -> None:
+    # Three Sri Lankans, two of them Perera, among forty Khmer records: Perera is rare among
+    # all records but two in three among Sri Lankans, and strangers of that nationality share
+    # it often; the model must weigh it as the latter.
+    records = [
+        person(record_id=f"k{i}", family_name="Sok", nationality="KHM") for i in range(40)
+    ] + [
+        person(record_id="l1", family_name="Perera", nationality="LKA"),
+        person(record_id="l2", family_name="Perera", nationality="LKA"),
+        person(record_id="l3", family_name="Silva", nationality="LKA"),
+    ]
+    tables = model.term_frequencies(records)
+    perera = records[-2]["family_tf"]
+    assert tables["family_tf"][perera] == pytest.approx(2 / 3)
+    assert tables["family_tf"][records[0]["family_tf"]] == pytest.approx(1.0)
+    assert person(family_name="Perera")["family_tf"] != perera  # no nationality: own group
+
+
+def test_each_name_level_is_adjusted_against_strangers_sharing_the_skeleton(trained) -> None:
+    """weight = log2(m/u) + log2(U/f) for the exact and the variant level, U the two levels'
+    u together and f the name's frequency; Splink alone would give log2(m/f) for both."""
+    import math
+
+    trained_model, _records, _truth = trained
+    levels = {
+        level["label_for_charts"]: level
+        for level in trained_model.settings["comparisons"][0]["comparison_levels"]
+    }
+    exact, variant = levels["exact"], levels["romanisation variant"]
+    together = exact["u_probability"] + variant["u_probability"]
+    a = person(family_name="Sokha", given_name="Zzyzx", nationality="KHM")
+    b = person(family_name="Sokhar", given_name="Qqwwe", nationality="KHM", record_id="y")
+    frequency = trained_model.term_frequencies["family_tf"].get(a["family_tf"])
+    scaled = trained_model.term_frequencies["family_tfv"].get(a["family_tf"])
+    if frequency is None:
+        pytest.skip("the seeded records do not carry this name")
+    unscaled = frequency / (exact["u_probability"] / together)
+    assert scaled == pytest.approx(unscaled * variant["u_probability"] / together)
+    # The scorer's family weight for a variant pair, alone: the pair with and without it.
+    base = scoring.score(trained_model, person(given_name="Zzyzx"), person(given_name="Qqwwe"))
+    both = scoring.score(trained_model, a, b)
+    assert both.pattern["family"] == "romanisation variant"
+    expected = math.log2(variant["m_probability"] / variant["u_probability"]) + math.log2(
+        together / unscaled
+    )
+    nationality = next(
+        level for level in trained_model.settings["comparisons"][4]["comparison_levels"]
+        if level["label_for_charts"] == "same"
+    )  # fmt: skip
+    expected += math.log2(nationality["m_probability"] / nationality["u_probability"])
+    assert both.match_weight - base.match_weight == pytest.approx(expected, abs=1e-9)
+
+
+def test_a_model_stored_with_skeleton_frequencies_still_scores(trained) -> None:
+    """Models trained before the frequency tables changed name family_sk/given_sk."""
+    trained_model, records, _truth = trained
+    old = model.TrainedModel.from_json(trained_model.to_json())
+    plain = model.term_frequencies(records)
+    old.term_frequencies = {
+        "family_sk": {k.partition(":")[2]: f for k, f in plain["family_tf"].items()},
+        "given_sk": {k.partition(":")[2]: f for k, f in plain["given_tf"].items()},
+    }
+    for comparison in old.settings["comparisons"][:2]:
+        for level in comparison["comparison_levels"]:
+            if level.get("tf_adjustment_column"):
+                level["tf_adjustment_column"] = comparison["output_column_name"] + "_sk"
+    pairs = model.predict(old, records, threshold=0.5)
+    assert pairs
+    by_id = {r["unique_id"]: r for r in records}
+    for pair in pairs[:50]:
+        assert scoring.score(old, by_id[pair.a], by_id[pair.b]).probability == pytest.approx(
+            pair.probability, abs=1e-9
+        )
+
+
 def test_model_from_another_schema_is_refused() -> None:
     with pytest.raises(model.ModelError, match="model"):
         model.TrainedModel.from_json('{"schema": "something-else"}')

@@ -144,6 +144,8 @@ def test_pages_plan_and_refer_by_links(
     assert send.replace("&", "&amp;") in page or send in page
     form = client.get(send).content.decode()
     assert "Treat the arm" in form and 'value="shelter"' not in form
+    # She is a child: the form shows her steps (recorded in the fixture).
+    assert "Best-interest determination" in form and "Chan Dara" in form
     sent = client.post(send, {"service": "medical_care", "to_agency": _offering("medical_care")})
     assert sent.status_code == 302, sent.content.decode()[:2000]
     item.refresh_from_db()

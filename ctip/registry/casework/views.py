@@ -30,7 +30,12 @@ from .forms import (
     TransferForm,
 )
 from .models import ChildProtection
-from .selectors import assessment_history, caseworker_choices, follow_up_get
+from .selectors import (
+    assessment_history,
+    case_child_steps,
+    caseworker_choices,
+    follow_up_get,
+)
 
 
 def _page(
@@ -42,6 +47,7 @@ def _page(
     heading: str,
     success: str,
     action: str = Action.CHANGE,
+    extra: Callable[[Case], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """Show the form for a case the actor may change (404 unseen, 403 read-only); save it
     through the service and go back to the case, or show the refusal on the form."""
@@ -56,9 +62,10 @@ def _page(
         else:
             messages.success(request, success)
             return redirect("registry:case-detail", pk=case.pk)
-    return render(
-        request, "registry/casework_form.html", {"form": form, "case": case, "heading": heading}
-    )
+    context = {"form": form, "case": case, "heading": heading}
+    if extra is not None:
+        context.update(extra(case))
+    return render(request, "registry/casework_form.html", context)
 
 
 def _participants(request: HttpRequest, case: Case) -> Any:
@@ -156,6 +163,12 @@ def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         heading=_("Transfer the case to another agency"),
         success=_("Case transferred."),
         action=Action.SHARE,
+        # The children of the case and the steps a transfer still needs (decision 0150).
+        extra=lambda case: {
+            "children": case_child_steps(
+                actor=request.user, case=case, participants=_participants(request, case)
+            )
+        },
     )
 
 

@@ -3,10 +3,14 @@
 from ..names import document_number_index  # its home is beside the name keys
 from .base import MASKED_IN_AUDIT, case_reference
 from .casefile import (
+    NETWORK_ROLES,
     VICTIM_PROFILE_FIELDS,
     VICTIM_PROFILE_OTHER,
     arrest_add,
     event_add,
+    may_register_network,
+    network_person_add,
+    network_person_register,
     participant_add,
     person_register_in_case,
     persons_register_in_case,
@@ -32,6 +36,7 @@ __all__ = [
     "CASE_EDITABLE",
     "MASKED_IN_AUDIT",
     "NAME_FIELDS",
+    "NETWORK_ROLES",
     "PERSON_FIELDS",
     "VICTIM_PROFILE_FIELDS",
     "VICTIM_PROFILE_OTHER",
@@ -49,6 +54,9 @@ __all__ = [
     "identity_share_check",
     "keys_check",
     "keys_rotate",
+    "may_register_network",
+    "network_person_add",
+    "network_person_register",
     "participant_add",
     "person_create",
     "person_register_in_case",

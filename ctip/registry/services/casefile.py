@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ctip.access.choices import Action, AgencyKind
+from ctip.access.choices import Action, AgencyKind, Role
 from ctip.access.models import Agency
-from ctip.access.policies import can_create_in
+from ctip.access.policies import actor_scope, can_create_in, restrict
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record, audited_atomic, refusal
 from ctip.reference.models import Country, Province
@@ -50,6 +50,8 @@ from .base import _created, _require, _save_changes
 from .persons import (
     PERSON_FIELDS,
     _check_some_name,
+    _person_checked,
+    _person_insert,
     _refresh_search_keys,
     _validate_person,
     document_add,
@@ -89,6 +91,13 @@ def participant_add(
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
     _require_open(case)
+    return _participant_insert(actor=actor, case=case, person=person, role=role, notes=notes)
+
+
+def _participant_insert(
+    *, actor: Any, case: Case, person: Person, role: str, notes: str = ""
+) -> Participant:
+    """Write a participant whose addition the caller allowed; an app's role rule still holds."""
     _check_role_rules(actor=actor, case=case, person=person, role=role, field="role")
     participant = Participant.objects.create(case=case, person=person, role=role, notes=notes)
     audit_record(
@@ -124,6 +133,67 @@ def person_register_in_case(
             issuing_country=document_country,
         )
     return participant_add(actor=actor, case=case, person=person, role=role, notes=notes)
+
+
+# The roles an investigator gives the persons of a network they register (decision 0703): the
+# people who run it, never a victim or those who stand beside one (guardian, reporter...).
+NETWORK_ROLES = frozenset({ParticipantRole.SUSPECT, ParticipantRole.OTHER})
+
+
+def may_register_network(actor: Any, case: Case) -> bool:
+    """Whether the actor registers a network's persons in this case: an investigator of the
+    agency owning it (decision 0703), or whoever may change the case."""
+    scope = actor_scope(actor)
+    if case.owning_agency_id in scope.roles.get(Role.INVESTIGATOR, frozenset()):
+        return True
+    return restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists()
+
+
+@audited_atomic
+def network_person_register(*, actor: Any, case: Case, role: str, **fields: Any) -> Participant:
+    """Register a new person of a network (a suspect, or another part: a director, a driver)
+    in an open case, registered by the case's owning agency. Investigators of that agency may,
+    besides those who change the case (decision 0703): investigations import networks
+    (FollowTheMoney) whose people the registry did not hold. Victims are registered by the
+    case officers, never here."""
+    errors = Errors()
+    if role not in NETWORK_ROLES:
+        errors.add("role", _("A network's persons are suspects or other parts, never victims."))
+    _person_checked(errors, fields)
+    errors.raise_if_any()
+    if not may_register_network(actor, case):
+        raise refusal(
+            PermissionDenied(_("You may not register persons in this case.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": "register network person"},
+        )
+    _require_open(case)
+    person = _person_insert(actor=actor, registered_by=case.owning_agency, fields=dict(fields))
+    return _participant_insert(actor=actor, case=case, person=person, role=role)
+
+
+@audited_atomic
+def network_person_add(*, actor: Any, case: Case, person: Person, role: str) -> Participant:
+    """Give a person already registered (found again by the caller, who may see them) a
+    network role in the case, under network_person_register's rule."""
+    errors = Errors()
+    if role not in NETWORK_ROLES:
+        errors.add("role", _("A network's persons are suspects or other parts, never victims."))
+    if Participant.objects.filter(case=case, person=person, role=role).exists():
+        errors.add("role", _("This person already has this role in the case."))
+    errors.raise_if_any()
+    if not may_register_network(actor, case):
+        raise refusal(
+            PermissionDenied(_("You may not register persons in this case.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": "add network person"},
+        )
+    _require_open(case)
+    return _participant_insert(actor=actor, case=case, person=person, role=role)
 
 
 VICTIM_PROFILE_FIELDS = {

@@ -128,14 +128,18 @@ def _require_person_change(actor: Any, person: Person) -> None:
         )
 
 
-@audited_atomic
-def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: Any) -> Person:
-    """Register a person; identifying fields are encrypted by the model's fields."""
-    errors = Errors()
+def _person_checked(errors: Errors, fields: dict[str, Any]) -> None:
     for field in sorted(set(fields) - set(PERSON_FIELDS)):
         errors.add(field, _("Unknown field."))
     _validate_person(errors, fields)
     _check_some_name(errors, fields)
+
+
+@audited_atomic
+def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: Any) -> Person:
+    """Register a person; identifying fields are encrypted by the model's fields."""
+    errors = Errors()
+    _person_checked(errors, fields)
     errors.raise_if_any()
     if registered_by is not None and not can_create_in(actor, registered_by.pk):
         # The registering agency decides who may see the person: never one the actor is not in.
@@ -148,6 +152,11 @@ def person_create(*, actor: Any, registered_by: Agency | None = None, **fields: 
             object_type="registry.person",
             detail={"wanted": "create", "registered_by": registered_by.code},
         )
+    return _person_insert(actor=actor, registered_by=registered_by, fields=fields)
+
+
+def _person_insert(*, actor: Any, registered_by: Agency | None, fields: dict[str, Any]) -> Person:
+    """Write a person whose fields were validated and whose registration the caller allowed."""
     if fields.get("estimated_age") is not None and not fields.get("age_recorded_on"):
         fields["age_recorded_on"] = timezone.localdate()
     person = Person(registered_by=registered_by, **fields)

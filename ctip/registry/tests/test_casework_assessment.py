@@ -217,6 +217,8 @@ def test_pages_walked_from_the_case_page(officer: Any, outsider: Any, victim: An
     assert history in shown and "Version 1" in client.get(history).content.decode()
     # The form starts from the current version.
     assert "Broker nearby." in client.get(add).content.decode()
+    transfer = client.get(reverse("registry:case-transfer", args=[case.pk])).content.decode()
+    assert "still to record before the transfer" in transfer and "appointed guardian" in transfer
     saved = client.post(child, {"guardian_name": "Chan Ratha", "guardian_relationship": "relative"})
     assert saved.status_code == 302
     assert (
