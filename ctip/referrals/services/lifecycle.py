@@ -217,7 +217,6 @@ def referral_send(
                     _("This person already has an open referral to %(agency)s for this service.")
                     % {"agency": receiver.code},
                 )
-        _check_child_steps(errors, participant, service)
         basis = _consent_basis(errors, actor, participant, case, shares_identity)
         part_override = receiver is not None and _check_victim_part_consent(
             errors, actor, participant, case, receiver, shares_identity
@@ -243,6 +242,11 @@ def referral_send(
                     "a case received by a share or a referral cannot be passed on."
                 )
             )
+        # Asked only of those who may refer: the answer says the person is a child.
+        child_errors = Errors()
+        if service in Service.values:
+            _check_child_steps(child_errors, participant, service)
+        child_errors.raise_if_any()
         assert receiver is not None and sender is not None
         now = timezone.now()
         today = timezone.localdate(now)

@@ -241,10 +241,12 @@ def case_transfer(
         errors.add(
             "to_agency", _("The case already belongs to %(agency)s.") % {"agency": to_agency.code}
         )
-    _check_children_for_transfer(errors, case)
     errors.raise_if_any()
     # Only the owner's side passes a case on, as for sharing.
     _require(actor, case, Action.SHARE)
+    # Asked only of those who may transfer: the answer names the case's children.
+    _check_children_for_transfer(errors, case)
+    errors.raise_if_any()
     consented = identity_share_check(
         actor=actor,
         case=case,
