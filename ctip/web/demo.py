@@ -93,7 +93,14 @@ def _assess(officer: User, victim: Any, risk: str, reasons: str) -> Any:
     )
 
 
-def _child_steps(officer: User, child: Any, today: datetime.date, *, determined: bool) -> Any:
+def _child_steps(
+    officer: User,
+    child: Any,
+    today: datetime.date,
+    *,
+    determined: bool,
+    guardian: str = "Heng Sokha",
+) -> Any:
     """A child's best-interest assessment (and, where `determined`, the determination) and
     the guardian appointed for the child."""
     return child_steps_save(
@@ -105,7 +112,7 @@ def _child_steps(officer: User, child: Any, today: datetime.date, *, determined:
         determination="Reintegration with the mother, with monthly visits by the social worker."
         if determined
         else "",
-        guardian_name="Heng Sokha",
+        guardian_name=guardian,
         guardian_relationship="parent",
         guardian_agency=Agency.objects.get(code="DOSVY-12"),
         guardian_appointed_on=today - datetime.timedelta(days=11),
@@ -164,7 +171,7 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
     }
     # Sreyneang's best interests were determined and a guardian appointed: her reintegration
     # may be referred (decision 0150); her care plan's services become her referrals.
-    _child_steps(officer, victims[0], today, determined=True)
+    _child_steps(officer, victims[0], today, determined=True, guardian="Chan Sophal")
     _assess(officer, victims[0], "high", "The bar's owner has threatened her family.")
     planned = {
         service: referral_services.care_plan_item_add(
@@ -321,7 +328,7 @@ def _casework(officer: User, supervisor: User, today: datetime.date) -> dict[str
         summary="A boy returned from a fishing boat; no criminal investigation to follow.",
     )
     boy = _victim(officer, moved, "Nhem", "Sopheak", ("ញឹម", "សុភ័ក្រ"))
-    _child_steps(officer, boy, today, determined=False)
+    _child_steps(officer, boy, today, determined=False, guardian="Nhem Chanthou")
     case_transfer(
         actor=supervisor,
         case=moved,

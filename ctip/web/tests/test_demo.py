@@ -56,6 +56,17 @@ def test_demo_activity_exercises_every_feature(capsys: Any):
     assert transfer.case.owning_agency.code == "DOSVY-12"
     kinds = set(Notification.objects.values_list("kind", flat=True))
     assert {"referral", "assignment", "transfer", "follow_up"} <= kinds
+    # Assessments (one victim assessed twice), child steps (one determined), care plans whose
+    # services became referrals, and one planned service not referred yet.
+    from ctip.referrals.models import CarePlanItem
+    from ctip.registry.models import ChildProtection, NeedsAssessment
+
+    assert sorted(NeedsAssessment.objects.values_list("version", flat=True)) == [1, 1, 2]
+    assert ChildProtection.objects.count() == 3
+    assert sum(s.has_determination for s in ChildProtection.objects.all()) == 1
+    items = CarePlanItem.objects.select_related("referral")
+    assert {i.service for i in items if i.referral} == {"shelter", "reintegration"}
+    assert {i.service for i in items if not i.referral} == {"legal_aid", "vocational_training"}
 
     call_command("demo_activity")  # again: nothing more
     assert "nothing added" in capsys.readouterr().out
