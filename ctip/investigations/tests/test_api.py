@@ -308,3 +308,16 @@ def test_an_import_over_the_size_limit_is_refused_on_its_field(
     assert answer.status_code == 400 and answer.json() == {
         "file": ["The file is larger than 20 MB."]
     }
+
+
+def test_the_hit_page_masks_the_suspects_name_in_the_evidence_too(
+    client: Any, investigator: Any, suspect: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hit = _hit(suspect)
+    client.force_login(investigator)
+    url = f"/investigations/sanctions/hits/{hit.pk}/"
+    assert "name &#x27;Sok Dara&#x27; ~ listed" in client.get(url).content.decode()
+    monkeypatch.setitem(masking.CLEARANCE, "investigator", frozenset({"health"}))
+    page = client.get(url).content.decode()
+    assert f"name {MASK} ~ listed" in page
+    assert "name &#x27;Sok Dara&#x27;" not in page
