@@ -4,6 +4,7 @@
     python bench/linkage.py accuracy --source demo --persons 5000   # the demo generator's data
     python bench/linkage.py febrl                               # FEBRL3 and FEBRL4
     python bench/linkage.py scale --persons 100000 200000       # full resolution: time, memory
+    python bench/linkage.py blocks --persons 100000 1000000     # candidate pairs per rule
     python bench/linkage.py blind --persons 5000                # cross-border: keys vs Bloom
     python bench/linkage.py ceiling --source demo --persons 10000   # best any classifier can do
 
@@ -531,6 +532,46 @@ def ceiling(args: argparse.Namespace) -> list[dict[str, Any]]:
     return results
 
 
+# --- blocking -------------------------------------------------------------------------------
+
+
+def blocks(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Candidate pairs each blocking rule adds (pairs no earlier rule made), as predict makes
+    them: what grows with the registry."""
+    from ctip.linkage.engine.comparisons import BLOCKING_RULES
+    from ctip.linkage.engine.records import COLUMNS
+
+    results = []
+    for persons in args.persons:
+        rows, _truth = synthetic.records(persons, seed=args.seed)
+        records: list[dict[str, Any]] = []
+        while rows:
+            records.extend(normalise(row) for row in rows[-20_000:])
+            del rows[-20_000:]
+        out: dict[str, Any] = {"persons": persons, "records": len(records), "rules": []}
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with backends.session() as session:
+            con = session.db_api._con
+            con.register("people", backends.arrow_table(records, COLUMNS))
+            del records
+            total = 0
+            for index, rule in enumerate(BLOCKING_RULES):
+                earlier = " OR ".join(f"({r})" for r in BLOCKING_RULES[:index]) or "false"
+                (count,) = con.execute(
+                    f"SELECT count(*) FROM people l JOIN people r ON ({rule}) "
+                    f"AND l.unique_id < r.unique_id WHERE NOT coalesce(({earlier}), false)"
+                ).fetchone()
+                total += count
+                out["rules"].append({"rule": rule, "new_pairs": count})
+        out["pairs"] = total
+        out["seconds"] = round(time.perf_counter() - started, 1)
+        out["cpu_s"] = round(time.process_time() - cpu_started, 1)
+        out["load_average"] = round(os.getloadavg()[0], 1)
+        results.append(out)
+        print(json.dumps(out), flush=True)
+    return results
+
+
 # --- scale ---------------------------------------------------------------------------------
 
 
@@ -618,6 +659,9 @@ def main(argv: Iterable[str] | None = None) -> None:
     bl = sub.add_parser("blind")
     bl.add_argument("--persons", type=int, nargs="+", default=[5000])
     bl.add_argument("--seed", type=int, default=1)
+    bk = sub.add_parser("blocks")
+    bk.add_argument("--persons", type=int, nargs="+", default=[100_000])
+    bk.add_argument("--seed", type=int, default=1)
     sc = sub.add_parser("scale")
     sc.add_argument("--persons", type=int, nargs="+", default=[100_000])
     sc.add_argument("--threads", type=int, default=2)
@@ -629,7 +673,7 @@ def main(argv: Iterable[str] | None = None) -> None:
         print(json.dumps(resolve_once(args.persons, args.seed)))
         return
     actions = {"accuracy": accuracy, "ceiling": ceiling, "febrl": febrl, "scale": scale,
-               "blind": blind_bench}  # fmt: skip
+               "blind": blind_bench, "blocks": blocks}  # fmt: skip
     actions[args.action](args)
 
 

@@ -208,15 +208,34 @@ def case_q(
 def restrict(queryset: QuerySet, actor: Any, action: str = Action.VIEW) -> QuerySet:
     """Narrow a queryset of a case-scoped model to what the actor may do.
 
-    The model says how it reaches its case with `case_path` ("" for Case itself), and what a
-    referral opens of it with `referral_part` (see WHOLE_CASE; absent: nothing).
+    The model says how it reaches its case with `case_path` ("" for Case itself), what a
+    referral opens of it with `referral_part` (see WHOLE_CASE; absent: nothing), and, for a
+    referral's own records, which agency received that referral with `receiver_path` (that
+    agency reads them; see receiver_q and decision 0510).
     """
     path = getattr(queryset.model, "case_path", None)
     if path is None:
         raise TypeError(f"{queryset.model.__name__} has no case_path; add one to scope it.")
     prefix = f"{path}__" if path else ""
     part = getattr(queryset.model, "referral_part", None)
-    return queryset.filter(case_q(actor, action, prefix, part))
+    rule = case_q(actor, action, prefix, part)
+    receiver = getattr(queryset.model, "receiver_path", None)
+    if receiver is not None and action == Action.VIEW:
+        rule |= receiver_q(actor, receiver)
+    return queryset.filter(rule)
+
+
+def receiver_q(actor: Any, receiver: str) -> Q:
+    """Rows of one referral's own work (its tasks) that the agency it was sent to reads:
+    `receiver` is the model's `receiver_path`, a path to that agency. The owner's side reads
+    them through case_q; no other agency that a referral opened the case to reads them."""
+    scope = actor_scope(actor)
+    if scope.is_superuser:
+        return Q()
+    agencies = scope.agencies_with(ROLES_FOR_ACTION.get(Action.VIEW, frozenset()))
+    if not agencies:
+        return Q(pk__in=[])
+    return Q(**{f"{receiver}_id__in": sorted(agencies)})
 
 
 def can_create_in(actor: Any, agency_id: int) -> bool:

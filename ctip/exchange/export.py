@@ -21,6 +21,7 @@ from ctip.registry.selectors import case_queryset
 from ctip.registry.validation import BIDI_RE
 
 from .htcds import CASE_STATUS_TO_HTCDS
+from .own_ids import own_export_mark
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HTCDS_EXPORT_COLUMNS = [
@@ -54,6 +55,7 @@ HTCDS_EXPORT_COLUMNS = [
     "vic_ForcedLabourIndustry",
     "vic_TypeOfSexExploitation",
     "ctip_AgeWhenTrafficked",
+    "ctip_ExportedFrom",
 ]
 CASE_EXPORT_COLUMNS = [
     "reference",
@@ -172,8 +174,9 @@ def _cases(actor: Any, filters: dict[str, Any] | None) -> Iterator[Case]:
 
 def htcds_rows(*, actor: Any, filters: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
     """One row per victim in each case the actor may see (a case without victims: one row)."""
+    mark = own_export_mark()
     for case in _cases(actor, filters):
-        base = _case_fields(case)
+        base = _case_fields(case) | {"ctip_ExportedFrom": mark}
         people = case.victims or [None]  # type: ignore[attr-defined]
         for participant in people:
             row = dict.fromkeys(HTCDS_EXPORT_COLUMNS, "")

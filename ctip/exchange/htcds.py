@@ -68,6 +68,9 @@ COLUMNS: tuple[Column, ...] = (
         "vic_TypeOfSexExploitation", _("Type of sex exploitation"), "codes", "sex_exploitation_type"
     ),
     Column("ctip_AgeWhenTrafficked", _("Age when trafficked"), "int"),
+    # Which installation wrote the file (see own_export_mark): its case references and person
+    # ids are this installation's own, recognised on import (decision 0404).
+    Column("ctip_ExportedFrom", _("Exported from (installation mark)"), "text"),
 )
 COLUMN_BY_NAME = {column.name: column for column in COLUMNS}
 COLUMN_NAMES = tuple(column.name for column in COLUMNS)

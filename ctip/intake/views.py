@@ -1,6 +1,7 @@
 """Intake pages: the public report form, its receipt and follow-up (no sign-in, no cookie, no
 JavaScript needed), and the intake team's queue, report and matter pages."""
 
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -41,10 +42,33 @@ from .services.reports import Throttled, report_by_receipt
 # --- the public door -------------------------------------------------------------------------
 
 
+class UnknownLanguage(Exception):
+    """A public address in a language the public pages do not have."""
+
+
 def _public_language(lang: str) -> str:
     if lang not in dict(settings.INTAKE_PUBLIC_LANGUAGES):
-        raise Http404
+        raise UnknownLanguage
     return lang
+
+
+def public_page(view: Any) -> Any:
+    """A public page answers an unknown language with its own small 404 page, not the site's:
+    the site's page carries the staff layout and its forms, and with them a CSRF cookie,
+    which the public pages never set (decision 0750)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, lang: str) -> HttpResponse:
+        try:
+            return view(request, lang)
+        except UnknownLanguage:
+            response = _public(
+                request, "km", "intake/public/not_found.html", {"page": "public-report"}
+            )
+            response.status_code = 404
+            return response
+
+    return wrapper
 
 
 def _public(
@@ -125,6 +149,7 @@ def _too_large(request: HttpRequest, lang: str) -> HttpResponse:
 
 
 @csrf_exempt  # no session, no cookie: nothing a forged request could ride on (docs/intake.md)
+@public_page
 def public_report(request: HttpRequest, lang: str) -> HttpResponse:
     lang = _public_language(lang)
     if request.method == "POST" and _body_too_large(request):
@@ -182,6 +207,7 @@ def public_report(request: HttpRequest, lang: str) -> HttpResponse:
 
 
 @csrf_exempt  # as above; the receipt code itself is what opens a report
+@public_page
 def public_follow_up(request: HttpRequest, lang: str) -> HttpResponse:
     lang = _public_language(lang)
     if request.method == "POST" and _body_too_large(request):
@@ -234,6 +260,7 @@ def public_follow_up(request: HttpRequest, lang: str) -> HttpResponse:
     )
 
 
+@public_page
 def public_about(request: HttpRequest, lang: str) -> HttpResponse:
     """What happens to a report, and what is and is not stored about the reporter."""
     lang = _public_language(lang)

@@ -76,6 +76,12 @@ class ReasonForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea, required=False)
 
 
+class ReferralNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     owner_agency = forms.ModelChoiceField(label=_("Owner agency"), queryset=Agency.objects.none())

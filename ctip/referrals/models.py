@@ -235,7 +235,10 @@ class Task(models.Model):
     """A piece of work on a case with an owner agency, an optional assignee and a due date."""
 
     case_path = "case"
-    referral_part = "referral__participant"  # tasks of the referrals it received
+    # A referral's tasks are read by its owner's side (the case rule) and by the agency the
+    # referral was sent to, no other (decision 0510); a referral never opens the case's own
+    # tasks, so there is no referral_part.
+    receiver_path = "referral__to_agency"
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="tasks"
@@ -334,6 +337,39 @@ class CarePlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_service_display()} for {self.participant_id}"
+
+
+class ReferralNote(models.Model):
+    """A note on one referral, written by its sending side or by the agency it was sent to:
+    the referral's own record of the work, read by those two sides only (decision 0510)."""
+
+    case_path = "referral__case"
+    receiver_path = "referral__to_agency"
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="notes"
+    )
+    text = EncryptedTextField(_("note"))
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("written for agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("referral note")
+        verbose_name_plural = _("referral notes")
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on R{self.referral_id}"
 
 
 class ExchangePackage(models.Model):

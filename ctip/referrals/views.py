@@ -26,6 +26,7 @@ from .forms import (
     CoordinationFilterForm,
     ExchangeUpdateForm,
     ReasonForm,
+    ReferralNoteForm,
     ReferralSendForm,
     TaskForm,
 )
@@ -67,7 +68,16 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "transitions": selectors.referral_transitions(actor=request.user, referral=referral),
             "overdue": selectors.is_overdue(referral),
-            "tasks": referral.tasks.all(),
+            # Only the referral's owner side and its receiver read its tasks (decision 0510).
+            "tasks": selectors.task_queryset(actor=request.user).filter(referral=referral),
+            "may_add_task": selectors.referral_task_owners(
+                actor=request.user, referral=referral
+            ).exists(),
+            "notes": selectors.referral_notes(actor=request.user, referral=referral),
+            "may_write_note": selectors.may_write_referral_note(
+                actor=request.user, referral=referral
+            ),
+            "note_form": ReferralNoteForm(),
             "package": getattr(referral, "exchange_package", None),
             "can_prepare_exchange": selectors.may_prepare_exchange(
                 actor=request.user, referral=referral
@@ -245,6 +255,59 @@ def task_create(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Task added."))
             return redirect("referrals:tasks")
     return render(request, "referrals/task_form.html", {"form": form, "case": case})
+
+
+@login_required
+@require_POST
+def referral_note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A note on the referral by its sending side or its receiver (decision 0510)."""
+    referral = selectors.referral_get(actor=request.user, pk=pk)
+    form = ReferralNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.referral_note_add(
+                actor=request.user, referral=referral, text=form.cleaned_data["text"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _("Refused: %(reason)s") % {"reason": refusal_text(exc)})
+        else:
+            messages.success(request, _("Note added."))
+    else:
+        messages.error(request, _("Write the note."))
+    return redirect("referrals:detail", referral.pk)
+
+
+@login_required
+def referral_task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A task on one referral: its owner's side adds one, and so does the agency it was sent to
+    while serving the person, owned by that agency (decision 0510)."""
+    referral = selectors.referral_get(actor=request.user, pk=pk)
+    owners = selectors.referral_task_owners(actor=request.user, referral=referral)
+    if not owners.exists():
+        raise PermissionDenied(_("You may not add tasks to this referral."))
+    form = TaskForm(request.POST or None, owner_agencies=owners)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.task_create(
+                actor=request.user,
+                case=referral.case,
+                referral=referral,
+                title=data["title"],
+                owner_agency=data["owner_agency"],
+                service=data["service"],
+                due_on=data["due_on"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            show_refusal(form, exc)
+        else:
+            messages.success(request, _("Task added."))
+            return redirect("referrals:detail", referral.pk)
+    return render(
+        request,
+        "referrals/task_form.html",
+        {"form": form, "case": referral.case, "referral": referral},
+    )
 
 
 @login_required

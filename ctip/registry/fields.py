@@ -1,5 +1,6 @@
 """Model fields that store identity data encrypted: the database only ever sees tokens."""
 
+import ast
 import datetime
 import json
 from typing import Any
@@ -59,11 +60,36 @@ class EncryptedJSONField(EncryptedTextField):
     _pyi_private_set_type: Any
     _pyi_private_get_type: Any
 
+    def to_python(self, value: Any) -> Any:
+        # The value is already Python (a list, a dict): TextField.to_python would turn it into
+        # its repr, "['Boss Dara']", which full_clean then stores as one string.
+        if isinstance(value, str):
+            return legacy_json_value(value)
+        return value
+
     def to_python_text(self, value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 
     def from_plaintext(self, plaintext: str) -> Any:
-        return json.loads(plaintext)
+        value = json.loads(plaintext)
+        return legacy_json_value(value) if isinstance(value, str) else value
+
+
+def legacy_json_value(text: str) -> Any:
+    """A list or dict that an earlier full_clean stored as its Python repr ("['Boss Dara']"),
+    read back as the list or dict; any other text as it is. Only literals are read
+    (ast.literal_eval runs no code), and only text that looks like one."""
+    stripped = text.strip()
+    if (stripped[:1], stripped[-1:]) not in {("[", "]"), ("{", "}")}:
+        return text
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            parsed = parse(stripped)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            continue
+        if isinstance(parsed, list | dict):
+            return parsed
+    return text
 
     def get_prep_value(self, value: Any) -> Any:
         if value in (None, "", []):

@@ -20,7 +20,7 @@ from ctip.registry.forms.fields import person_label
 from ctip.web.refusals import refusal_text, show_refusal
 
 from . import selectors, services
-from .choices import INDICATORS, Decision, Repatriation
+from .choices import INDICATORS, Answer, Decision, Repatriation
 from .field import FORM_ID, question_in
 from .forms import (
     GRID_COLUMNS,
@@ -244,6 +244,7 @@ def found_detail(request: HttpRequest, pk: int) -> HttpResponse:
             field,
             question_in(indicator.code, "en" if request.LANGUAGE_CODE != "km" else "km"),
             question_in(indicator.code, language) if language not in ("", "en", "km") else "",
+            str(field.value() or ""),
         )
         for field, indicator in zip(form.answer_fields(), INDICATORS, strict=True)
     ]
@@ -255,6 +256,8 @@ def found_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "name": person_label(request.user, found.person),
             "form": form,
             "questions": questions,
+            # Every indicator is answered from the same list (forms._answer_field).
+            "answers": [(str(v), str(label)) for v, label in Answer.choices],
             "screenings": list(found.screenings.all()),
             "repatriation_form": RepatriationForm(
                 initial={"status": found.repatriation, "on": timezone.localdate()}

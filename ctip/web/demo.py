@@ -93,7 +93,14 @@ def _assess(officer: User, victim: Any, risk: str, reasons: str) -> Any:
     )
 
 
-def _child_steps(officer: User, child: Any, today: datetime.date, *, determined: bool) -> Any:
+def _child_steps(
+    officer: User,
+    child: Any,
+    today: datetime.date,
+    *,
+    determined: bool,
+    guardian: str = "Heng Sokha",
+) -> Any:
     """A child's best-interest assessment (and, where `determined`, the determination) and
     the guardian appointed for the child."""
     return child_steps_save(
@@ -105,7 +112,7 @@ def _child_steps(officer: User, child: Any, today: datetime.date, *, determined:
         determination="Reintegration with the mother, with monthly visits by the social worker."
         if determined
         else "",
-        guardian_name="Heng Sokha",
+        guardian_name=guardian,
         guardian_relationship="parent",
         guardian_agency=Agency.objects.get(code="DOSVY-12"),
         guardian_appointed_on=today - datetime.timedelta(days=11),
@@ -141,13 +148,16 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
         _victim(officer, case, "Keo", "Malis", ("កែវ", "ម្លិះ")),
         _victim(officer, case, "Sok", "Pisey", ("សុខ", "ពិសី")),
     ]
-    plan = [
+    plan: list[tuple[Any, ...]] = [
         (victims[0], "shelter", []),  # waits for the social worker's answer
         (victims[0], "reintegration", ["accept"]),
         (victims[1], "shelter", ["accept", "start"]),
         (victims[1], "psychosocial_support", ["accept", "start", "complete"]),
         (victims[2], "shelter", ["decline"]),
         (victims[2], "family_tracing", ["accept", "close"]),
+        # The NGO partner's referred victims, identity shared: read without a reveal each.
+        (victims[1], "legal_aid", ["accept"], "NGO-CWCC"),
+        (victims[2], "legal_aid", [], "NGO-CWCC"),
     ]
     steps = {
         "accept": lambda r: referral_services.referral_accept(actor=social, referral=r),
@@ -164,7 +174,7 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
     }
     # Sreyneang's best interests were determined and a guardian appointed: her reintegration
     # may be referred (decision 0150); her care plan's services become her referrals.
-    _child_steps(officer, victims[0], today, determined=True)
+    _child_steps(officer, victims[0], today, determined=True, guardian="Chan Sophal")
     _assess(officer, victims[0], "high", "The bar's owner has threatened her family.")
     planned = {
         service: referral_services.care_plan_item_add(
@@ -177,11 +187,14 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
         ]
     }
     counts: dict[str, int] = {}
-    for participant, service, moves in plan:
+    in_service = None
+    ngo = _user("ngo.partner")
+    for participant, service, moves, *receiver in plan:
+        to_agency = Agency.objects.get(code=receiver[0]) if receiver else social_affairs
         common: dict[str, Any] = {
             "actor": officer,
             "from_agency": police,
-            "to_agency": social_affairs,
+            "to_agency": to_agency,
             "shares_identity": True,
             "note": "Referred after the operation.",
         }
@@ -192,8 +205,13 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
                 participant=participant, service=service, **common
             )
         for move in moves:
+            if receiver:  # only the accept step goes to another receiver here
+                referral = referral_services.referral_accept(actor=ngo, referral=referral)
+                continue
             referral = steps[move](referral)
         counts[referral.status] = counts.get(referral.status, 0) + 1
+        if referral.status == "in_progress" and in_service is None:
+            in_service = referral
     for title, days, who in [
         ("Take the victims' statements", -2, officer),
         ("Ask the court for a search warrant", 3, officer),
@@ -206,6 +224,28 @@ def _referrals(officer: User, social: User, today: datetime.date) -> dict[str, i
             owner_agency=police,
             due_on=today + datetime.timedelta(days=days),
             assigned_to=who,
+        )
+    if in_service is not None:
+        # The receiving agency plans its own work on the referral it serves (decision 0510).
+        referral_services.task_create(
+            actor=social,
+            case=case,
+            referral=in_service,
+            title="Find a school place near the shelter",
+            owner_agency=social_affairs,
+            due_on=today + datetime.timedelta(days=7),
+            assigned_to=social,
+        )
+        # The referral's own notes, one from each side (decision 0510).
+        referral_services.referral_note_add(
+            actor=social,
+            referral=in_service,
+            text="Settled in; sleeps badly. A counsellor sees her twice a week.",
+        )
+        referral_services.referral_note_add(
+            actor=officer,
+            referral=in_service,
+            text="The court hearing is set for next month; she may be asked to attend.",
         )
     return counts
 
@@ -321,7 +361,7 @@ def _casework(officer: User, supervisor: User, today: datetime.date) -> dict[str
         summary="A boy returned from a fishing boat; no criminal investigation to follow.",
     )
     boy = _victim(officer, moved, "Nhem", "Sopheak", ("ញឹម", "សុភ័ក្រ"))
-    _child_steps(officer, boy, today, determined=False)
+    _child_steps(officer, boy, today, determined=False, guardian="Nhem Chanthou")
     case_transfer(
         actor=supervisor,
         case=moved,

@@ -185,13 +185,43 @@ def test_social_worker_accepts_and_completes_a_referral(
         page.wait_for_url("**/referrals/*/")
         page.click("button[value=accept]")
         page.wait_for_selector("button[value=start]")
+        # Its own task on the referral it now serves (decision 0510).
+        page.click("#referral-task-create")
+        page.wait_for_url("**/referrals/*/tasks/new/")
+        page.fill("#id_title", "Check a bed is free")
+        page.select_option("#id_owner_agency", index=1)
+        page.fill("#id_due_on", "2030-01-15")
+        page.click("main button[type=submit]")
+        page.wait_for_selector("text=Check a bed is free")
         page.click("button[value=start]")
         page.wait_for_selector("button[value=complete]")
         page.fill("textarea[name=outcome]", "Stayed six weeks in the shelter; back at school.")
         page.click("button[value=complete]")
         page.wait_for_selector("#referral-status:has-text('Completed')")
         assert "back at school" in page.content()
+        # A note on the referral, which the sending police read too.
+        page.fill("#id_text", "Her mother visited twice; she wants to go home in March.")
+        page.click("#referral-note-submit")
+        page.wait_for_selector("#referral-notes >> text=wants to go home in March")
         page.screenshot(path=shots / "referral-completed.png", full_page=True)
+
+
+def test_ngo_partner_sees_its_referred_victims_without_one_reveal_per_person(
+    browser: Any, live_server: Any, demo: None, shots: Path
+) -> None:
+    base = live_server.url
+    with _signed_in_as(browser, base, shots, "ngo.partner", "ngo-partner") as page:
+        page.click("#incoming >> text=All received referrals")
+        page.wait_for_url("**/referrals/?box=inbox")
+        rows = page.locator("table tbody tr").all_inner_texts()
+        assert any("Malis" in row for row in rows), rows
+        assert any("Pisey" in row for row in rows), rows
+        assert "•••" not in page.locator("main").inner_text()
+        page.screenshot(path=shots / "referrals-ngo-partner.png", full_page=True)
+        page.click("table tbody tr >> nth=0 >> a")
+        page.wait_for_url("**/referrals/*/")
+        assert "•••" not in page.locator("dl.facts").inner_text()
+        assert page.locator("a.reveal").count() == 0
 
 
 def test_analyst_opens_the_half_year_report_and_downloads_the_pdf(

@@ -152,6 +152,12 @@ def app_rules() -> dict[str, Any]:
     def package_pk(w: Any, role: str, rel: str) -> dict[str, Any]:
         return {"pk": package(w, role, rel).pk}
 
+    def serving(w: Any, role: str, rel: str) -> Any:
+        return app_objects(w).serving[(HOME[role], rel)]
+
+    def serving_pk(w: Any, role: str, rel: str) -> dict[str, Any]:
+        return {"pk": serving(w, role, rel).pk}
+
     def task_pk(w: Any, role: str, rel: str) -> dict[str, Any]:
         return {"pk": task(w, role, rel).pk}
 
@@ -211,6 +217,17 @@ def app_rules() -> dict[str, Any]:
             args=lambda w, role, rel: {"case_id": w.case(role, rel).pk},
         ),
         "referrals:task-done": Rule(owner_task_page_post, args=task_pk, method="post"),
+        # A referral's tasks: its owner's side adds them, and so does the agency it was sent
+        # to while it serves the person (decision 0510); hidden referrals are unknown ones.
+        "referrals:referral-task-create": Rule(scoped(), args=serving_pk),
+        # A referral's notes: written by its sending side or its receiver; a hidden referral
+        # is an unknown one (decision 0510).
+        "referrals:referral-note-add": Rule(
+            case_page_post,
+            args=ref_pk,
+            method="post",
+            data=lambda w, role, rel: {"text": "Met the family at the shelter."},
+        ),
         "referrals:exchange": Rule(case_visibility, args=package_pk),
         "referrals:exchange-json": Rule(case_visibility, args=package_pk),
         "referrals:exchange-pdf": Rule(case_visibility, args=package_pk),
@@ -253,11 +270,13 @@ def app_rules() -> dict[str, Any]:
                 api_create(
                     lambda w, role, rel: {
                         "case": w.case(role, rel).pk,
-                        "referral": referral(w, role, rel).pk,
+                        "referral": serving(w, role, rel).pk,
                         "title": "Call the family",
                         "owner_agency": HOME[role],
                         "due_on": "2030-01-01",
                     },
+                    # The receiver adds tasks to a referral it serves, not to the case.
+                    allowed=None,
                     id_fields=("case", "referral"),
                 ),
             ),

@@ -31,10 +31,11 @@ DAY = "2024-03-01"
 
 def _operation(world: Any, role: str, relation: str) -> Any:
     """The world's case of this relation as an operation (made once, kept for the test)."""
+    from ctip.registry.models import CaseShare
     from ctip.screening.models import Operation
 
     case = world.case(role, relation)
-    operation, _created = Operation.objects.get_or_create(
+    operation, created = Operation.objects.get_or_create(
         case=case,
         defaults={
             "kind": "raid",
@@ -45,6 +46,11 @@ def _operation(world: Any, role: str, relation: str) -> Any:
             "lead_agency": case.owning_agency,
         },
     )
+    if created:
+        # The agencies the case is shared with outright took part in the operation (as
+        # operation_create shares it with them): they may register persons (decision 0781).
+        shared = CaseShare.objects.filter(case=case, reason="shared")
+        operation.agencies.set([share.agency for share in shared])
     return operation
 
 
@@ -119,13 +125,15 @@ def rules() -> dict[str, Rule]:
         )
 
     def found_create(role: str, relation: str) -> Any:
-        """Persons are registered by the case's owning agency (the registry's rule): an agency
-        the operation is shared with may read and screen, not register persons (403)."""
+        """Persons are registered by the lead agency or, for itself, by an agency taking part
+        (the world's operations list the agencies the case is shared with outright, decision
+        0781); a referral's receiver and roles that register nothing: the operation is hidden
+        (400, as for an unknown one)."""
         if role == ANONYMOUS:
             return UNAUTHORIZED
         if role not in RECORD_ROLES or relation not in WHOLE_CASE_RELATIONS:
             return BAD_REQUEST
-        return CREATED if relation == "own" else FORBIDDEN
+        return CREATED
 
     return {
         "screening:operation-list": Rule(by_role(OK, anonymous=LOGIN)),

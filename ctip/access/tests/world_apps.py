@@ -9,7 +9,9 @@ world.py) there is:
 - a referral on the relation's case: from the case's owner to a foreign partner
   (repatriation), except for "referred", where the owner refers the victim to the home agency;
 - an exchange package on a repatriation referral of that case;
-- an open task on the case, owned by the case's owner agency.
+- an open task on the case, owned by the case's owner agency;
+- a referral in service (accepted) on which the home agency may add tasks: for "referred",
+  a second referral of the victim to the home agency, accepted by it; otherwise the first.
 And one published statistics release (small-cell suppression) for the public pages.
 """
 
@@ -18,6 +20,7 @@ from typing import Any
 
 from ctip.access.models import Agency, Membership, User
 from ctip.referrals import services as referrals
+from ctip.referrals.choices import Service
 from ctip.registry.models import Participant
 
 from .world import PASSWORD, RELATIONS, World
@@ -33,6 +36,7 @@ class AppObjects:
     referrals: dict[tuple[str, str], Any] = field(default_factory=dict)
     packages: dict[tuple[str, str], Any] = field(default_factory=dict)
     tasks: dict[tuple[str, str], Any] = field(default_factory=dict)
+    serving: dict[tuple[str, str], Any] = field(default_factory=dict)
 
 
 def _staff(agency: Agency) -> User:
@@ -79,8 +83,28 @@ def app_objects(world: World) -> AppObjects:
                 service=RECEIVED_SERVICE[home],
                 from_agency=owner,
             )
+            # A second referral, accepted, stays in service whatever the transition rules
+            # do to the first: the receiver adds tasks to it (decision 0510).
+            receiver = Agency.objects.get(code=home)
+            second = next(
+                service
+                for service in sorted(Service.values)
+                if service != RECEIVED_SERVICE[home]
+                and referrals.agency_offers(agency=receiver, service=service)
+            )
+            serving = referrals.referral_send(
+                actor=sender,
+                participant=victim,
+                to_agency=receiver,
+                service=second,
+                from_agency=owner,
+            )
+            objects.serving[(home, relation)] = referrals.referral_accept(
+                actor=_staff(receiver), referral=serving
+            )
         else:
             objects.referrals[(home, relation)] = repatriation
+            objects.serving[(home, relation)] = repatriation
         objects.tasks[(home, relation)] = referrals.task_create(
             actor=sender,
             case=case,

@@ -19,6 +19,7 @@ from ctip.registry.models import Case, Participant, Person, VictimProfile
 from ctip.registry.services import case_reference
 from ctip.registry.signals import cases_written
 
+from ..own_ids import strip_own
 from .matching import database_check
 from .preparing import Prepared
 from .records import Context
@@ -166,7 +167,9 @@ class Loader:
             cases[external_id] = pk
             reference = case_reference(pk, datetime.date.fromisoformat(v[5]))
             # An imported case has no caseworker yet (assigned_to).
-            rows.append((pk, reference, *v, "", external_id, self.actor_id, None, ts, ts))
+            rows.append(
+                (pk, reference, *v, "", strip_own(external_id), self.actor_id, None, ts, ts)
+            )
         self.writer.write(CASE_TABLE, rows)
         if rows:
             counts.cases += len(rows)
@@ -184,7 +187,7 @@ class Loader:
             persons[external_id] = pk
             rows.append((
                 pk, v[0], v[1], v[2], v[3], "", v[4], v[5], v[6], v[7], v[8], v[9], v[10], "[]",
-                v[11], v[12], v[13], v[14], external_id, v[15], ts, ts,
+                v[11], v[12], v[13], v[14], strip_own(external_id), v[15], ts, ts,
             ))  # fmt: skip
         self.writer.write(PERSON_TABLE, rows)
         counts.persons += len(rows)

@@ -11,6 +11,7 @@ from ctip.access.choices import Action
 from ctip.access.policies import restrict
 from ctip.registry.models import Case, Person
 
+from ..own_ids import resolve_own_cases, resolve_own_persons, strip_own
 from .reading import Problem, RowResult, Source, iter_records, open_source
 from .records import Context, person_keys, validate_record
 
@@ -43,6 +44,19 @@ def _by_external_id(model: Any, ids: set[str]) -> dict[str, int]:
     return dict(model.objects.filter(external_id__in=ids).values_list("external_id", "pk"))
 
 
+def _known(
+    model: Any, ids: set[str], ctx: Context, own: Callable[[Any, set[str]], dict[str, int]]
+) -> dict[str, int]:
+    """Records named by the rows: by external id as the file gives it; a marked id of this
+    installation's (own_ids) by that first, else by its reference or person id among what the
+    actor may see. Unfound marked ids are new records, stored under the file's id."""
+    by_external = _by_external_id(model, {strip_own(i) for i in ids})
+    found = {i: by_external[strip_own(i)] for i in ids if strip_own(i) in by_external}
+    rest = {i for i in ids if i not in found}
+    found.update(own(ctx.actor, rest))
+    return found
+
+
 def _persons_born(dob_indexes: set[str], ceiling: int) -> dict[str, list[tuple[int, str]]]:
     """Persons registered before the import began, by date-of-birth index: (pk, name keys)."""
     known: dict[str, list[tuple[int, str]]] = {}
@@ -72,8 +86,8 @@ def database_check(rows: list[tuple[int, str, str | None, str, str]], ctx: Conte
 
     `rows` holds, per row: (row number, case external id, person external id or None, the
     person's name keys, date-of-birth index)."""
-    cases = _by_external_id(Case, {r[1] for r in rows})
-    persons = _by_external_id(Person, {r[2] for r in rows if r[2] is not None})
+    cases = _known(Case, {r[1] for r in rows}, ctx, resolve_own_cases)
+    persons = _known(Person, {r[2] for r in rows if r[2] is not None}, ctx, resolve_own_persons)
     changeable: set[int] = set()
     with_person = {cases[r[1]] for r in rows if r[2] is not None and r[1] in cases}
     if with_person:
@@ -92,7 +106,8 @@ def database_check(rows: list[tuple[int, str, str | None, str, str]], ctx: Conte
                 row,
                 "cas_CaseId",
                 "not_allowed",
-                _("Case %(id)s already exists and you may not add to it.") % {"id": case_id},
+                _("Case %(id)s already exists and you may not add to it.")
+                % {"id": strip_own(case_id)},
             )
     for position, (row, _case_id, person_id, keys, dob) in enumerate(rows):
         if person_id is None or person_id in persons or not dob or position in problems:

@@ -34,6 +34,7 @@ from ..htcds import (
     VICTIM_COLUMNS,
     fold,
 )
+from ..own_ids import mark_own_case_id, mark_own_person_id, own_export_mark
 from .reading import MEMO_LIMIT, RowResult
 
 
@@ -106,8 +107,11 @@ class Context:
     scripts_memo: dict[str, tuple[str, str]] = field(default_factory=dict)
     json_memo: dict[tuple[str, ...], str] = field(default_factory=dict)
     today: datetime.date = field(default_factory=timezone.localdate)
+    export_mark: str = ""
 
     def __post_init__(self) -> None:
+        if not self.export_mark:
+            self.export_mark = own_export_mark()
         if not self.agencies:
             self.agencies = {fold(a.code): a for a in Agency.objects.all()}
         if not self.person_ceiling:
@@ -281,6 +285,8 @@ def validate_record(number: int, record: dict[str, Any], ctx: Context) -> RowRes
             k: str(record[k]) for k in sorted(record) if k not in PERSON_COLUMNS | VICTIM_COLUMNS
         }
         case_id = f"row:{agency.code}:{_fingerprint(case_fields, record)}"
+    elif _own_row(parsed, ctx):
+        case_id = mark_own_case_id(case_id)
     result.case = {
         "external_id": case_id,
         "owning_agency_id": agency.pk,
@@ -296,6 +302,11 @@ def validate_record(number: int, record: dict[str, Any], ctx: Context) -> RowRes
     if any(column in record for column in PERSON_COLUMNS | VICTIM_COLUMNS):
         _person(result, record, parsed, ctx)
     return result
+
+
+def _own_row(parsed: dict[str, Any], ctx: Context) -> bool:
+    """Whether this installation exported the row: its references and person ids are ours."""
+    return bool(parsed.get("ctip_ExportedFrom")) and parsed["ctip_ExportedFrom"] == ctx.export_mark
 
 
 def result_columns(result: RowResult) -> set[str]:
@@ -339,6 +350,8 @@ def _person(
     if not person_id:
         person_fields = {k: str(record[k]) for k in sorted(record) if k in PERSON_COLUMNS}
         person_id = f"{result.case['external_id']}/{_fingerprint(person_fields)[:16]}"
+    elif _own_row(parsed, ctx):
+        person_id = mark_own_person_id(person_id)
     result.person = {
         "external_id": person_id,
         **names,

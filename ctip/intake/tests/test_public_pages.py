@@ -61,7 +61,12 @@ def test_the_form_speaks_each_language():
 
 
 def test_unknown_language_is_not_found(client):
-    assert client.get("/report/xx/").status_code == 404
+    for path in ("/report/xx/", "/report/xx/follow-up/", "/report/xx/about/"):
+        response = client.get(path)
+        # The public pages' own 404, without the site's layout and its CSRF cookie.
+        assert response.status_code == 404 and response.cookies == {}, path
+        assert 'href="/report/km/"' in response.content.decode()
+    assert client.post("/report/xx/", {"what": "x"}).cookies == {}
     assert client.get("/report/").status_code == 302
 
 

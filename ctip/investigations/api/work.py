@@ -6,7 +6,7 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from .. import selectors
 from ..ads import selectors as ad_selectors
 from ..ads import services as ad_services
 from ..ads.rules import flags
+from ..ftm.forms import MAX_UPLOAD
 from ..ftm.importer import network_import
 from ..ftm.reader import bounded_lines
 from ..sanctions import selectors as hit_selectors
@@ -173,6 +174,8 @@ class FtmImportViewSet(SelectorViewSet):
             "case", lambda: selectors.case_get(actor=actor, pk=data["case"], action=Action.VIEW)
         )
         upload = data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise serializers.ValidationError({"file": [_("The file is larger than 20 MB.")]})
         counts = network_import(
             actor=actor,
             case=case,

@@ -40,6 +40,10 @@ from .export import HOLDER_PROPERTY, IDENTIFIER_SCHEMA, PHONE_AS_TYPED, RELATION
 from .reader import LineError, read_lines
 
 HOLDERS = ("Person", "Company", "Organization", "LegalEntity")
+# One case's network, written through the services one entity at a time (each person also
+# scored for possible matches): a file above this is refused whole, so that a hostile or
+# mistaken upload (a whole sanctions list) costs seconds, not hours.
+MAX_IMPORT_ENTITIES = 5_000
 ACCEPTED = (*HOLDERS, *(schema for schema, _v, _s in IDENTIFIER_SCHEMA.values()),
             *(schema for schema, _a, _b in RELATION_SCHEMA.values()))  # fmt: skip
 _KIND_OF_SCHEMA = {schema: kind for kind, (schema, _v, _s) in IDENTIFIER_SCHEMA.items()}
@@ -336,6 +340,14 @@ def network_import(
         raise ValidationError({"role": [_("Persons of a network are not victims.")]})
     result = read_lines(lines, allowed=ACCEPTED, keep_raw={"phone"})
     errors = list(result.errors)
+    if not errors and len(result.entities) > MAX_IMPORT_ENTITIES:
+        errors = [
+            LineError(
+                result.lines[str(result.entities[MAX_IMPORT_ENTITIES].id)],
+                _("more than %(n)d entities: a case's network is imported in parts")
+                % {"n": MAX_IMPORT_ENTITIES},
+            )
+        ]
     if not errors:
         errors = _network_errors(actor, result.entities, result.lines)
     has_persons = any(e.schema.is_a("Person") for e in result.entities)

@@ -291,3 +291,33 @@ def test_lists_page_by_cursor(investigator: Any) -> None:
     assert [row["name"] for row in second["results"]] == ["Company 0"]
     assert second["next"] is None
     assert api.get(f"{API}/organisations/", {"cursor": "bad"}).status_code == 404
+
+
+def test_an_import_over_the_size_limit_is_refused_on_its_field(
+    investigator: Any, cases: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ctip.investigations.api import work
+
+    monkeypatch.setattr(work, "MAX_UPLOAD", 10)
+    text = b'{"id": "c", "schema": "Company", "properties": {"name": ["Blue Sky Ltd"]}}'
+    answer = client_for(investigator).post(
+        f"{API}/ftm-imports/",
+        {"case": cases["own_2"].pk, "file": SimpleUploadedFile("n.ftm.json", text)},
+        format="multipart",
+    )
+    assert answer.status_code == 400 and answer.json() == {
+        "file": ["The file is larger than 20 MB."]
+    }
+
+
+def test_the_hit_page_masks_the_suspects_name_in_the_evidence_too(
+    client: Any, investigator: Any, suspect: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hit = _hit(suspect)
+    client.force_login(investigator)
+    url = f"/investigations/sanctions/hits/{hit.pk}/"
+    assert "name &#x27;Sok Dara&#x27; ~ listed" in client.get(url).content.decode()
+    monkeypatch.setitem(masking.CLEARANCE, "investigator", frozenset({"health"}))
+    page = client.get(url).content.decode()
+    assert f"name {MASK} ~ listed" in page
+    assert "name &#x27;Sok Dara&#x27;" not in page

@@ -331,3 +331,49 @@ def test_imported_persons_probably_registered_already_are_queued_for_review(
     assert AuditEvent.objects.filter(
         object_type="linkage.candidate", actor_id=investigator.pk
     ).exists()
+
+
+def test_a_file_bigger_than_a_cases_network_is_refused_whole(
+    investigator: Any, cases: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ctip.investigations.ftm import importer
+
+    monkeypatch.setattr(importer, "MAX_IMPORT_ENTITIES", 2)
+    rows = [
+        line({"id": f"c{n}", "schema": "Company", "properties": {"name": [f"Co {n}"]}})
+        for n in range(3)
+    ]
+    with pytest.raises(ValidationError) as refused:
+        network_import(actor=investigator, case=cases["own_2"], lines=[b"", *rows])
+    assert refused.value.message_dict["file"] == [
+        "line 4: more than 2 entities: a case's network is imported in parts"
+    ]
+    assert not Organisation.objects.exists()
+
+
+def test_an_investigator_imports_through_the_exchange_page(
+    client: Any, investigator: Any, cases: Any
+) -> None:
+    client.force_login(investigator)
+    page = client.get("/investigations/exchange/").content.decode()
+    assert "Investigators register suspects and other parts of a network" in page
+    done = client.post(
+        "/investigations/exchange/",
+        {
+            "import-case": cases["own_2"].reference,
+            "import-role": "suspect",
+            "import-file": _upload(line(SUSPECT) + b"\n" + line(COMPANY)),
+        },
+    )
+    assert done.status_code == 302
+    assert Person.objects.get(external_id="aleph-boss").registered_by is not None
+    # In another agency's case, nothing: the page names the case field.
+    refused = client.post(
+        "/investigations/exchange/",
+        {
+            "import-case": cases["sr"].reference,
+            "import-role": "suspect",
+            "import-file": _upload(line(SUSPECT)),
+        },
+    )
+    assert refused.status_code == 400 and "No case with this reference" in refused.content.decode()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Role
+from ctip.access.models import Agency
 from ctip.access.policies import actor_scope, restrict
 from ctip.registry.selectors import (
     case_record_get,
@@ -23,9 +24,12 @@ from ..choices import (
 )
 from ..models import (
     Referral,
+    ReferralNote,
     Task,
 )
 from ..services import (
+    may_add_task,
+    referral_note_side,
     staff_agencies,
 )
 
@@ -34,6 +38,33 @@ def task_queryset(*, actor: Any) -> QuerySet[Task]:
     return restrict(Task.objects.all(), actor).select_related(
         "case", "owner_agency", "assigned_to", "referral"
     )
+
+
+def referral_task_owners(*, actor: Any, referral: Referral) -> QuerySet[Agency]:
+    """The agencies the actor may add a task to this referral for (the task's owner): on the
+    owner's side of the case, the actor's own agencies; as its receiver while it serves the
+    person, the receiving agency. Empty where the actor may add none (decision 0510)."""
+    mine = sorted(staff_agencies(actor))
+    allowed = [
+        pk
+        for pk in mine
+        if may_add_task(actor=actor, case=referral.case, owner_agency_id=pk, referral=referral)
+    ]
+    return Agency.objects.filter(pk__in=allowed).order_by("code")
+
+
+def referral_notes(*, actor: Any, referral: Referral) -> QuerySet[ReferralNote]:
+    """The referral's notes the actor reads: its sending side and its receiver (decision
+    0510), not another agency that a referral of the same victim opened the case to."""
+    return (
+        restrict(ReferralNote.objects.filter(referral=referral), actor)
+        .select_related("agency", "author")
+        .order_by("created_at", "id")
+    )
+
+
+def may_write_referral_note(*, actor: Any, referral: Referral) -> bool:
+    return referral_note_side(actor=actor, referral=referral) is not None
 
 
 def task_get(*, actor: Any, pk: int) -> Task:

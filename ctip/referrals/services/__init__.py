@@ -37,6 +37,9 @@ from .offers import (
     service_deadline_set,
 )
 from .tasks import (
+    may_add_task,
+    referral_note_add,
+    referral_note_side,
     task_cancel,
     task_complete,
     task_create,
@@ -56,10 +59,13 @@ __all__ = [
     "exchange_package_refusal",
     "exchange_update_add",
     "htcds_record",
+    "may_add_task",
     "referral_accept",
     "referral_close",
     "referral_complete",
     "referral_decline",
+    "referral_note_add",
+    "referral_note_side",
     "referral_send",
     "referral_start",
     "service_deadline_set",

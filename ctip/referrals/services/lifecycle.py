@@ -191,6 +191,17 @@ def referral_send(
         receiver = _resolve_agency(errors, to_agency)
         sender = _sender_agency(errors, actor, from_agency)
         case = Case.objects.select_for_update().get(pk=participant.case_id)
+        # A referral passes the case on, as a share does: the owner's side only (Action.SHARE);
+        # an agency that received the case by a share or a referral may not pass it on. Asked
+        # first: an actor who may not refer learns nothing from the checks below (consent,
+        # open referrals).
+        if not restrict(Case.objects.filter(pk=case.pk), actor, Action.SHARE).exists():
+            raise PermissionDenied(
+                _(
+                    "Only the agency that owns the case (or its supervisors) may refer from it; "
+                    "a case received by a share or a referral cannot be passed on."
+                )
+            )
         if case.is_closed:
             errors.add("case", _("Case %(case)s is closed; reopen it to refer.") % {"case": case})
         if receiver is not None:
@@ -217,7 +228,6 @@ def referral_send(
                     _("This person already has an open referral to %(agency)s for this service.")
                     % {"agency": receiver.code},
                 )
-        _check_child_steps(errors, participant, service)
         basis = _consent_basis(errors, actor, participant, case, shares_identity)
         part_override = receiver is not None and _check_victim_part_consent(
             errors, actor, participant, case, receiver, shares_identity
@@ -234,15 +244,11 @@ def referral_send(
                 ),
             )
         errors.raise_if_any()
-        # A referral passes the case on, as a share does: the owner's side only (Action.SHARE);
-        # an agency that received the case by a share or a referral may not pass it on.
-        if not restrict(Case.objects.filter(pk=case.pk), actor, Action.SHARE).exists():
-            raise PermissionDenied(
-                _(
-                    "Only the agency that owns the case (or its supervisors) may refer from it; "
-                    "a case received by a share or a referral cannot be passed on."
-                )
-            )
+        # Asked only of those who may refer: the answer says the person is a child.
+        child_errors = Errors()
+        if service in Service.values:
+            _check_child_steps(child_errors, participant, service)
+        child_errors.raise_if_any()
         assert receiver is not None and sender is not None
         now = timezone.now()
         today = timezone.localdate(now)

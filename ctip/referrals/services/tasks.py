@@ -1,4 +1,4 @@
-"""Tasks on a case: adding them and finishing them."""
+"""Tasks on a case and a referral's own notes: adding them (and finishing tasks)."""
 
 import datetime
 from typing import Any
@@ -13,23 +13,45 @@ from ctip.access.policies import restrict
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.registry.models import Case
-from ctip.registry.validation import Errors, check_choice
+from ctip.registry.validation import Errors, check_choice, check_text
 
 from ..choices import (
+    SERVING_STATUSES,
     Service,
     TaskStatus,
 )
 from ..models import (
     Referral,
+    ReferralNote,
     Task,
 )
 from .base import (
+    MASKED,
     _audited_refusal,
     staff_agencies,
 )
 from .offers import (
     deadline_days,
 )
+
+
+def may_add_task(
+    *, actor: Any, case: Case, owner_agency_id: int, referral: Referral | None = None
+) -> bool:
+    """The case's owner side adds tasks to the case and its referrals; the agency a referral
+    was sent to adds tasks, its own, to that referral while it serves the person (decision
+    0510). No one else, whatever else of the case a referral opened to them."""
+    if owner_agency_id not in staff_agencies(actor):
+        return False
+    if restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists():
+        return True
+    if referral is None:
+        return False
+    current = Referral.objects.filter(pk=referral.pk).values_list("to_agency_id", "status").first()
+    if current is None:
+        return False
+    to_agency_id, status = current
+    return to_agency_id == owner_agency_id and status in SERVING_STATUSES
 
 
 def task_create(
@@ -74,7 +96,9 @@ def task_create(
                 % {"user": assigned_to, "agency": owner_agency.code},
             )
         errors.raise_if_any()
-        if not restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists():
+        if not may_add_task(
+            actor=actor, case=case, owner_agency_id=owner_agency.pk, referral=referral
+        ):
             raise PermissionDenied(_("You may not add tasks to this case."))
         due = due_on
         if due is None:
@@ -152,3 +176,62 @@ def task_complete(*, actor: Any, task: Task) -> Task:
 
 def task_cancel(*, actor: Any, task: Task) -> Task:
     return _task_finish(actor=actor, task=task, status=TaskStatus.CANCELLED)
+
+
+REFERRAL_NOTE_MAX = 5000
+
+
+def referral_note_side(*, actor: Any, referral: Referral) -> Agency | None:
+    """The agency the actor writes a referral note for: the receiver's when the actor works
+    there, else the sender's when the actor is on the case's owner side; None for anyone else
+    (another receiver of the same victim included). Decision 0510."""
+    if referral.to_agency_id in staff_agencies(actor):
+        return referral.to_agency
+    if staff_agencies(actor) and (
+        restrict(Case.objects.filter(pk=referral.case_id), actor, Action.CHANGE).exists()
+    ):
+        return referral.from_agency
+    return None
+
+
+def referral_note_add(*, actor: Any, referral: Referral, text: str) -> ReferralNote:
+    """Write a note on a referral, for the side the actor works on."""
+
+    def work() -> ReferralNote:
+        errors = Errors()
+        body = text.strip()
+        if not body:
+            errors.add("text", _("Write the note."))
+        elif len(body) > REFERRAL_NOTE_MAX:
+            errors.add("text", _("At most %(n)s characters.") % {"n": REFERRAL_NOTE_MAX})
+        else:
+            check_text(errors, "text", body)
+        errors.raise_if_any()
+        agency = referral_note_side(actor=actor, referral=referral)
+        if agency is None:
+            raise PermissionDenied(_("You may not write notes on this referral."))
+        note = ReferralNote.objects.create(
+            referral=referral,
+            text=body,
+            agency=agency,
+            author=actor if getattr(actor, "pk", None) else None,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=note,
+            changes={
+                "referral": [None, referral.pk],
+                "agency": [None, agency.code],
+                "text": [None, MASKED],
+            },
+        )
+        return note
+
+    return _audited_refusal(
+        actor=actor,
+        wanted="referral_note_add",
+        object_type="referrals.referral",
+        object_id=referral.pk,
+        work=work,
+    )

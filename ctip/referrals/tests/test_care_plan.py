@@ -80,13 +80,23 @@ def test_the_consent_checked_is_the_planned_victims(police: Any, victim: Any):
     services.care_plan_refer(actor=police, item=_plan(police, victim), to_agency="DOSVY-12")
 
 
-def test_a_child_is_referred_for_a_durable_solution_only_with_the_steps(police: Any, victim: Any):
+def test_a_child_is_referred_for_a_durable_solution_only_with_the_steps(
+    police: Any, social: Any, victim: Any
+):
     child = _other_victim(police, victim.case, age=12)
     with pytest.raises(ValidationError) as refused:
         services.referral_send(
             actor=police, participant=child, to_agency="DOSVY-12", service="reintegration"
         )
     assert "is a child" in " ".join(refused.value.message_dict["service"])
+    # The receiver of another referral, who may not refer, learns nothing of the child.
+    services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="shelter"
+    )
+    with pytest.raises(PermissionDenied):
+        services.referral_send(
+            actor=social, participant=child, to_agency="NGO-CWCC", service="reintegration"
+        )
     # Immediate protection does not wait for the paperwork.
     services.referral_send(actor=police, participant=child, to_agency="DOSVY-12", service="shelter")
     # The fixture's child has the steps on record: her reintegration goes.

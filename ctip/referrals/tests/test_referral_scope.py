@@ -163,6 +163,25 @@ def test_a_receiving_agency_cannot_pass_the_case_on(
     assert client.get(reverse("referrals:send", args=[victim.pk])).status_code == 403
 
 
+def test_one_who_may_not_refer_is_refused_before_any_check_that_would_tell_something(
+    police: Any, social: Any, victim: Any
+) -> None:
+    """The receiver asks for a referral the owner already sent, without consent to identity:
+    the answer is the same refusal, not "already has an open referral" or a consent error."""
+    _send(police, victim)
+    victim_profile_save(actor=police, participant=victim, consent_to_share=False)
+    with pytest.raises(PermissionDenied):
+        _send(social, victim, to_agency="DOSVY-12", shares_identity=True)
+    api = APIClient()
+    api.force_authenticate(social)
+    response = api.post(
+        "/api/v1/referrals/",
+        {"participant": victim.pk, "to_agency": "DOSVY-12", "service": "shelter"},
+        format="json",
+    )
+    assert response.status_code == 403, response.json()
+
+
 def test_sharing_outright_after_a_referral_opens_the_whole_case(
     police: Any, social: Any, victim: Any, second_victim: Any
 ) -> None:

@@ -229,6 +229,9 @@ def case_transfer(
     """Hand the case to another agency, which owns it from now on; the former owner keeps
     reading and adding to it (a direct share). Victims' identities go with it, so their
     consent is checked as for any share (a supervisor may override, saying why)."""
+    # Only the owner's side passes a case on, as for sharing; asked first, so that one who may
+    # not transfer learns nothing from the checks below (who owns the case, its children).
+    _require(actor, case, Action.SHARE)
     errors = Errors()
     reason = reason.strip()
     if not reason:
@@ -241,10 +244,10 @@ def case_transfer(
         errors.add(
             "to_agency", _("The case already belongs to %(agency)s.") % {"agency": to_agency.code}
         )
+    errors.raise_if_any()
+    # Asked only of those who may transfer: the answer names the case's children.
     _check_children_for_transfer(errors, case)
     errors.raise_if_any()
-    # Only the owner's side passes a case on, as for sharing.
-    _require(actor, case, Action.SHARE)
     consented = identity_share_check(
         actor=actor,
         case=case,

@@ -170,6 +170,14 @@ def test_child_case_transferred_only_with_best_interests_and_guardian(
         "a best-interest assessment",
         "an appointed guardian",
     ]
+    # Someone who may not transfer the case learns nothing of its children.
+    with pytest.raises(PermissionDenied):
+        case_transfer(
+            actor=make_member("case_officer", "PAHT-1"),
+            case=victim.case,
+            to_agency=receiver,
+            reason="Shelter care",
+        )
     with pytest.raises(ValidationError) as refused:
         case_transfer(actor=officer, case=victim.case, to_agency=receiver, reason="Shelter care")
     assert "is a child" in " ".join(refused.value.messages)

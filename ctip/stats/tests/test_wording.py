@@ -187,3 +187,21 @@ def test_table_rows_keep_their_order_and_every_key_even_when_two_share_a_name():
     twins = ["unknown", str(value_name("sex", "unknown"))]
     assert twins[0] != twins[1] and value_name("sex", twins[1]) == value_name("sex", twins[0])
     assert sorted(ordered_keys("sex", twins)) == sorted(twins)
+
+
+def test_khmer_pdf_has_no_english_words(analyst: Any):
+    """#14 Done means: the Khmer statistics PDFs speak Khmer (codes and names aside)."""
+    from django.utils import translation
+
+    from ctip.stats.render import pdf_document
+    from ctip.stats.reports import half_year_report
+
+    with translation.override("km"):
+        document = pdf_document(half_year_report(actor=analyst, period="2024H1"))
+    texts = [
+        box.text
+        for page in document.pages
+        for box in _boxes(page._page_box)
+        if hasattr(box, "text")
+    ]
+    assert texts and not _latin_words(" ".join(texts)), sorted(_latin_words(" ".join(texts)))
