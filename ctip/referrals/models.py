@@ -377,7 +377,9 @@ class ExchangePackage(models.Model):
     consented fields (encrypted at rest) from which the PDF summary is rendered."""
 
     case_path = "referral__case"
-    referral_part = "referral__participant"
+    # Read by the owner's side (the case rule) and by the agency this package's referral went
+    # to; not by every agency some other referral opened the victim to (decision 0510).
+    receiver_path = "referral__to_agency"
 
     referral = models.OneToOneField(
         Referral,

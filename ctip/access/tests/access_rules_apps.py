@@ -126,8 +126,13 @@ def app_rules() -> dict[str, Any]:
         lambda role, rel: AnyOf({OK, BAD_REQUEST}) if rel == "own" else FORBIDDEN,
         WHOLE_CASE_RELATIONS,
     )
-    # The update's body is checked before who may record it: an empty body is a 400.
-    package_update_outcome = case_api_post(lambda role, rel: BAD_REQUEST)
+    # A repatriation package is read by the case owner's side and by its own referral's
+    # receiver (the partner country, outside the world's roles); the agency another referral
+    # opened the victim to does not read it (decision 0510). The update's body is checked
+    # before who may record it: an empty body is a 400.
+    package_page = scoped(visible=WHOLE_CASE_RELATIONS)
+    package_api = scoped(anonymous=UNAUTHORIZED, visible=WHOLE_CASE_RELATIONS)
+    package_update_outcome = case_api_post(lambda role, rel: BAD_REQUEST, WHOLE_CASE_RELATIONS)
     # Preparing a second package for the same referral is refused, with a message.
     exchange_create_outcome = case_page_post
 
@@ -228,9 +233,9 @@ def app_rules() -> dict[str, Any]:
             method="post",
             data=lambda w, role, rel: {"text": "Met the family at the shelter."},
         ),
-        "referrals:exchange": Rule(case_visibility, args=package_pk),
-        "referrals:exchange-json": Rule(case_visibility, args=package_pk),
-        "referrals:exchange-pdf": Rule(case_visibility, args=package_pk),
+        "referrals:exchange": Rule(package_page, args=package_pk),
+        "referrals:exchange-json": Rule(package_page, args=package_pk),
+        "referrals:exchange-pdf": Rule(package_page, args=package_pk),
         # --- referrals API (/api/v1/) ---------------------------------------------------------
         "referral-list": Rule(
             api,
@@ -283,7 +288,7 @@ def app_rules() -> dict[str, Any]:
         ),
         "task-detail": Rule(owner_task_api, args=task_pk),
         "task-done": Rule(task_done_outcome, args=task_pk, method="post"),
-        "exchange-package-detail": Rule(case_api, args=package_pk),
+        "exchange-package-detail": Rule(package_api, args=package_pk),
         "exchange-package-updates": Rule(package_update_outcome, args=package_pk, method="post"),
         "pathway-detail": Rule(
             case_api, args=lambda w, role, rel: {"pk": participant(w, role, rel).pk}

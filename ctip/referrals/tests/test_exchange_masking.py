@@ -108,3 +108,18 @@ def test_the_sender_with_clearance_and_a_revealing_partner_read_it(
     )
     payload = _api(ngo).get(f"/api/v1/exchange-packages/{package.pk}/").json()["payload"]
     assert payload["per_GivenName"] == "Sophea"
+
+
+def test_only_the_owner_side_and_this_referrals_receiver_read_the_package(
+    police: Any, social: Any, victim: Any, package: Any, make_member: Any
+) -> None:
+    """Another agency referred the same victim (for shelter) reads her part of the case, but
+    not the package made for the repatriation referral to the partner country."""
+    services.referral_send(
+        actor=police, participant=victim, to_agency="DOSVY-12", service="shelter"
+    )
+    assert _api(social).get(f"/api/v1/exchange-packages/{package.pk}/").status_code == 404
+    page = _page(social).get(reverse("referrals:exchange", args=[package.pk]))
+    assert page.status_code == 404
+    receiver = make_member("case_officer", "FP-THA", username="thai-partner")
+    assert _api(receiver).get(f"/api/v1/exchange-packages/{package.pk}/").status_code == 200
