@@ -160,6 +160,8 @@ def case_network(
         holders[("o", organisation.pk)] = _organisation(organisation)
     entities: dict[str, EntityProxy] = {}
     for use in uses:
+        if use.person_id in victims_only:
+            continue  # a victim's account or plate is hers: never exported, even unattached
         if use.person_id is not None:
             holder = holders.get(("p", use.person_id))
             identifiable = (

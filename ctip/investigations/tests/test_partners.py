@@ -19,6 +19,7 @@ from ctip.investigations.ftm.partners import (
     network_package_send,
 )
 from ctip.investigations.models import IdentifierUse
+from ctip.investigations.services import identifier_record as record_identifier
 from ctip.linkage.services import agreement_record
 from ctip.registry.models import Person
 
@@ -78,6 +79,11 @@ def test_a_package_is_masked_by_the_agreement_and_received_by_the_partner(
     cases: Any,
     network: Any,  # noqa: F811
 ) -> None:
+    # A victim's bank account: hers, never sent (not even without its holder).
+    record_identifier(
+        actor=investigator, case=network["case"], kind="bank_account", value="555 444 333",
+        service="ACLEDA", person=network["victim"],
+    )  # fmt: skip
     # Thailand's agreement names suspects of Cambodian nationality only.
     agree("TH", nationalities=["KHM"])
     package = network_package_send(actor=investigator, case=network["case"], partner="TH")
@@ -99,7 +105,7 @@ def test_a_package_is_masked_by_the_agreement_and_received_by_the_partner(
     (aide,) = [p for p in persons if not p["properties"].get("firstName")]
     assert aide["properties"] == {"name": [aide["id"]]}
     assert "Li" not in json.dumps(aide) and "2A1234" not in text and "000123456" not in text
-    assert "Srey Mom" not in text  # a victim is never sent
+    assert "Srey Mom" not in text and "555444333" not in text  # a victim is never sent
     assert (package.named, package.masked) == (1, 1)
     sent = AuditEvent.objects.get(action="export", object_id=str(network["case"].pk))
     assert sent.detail["object"] == OBJECT_TYPE and sent.detail["sha256"] == package.digest
