@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -115,11 +116,13 @@ def _place_steps(codes: list[str]) -> tuple[list[dict[str, Any]], gazetteer.Casc
     return levels, step
 
 
+# Lazy: the labels are translated when a page shows them, in that page's language (built at
+# import time they were English on every page).
 PLACE_LABELS = {
-    "province": _("Province or capital"),
-    "district": _("District"),
-    "commune": _("Commune"),
-    "village": _("Village"),
+    "province": gettext_lazy("Province or capital"),
+    "district": gettext_lazy("District"),
+    "commune": gettext_lazy("Commune"),
+    "village": gettext_lazy("Village"),
 }
 
 

@@ -58,6 +58,7 @@ def test_the_form_speaks_each_language():
         html = Client().get(f"/report/{lang}/").content.decode()
         assert "What is happening?" not in html, lang
         assert "Send the report" not in html, lang
+        assert "Province or capital" not in html, lang
 
 
 def test_unknown_language_is_not_found(client):
