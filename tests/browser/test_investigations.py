@@ -72,6 +72,10 @@ def test_follow_a_phone_number_and_export_the_network(
     )
     services.identifier_record(actor=officer, case=second, kind="account", value="@goldjob_hr",
                                service="telegram")  # fmt: skip
+    # A long unbroken value in an alert must wrap at a phone's width, not widen the page.
+    wallet = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"
+    services.identifier_record(actor=officer, case=first, kind="crypto_wallet", value=wallet)
+    services.identifier_record(actor=siem_reap, case=hidden, kind="crypto_wallet", value=wallet)
 
     base = live_server.url
     context, page, elsewhere = offline_page(browser, base, 60_000)
@@ -144,6 +148,9 @@ def test_follow_a_phone_number_and_export_the_network(
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{base}/investigations/cases/{first.pk}/")
         assert page.locator("a[data-identifier]").first.is_visible()
+        page.goto(f"{base}/investigations/")
+        assert wallet in page.locator("ul.alerts").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert elsewhere == []
     finally:
         context.close()
