@@ -35,6 +35,11 @@ def care_plan_item_add(
     """Plan a service for a victim: which, to reach what, by when."""
 
     def work() -> CarePlanItem:
+        # Who may change the case is asked first: one who may not learns nothing from the
+        # checks below (the person's role in the case, for one).
+        case = participant.case
+        if not restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists():
+            raise PermissionDenied(_("You may not change this case."))
         errors = Errors()
         if participant.role != ParticipantRole.VICTIM:
             errors.add("participant", _("A care plan is for a victim."))
@@ -47,9 +52,6 @@ def care_plan_item_add(
         if due_on is not None and due_on < timezone.localdate():
             errors.add("due_on", _("The date %(date)s has passed.") % {"date": due_on})
         errors.raise_if_any()
-        case = participant.case
-        if not restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists():
-            raise PermissionDenied(_("You may not change this case."))
         if case.is_closed:
             raise PermissionDenied(_("The case is closed; reopen it to add to it."))
         item = CarePlanItem.objects.create(

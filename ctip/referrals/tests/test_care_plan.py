@@ -169,3 +169,14 @@ def _offering(service: str) -> int:
     agencies = selectors.agencies_offering(service=service)
     chosen = next(a for a in agencies if a.code != "PAHT-12")
     return chosen.pk
+
+
+def test_one_who_may_not_change_the_case_is_refused_before_the_checks(
+    police: Any, social: Any, victim: Any
+):
+    """Another agency's officer gets the same refusal for a bad plan as for a good one, not
+    field errors that would say something of the case (the refusal is audited)."""
+    with pytest.raises(PermissionDenied):
+        services.care_plan_item_add(actor=social, participant=victim, service="nope", goal="")
+    assert not CarePlanItem.objects.exists()
+    assert AuditEvent.objects.filter(actor_id=social.pk, action="denied").exists()
