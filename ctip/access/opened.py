@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 # kind -> handlers(actor, notification), called inside the service that marks it read.
-OnOpened = Callable[[Any, Any], None]
+OnOpened = Callable[[Any, Any], object]
 _ON_OPENED: dict[str, list[OnOpened]] = {}
 
 
