@@ -68,7 +68,9 @@ def _footprint(node: Node) -> tuple[float, float, float]:
 
 
 def _spread(
-    keys: list[str], points: dict[str, tuple[float, float]], boxes: dict[str, tuple[float, float, float]]
+    keys: list[str],
+    points: dict[str, tuple[float, float]],
+    boxes: dict[str, tuple[float, float, float]],
 ) -> dict[str, tuple[float, float]]:
     """Move nodes apart until no two footprints overlap (labels never drawn over each
     other): each overlapping pair is pushed apart along the axis it overlaps least."""
@@ -273,7 +275,9 @@ def svg(graph: Graph, *, title: str, links: bool = True, embed_font: bool = Fals
         full = f"{node.label} — {stands_for(node)}" if node.records > 1 else node.label
         body = (
             f"<title>{escape(full)}</title>{_shape(node, cx, cy)}"
+            # A white halo under the letters: an edge passing behind a label does not cut it.
             f'<text x="{cx:.1f}" y="{cy + 26:.1f}" text-anchor="middle" fill="#1f2933" '
+            'stroke="#ffffff" stroke-width="3" paint-order="stroke" stroke-linejoin="round" '
             f'class="node-label">{label}</text>'
         )
         if links and node.url:
