@@ -220,7 +220,7 @@ def test_one_trafficker_recorded_in_several_cases_is_one_node(
                 node = page.locator(f".network-drawing a[data-node='person:{records[0].pk}']")
                 # Three records the investigator sees, in three cases; the fourth (Siem
                 # Reap's) is neither drawn nor counted.
-                assert node.locator("text").first.inner_text() == "3"
+                assert node.locator("text").first.text_content() == "3"
                 assert page.locator(".network-drawing a[data-node^='person:']").count() == 1
                 if language == "en":
                     assert "3 records of one person, in 3 cases" in node.inner_html()
