@@ -6,8 +6,8 @@ import random
 import pytest
 
 from ctip.linkage.engine import backends, model, scoring, synthetic
-from ctip.linkage.engine.comparisons import COMPARISON_BY_NAME, levenshtein
-from ctip.linkage.engine.records import consonants, normalise, phone_key
+from ctip.linkage.engine.comparisons import BLOCKING_RULES, COMPARISON_BY_NAME, levenshtein
+from ctip.linkage.engine.records import COLUMNS, consonants, normalise, phone_key
 
 
 def person(**fields):
@@ -321,3 +321,31 @@ def test_records_stream_into_the_table_a_batch_at_a_time(monkeypatch) -> None:
         expected = scoring.score(trained, by_id[pair.a], by_id[pair.b])
         assert pair.pattern == expected.pattern
         assert pair.probability == pytest.approx(expected.probability, abs=1e-9)
+
+
+def test_names_and_province_block_only_years_within_three_or_unknown() -> None:
+    """The names + province rule pairs records with an unknown birth year, or years up to
+    three apart; strangers of a common name born decades apart are not candidates."""
+    base = {"family_name": "Sok", "given_name": "Dara", "province": "Kandal"}
+    rows = [
+        {**base, "record_id": "a", "birth_year": 1990},
+        {**base, "record_id": "no-year"},
+        {**base, "record_id": "three-later", "birth_year": 1993},
+        {**base, "record_id": "ten-later", "birth_year": 2000},
+        {**base, "record_id": "elsewhere", "province": "Takeo"},
+    ]
+    records = [normalise(row) for row in rows]
+    rule = next(r for r in BLOCKING_RULES if "province" in r)
+    with backends.session() as session:
+        connection = session.db_api._con
+        connection.register("people", backends.arrow_table(records, COLUMNS))
+        found = connection.execute(
+            f"SELECT l.unique_id, r.unique_id FROM people l JOIN people r ON ({rule}) "
+            "AND l.unique_id < r.unique_id"
+        ).fetchall()
+    assert {tuple(sorted(pair)) for pair in found} == {
+        ("a", "no-year"),
+        ("a", "three-later"),
+        ("no-year", "three-later"),
+        ("no-year", "ten-later"),
+    }
