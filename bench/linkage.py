@@ -588,6 +588,7 @@ def resolve_once(persons: int, seed: int) -> dict[str, Any]:
     del _truth
     mark("generate", started, cpu_started)
     started, cpu_started = time.perf_counter(), time.process_time()
+
     # The generated rows are dropped as they are normalised, and the normalised records go
     # into the engine's columnar table a batch at a time (as the registry's rows stream from
     # a cursor in `ctip linkage run`): no list of every normalised record is ever held.

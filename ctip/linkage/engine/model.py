@@ -212,9 +212,8 @@ def term_frequencies(
             tables[column] = dict(tables[TF_SOURCE[column]])
             continue
         counted = pc.value_counts(table[column].drop_null())
-        counts = Counter(
-            dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist()))
-        )
+        values, numbers = counted.field("values"), counted.field("counts")
+        counts = Counter(dict(zip(values.to_pylist(), numbers.to_pylist(), strict=True)))
         groups: Counter[str] = Counter()
         for value, count in counts.items():
             groups[value.partition(":")[0]] += count
@@ -347,7 +346,9 @@ def training_sample(
     table = record_table(rows)
     if table.num_rows <= TRAIN_MAX_RECORDS:
         return table
-    labelled = pa.array(sorted({str(record) for a, b, _same in labels for record in (a, b)}))
+    labelled = pa.array(
+        sorted({str(record) for a, b, _same in labels for record in (a, b)}), type=pa.string()
+    )
     is_labelled = pc.is_in(table["unique_id"], value_set=labelled).to_pylist()
     kept = [index for index, flag in enumerate(is_labelled) if flag]
     others = [index for index, flag in enumerate(is_labelled) if not flag]

@@ -290,6 +290,9 @@ def test_past_the_training_cap_a_seeded_sample_keeps_every_labelled_record(monke
     others = [row for row in rows if row["unique_id"] not in {"7", "150", "199", "3"}]
     drawn = random.Random(model.SEED).sample(others, 46)
     assert ids == ["3", "7", "150", "199"] + [row["unique_id"] for row in drawn]
+    # Without any decision (the usual first run) the sample is random.sample's alone.
+    unlabelled = model.training_sample(rows, [])["unique_id"].to_pylist()
+    assert unlabelled == [row["unique_id"] for row in random.Random(model.SEED).sample(rows, 50)]
 
 
 def test_records_stream_into_the_table_a_batch_at_a_time(monkeypatch) -> None:
@@ -327,7 +330,7 @@ def test_names_and_province_block_only_years_within_three_or_unknown() -> None:
     """The names + province rule pairs records with an unknown birth year, or years up to
     three apart; strangers of a common name born decades apart are not candidates."""
     base = {"family_name": "Sok", "given_name": "Dara", "province": "Kandal"}
-    rows = [
+    rows: list[dict[str, object]] = [
         {**base, "record_id": "a", "birth_year": 1990},
         {**base, "record_id": "no-year"},
         {**base, "record_id": "three-later", "birth_year": 1993},
