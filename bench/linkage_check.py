@@ -231,8 +231,13 @@ def main() -> None:
         )
         sample = [row[0] for row in cursor.fetchall()]
     rng.shuffle(sample)
+    # In the sample's (seeded) order: the database returns the rows in any order, and the
+    # drafts of two runs with the same seed must be the same persons.
+    found = Person.objects.in_bulk(sample)
     pool = [
-        p for p in Person.objects.filter(pk__in=sample) if p.family_name_latin or p.given_name_latin
+        p
+        for p in (found[pk] for pk in sample if pk in found)
+        if p.family_name_latin or p.given_name_latin
     ][: args.repeat]
     drafts = [variant(p, rng) if i % 4 else new_person(rng, pool) for i, p in enumerate(pool)]
     originals: list[Person | None] = [p if i % 4 else None for i, p in enumerate(pool)]
