@@ -246,7 +246,11 @@ def svg(graph: Graph, *, title: str, links: bool = True, embed_font: bool = Fals
     `embed_font`, the Khmer glyphs it needs travel inside it, for a file on its own)."""
     positions, width, height = layout(graph)
     legend_rows = legend()
-    key_height = 22 * ((len(legend_rows) + 3) // 4) + 10
+    # As many columns as the longest entry leaves room for (4 at most): a long entry
+    # ("Social-media or messaging account", or its Khmer) ran into the next column.
+    widest = max(7.0 * len(str(label)) + 30 for _colour, label in legend_rows)
+    columns = max(1, min(4, int((width - 10) // widest)))
+    key_height = 22 * -(-len(legend_rows) // columns) + 10
     total = height + key_height
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {total:.0f}" '
@@ -289,11 +293,12 @@ def svg(graph: Graph, *, title: str, links: bool = True, embed_font: bool = Fals
             out.append(f"<g data-node={quoteattr(key)}>{body}</g>")
     y0 = height
     for i, (colour, label) in enumerate(legend_rows):
-        x = 10 + (i % 4) * (width / 4)
-        y = y0 + 22 * (i // 4)
+        x = 10 + (i % columns) * ((width - 10) / columns)
+        y = y0 + 22 * (i // columns)
         out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="12" height="12" fill="{colour}"/>')
         out.append(
-            f'<text x="{x + 18:.0f}" y="{y + 10:.0f}" fill="#1f2933">{escape(str(label))}</text>'
+            f'<text x="{x + 18:.0f}" y="{y + 10:.0f}" fill="#1f2933" class="legend-label">'
+            f"{escape(str(label))}</text>"
         )
     out.append("</svg>")
     return "\n".join(out)

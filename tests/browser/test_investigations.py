@@ -156,9 +156,11 @@ def test_follow_a_phone_number_and_export_the_network(
         context.close()
 
 
-# Each label's box against every other's, as the browser drew them: [] when none overlap.
+# Each label's box (nodes' and the key's) against every other's, as the browser drew them:
+# [] when none overlap.
 OVERLAPS = """() => {
-  const boxes = [...document.querySelectorAll('.network-drawing svg text.node-label')]
+  const boxes = [...document.querySelectorAll(
+      '.network-drawing svg text.node-label, .network-drawing svg text.legend-label')]
     .map(t => t.getBoundingClientRect());
   const out = [];
   boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
