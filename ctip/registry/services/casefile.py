@@ -79,12 +79,13 @@ def participant_add(
     *, actor: Any, case: Case, person: Person, role: str, notes: str = ""
 ) -> Participant:
     """Record a person's role in a case."""
+    # Asked first: the check below would tell one who may not change the case who is in it.
+    _require(actor, case, Action.CHANGE)
     errors = Errors()
     check_choice(errors, "role", role, ParticipantRole.values)
     if Participant.objects.filter(case=case, person=person, role=role).exists():
         errors.add("role", _("This person already has this role in the case."))
     errors.raise_if_any()
-    _require(actor, case, Action.CHANGE)
     _require_open(actor, case)
     return _participant_insert(actor=actor, case=case, person=person, role=role, notes=notes)
 

@@ -78,3 +78,10 @@ def test_an_addition_to_a_closed_case_is_refused_and_audited(
     denied = _denied(officer, case)
     assert len(denied) == len(attempts)
     assert all(detail.get("refused") == "case closed" for detail in denied)
+
+
+def test_who_may_not_change_the_case_is_not_told_who_is_in_it(outsider: Any, victim: Any):
+    with pytest.raises(PermissionDenied):
+        services.participant_add(
+            actor=outsider, case=victim.case, person=victim.person, role="victim"
+        )
