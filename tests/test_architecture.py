@@ -114,3 +114,39 @@ def test_an_import_against_the_order_breaks_it(tmp_path: Path) -> None:
     result = _lint_imports(tmp_path)
     assert result.returncode != 0
     assert "ctip.registry.models -> ctip.stats.models" in result.stdout
+
+
+# Decision 0001: an app's services or selectors past about 600 lines become a package by
+# sub-domain. The rule names those two rooms; a module in either (or in a package made of one)
+# is held to it here, so that a split is not forgotten until someone counts.
+ROOM_LIMIT = 600
+
+
+def oversized_rooms(root: Path) -> list[tuple[str, int]]:
+    """(path, lines) of each services or selectors module, or module of such a package, past
+    the limit; tests and migrations aside."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if "tests" in parts or "migrations" in parts:
+            continue
+        rooms = {"services", "selectors", "services.py", "selectors.py"}
+        if not rooms & set(parts):
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > ROOM_LIMIT:
+            found.append((str(path.relative_to(root)), lines))
+    return found
+
+
+def test_services_and_selectors_stay_within_the_size_rule() -> None:
+    assert oversized_rooms(ROOT / "ctip") == []
+
+
+def test_the_size_rule_finds_a_long_selectors_module(tmp_path: Path) -> None:
+    room = tmp_path / "app" / "selectors"
+    room.mkdir(parents=True)
+    (room / "core.py").write_text("x = 1\n" * (ROOM_LIMIT + 1))
+    (room / "short.py").write_text("x = 1\n" * ROOM_LIMIT)
+    (tmp_path / "app" / "views.py").write_text("x = 1\n" * (ROOM_LIMIT + 1))
+    assert oversized_rooms(tmp_path) == [("app/selectors/core.py", ROOM_LIMIT + 1)]

@@ -33,6 +33,10 @@ class EvidenceSerializer(serializers.Serializer):
 class PossibleMatchSerializer(serializers.Serializer):
     person = PersonSummarySerializer()
     probability = serializers.FloatField()
+    likely = serializers.BooleanField(
+        help_text="At or above the linkage's lower threshold; false: a possible match only "
+        "(names and little else agree, as for many people)."
+    )
     evidence = EvidenceSerializer(many=True)
 
 
@@ -80,6 +84,7 @@ class PossibleMatchViewSet(SelectorViewSet):
                 {
                     "person": PersonSummarySerializer(m.person, context=context).data,
                     "probability": round(m.probability, 4),
+                    "likely": m.likely,
                     "evidence": [
                         {
                             "field": e.field,

@@ -161,6 +161,7 @@ class PossibleMatch:
     person: Person
     probability: float
     evidence: list[Evidence]
+    likely: bool = True  # at or above the lower threshold; below it, a possible match only
 
 
 @dataclass
@@ -175,6 +176,11 @@ class MatchCheck:
     @property
     def found(self) -> bool:
         return bool(self.matches or self.hidden)
+
+    @property
+    def possible(self) -> bool:
+        """Whether some listed match is below the likely threshold."""
+        return any(not m.likely for m in self.matches)
 
 
 @dataclass
@@ -294,15 +300,22 @@ def blocking_queries(draft: Draft, *, limit: int) -> list[QuerySet[Person, int]]
     shared identifiers first, then shared names, the closest birth years first (a common
     name is shared by many; the cap keeps the most likely)."""
     exact = _persons().filter(exact_query(draft)).order_by("-id").values_list("pk", flat=True)
-    names = _persons().filter(names_query(draft))
+    keys = draft.keys()
+    # A three-part name ("Chan Srey Neang") shares two of its keys with thousands: those
+    # holding every key come first, or the cap fills with namesakes of two parts.
+    conditions = [_has_keys(keys), names_query(draft)] if len(keys) > 2 else [names_query(draft)]
     year = draft.birth_year
-    if year is not None:
-        names = names.annotate(
-            st_gap=Coalesce(Abs(F("birth_year") - Value(year)), Value(99))
-        ).order_by("st_gap", "-id")
-    else:
-        names = names.order_by("-id")
-    return [exact[:limit], names.values_list("pk", flat=True)[:limit]]
+    queries = [exact[:limit]]
+    for condition in conditions:
+        names = _persons().filter(condition)
+        if year is not None:
+            names = names.annotate(
+                st_gap=Coalesce(Abs(F("birth_year") - Value(year)), Value(99))
+            ).order_by("st_gap", "-id")
+        else:
+            names = names.order_by("-id")
+        queries.append(names.values_list("pk", flat=True)[:limit])
+    return queries
 
 
 def candidate_ids(draft: Draft, *, limit: int) -> list[int]:
@@ -343,34 +356,51 @@ def require_checker(actor: Any) -> None:
         raise PermissionDenied(_("Only staff who register persons may check for matches."))
 
 
-def registration_check(*, actor: Any, draft: Draft, limit: int = 5) -> MatchCheck:
+def check_thresholds() -> tuple[float, float]:
+    """(shown, likely): the registration check lists the visible persons scoring at or above
+    `shown`; `likely` (the linkage's lower threshold) marks the strong ones and is the bar for
+    counting a match the officer may not see."""
+    lower, _upper = thresholds()
+    return min(settings.CTIP_LINKAGE_CHECK_THRESHOLD, lower), lower
+
+
+def scored_candidates(draft: Draft, model: Any) -> tuple[int, list[tuple[int, Any]]]:
+    """How many candidates were scored, and each (person id, score), most probable first."""
+    candidates = _candidate_rows(draft, settings.CTIP_LINKAGE_CHECK_CANDIDATES)
+    new = engine_api.normalise(draft.row())
+    scored = [
+        (records.person_id(r["record_id"]), engine_api.score(model, new, engine_api.normalise(r)))
+        for r in candidates
+    ]
+    scored.sort(key=lambda item: (-item[1].probability, item[0]))
+    return len(candidates), scored
+
+
+def registration_check(*, actor: Any, draft: Draft, limit: int | None = None) -> MatchCheck:
     """Persons probably the same human being as the one being registered.
 
     Candidates come from the registry's blind indexes and name keys (no decryption of the
-    whole registry); each is scored with the trained model. Matches the actor may not see
-    are only counted, never described. The check is audited (criteria and counts only).
+    whole registry); each is scored with the trained model. The visible ones at or above the
+    check's threshold are listed, most probable first, at most `limit`
+    (CTIP_LINKAGE_CHECK_SHOWN): a missed duplicate costs more than a look at a stranger, so the
+    list starts lower than the review queue. Likely matches the actor may not see are only
+    counted, never described. The check is audited (criteria and counts only).
     """
     require_checker(actor)
     model = current_model()
     if model is None:
         return MatchCheck(ready=False)
-    lower, _upper = thresholds()
-    cap = settings.CTIP_LINKAGE_CHECK_CANDIDATES
-    candidates = _candidate_rows(draft, cap)
-    new = engine_api.normalise(draft.row())
-    scored = []
-    for row in candidates:
-        result = engine_api.score(model, new, engine_api.normalise(row))
-        if result.probability >= lower:
-            scored.append((records.person_id(row["record_id"]), result))
-    scored.sort(key=lambda item: (-item[1].probability, item[0]))
+    shown, likely = check_thresholds()
+    limit = settings.CTIP_LINKAGE_CHECK_SHOWN if limit is None else limit
+    count, scored = scored_candidates(draft, model)
+    scored = [(pk, result) for pk, result in scored if result.probability >= shown]
     visible = {
         p.pk: p
         for p in person_queryset(actor=actor)
         .filter(pk__in=[pk for pk, _r in scored])
         .select_related("registered_by")
     }
-    check = MatchCheck(ready=True, candidates=len(candidates))
+    check = MatchCheck(ready=True, candidates=count)
     for pk, result in scored:
         if pk in visible:
             if len(check.matches) < limit:
@@ -379,16 +409,19 @@ def registration_check(*, actor: Any, draft: Draft, limit: int = 5) -> MatchChec
                         person=visible[pk],
                         probability=float(result.probability),
                         evidence=evidence(result.pattern),
+                        likely=result.probability >= likely,
                     )
                 )
-        else:
+        elif result.probability >= likely:
+            # Only likely ones: a weak match elsewhere is no reason to call the owning agency,
+            # and the count would say more about who shares a name than it helps.
             check.hidden += 1
     audit_record(
         actor=actor,
         action=AuditAction.SEARCH,
         object_type="linkage.registration_check",
         detail={
-            "candidates": len(candidates),
+            "candidates": count,
             "shown": [m.person.pk for m in check.matches],
             "not_shown": check.hidden,
         },

@@ -360,6 +360,10 @@ CTIP_LINKAGE_BACKEND = os.environ.get("CTIP_LINKAGE_BACKEND", "duckdb")
 CTIP_LINKAGE_AFTER_IMPORT = env_bool("CTIP_LINKAGE_AFTER_IMPORT", True)
 # At most this many stored persons are scored against a person being registered.
 CTIP_LINKAGE_CHECK_CANDIDATES = int(os.environ.get("CTIP_LINKAGE_CHECK_CANDIDATES", "50"))
+# The registration check lists visible persons from this probability (at most _SHOWN of
+# them), lower than CTIP_LINKAGE_LOWER: for an officer, a missed duplicate is the costly error.
+CTIP_LINKAGE_CHECK_THRESHOLD = float(os.environ.get("CTIP_LINKAGE_CHECK_THRESHOLD", "0.005"))
+CTIP_LINKAGE_CHECK_SHOWN = int(os.environ.get("CTIP_LINKAGE_CHECK_SHOWN", "5"))
 
 # Content-Security-Policy (django-csp) on every response: scripts, styles, fonts and images
 # come only from ctip itself (they ship in the package), never inline, never from elsewhere.

@@ -1,7 +1,7 @@
 """What the database already holds: existing cases and persons, checked a chunk at a time."""
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action
 from ctip.access.policies import restrict
+from ctip.audit.choices import AuditAction
+from ctip.audit.services import audit_record
 from ctip.registry.models import Case, Person
 
 from ..own_ids import resolve_own_cases, resolve_own_persons, strip_own
@@ -28,6 +30,7 @@ class Found:
     cases: dict[str, int]  # case external id -> pk
     persons: dict[str, int]  # person external id -> pk
     problems: dict[int, Problem]  # by position in the chunk
+    refused: set[int] = field(default_factory=set)  # cases the rows may not add persons to
 
 
 def _by_external_id(model: Any, ids: set[str]) -> dict[str, int]:
@@ -99,14 +102,19 @@ def database_check(rows: list[tuple[int, str, str | None, str, str]], ctx: Conte
     fresh = [r for r in rows if r[2] is not None and r[2] not in persons and r[4]]
     known = _persons_born({r[4] for r in fresh}, ctx.person_ceiling)
     problems: dict[int, Problem] = {}
+    refused: set[int] = set()
     for position, (row, case_id, person_id, *_keys) in enumerate(rows):
         case_pk = cases.get(case_id)
         if case_pk is not None and person_id is not None and case_pk not in changeable:
+            # One answer whether the importer sees the case (read-only) or not: it says
+            # neither that a case exists nor whose it is. Storing the row under a new case
+            # instead would duplicate the one that holds the id.
+            refused.add(case_pk)
             problems[position] = Problem(
                 row,
                 "cas_CaseId",
                 "not_allowed",
-                _("Case %(id)s already exists and you may not add to it.")
+                _("You may not add persons under case id %(id)s: give the case an id of your own.")
                 % {"id": strip_own(case_id)},
             )
     for position, (row, _case_id, person_id, keys, dob) in enumerate(rows):
@@ -127,7 +135,7 @@ def database_check(rows: list[tuple[int, str, str | None, str, str]], ctx: Conte
                     % {"pk": pk},
                 )
                 break
-    return Found(cases, persons, problems)
+    return Found(cases, persons, problems, refused)
 
 
 def check_chunk(results: list[RowResult], ctx: Context) -> None:
@@ -139,8 +147,18 @@ def check_chunk(results: list[RowResult], ctx: Context) -> None:
         keys, dob = result.keys or ("", "")
         person_id = result.person["external_id"] if result.person else None
         rows.append((result.row, result.case["external_id"], person_id, keys, dob))
-    for position, problem in database_check(rows, ctx).problems.items():
+    found = database_check(rows, ctx)
+    for position, problem in found.problems.items():
         results[position].problems.append(problem)
+    for pk in sorted(found.refused):
+        # Audited like any refused change to a case (once per case and check).
+        audit_record(
+            actor=ctx.actor,
+            action=AuditAction.DENIED,
+            object_type="registry.case",
+            object_id=str(pk),
+            detail={"wanted": "import: add persons"},
+        )
 
 
 def validated_chunks(

@@ -319,3 +319,39 @@ def test_old_uploads_and_their_kept_rows_are_pruned_and_the_batch_stays(
         import_prune(older_than_days=0)
     with pytest.raises(CommandError, match="older_than_days: Keep uploads at least one day"):
         call_command("import_prune", "--days", "0", stdout=io.StringIO())
+
+
+@pytest.mark.django_db
+def test_a_case_id_held_by_a_case_the_importer_may_not_see_is_refused_without_saying_so(
+    officer, agency, write_csv, sample_rows, make_member
+):
+    """Unknown and forbidden look the same: the row is refused (no duplicate of the case that
+    holds the id), the answer says nothing of that case, and the refusal is audited."""
+    from ctip.access.choices import Action
+    from ctip.access.models import Agency
+    from ctip.access.policies import restrict
+    from ctip.audit.models import AuditEvent
+
+    rows = sample_rows(2)
+    import_apply(actor=officer, batch=run(officer, agency, write_csv(rows, "first.csv")))
+    other = make_member("case_officer", "PAHT-12")
+    held = list(Case.objects.values_list("pk", flat=True))
+    assert not restrict(Case.objects.filter(pk__in=held), other, Action.VIEW).exists()
+    again = [list(r) for r in rows]
+    owner = again[0].index("cas_CaseOwner")
+    for row in again[1:]:
+        row[6] = "other-" + row[6]  # new persons, under the case ids the first file used
+        row[owner] = "PAHT-12"
+    own = Agency.objects.get(code="PAHT-12")
+    batch = run(other, own, write_csv(again, "second.csv"))
+    refused = list(batch.problems.all())
+    assert [(p.column, p.code) for p in refused] == [("cas_CaseId", "not_allowed")] * 2
+    for problem in refused:
+        assert "exist" not in problem.message and "AHTJP" not in problem.message
+        assert "may not add persons under case id" in problem.message
+    denied = AuditEvent.objects.filter(
+        actor_id=other.pk, action="denied", object_type="registry.case"
+    )
+    assert sorted(int(e.object_id) for e in denied) == sorted(held)
+    import_apply(actor=other, batch=batch, skip_rejected=True)
+    assert Case.objects.count() == 2 and Person.objects.count() == 2

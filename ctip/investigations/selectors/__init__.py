@@ -1,48 +1,46 @@
-"""Every read of the investigations app; each takes the acting user (see core for the rule)."""
+"""Every read of the investigations app; each takes the acting user. core holds the access rule
+and the case's own records; the other modules apply the rule by sub-domain."""
 
+from .alerts import alert_list, alert_new_case_visible, open_cases_sharing
+from .connections import (
+    Connections,
+    IdentifierCount,
+    SharedCase,
+    case_connections,
+    identifier_counts,
+    shared_case_ids,
+)
 from .core import (
     INVESTIGATOR,
     LIST_LIMIT,
     CaseRecords,
-    CompoundFile,
-    Connections,
-    IdentifierCases,
-    IdentifierCount,
-    OrganisationFile,
-    SharedCase,
-    alert_list,
-    alert_new_case_visible,
-    case_connections,
     case_get,
     case_participants,
     case_period_q,
     case_records,
-    compound_file,
-    compound_get,
-    compound_list,
-    identifier_cases,
-    identifier_counts,
-    identifier_find,
-    identifier_get,
     identifier_index,
     is_investigator,
     job_ad_queryset,
     may_change_case,
     may_investigate,
-    open_cases_sharing,
-    organisation_file,
-    organisation_get,
-    organisation_list,
-    person_connections,
-    person_get,
-    person_identifiers,
     screenshot_scope,
-    shared_case_ids,
     visible_case_q,
     visible_cases,
 )
+from .identifiers import IdentifierCases, identifier_cases, identifier_find, identifier_get
 from .network import MAX_NODES, Graph, NetworkFilters, Node, network
+from .organisations import (
+    CompoundFile,
+    OrganisationFile,
+    compound_file,
+    compound_get,
+    compound_list,
+    organisation_file,
+    organisation_get,
+    organisation_list,
+)
 from .parties import identifier_use_get, relation_party
+from .persons import person_connections, person_get, person_identifiers
 
 __all__ = [
     "INVESTIGATOR",

@@ -71,3 +71,38 @@ def test_hostile_names_cost_bounded_time(police: Any, other_police: Any) -> None
     long_name = " ".join(f"w{i}" * 30 for i in range(5000))
     answer = client_for(police).post(URL, {"given_name_latin": long_name}, format="json")
     assert answer.status_code == 200
+
+
+def test_possible_matches_below_the_likely_threshold(
+    police: Any, other_police: Any, settings: Any
+) -> None:
+    """Same names and nothing else: listed as a possible match for the officer who may see
+    it (a missed duplicate is the costly error), but not counted when the officer may not."""
+    undated = {"date_of_birth": None, "family_name_km": "", "given_name_km": ""}
+    first = register(police, "PAHT-12", "KH-12", **undated)
+    register(other_police, "PAHT-1", "KH-1", **undated)
+    services.linkage_run()
+    names_only = {k: v for k, v in SOKHA.items() if k != "date_of_birth"}
+    body = client_for(police).post(URL, names_only, format="json").json()
+    assert [m["person"]["id"] for m in body["matches"]] == [first.pk]
+    match = body["matches"][0]
+    assert match["probability"] >= settings.CTIP_LINKAGE_CHECK_THRESHOLD
+    assert match["probability"] < settings.CTIP_LINKAGE_LOWER
+    assert match["likely"] is False
+    assert body["not_visible"] == 0
+    # A dated record of the same names is a likely match, listed first.
+    second = register(police, "PAHT-12", "KH-12", family_name_km="", given_name_km="")
+    body = client_for(police).post(URL, SOKHA, format="json").json()
+    assert body["matches"][0]["person"]["id"] == second.pk
+    assert body["matches"][0]["likely"] is True
+    assert [m["probability"] for m in body["matches"]] == sorted(
+        (m["probability"] for m in body["matches"]), reverse=True
+    )
+    # The list starts at the check's threshold, and holds at most CTIP_LINKAGE_CHECK_SHOWN.
+    settings.CTIP_LINKAGE_CHECK_THRESHOLD = settings.CTIP_LINKAGE_LOWER
+    body = client_for(police).post(URL, names_only, format="json").json()
+    assert body["matches"] == []
+    settings.CTIP_LINKAGE_CHECK_THRESHOLD = 0.01
+    settings.CTIP_LINKAGE_CHECK_SHOWN = 1
+    body = client_for(police).post(URL, SOKHA, format="json").json()
+    assert [m["person"]["id"] for m in body["matches"]] == [second.pk]

@@ -10,6 +10,7 @@ from django.urls import reverse
 from ctip.linkage import services
 from ctip.linkage.models import Candidate, IdentityMember, Link
 from ctip.registry.models import Person
+from ctip.registry.tests.helpers import new_case
 
 from .conftest import register
 
@@ -67,6 +68,39 @@ def test_registration_shows_a_visible_match_and_waits(
     response = _registration(client, case, **{"new-confirm": "1"})
     assert response.status_code == 302
     assert Person.objects.count() == before + 1
+
+
+def test_registration_lists_a_possible_match_below_the_likely_threshold(
+    client: Any, police: Any, other_police: Any
+) -> None:
+    """Same names and nothing else in common: the officer sees the record marked "possible"
+    with the evidence; a record of the same names they may not see is not counted."""
+    undated = {"date_of_birth": None, "family_name_km": "", "given_name_km": ""}
+    first = register(police, "PAHT-12", "KH-12", **undated)
+    register(other_police, "PAHT-1", "KH-3", **undated)
+    services.linkage_run()
+    # In a third province: the same one would be evidence enough for a likely match.
+    case = new_case(police, province_code="KH-1")
+    client.force_login(police)
+    response = _registration(client, case, **{"new-date_of_birth": ""})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="pick-match-{first.pk}"' in body
+    assert 'class="possible-label">possible</span>' in body
+    assert "Those marked “possible” agree on little more than names" in body
+    assert "Family name</strong>: the same" in body
+    assert "may not see" not in body
+    # In Khmer too.
+    data = {
+        "new-role": "victim",
+        "new-family_name_latin": "Chan",
+        "new-given_name_latin": "Sokha",
+        "new-sex": "female",
+        "new-citizenships": "KHM",
+    }
+    url = reverse("registry:participant-add", args=[case.pk])
+    body = client.post(url, data, HTTP_ACCEPT_LANGUAGE="km").content.decode()
+    assert 'class="possible-label">អាចជា</span>' in body
 
 
 def test_registration_pick_adds_the_existing_person(client: Any, police: Any, linked: Any) -> None:

@@ -5,7 +5,7 @@ protection steps. Each validated, in one transaction, audited."""
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from ..choices import (
     ShareReason,
 )
 from ..models import Case, CaseShare, Participant
-from ..services.base import MASKED_IN_AUDIT, _require
+from ..services.base import MASKED_IN_AUDIT, _require, _require_open
 from ..services.cases import identity_share_check
 from ..validation import Errors, check_choice
 from .children import is_child, missing_steps
@@ -48,11 +48,6 @@ GUARDIAN_NAME_MAX = 200
 
 def _case_url(case: Case) -> str:
     return reverse("registry:case-detail", args=[case.pk])
-
-
-def _open(case: Case) -> None:
-    if case.is_closed:
-        raise PermissionDenied(_("The case is closed; reopen it to add to it."))
 
 
 def _check_participant(errors: Errors, case: Case, participant: Participant | None) -> None:
@@ -105,6 +100,8 @@ def case_note_add(
     participant: Participant | None = None,
 ) -> CaseNote:
     """Write a note on the case; a sensitive one is read only by roles cleared for its level."""
+    # Asked first: one who may not change the case learns nothing from the checks below.
+    _require(actor, case, Action.CHANGE)
     errors = Errors()
     text = text.strip()
     if not text:
@@ -114,7 +111,6 @@ def case_note_add(
     check_choice(errors, "sensitivity", sensitivity, NoteSensitivity.values)
     _check_participant(errors, case, participant)
     errors.raise_if_any()
-    _require(actor, case, Action.CHANGE)
     note = CaseNote.objects.create(
         case=case,
         participant=participant,
@@ -146,6 +142,9 @@ def follow_up_plan(
     caseworker: User | None = None,
 ) -> FollowUp:
     """Plan a follow-up visit or call; the caseworker (or the case's) is told."""
+    # Asked first: one who may not change the case learns nothing from the checks below.
+    _require(actor, case, Action.CHANGE)
+    _require_open(actor, case)
     errors = Errors()
     check_choice(errors, "kind", kind, FollowUpKind.values)
     _check_participant(errors, case, participant)
@@ -158,8 +157,6 @@ def follow_up_plan(
             _("The caseworker must be staff of %(agency)s.") % {"agency": case.owning_agency.code},
         )
     errors.raise_if_any()
-    _require(actor, case, Action.CHANGE)
-    _open(case)
     follow_up = FollowUp.objects.create(
         case=case, participant=participant, kind=kind, due_on=due_on, caseworker=caseworker
     )
@@ -194,6 +191,8 @@ def follow_up_record(
     outcome: str = "",
 ) -> FollowUp:
     """Record how a planned follow-up went: done (when, what was found) or missed."""
+    # Asked first: one who may not change the case learns nothing from the checks below.
+    _require(actor, follow_up.case, Action.CHANGE)
     errors = Errors()
     check_choice(errors, "status", status, [FollowUpStatus.DONE, FollowUpStatus.MISSED])
     outcome = outcome.strip()
@@ -206,7 +205,6 @@ def follow_up_record(
     if follow_up.status != FollowUpStatus.PLANNED:
         errors.add("status", _("This follow-up was already recorded."))
     errors.raise_if_any()
-    _require(actor, follow_up.case, Action.CHANGE)
     before = follow_up.status
     follow_up.status, follow_up.done_on, follow_up.outcome = status, done_on, outcome
     follow_up.save(update_fields=["status", "done_on", "outcome"])
@@ -342,6 +340,10 @@ def assessment_record(
 ) -> NeedsAssessment:
     """Record a new version of the victim's needs and risk assessment: per area (NeedArea) a
     level (NeedLevel) and a note; a risk level and its reasons. Earlier versions are kept."""
+    # Asked first: one who may not change the case learns nothing from the checks below.
+    case = participant.case
+    _require(actor, case, Action.CHANGE)
+    _require_open(actor, case)
     errors = Errors()
     if participant.role != ParticipantRole.VICTIM:
         errors.add("participant", _("Only a victim's needs are assessed here."))
@@ -362,9 +364,6 @@ def assessment_record(
         errors.add("risk_reasons", _("Say why the risk is at this level."))
     check_choice(errors, "sensitivity", sensitivity, NoteSensitivity.values)
     errors.raise_if_any()
-    case = participant.case
-    _require(actor, case, Action.CHANGE)
-    _open(case)
     # The victim's row is locked so that two officers saving at once get versions n and n+1.
     Participant.objects.select_for_update().filter(pk=participant.pk).first()
     latest = NeedsAssessment.objects.filter(participant=participant).order_by("-version").first()
@@ -412,6 +411,10 @@ def child_steps_save(
 ) -> ChildProtection:
     """Record a child victim's best-interest assessment and determination and the guardian
     appointed for the child (each part may come later; each given part must be whole)."""
+    # Asked first: one who may not change the case learns nothing from the checks below.
+    case = participant.case
+    _require(actor, case, Action.CHANGE)
+    _require_open(actor, case)
     errors = Errors()
     if not is_child(participant):
         errors.add(
@@ -448,9 +451,6 @@ def child_steps_save(
             _("%(agency)s is no longer active.") % {"agency": guardian_agency.code},
         )
     errors.raise_if_any()
-    case = participant.case
-    _require(actor, case, Action.CHANGE)
-    _open(case)
     steps = ChildProtection.objects.filter(participant=participant).first()
     created = steps is None
     if steps is None:

@@ -13,13 +13,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from ctip.access.choices import Action
+from ctip.access.masking import mask_value
 from ctip.web.refusals import show_refusal
 
 from .. import selectors
 from ..choices import ParticipantRole
 from ..models import Case, Participant
 from . import services
-from .children import is_child
+from .children import is_child, steps_of
 from .forms import (
     AssessmentForm,
     AssignForm,
@@ -29,7 +30,6 @@ from .forms import (
     NoteForm,
     TransferForm,
 )
-from .models import ChildProtection
 from .selectors import (
     assessment_history,
     case_child_steps,
@@ -44,7 +44,7 @@ def _page(
     build: Callable[[Case, Any], Form],
     save: Callable[[Case, dict[str, Any]], Any],
     *,
-    heading: str,
+    heading: str | Callable[[Case], str],
     success: str,
     action: str = Action.CHANGE,
     extra: Callable[[Case], dict[str, Any]] | None = None,
@@ -62,6 +62,8 @@ def _page(
         else:
             messages.success(request, success)
             return redirect("registry:case-detail", pk=case.pk)
+    if callable(heading):
+        heading = heading(case)
     context = {"form": form, "case": case, "heading": heading}
     if extra is not None:
         context.update(extra(case))
@@ -216,18 +218,22 @@ def assessment_add(request: HttpRequest, pk: int, participant_pk: int) -> HttpRe
         pk,
         build,
         save,
-        heading=_("Needs and risk assessment of person %(id)s")
-        % {"id": _person_id(participant_pk)},
+        heading=lambda case: (
+            _("Needs and risk assessment of %(name)s (person %(id)s)")
+            % _named(request, case, participant_pk)
+        ),
         success=_("Assessment saved."),
     )
 
 
-def _person_id(participant_pk: int) -> Any:
-    """The person number a page heading names (the case page shows it beside the name)."""
-    return (
-        Participant.objects.filter(pk=participant_pk).values_list("person_id", flat=True).first()
-        or participant_pk
-    )
+def _named(request: HttpRequest, case: Case, participant_pk: int) -> dict[str, Any]:
+    """The victim a page heading names, read through the selector as the actor: the name
+    masked where the actor may not read it, and the person number the case page shows."""
+    victim = _victim(request, case, participant_pk)
+    return {
+        "name": mask_value(request.user, victim.person, "display_name"),
+        "id": victim.person_id,
+    }
 
 
 @login_required
@@ -254,7 +260,7 @@ def child_steps(request: HttpRequest, pk: int, participant_pk: int) -> HttpRespo
         victim = _victim(request, case, participant_pk)
         if not is_child(victim):
             raise Http404(_("No such participant."))
-        steps = ChildProtection.objects.filter(participant=victim).first()
+        steps = steps_of(victim)
         initial = {}
         if steps is not None:
             initial = {
@@ -282,6 +288,9 @@ def child_steps(request: HttpRequest, pk: int, participant_pk: int) -> HttpRespo
         pk,
         build,
         save,
-        heading=_("Child protection steps of person %(id)s") % {"id": _person_id(participant_pk)},
+        heading=lambda case: (
+            _("Child protection steps of %(name)s (person %(id)s)")
+            % _named(request, case, participant_pk)
+        ),
         success=_("Child protection steps saved."),
     )

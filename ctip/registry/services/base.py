@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from ctip.access.choices import Action
 from ctip.access.masking import MASK, is_sensitive
 from ctip.access.policies import restrict
 from ctip.audit.choices import AuditAction
@@ -37,6 +38,19 @@ def _require(actor: Any, case: Case, action: str) -> None:
             action=AuditAction.DENIED,
             obj=case,
             detail={"wanted": action},
+        )
+
+
+def _require_open(actor: Any, case: Case, wanted: str = Action.CHANGE) -> None:
+    """Refuse, and audit the refusal as any other, an addition to a closed case. Asked after
+    _require: only one who may change the case learns that it is closed."""
+    if case.is_closed:
+        raise refusal(
+            PermissionDenied(_("The case is closed; reopen it to add to it.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": wanted, "refused": "case closed"},
         )
 
 

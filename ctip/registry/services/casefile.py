@@ -46,7 +46,7 @@ from ..validation import (
     check_not_future,
     check_order,
 )
-from .base import _created, _require, _save_changes
+from .base import _created, _require, _require_open, _save_changes
 from .persons import (
     PERSON_FIELDS,
     _check_some_name,
@@ -74,11 +74,6 @@ def _check_role_rules(*, actor: Any, case: Case, person: Person, role: str, fiel
         )
 
 
-def _require_open(case: Case) -> None:
-    if case.is_closed:
-        raise PermissionDenied(_("The case is closed; reopen it to add to it."))
-
-
 @audited_atomic
 def participant_add(
     *, actor: Any, case: Case, person: Person, role: str, notes: str = ""
@@ -90,7 +85,7 @@ def participant_add(
         errors.add("role", _("This person already has this role in the case."))
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
-    _require_open(case)
+    _require_open(actor, case)
     return _participant_insert(actor=actor, case=case, person=person, role=role, notes=notes)
 
 
@@ -169,7 +164,7 @@ def network_person_register(*, actor: Any, case: Case, role: str, **fields: Any)
             obj=case,
             detail={"wanted": "register network person"},
         )
-    _require_open(case)
+    _require_open(actor, case)
     person = _person_insert(actor=actor, registered_by=case.owning_agency, fields=dict(fields))
     return _participant_insert(actor=actor, case=case, person=person, role=role)
 
@@ -192,7 +187,7 @@ def network_person_add(*, actor: Any, case: Case, person: Person, role: str) -> 
             obj=case,
             detail={"wanted": "add network person"},
         )
-    _require_open(case)
+    _require_open(actor, case)
     return _participant_insert(actor=actor, case=case, person=person, role=role)
 
 
@@ -238,7 +233,7 @@ def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) 
         check_age(errors, "age_when_trafficked", fields["age_when_trafficked"])
     errors.raise_if_any()
     _require(actor, participant.case, Action.CHANGE)
-    _require_open(participant.case)
+    _require_open(actor, participant.case)
     if fields.get("consent_to_share") and not fields.get("consent_recorded_on"):
         fields["consent_recorded_on"] = timezone.localdate()
     if profile is None:
@@ -303,7 +298,7 @@ def event_add(
         )
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
-    _require_open(case)
+    _require_open(actor, case)
     event = Event.objects.create(
         case=case,
         kind=kind,
@@ -351,7 +346,7 @@ def arrest_add(
         errors.add("agency", _("%(agency)s does not make arrests.") % {"agency": agency.code})
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
-    _require_open(case)
+    _require_open(actor, case)
     _check_role_rules(
         actor=actor, case=case, person=person, role=ParticipantRole.SUSPECT, field="person"
     )
@@ -414,7 +409,7 @@ def proceeding_add(
     errors.raise_if_any()
     assert case is not None
     _require(actor, case, Action.CHANGE)
-    _require_open(case)
+    _require_open(actor, case)
     proceeding = Proceeding.objects.create(
         case=case,
         defendant=defendant,
@@ -535,7 +530,7 @@ def persons_register_in_case(
         errors.add("people", _("Enter at least one person."))
     errors.raise_if_any()
     _require(actor, case, Action.CHANGE)
-    _require_open(case)
+    _require_open(actor, case)
     agency = registering_agency or case.owning_agency
     partner = agency.pk == case.owning_agency_id or (
         CaseShare.objects.filter(case=case, agency=agency, reason=ShareReason.SHARED).exists()

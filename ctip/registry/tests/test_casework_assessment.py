@@ -235,3 +235,13 @@ def test_pages_walked_from_the_case_page(officer: Any, outsider: Any, victim: An
     client.force_login(outsider)
     for url in (add, child, history):
         assert client.get(url).status_code == 404
+
+
+def test_pages_are_headed_with_the_victims_name(officer: Any, victim: Any, client: Any):
+    """As the referral form: the person's name, not only their number."""
+    client.force_login(officer)
+    for name in ("registry:assessment-add", "registry:child-steps"):
+        page = client.get(reverse(name, args=[victim.case.pk, victim.pk])).content.decode()
+        heading = page.split("<h1", 1)[1].split("</h1>", 1)[0]
+        assert victim.person.display_name in heading, heading
+        assert f"person {victim.person_id}" in heading

@@ -66,6 +66,15 @@ def test_ngo_partner_sees_names_masked_on_pages_until_revealed(world: Any) -> No
     assert reverse("registry:person-detail", args=[person.pk]) in search
 
 
+def test_ngo_partner_sees_the_assessment_page_headed_with_a_masked_name(world: Any) -> None:
+    """The page names the victim as the case page does: masked for a partner not cleared."""
+    records = world.at("ngo_partner", "own")
+    url = reverse("registry:assessment-add", args=[records.case.pk, records.participant.pk])
+    heading = _html(_client(world, "ngo_partner"), url).split("<h1", 1)[1].split("</h1>", 1)[0]
+    assert MASK in heading and records.victim.given_name_latin not in heading
+    assert f"person {records.victim.pk}" in heading
+
+
 def test_case_officer_reads_identity_but_not_testimony(world: Any) -> None:
     records = world.at("case_officer", "own")
     client = _client(world, "case_officer")
