@@ -30,7 +30,7 @@ import resource
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ctip.settings.test")
@@ -588,13 +588,17 @@ def resolve_once(persons: int, seed: int) -> dict[str, Any]:
     del _truth
     mark("generate", started, cpu_started)
     started, cpu_started = time.perf_counter(), time.process_time()
-    # The generated rows are dropped as they are normalised, so that the two lists are not
-    # both whole in memory (the registry's rows stream from a cursor the same way).
-    records: list[dict[str, Any]] = []
-    while rows:
-        chunk = rows[-20_000:]
-        del rows[-20_000:]
-        records.extend(normalise(row) for row in chunk)
+
+    # The generated rows are dropped as they are normalised, and the normalised records go
+    # into the engine's columnar table a batch at a time (as the registry's rows stream from
+    # a cursor in `ctip linkage run`): no list of every normalised record is ever held.
+    def popped() -> Iterator[dict[str, Any]]:
+        while rows:
+            chunk = rows[-20_000:]
+            del rows[-20_000:]
+            yield from chunk
+
+    records = model.record_table(normalise(row) for row in popped())
     mark("normalise", started, cpu_started)
     started, cpu_started = time.perf_counter(), time.process_time()
     trained = model.train(records)
@@ -608,7 +612,7 @@ def resolve_once(persons: int, seed: int) -> dict[str, Any]:
     resolution = sum(v for k, v in timings.items() if k != "generate")
     return {
         "persons": persons,
-        "records": len(records),
+        "records": records.num_rows,
         "pairs": len(pairs),
         "clusters": len(clusters),
         **{f"{k}_s": round(v, 1) for k, v in timings.items()},

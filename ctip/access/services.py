@@ -17,6 +17,7 @@ from ctip.reference.models import Country, Province
 
 from .choices import AgencyKind, AgencyLevel, NotificationKind, Role
 from .models import Agency, Membership, Notification, User
+from .opened import run_on_opened
 
 AGENCIES_FILE = Path(__file__).resolve().parent.parent / "reference" / "data" / "agencies.csv"
 
@@ -566,14 +567,17 @@ def notification_send(
     )
 
 
+@transaction.atomic
 def notification_open(*, actor: Any, pk: int) -> Notification:
-    """Mark one of the actor's notifications read (another's answers like an unknown one)."""
+    """Mark one of the actor's notifications read (another's answers like an unknown one), and
+    what it announced, where its app registered how (access.opened)."""
     notification = Notification.objects.filter(pk=pk, recipient_id=actor.pk).first()
     if notification is None:
         raise Http404(_("No such notification."))
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+    run_on_opened(actor, notification)
     return notification
 
 

@@ -4,7 +4,6 @@ from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
-    SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 from rest_framework.routers import DefaultRouter
@@ -18,7 +17,7 @@ from ctip.registry import api as registry_api
 from ctip.screening.api import register as register_screening
 from ctip.verification.api import register as register_verification
 
-from .views import TokenView
+from .views import RedocView, TokenView
 
 
 class Router(DefaultRouter):
@@ -60,7 +59,7 @@ urlpatterns = [
         # ReDoc writes its styles into the page and renders in a blob: worker; its scripts
         # stay as strict as everywhere else.
         csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]})(
-            SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html")
+            RedocView.as_view(url_name="schema", template_name="api/redoc.html")
         ),
         name="api-redoc",
     ),

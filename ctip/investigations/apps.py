@@ -12,13 +12,15 @@ class InvestigationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The registry cannot name this app (apps depend downward); it asks its providers.
+        from ctip.access.choices import NotificationKind
         from ctip.access.masking import Sensitivity, register_sensitive
+        from ctip.access.opened import register_on_opened
         from ctip.registry.files.scopes import register_file_scope
         from ctip.registry.selectors import page_link_provider
 
         from .links import registry_page_links
         from .selectors import screenshot_scope
-        from .services import SCREENSHOT_PURPOSE
+        from .services import SCREENSHOT_PURPOSE, alerts_read_with_notification
 
         # Identifiers identify people: masked like names for roles without identity clearance.
         register_sensitive(
@@ -33,3 +35,5 @@ class InvestigationsConfig(AppConfig):
             register_sensitive(model, {"note": Sensitivity.IDENTITY})
         page_link_provider(registry_page_links)
         register_file_scope(SCREENSHOT_PURPOSE, screenshot_scope)
+        # Opening an alert's notification marks the alerts it announced read.
+        register_on_opened(NotificationKind.ALERT, alerts_read_with_notification)

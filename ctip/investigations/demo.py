@@ -65,9 +65,13 @@ def _cases() -> list[Case]:
     return chosen
 
 
-def _suspect(case: Case, recruiter: tuple[Any, ...]) -> Person:
+def _suspect(case: Case, recruiter: tuple[Any, ...], phone: str) -> Person:
+    """The recruiter as this case's agency registers him, with the phone he gave them (as
+    they typed it): with the names and age, what `ctip linkage run` needs to find the same
+    man in every case (the network then draws him once, decision 0705)."""
     family, given, family_km, given_km, sex, age, country, aliases = recruiter
     person = registry_services.person_create(
+        phone=phone,
         actor=COMMAND_LINE,
         registered_by=case.owning_agency,
         family_name_latin=family,
@@ -144,10 +148,14 @@ def demo_network() -> dict[str, Any]:
     services.compound_operator_add(actor=actor, compound=compound, organisation=landlord)
 
     # Each recruiter is a suspect in several cases; what they used recurs across them.
+    dara_typed = ["012 345 678", "+855 12 345 678", "855-12-345-678", "(012) 345678"]
     dara, wei, pisey = (
-        [_suspect(case, RECRUITERS[0]) for case in cases[0:4]],
-        [_suspect(case, RECRUITERS[1]) for case in cases[2:7]],
-        [_suspect(case, RECRUITERS[2]) for case in cases[4:]],
+        [
+            _suspect(case, RECRUITERS[0], typed)
+            for case, typed in zip(cases[0:4], dara_typed, strict=True)
+        ],
+        [_suspect(case, RECRUITERS[1], "+86 138 0013 8000") for case in cases[2:7]],
+        [_suspect(case, RECRUITERS[2], "097 888 1234") for case in cases[4:]],
     )
     uses = 0
 
@@ -165,12 +173,7 @@ def demo_network() -> dict[str, Any]:
         uses += 1
 
     # Dara's phone, typed differently in each case: one number, four cases, four provinces.
-    for case, person, typed in zip(
-        cases[0:4],
-        dara,
-        ["012 345 678", "+855 12 345 678", "855-12-345-678", "(012) 345678"],
-        strict=True,
-    ):
+    for case, person, typed in zip(cases[0:4], dara, dara_typed, strict=True):
         record(case, "phone", typed, person=person)
         record(case, "account", "https://t.me/GoldJob_HR", person=person)
     for case, person in zip(cases[2:7], wei, strict=False):

@@ -31,4 +31,5 @@ urlpatterns = [
     path("exchange/", ftm.exchange, name="ftm"),
     path("exchange/network.ftm.json", ftm.export, name="ftm-export"),
     path("exchange/partners/", ftm.package, name="ftm-package"),
+    path("exchange/packages/", ftm.package_list, name="packages"),
 ]

@@ -21,7 +21,7 @@ from ctip.registry.models import Case, Person
 from ctip.web.refusals import show_refusal
 
 from . import selectors, services
-from .drawing import legend, svg
+from .drawing import legend, stands_for, svg
 from .forms import (
     CompoundInCaseForm,
     IdentifierForm,
@@ -446,7 +446,10 @@ def network(request: HttpRequest) -> HttpResponse:
     form, seed, title = _network_args(request)
     graph = selectors.network(actor=request.user, filters=_filters(form), **seed)
     drawing = svg(graph, title=title)
-    nodes = sorted(graph.nodes.values(), key=lambda n: (n.kind, n.label))
+    nodes = [
+        {"node": node, "stands_for": stands_for(node)}
+        for node in sorted(graph.nodes.values(), key=lambda n: (n.kind, n.label))
+    ]
     return render(
         request,
         "investigations/network.html",

@@ -7,6 +7,7 @@ every web worker and command would otherwise pay at start-up for pages that neve
 """
 
 import functools
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -16,13 +17,22 @@ def normalise(row: dict[str, Any]) -> dict[str, Any]:
     return engine_normalise(row)
 
 
-def train(records: list[dict[str, Any]], *, labels: Any = (), backend: str = "duckdb") -> Any:
+def record_table(rows: Iterable[dict[str, Any]]) -> Any:
+    """Person rows (normalise() input, e.g. a generator over a registry cursor) normalised and
+    gathered into the engine's columnar table a batch at a time: no list of every record."""
+    from .engine.model import record_table as engine_record_table
+    from .engine.records import normalise as engine_normalise
+
+    return engine_record_table(engine_normalise(row) for row in rows)
+
+
+def train(records: Any, *, labels: Any = (), backend: str = "duckdb") -> Any:
     from .engine.model import train as engine_train
 
     return engine_train(records, labels=labels, backend=backend)
 
 
-def predict(model: Any, records: list[dict[str, Any]], *, threshold: float) -> list[Any]:
+def predict(model: Any, records: Any, *, threshold: float) -> list[Any]:
     from .engine.model import predict as engine_predict
 
     return engine_predict(model, records, threshold=threshold)

@@ -86,6 +86,20 @@ def identity_of(*, actor: Any, person: Person) -> IdentityView:
     )
 
 
+def identities_of(*, actor: Any, person_ids: list[int]) -> dict[int, int]:
+    """The identity of each of these records that is in one (records in none are absent).
+
+    The caller has already shown these records to the actor; the other records of their
+    identities are neither read nor counted here, so that a view built on this reveals no
+    record the actor may not see.
+    """
+    return dict(
+        IdentityMember.objects.filter(person_id__in=person_ids).values_list(
+            "person_id", "identity_id"
+        )
+    )
+
+
 # --- the review queue --------------------------------------------------------------------------
 
 

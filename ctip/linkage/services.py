@@ -281,9 +281,10 @@ def linkage_run(
     say = on_progress or (lambda step: None)
     try:
         say("read")
-        rows = [engine_api.normalise(row) for row in records.person_rows()]
-        run.records = len(rows)
-        if len(rows) < 2:
+        # Rows stream from the registry's cursor into the engine's table a batch at a time.
+        rows = engine_api.record_table(records.person_rows())
+        run.records = rows.num_rows
+        if rows.num_rows < 2:
             return _finish(run, actor, RunStatus.SKIPPED, _("Fewer than two person records."))
         say("train")
         model = engine_api.train(rows, labels=_labels(), backend=settings.CTIP_LINKAGE_BACKEND)

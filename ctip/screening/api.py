@@ -247,7 +247,10 @@ class FoundPersonViewSet(SelectorViewSet):
         responses={200: FoundPersonSerializer(many=True), **errors(400, 401)},
     )
     def list(self, request: Request) -> Response:
-        query = parse(FoundListQuery, request.query_params)
+        # ?format=json is content negotiation, as on every other list, not a filter.
+        query = parse(
+            FoundListQuery, {k: v for k, v in request.query_params.items() if k != "format"}
+        )
         operation = resolve(
             "operation", lambda: selectors.operation_get(actor=request.user, pk=query["operation"])
         )

@@ -154,3 +154,92 @@ def test_follow_a_phone_number_and_export_the_network(
         assert elsewhere == []
     finally:
         context.close()
+
+
+# Each label's box (nodes' and the key's) against every other's, as the browser drew them:
+# [] when none overlap.
+OVERLAPS = """() => {
+  const boxes = [...document.querySelectorAll(
+      '.network-drawing svg text.node-label, .network-drawing svg text.legend-label')]
+    .map(t => t.getBoundingClientRect());
+  const out = [];
+  boxes.forEach((a, i) => boxes.slice(i + 1).forEach(b => {
+    if (a.left < b.right - 0.5 && b.left < a.right - 0.5 && a.top < b.bottom - 0.5
+        && b.top < a.bottom - 0.5) out.push([a.left, a.top, b.left, b.top]);
+  }));
+  return [boxes.length, out];
+}"""
+
+
+def test_one_trafficker_recorded_in_several_cases_is_one_node(
+    browser: Any, live_server: Any, live_reference: None, settings: Any, shots: Path
+) -> None:
+    from ctip.investigations import services
+    from ctip.linkage.identities import regroup
+    from ctip.linkage.models import Link
+    from ctip.registry.services import participant_add, person_create
+
+    settings.CTIP_REQUIRE_OTP = True
+    officer = _user("ahtjp.officer.n", "AHTJP", "case_officer")
+    investigator = _user("sopheap", "AHTJP", "investigator")
+    siem_reap = _user("sr.officer.n", "PAHT-17", "case_officer")
+    own = [_case(officer, "AHTJP", province, 30 - 5 * i)
+           for i, province in enumerate(("KH-12", "KH-18", "KH-1", "KH-3"))]  # fmt: skip
+    hidden = _case(siem_reap, "PAHT-17", "KH-17", 3)
+    records = []
+    for case, actor in [*((c, officer) for c in own[:3]), (hidden, siem_reap)]:
+        person = person_create(actor=actor, family_name_latin="Chan", given_name_latin="Dara",
+                               sex="male", estimated_age=38, citizenships=["KHM"])  # fmt: skip
+        participant_add(actor=actor, case=case, person=person, role="suspect")
+        services.identifier_record(actor=actor, case=case, kind="phone", value="012 345 678",
+                                   person=person)  # fmt: skip
+        records.append(person)
+    # A dense centre: one compound and one company in every case, long names around it.
+    compound = services.compound_create(actor=officer, name="Golden Fortune Compound")
+    company = services.organisation_create(actor=officer, name="Lucky Star Recruitment Agency")
+    for case in own:
+        services.compound_involve(actor=officer, case=case, compound=compound)
+        services.organisation_involve(actor=officer, case=case, organisation=company,
+                                      role="recruiter")  # fmt: skip
+        services.identifier_record(actor=officer, case=case, kind="account",
+                                   value="https://t.me/GoldJob_HR")  # fmt: skip
+    for other in records[1:]:
+        Link.objects.create(person_a_id=records[0].pk, person_b_id=other.pk, source="review")
+    regroup([p.pk for p in records])
+
+    base = live_server.url
+    context, page, elsewhere = offline_page(browser, base, 60_000)
+    try:
+        sign_in(page, base, investigator, PASSWORD)
+        for language in ("en", "km"):
+            if language == "km":
+                page.select_option("#lang-select", "km")
+                page.click(".lang-switch button")
+                page.wait_for_function("document.documentElement.lang === 'km'")
+            for width in (1280, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                page.goto(f"{base}/investigations/network/")
+                node = page.locator(f".network-drawing a[data-node='person:{records[0].pk}']")
+                # Three records the investigator sees, in three cases; the fourth (Siem
+                # Reap's) is neither drawn nor counted.
+                assert node.locator("text").first.text_content() == "3"
+                assert page.locator(".network-drawing a[data-node^='person:']").count() == 1
+                if language == "en":
+                    assert "3 records of one person, in 3 cases" in node.inner_html()
+                    assert "4 records" not in page.content()
+                page.evaluate("document.fonts.ready.then(() => true)")
+                drawn, overlaps = page.evaluate(OVERLAPS)
+                assert drawn >= 8 and overlaps == [], (language, width, overlaps)
+                assert page.evaluate("document.documentElement.scrollWidth") <= width
+                page.screenshot(
+                    path=shots / f"investigations-network-identity-{language}-{width}.png",
+                    full_page=True,
+                )
+        # The packages sent and received are a link away from every investigations page.
+        page.click("nav.subnav a[href='/investigations/exchange/packages/']")
+        page.wait_for_url("**/investigations/exchange/packages/")
+        assert page.locator("h1").inner_text() == "កញ្ចប់បណ្ដាញដែលបានផ្ញើ និងបានទទួល"
+        page.screenshot(path=shots / "investigations-packages-km.png", full_page=True)
+        assert elsewhere == []
+    finally:
+        context.close()

@@ -66,7 +66,9 @@ def _resolve(monkeypatch: Any) -> None:
     monkeypatch.setattr(
         engine_api,
         "train",
-        lambda rows, **kw: real_train([*rows, *population], labels=kw.get("labels", ())),
+        lambda rows, **kw: real_train(
+            [*model.record_table(rows).to_pylist(), *population], labels=kw.get("labels", ())
+        ),
     )
     run = services.linkage_run(reason="browser test")
     assert run.status == "done", run.message

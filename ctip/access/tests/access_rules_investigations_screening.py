@@ -97,5 +97,7 @@ def rules() -> dict[str, Rule]:
         "investigations:ftm-package": Rule(
             by_role(NOT_FOUND, anonymous=LOGIN, **dict.fromkeys(USERS, REDIRECT))
         ),
+        # The packages sent and received (the audit's), for the cases each user sees.
+        "investigations:packages": Rule(page),
         "investigations:ad": Rule(_in(AD_RELATIONS), args=_ad),
     }

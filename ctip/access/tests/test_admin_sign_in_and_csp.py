@@ -80,3 +80,12 @@ def test_redoc_relaxes_styles_only(client, make_member):
     assert policy["script-src"] == {"'self'"}
     assert "'unsafe-inline'" in policy["style-src"]
     assert "<script>" not in response.content.decode()
+    # Its bundle comes from this site, without the logo ReDoc fetches from its CDN, which the
+    # policy blocks (img-src: self and data: only).
+    [script] = re.findall(r'<script src="([^"]+)"', response.content.decode())
+    assert script == reverse("api-redoc") + "?bundle"
+    bundle = client.get(script)
+    assert bundle.status_code == 200 and bundle["Content-Type"].startswith("text/javascript")
+    body = bundle.content.decode()
+    assert "redocly logo" in body and "cdn.redoc.ly" not in body
+    assert policy["img-src"] == {"'self'", "data:"}

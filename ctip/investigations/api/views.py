@@ -132,7 +132,7 @@ class IdentifierViewSet(SelectorViewSet):
     )
     def list(self, request: Request) -> Response:
         _guard(request.user)
-        query = parse(IdentifierFindQuery, request.query_params)
+        query = parse(IdentifierFindQuery, filters(request))  # ?format=json as elsewhere
         found = selectors.identifier_find(
             actor=request.user,
             kind=query["kind"],

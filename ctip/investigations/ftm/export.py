@@ -6,7 +6,10 @@ phone numbers and e-mail addresses are properties of their holder (`phone`, `ema
 accounts, wallets, accounts, vehicles and addresses are entities of their own, tied to their
 holder (`Ownership` of a `BankAccount`, `CryptoWallet.holder`, `UserAccount.owner`,
 `Vehicle.owner`, `addressEntity`); relations are `Ownership`, `Directorship`, `Employment`
-and `UnknownLink`. A phone number that could not be normalised is not a valid FtM phone: it
+and `UnknownLink`. Person records that the linkage app resolved to one identity stay one
+`Person` each (their ids, provenance and a later unmerge intact) and are tied by a `Similar`
+(FtM's "presumed to be the same" link), only between records both named in the export
+(decision 0705). A phone number that could not be normalised is not a valid FtM phone: it
 is written, as typed, in the holder's `notes` after the marker PHONE_AS_TYPED, so that nothing
 is dropped and the importer flags it again. Names are written as the actor may read them
 (access.masking): a person the actor may not identify is exported as `P<id>` and nothing
@@ -24,6 +27,7 @@ from followthemoney.proxy import EntityProxy
 from ctip.access.masking import can_read
 from ctip.investigations.choices import IdentifierKind, OrganisationKind, RelationKind
 from ctip.investigations.models import Identifier, IdentifierUse, Organisation, Relation
+from ctip.linkage.selectors import identities_of
 from ctip.reference.models import Country
 from ctip.registry.choices import ParticipantRole
 from ctip.registry.models import Case, Participant, Person
@@ -44,6 +48,9 @@ IDENTIFIER_SCHEMA = {
     IdentifierKind.VEHICLE: ("Vehicle", "registrationNumber", ""),
     IdentifierKind.ADDRESS: ("Address", "full", ""),
 }
+# The `matcher` of the `Similar` links the export writes: the judgement is this installation's
+# record linkage (automatic above the upper threshold, or a reviewer's).
+SIMILAR_MATCHER = "ctip linkage"
 HOLDER_PROPERTY = {"CryptoWallet": "holder", "UserAccount": "owner", "Vehicle": "owner"}
 _ALPHA2: dict[str, str] = {}
 
@@ -200,10 +207,38 @@ def case_network(
         if relation.end_date:
             link.add("endDate", relation.end_date.isoformat())
         entities[link.id] = link
+    named_here = [
+        person for pk, person in persons.items()
+        if named[pk] and can_read(actor, person, "display_name", pk)
+    ]  # fmt: skip
+    for similar in _same_identity(actor, named_here):
+        assert similar.id is not None
+        entities[similar.id] = similar
     for holder in holders.values():
         assert holder.id is not None
         entities[holder.id] = holder
     return [entities[key] for key in sorted(entities)]
+
+
+def _same_identity(actor: Any, persons: list[Person]) -> list[EntityProxy]:
+    """`Similar` links tying the records of one identity among these (each to the identity's
+    first record here): the records stay apart, the receiver sees they are one person."""
+    identity = identities_of(actor=actor, person_ids=[p.pk for p in persons])
+    groups: dict[int, list[Person]] = {}
+    for person in sorted(persons, key=lambda p: p.pk):
+        if person.pk in identity:
+            groups.setdefault(identity[person.pk], []).append(person)
+    out = []
+    for records in groups.values():
+        first = records[0]
+        for other in records[1:]:
+            link = model.make_entity("Similar")
+            link.id = f"ctip-similar-{first.pk}-{other.pk}"
+            link.add("candidate", person_id(first))
+            link.add("match", person_id(other))
+            link.add("matcher", SIMILAR_MATCHER)
+            out.append(link)
+    return out
 
 
 def _identifier(

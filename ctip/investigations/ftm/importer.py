@@ -44,8 +44,11 @@ HOLDERS = ("Person", "Company", "Organization", "LegalEntity")
 # scored for possible matches): a file above this is refused whole, so that a hostile or
 # mistaken upload (a whole sanctions list) costs seconds, not hours.
 MAX_IMPORT_ENTITIES = 5_000
+# `Similar` (two records presumed one person, as ctip's own export ties an identity's records)
+# is read and checked but not recorded: which records are one person is decided here, by this
+# installation's linkage and its reviewers (every imported person is scored for matches).
 ACCEPTED = (*HOLDERS, *(schema for schema, _v, _s in IDENTIFIER_SCHEMA.values()),
-            *(schema for schema, _a, _b in RELATION_SCHEMA.values()))  # fmt: skip
+            *(schema for schema, _a, _b in RELATION_SCHEMA.values()), "Similar")  # fmt: skip
 _KIND_OF_SCHEMA = {schema: kind for kind, (schema, _v, _s) in IDENTIFIER_SCHEMA.items()}
 _RELATION_OF_SCHEMA = {schema: (kind, a, b) for kind, (schema, a, b) in RELATION_SCHEMA.items()}
 

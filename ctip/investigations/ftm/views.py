@@ -1,4 +1,5 @@
-"""The FollowTheMoney exchange page: export a case's network (or all one sees), import one."""
+"""The FollowTheMoney exchange page: export a case's network (or all one sees), import one;
+send and receive partner packages, and the list of those sent and received."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -163,6 +164,13 @@ def package(request: HttpRequest) -> HttpResponse:
 def _safe(name: str) -> str:
     """A file name for Content-Disposition: letters, digits, dot, dash."""
     return "".join(c if c.isalnum() or c in ".-" else "-" for c in name)
+
+
+@login_required
+def package_list(request: HttpRequest) -> HttpResponse:
+    """The network packages sent and received for the cases the user sees (the audit's)."""
+    entries = selectors.packages(actor=request.user)
+    return render(request, "investigations/ftm/packages.html", {"entries": entries})
 
 
 @login_required

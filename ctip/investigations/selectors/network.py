@@ -6,6 +6,11 @@ Two ways in: around one record (a case, identifier, organisation or compound: wh
 to it, two steps out), or across all the actor's cases in a period and province (then only
 what two or more of those cases share, which is what a network is). Either way at most
 MAX_NODES nodes, the biggest connected groups first, so that the drawing stays readable.
+
+Person records that the linkage app resolved to one identity are drawn as one node (decision
+0705): only the records already in the drawing (of cases the actor may see), and a record
+whose name the actor may not read never shares a node with one whose name they may (that
+would name it).
 """
 
 import datetime
@@ -17,7 +22,8 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from ctip.access.masking import MASK, can_read
-from ctip.registry.models import Case, Person
+from ctip.linkage.selectors import identities_of
+from ctip.registry.models import Case, Participant, Person
 
 from ..models import (
     Compound,
@@ -48,6 +54,8 @@ class Node:
     label: str
     url: str = ""
     group: str = ""  # the identifier's kind, for colouring
+    records: int = 1  # person records of one identity drawn as this node
+    cases: int = 0  # the cases those records take part in (shown when records > 1)
 
 
 @dataclass
@@ -365,6 +373,7 @@ def _build(actor: Any, case_ids: set[int], cases_q: Q, *, keep_single: bool) -> 
                 )
             ends.append(key)
         graph.add_edge(ends[0], ends[1])
+    _merge_identities(actor, graph, cases_q, uses, relations)
     if not keep_single:
         # Cases left with no connection drawn are noise in an overview.
         linked = {a for a, _b in graph.edges} | {b for _a, b in graph.edges}
@@ -376,3 +385,53 @@ def _build(actor: Any, case_ids: set[int], cases_q: Q, *, keep_single: bool) -> 
         graph.nodes = {k: v for k, v in graph.nodes.items() if k in keep}
         graph.edges = {(a, b) for a, b in graph.edges if a in keep and b in keep}
     return graph
+
+
+def _merge_identities(
+    actor: Any,
+    graph: Graph,
+    cases_q: Q,
+    uses: list[IdentifierUse],
+    relations: list[Relation],
+) -> None:
+    """Draw the person records of one identity as one node, keyed by its first record: the
+    records it stands for and their cases (those the actor may see) are counted on it."""
+    person_ids = [int(key.split(":")[1]) for key in graph.nodes if key.startswith("person:")]
+    identity = identities_of(actor=actor, person_ids=person_ids)
+    groups: dict[tuple[int, bool], list[int]] = defaultdict(list)
+    for pk in sorted(identity):
+        groups[(identity[pk], can_read(actor, Person, "display_name", pk))].append(pk)
+    groups = {key: pks for key, pks in groups.items() if len(pks) > 1}
+    if not groups:
+        return
+    merged = [pk for pks in groups.values() for pk in pks]
+    cases: dict[int, set[int]] = defaultdict(set)
+    for person_id, case_id in Participant.objects.filter(
+        person_id__in=merged, case__in=Case.objects.filter(cases_q)
+    ).values_list("person_id", "case_id"):
+        cases[person_id].add(case_id)
+    for use in uses:
+        if use.person_id is not None:
+            cases[use.person_id].add(use.case_id)
+    for rel in relations:
+        for end in (rel.subject_person_id, rel.object_person_id):
+            if end is not None:
+                cases[end].add(rel.case_id)
+    rename: dict[str, str] = {}
+    for pks in groups.values():
+        first = graph.nodes[f"person:{pks[0]}"]
+        graph.nodes[first.id] = Node(
+            first.id,
+            "person",
+            first.label,
+            first.url,
+            records=len(pks),
+            cases=len(set().union(*(cases[pk] for pk in pks))),
+        )
+        for pk in pks[1:]:
+            rename[f"person:{pk}"] = first.id
+            del graph.nodes[f"person:{pk}"]
+    edges = graph.edges
+    graph.edges = set()
+    for a, b in edges:
+        graph.add_edge(rename.get(a, a), rename.get(b, b))

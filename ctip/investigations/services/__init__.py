@@ -3,7 +3,12 @@ organisations and compounds, relations, job ads. Keyword-only, one transaction e
 validated and audited inside; a refusal is audited and changes nothing.
 """
 
-from .identifiers import alert_mark_read, identifier_record, identifier_use_remove
+from .identifiers import (
+    alert_mark_read,
+    alerts_read_with_notification,
+    identifier_record,
+    identifier_use_remove,
+)
 from .job_ads import job_ad_record
 from .organisations import (
     compound_create,
@@ -19,6 +24,7 @@ __all__ = [
     "MAX_AD_TEXT",
     "SCREENSHOT_PURPOSE",
     "alert_mark_read",
+    "alerts_read_with_notification",
     "compound_create",
     "compound_involve",
     "compound_operator_add",

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -231,3 +231,21 @@ def alert_mark_read(*, actor: Any, alert: ConnectionAlert) -> ConnectionAlert:
         alert.read_at = timezone.now()
         alert.save(update_fields=["read_at"])
     return alert
+
+
+def alerts_read_with_notification(actor: Any, notification: Any) -> int:
+    """Opening an alert's notification (access.opened) marks read the actor's alerts it
+    announced: those on the open case it links to, raised by the time it was sent. The alerts
+    page would otherwise list as new what the investigator has already followed."""
+    try:
+        match = resolve(notification.url)
+    except Resolver404:
+        return 0
+    if match.view_name != "investigations:case":
+        return 0
+    return ConnectionAlert.objects.filter(
+        recipient_id=actor.pk,
+        open_case_id=match.kwargs["pk"],
+        created_at__lte=notification.created_at,
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())

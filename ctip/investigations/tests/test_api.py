@@ -91,6 +91,20 @@ def test_identifiers_are_found_however_typed_and_masked_without_clearance(
     assert "345" not in json.dumps(body) and "Dara" not in json.dumps(body)
 
 
+def test_identifier_search_answers_format_json_as_the_other_lists(
+    investigator: Any, shared: Any
+) -> None:
+    api = client_for(investigator)
+    query = {"kind": "phone", "value": "012 345 678"}
+    plain = api.get(f"{API}/identifiers/", query)
+    negotiated = api.get(f"{API}/identifiers/", {**query, "format": "json"})
+    assert plain.status_code == negotiated.status_code == 200
+    assert negotiated["Content-Type"].startswith("application/json")
+    assert negotiated.json() == plain.json() and len(plain.json()) == 1
+    # Anything else unknown is still refused, by name.
+    assert set(api.get(f"{API}/identifiers/", {**query, "fromat": "json"}).json()) == {"fromat"}
+
+
 def test_bad_queries_and_bodies_name_the_field(investigator: Any, cases: Any) -> None:
     api = client_for(investigator)
     answer = api.get(f"{API}/identifiers/", {"kind": "fax", "value": "1", "valu": "2"})

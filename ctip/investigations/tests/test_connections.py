@@ -171,6 +171,30 @@ def test_alert_reaches_the_bell_without_the_value_and_only_once(
     assert not Notification.objects.exclude(recipient=investigator).exists()
 
 
+def test_opening_the_alerts_notification_marks_the_alert_read(
+    investigator: Any, officer_sr: Any, cases: Any, client: Any
+) -> None:
+    from django.urls import reverse
+
+    from ctip.access.models import Notification
+    from ctip.access.testing import verified_login
+
+    record_phone(investigator, cases["own_1"], "012 345 678")
+    record_phone(officer_sr, cases["sr"], "+855 12 345 678")
+    note = Notification.objects.get()
+    assert selectors.alert_list(actor=investigator, unread_only=True).count() == 1
+    verified_login(client, investigator)
+    opened = client.get(reverse("access:notification-open", args=[note.pk]))
+    assert opened.status_code == 302 and opened.url == note.url
+    assert selectors.alert_list(actor=investigator, unread_only=True).count() == 0
+    # An alert raised after the notice (another case, another notice) stays new.
+    record_phone(investigator, cases["own_2"], "012 777 666")
+    record_phone(officer_sr, cases["sr"], "012 777 666")
+    assert selectors.alert_list(actor=investigator, unread_only=True).count() == 1
+    client.get(reverse("access:notification-open", args=[note.pk]))
+    assert selectors.alert_list(actor=investigator, unread_only=True).count() == 1
+
+
 def test_a_referral_opens_none_of_a_cases_investigation_records(
     investigator: Any, officer_sr: Any, cases: Any
 ) -> None:

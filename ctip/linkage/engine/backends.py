@@ -29,6 +29,10 @@ def _type(column: str) -> pa.DataType:
     return pa.string()
 
 
+def arrow_schema(columns: Sequence[str]) -> pa.Schema:
+    return pa.schema([(column, _type(column)) for column in columns])
+
+
 def arrow_table(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[str],
@@ -36,7 +40,7 @@ def arrow_table(
 ) -> pa.Table:
     """The rows as an Arrow table; a column named in `aliases` is filled from its source."""
     aliases = aliases or {}
-    schema = pa.schema([(column, _type(column)) for column in columns])
+    schema = arrow_schema(columns)
     return pa.table(
         {column: [row.get(aliases.get(column, column)) for row in rows] for column in columns},
         schema=schema,
@@ -67,7 +71,10 @@ class Session:
         columns: Sequence[str],
         aliases: Mapping[str, str] | None = None,
     ):
-        table = arrow_table(rows, columns, aliases)
+        return self.register_table(arrow_table(rows, columns, aliases))
+
+    def register_table(self, table: pa.Table):
+        """An Arrow table as a Splink input (DuckDB scans it where it lies, without a copy)."""
         if self.kind == "spark":
             data = self.spark.createDataFrame(table.to_pandas())
             return self.db_api.register(data)

@@ -140,8 +140,8 @@ def match(
             raise FileError(
                 f"record_id: {row['record_id']!r} is in both files; ids must be distinct"
             )
-    records = [normalise(row) for row in (*rows, *against)]
-    if len(records) < 2:
+    records = model.record_table(normalise(row) for row in (*rows, *against))
+    if records.num_rows < 2:
         return {"pairs": [], "clusters": []}
     trained = model.train(records)
     pairs = model.predict(trained, records, threshold=threshold)

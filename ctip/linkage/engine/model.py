@@ -1,6 +1,9 @@
 """Train the Fellegi-Sunter model with Splink, score candidate pairs, cluster them.
 
-Records are the dictionaries of records.normalise(). Training estimates the share of matches
+Records are the dictionaries of records.normalise(), gathered a batch at a time into one
+columnar Arrow table (record_table), so that a million of them are never held as Python
+dictionaries: train and predict read that table, and only the records of pairs above the
+threshold come back as dictionaries, for the evidence. Training estimates the share of matches
 from strict rules, u from random pairs and m by expectation maximisation (twice, blocked on
 names and on dates of birth so each comparison is estimated once), then from reviewers' labels
 where there are any. The trained model is Splink's JSON plus the name-frequency tables, so a
@@ -9,6 +12,7 @@ model trained once scores later batches and single pairs (scoring.score) the sam
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import logging
 import math
@@ -17,6 +21,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from splink.internals.exceptions import SplinkException
 
 from ctip.linkage.engine import backends
@@ -63,15 +69,42 @@ def _block_sql(block: tuple[tuple[str, ...], ...]) -> str:
     return " OR ".join("(" + " AND ".join(f"l.{c} = r.{c}" for c in group) + ")" for group in block)
 
 
-def _block_pairs(rows: Sequence[dict[str, Any]], block: tuple[tuple[str, ...], ...]) -> int:
+def _block_pairs(table: pa.Table, block: tuple[tuple[str, ...], ...]) -> int:
     """Pairs the block makes (each alternative counted apart: an upper bound)."""
     total = 0
     for group in block:
-        counts = Counter(
-            key for key in (tuple(r.get(c) for c in group) for r in rows) if None not in key
-        )
-        total += sum(n * (n - 1) // 2 for n in counts.values())
+        present = table.select(list(group)).drop_null()
+        if not present.num_rows:
+            continue
+        counts = present.group_by(list(group)).aggregate([([], "count_all")])
+        total += sum(n * (n - 1) // 2 for n in counts["count_all"].to_pylist())
     return total
+
+
+# Records are turned into Arrow a batch of this many at a time: a batch of dictionaries is
+# all that is ever held of them.
+BATCH_RECORDS = 20_000
+
+
+def record_table(records: Iterable[dict[str, Any]] | pa.Table) -> pa.Table:
+    """The normalised records as one Arrow table of COLUMNS, built a batch at a time from any
+    iterable (a generator over a registry cursor holds one batch of dictionaries at once)."""
+    if isinstance(records, pa.Table):
+        return records
+    schema = backends.arrow_schema(COLUMNS)
+    batches = []
+    iterator = iter(records)
+    while batch := list(itertools.islice(iterator, BATCH_RECORDS)):
+        batches.append(backends.arrow_table(batch, COLUMNS).combine_chunks().to_batches()[0])
+    return pa.Table.from_batches(batches, schema=schema)
+
+
+def _with_aliases(table: pa.Table) -> pa.Table:
+    """The table with each TF_SOURCE alias column added (shares the source's buffers)."""
+    for alias, source in TF_SOURCE.items():
+        if alias not in table.column_names:
+            table = table.append_column(alias, table[source])
+    return table
 
 
 # No level is certain: a wrong nationality or sex is a typing slip often enough that it may
@@ -170,17 +203,22 @@ def settings(*, priors: bool = False) -> dict[str, Any]:
     }
 
 
-def term_frequencies(records: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+def term_frequencies(
+    records: Iterable[dict[str, Any]] | pa.Table,
+) -> dict[str, dict[str, float]]:
     """Share of each name skeleton among the records of the same nationality (records
     without one form a group of their own): a common family name counts for less, and so
     does a foreign name among the few persons of that nationality. The nationality's own
     table is its share among all records."""
+    table = record_table(records)
     tables: dict[str, dict[str, float]] = {}
     for column in TF_COLUMNS:
         if column in TF_SOURCE:
             tables[column] = dict(tables[TF_SOURCE[column]])
             continue
-        counts = Counter(r[column] for r in records if r.get(column) is not None)
+        counted = pc.value_counts(table[column].drop_null())
+        values, numbers = counted.field("values"), counted.field("counts")
+        counts = Counter(dict(zip(values.to_pylist(), numbers.to_pylist(), strict=True)))
         if column in PLAIN_TF:
             total = sum(counts.values())
             tables[column] = {value: count / total for value, count in counts.items()}
@@ -225,10 +263,10 @@ def scale_frequencies(
     return scaled
 
 
-def _linker(session: backends.Session, records: Sequence[dict[str, Any]], model_settings, tf):
+def _linker(session: backends.Session, records: pa.Table, model_settings, tf):
     from splink import Linker
 
-    table = session.register(records, (*COLUMNS, *TF_SOURCE), TF_SOURCE)
+    table = session.register_table(_with_aliases(records))
     settings_dict = {k: v for k, v in model_settings.items() if k != "sql_dialect"}
     linker = Linker(table, settings_dict, log_level=None)
     # A model stored before these tables (keyed by skeleton alone) keeps its own columns.
@@ -242,20 +280,20 @@ def _linker(session: backends.Session, records: Sequence[dict[str, Any]], model_
 
 
 def train(
-    records: Iterable[dict[str, Any]],
+    records: Iterable[dict[str, Any]] | pa.Table,
     *,
     labels: Iterable[tuple[str, str, bool]] = (),
     backend: str = "duckdb",
     spark: Any = None,
 ) -> TrainedModel:
     """Train the model on normalised records (and reviewers' decisions on pairs, if any)."""
-    every = list(records)
-    if len(every) < 2:
+    every = record_table(records)
+    if every.num_rows < 2:
         raise ModelError("records: at least two records are needed to train a model")
     labels = list(labels)
     tf = term_frequencies(every)
     rows = training_sample(every, labels)
-    if len(rows) * (len(rows) - 1) // 2 < PRIOR_MAX_PAIRS:
+    if rows.num_rows * (rows.num_rows - 1) // 2 < PRIOR_MAX_PAIRS:
         return _train_priors(rows, tf, backend=backend, spark=spark)
     with backends.session(backend, spark=spark) as session:
         linker = _linker(session, rows, settings(), tf)
@@ -291,11 +329,11 @@ def train(
             with contextlib.suppress(SplinkException, ValueError):
                 training.estimate_m_from_pairwise_labels(table)
         trained = _complete(linker.misc.save_model_to_json())
-    return TrainedModel(trained, scale_frequencies(trained, tf), len(every))
+    return TrainedModel(trained, scale_frequencies(trained, tf), every.num_rows)
 
 
 def _train_priors(
-    rows: list[dict[str, Any]], tf: dict[str, dict[str, float]], *, backend: str, spark: Any
+    rows: pa.Table, tf: dict[str, dict[str, float]], *, backend: str, spark: Any
 ) -> TrainedModel:
     """A small file: the fixed priors, and the share of matches its strict rules suggest."""
     with backends.session(backend, spark=spark) as session:
@@ -309,21 +347,27 @@ def _train_priors(
     share = trained["probability_two_random_records_match"]
     trained["probability_two_random_records_match"] = min(max(share, low), high)
     trained = _complete(trained)
-    return TrainedModel(trained, scale_frequencies(trained, tf), len(rows), method="priors")
+    return TrainedModel(trained, scale_frequencies(trained, tf), rows.num_rows, method="priors")
 
 
 def training_sample(
-    rows: list[dict[str, Any]], labels: Sequence[tuple[str, str, bool]]
-) -> list[dict[str, Any]]:
+    rows: Iterable[dict[str, Any]] | pa.Table, labels: Sequence[tuple[str, str, bool]]
+) -> pa.Table:
     """All the records, or past TRAIN_MAX_RECORDS a seeded random sample of them that keeps
-    every record a reviewer's decision names."""
-    if len(rows) <= TRAIN_MAX_RECORDS:
-        return rows
-    labelled = {str(record) for a, b, _same in labels for record in (a, b)}
-    kept = [row for row in rows if row["unique_id"] in labelled]
-    others = [row for row in rows if row["unique_id"] not in labelled]
+    every record a reviewer's decision names (first, in the table's order)."""
+    table = record_table(rows)
+    if table.num_rows <= TRAIN_MAX_RECORDS:
+        return table
+    labelled = pa.array(
+        sorted({str(record) for a, b, _same in labels for record in (a, b)}), type=pa.string()
+    )
+    is_labelled = pc.is_in(table["unique_id"], value_set=labelled).to_pylist()
+    kept = [index for index, flag in enumerate(is_labelled) if flag]
+    others = [index for index, flag in enumerate(is_labelled) if not flag]
     wanted = max(0, TRAIN_MAX_RECORDS - len(kept))
-    return kept + random.Random(SEED).sample(others, min(wanted, len(others)))
+    # The sample draws positions only, so it is the one random.sample drew from the records.
+    chosen = random.Random(SEED).sample(others, min(wanted, len(others)))
+    return table.take(pa.array(kept + chosen, type=pa.int64()))
 
 
 def _complete(trained: dict[str, Any]) -> dict[str, Any]:
@@ -342,7 +386,7 @@ def _complete(trained: dict[str, Any]) -> dict[str, Any]:
 
 def predict(
     model: TrainedModel,
-    records: Iterable[dict[str, Any]],
+    records: Iterable[dict[str, Any]] | pa.Table,
     *,
     threshold: float = DEFAULT_THRESHOLD,
     backend: str = "duckdb",
@@ -351,12 +395,12 @@ def predict(
     """Candidate pairs of the records scored at or above `threshold`, with their evidence."""
     if not 0 < threshold < 1:
         raise ModelError("threshold: must lie strictly between 0 and 1")
-    rows = list(records)
-    if len(rows) < 2:
+    rows = record_table(records)
+    if rows.num_rows < 2:
         return []
     with backends.session(backend, spark=spark) as session:
         linker = _linker(session, rows, model.settings, model.term_frequencies)
-        chunks = max(1, math.ceil(len(rows) / PREDICT_CHUNK_RECORDS))
+        chunks = max(1, math.ceil(rows.num_rows / PREDICT_CHUNK_RECORDS))
         scored = linker.inference.predict(
             threshold_match_probability=threshold,
             warning_mode="never",
@@ -367,8 +411,11 @@ def predict(
             f"SELECT unique_id_l, unique_id_r, match_probability FROM {scored.physical_name}"
         )
     # Splink 5 does not return the level of each comparison; the evidence is found with the
-    # same conditions in Python (only for pairs above the threshold, so it stays cheap).
-    by_id = {row["unique_id"]: row for row in rows}
+    # same conditions in Python, on the records of pairs above the threshold only (taken out
+    # of the table as dictionaries), so it stays cheap.
+    wanted = pa.array(sorted({str(x) for a, b, _p in result for x in (a, b)}), type=pa.string())
+    needed = rows.filter(pc.is_in(rows["unique_id"], value_set=wanted))
+    by_id = {row["unique_id"]: row for row in needed.to_pylist()}
     pairs = []
     for a, b, probability in result:
         left, right = by_id[str(a)], by_id[str(b)]

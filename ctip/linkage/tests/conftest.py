@@ -29,7 +29,9 @@ def trained(monkeypatch: Any, population_model: Any) -> dict[str, Any]:
     seen: dict[str, Any] = {}
 
     def train(records: Any, *, labels: Any = (), backend: str = "duckdb") -> Any:
-        seen["records"] = list(records)
+        from ctip.linkage.engine import model
+
+        seen["records"] = model.record_table(records).to_pylist()
         seen["labels"] = list(labels)
         seen["backend"] = backend
         return population_model

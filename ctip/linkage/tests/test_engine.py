@@ -1,12 +1,13 @@
 """The matching engine: normalised records, the trained model, the Python scorer, clusters."""
 
 import datetime
+import random
 
 import pytest
 
 from ctip.linkage.engine import backends, model, scoring, synthetic
-from ctip.linkage.engine.comparisons import COMPARISON_BY_NAME, levenshtein
-from ctip.linkage.engine.records import consonants, normalise, phone_key
+from ctip.linkage.engine.comparisons import BLOCKING_RULES, COMPARISON_BY_NAME, levenshtein
+from ctip.linkage.engine.records import COLUMNS, consonants, normalise, phone_key
 
 
 def person(**fields):
@@ -333,6 +334,74 @@ def test_past_the_training_cap_a_seeded_sample_keeps_every_labelled_record(monke
     rows = [{"unique_id": str(i)} for i in range(200)]
     labels = [("7", "150", True), ("199", "3", False)]
     sample = model.training_sample(rows, labels)
-    assert len(sample) == 50
-    assert {"7", "150", "199", "3"} <= {row["unique_id"] for row in sample}
-    assert sample == model.training_sample(rows, labels)  # seeded: the same every time
+    ids = sample["unique_id"].to_pylist()
+    assert len(ids) == 50
+    assert {"7", "150", "199", "3"} <= set(ids)
+    assert sample.equals(model.training_sample(iter(rows), labels))  # seeded: the same every time
+    # The very sample the list of dictionaries gave before the records became a table: the
+    # labelled records first, then random.sample's draw among the others.
+    others = [row for row in rows if row["unique_id"] not in {"7", "150", "199", "3"}]
+    drawn = random.Random(model.SEED).sample(others, 46)
+    assert ids == ["3", "7", "150", "199"] + [row["unique_id"] for row in drawn]
+    # Without any decision (the usual first run) the sample is random.sample's alone.
+    unlabelled = model.training_sample(rows, [])["unique_id"].to_pylist()
+    assert unlabelled == [row["unique_id"] for row in random.Random(model.SEED).sample(rows, 50)]
+
+
+def test_records_stream_into_the_table_a_batch_at_a_time(monkeypatch) -> None:
+    """A generator of records (as from the registry's cursor) is read once, in batches, into
+    one table; training and prediction on it find what they find on the list."""
+    rows, _truth = synthetic.records(400, seed=3)
+    records = [normalise(row) for row in rows]
+    monkeypatch.setattr(model, "BATCH_RECORDS", 37)
+    read = []
+
+    def stream():
+        for record in records:
+            read.append(record["unique_id"])
+            yield record
+
+    table = model.record_table(stream())
+    assert read == [r["unique_id"] for r in records]  # each record read once, in order
+    assert table.num_rows == len(records)
+    assert len(table.to_batches()) == -(-len(records) // 37)
+    assert table.to_pylist() == records
+    trained = model.train(table)
+    assert trained.records == len(records)
+    assert trained.term_frequencies == model.train(records).term_frequencies
+    pairs = model.predict(trained, table, threshold=0.5)
+    assert pairs == model.predict(trained, iter(records), threshold=0.5)
+    assert len(pairs) > 20
+    by_id = {r["unique_id"]: r for r in records}
+    for pair in pairs:  # the evidence, from the rows fetched back out of the table
+        expected = scoring.score(trained, by_id[pair.a], by_id[pair.b])
+        assert pair.pattern == expected.pattern
+        assert pair.probability == pytest.approx(expected.probability, abs=1e-9)
+
+
+def test_names_and_province_block_only_years_within_three_or_unknown() -> None:
+    """The names + province rule pairs records with an unknown birth year, or years up to
+    three apart; strangers of a common name born decades apart are not candidates."""
+    base = {"family_name": "Sok", "given_name": "Dara", "province": "Kandal"}
+    rows: list[dict[str, object]] = [
+        {**base, "record_id": "a", "birth_year": 1990},
+        {**base, "record_id": "no-year"},
+        {**base, "record_id": "three-later", "birth_year": 1993},
+        {**base, "record_id": "ten-later", "birth_year": 2000},
+        {**base, "record_id": "elsewhere", "province": "Takeo"},
+    ]
+    records = [normalise(row) for row in rows]
+    rule = next(r for r in BLOCKING_RULES if "province" in r)
+    with backends.session() as session:
+        connection = session.db_api._con
+        connection.register("people", backends.arrow_table(records, COLUMNS))
+        found = connection.execute(
+            f"SELECT l.unique_id, r.unique_id FROM people l JOIN people r ON ({rule}) "
+            "AND l.unique_id < r.unique_id"
+        ).fetchall()
+    assert {tuple(sorted(pair)) for pair in found} == {
+        ("a", "no-year"),
+        ("a", "three-later"),
+        ("no-year", "three-later"),
+        ("no-year", "ten-later"),
+    }

@@ -75,14 +75,21 @@ def task_create(
             check_choice(errors, "service", service, Service.values)
         if due_on is None and not service:
             errors.add("due_on", _("Give a due date or a service whose deadline applies."))
-        if case.is_closed:
-            errors.add(
-                "case", _("Case %(case)s is closed; reopen it to add tasks.") % {"case": case}
-            )
         if owner_agency.pk not in staff_agencies(actor):
             errors.add(
                 "owner_agency",
                 _("You can only create tasks for an agency you work for."),
+            )
+        errors.raise_if_any()
+        # The checks above concern the actor and the input alone; those below tell about the
+        # case (closed, its referrals), so who may not add to it is refused first.
+        if not may_add_task(
+            actor=actor, case=case, owner_agency_id=owner_agency.pk, referral=referral
+        ):
+            raise PermissionDenied(_("You may not add tasks to this case."))
+        if case.is_closed:
+            errors.add(
+                "case", _("Case %(case)s is closed; reopen it to add tasks.") % {"case": case}
             )
         if referral is not None and referral.case_id != case.pk:
             errors.add("referral", _("The referral belongs to another case."))
@@ -96,10 +103,6 @@ def task_create(
                 % {"user": assigned_to, "agency": owner_agency.code},
             )
         errors.raise_if_any()
-        if not may_add_task(
-            actor=actor, case=case, owner_agency_id=owner_agency.pk, referral=referral
-        ):
-            raise PermissionDenied(_("You may not add tasks to this case."))
         due = due_on
         if due is None:
             due = timezone.localdate() + datetime.timedelta(days=deadline_days(service)[1])

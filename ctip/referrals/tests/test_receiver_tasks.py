@@ -184,3 +184,20 @@ def test_pages_and_api_follow_the_rule(
     )
     assert created.status_code == 201
     assert api.get(f"/api/v1/tasks/{task.pk}/").status_code == 200
+
+
+def test_one_who_may_not_add_tasks_is_not_told_the_case_is_closed(
+    police: Any, social: Any, referrals: dict[str, Any]
+) -> None:
+    from ctip.registry.models import Case
+
+    case = referrals["shelter"].case
+    Case.objects.filter(pk=case.pk).update(status="closed")
+    case.refresh_from_db()
+    assert case.is_closed
+    # The receiver has not accepted the referral: it may not add tasks, and is told only that.
+    with pytest.raises(PermissionDenied):
+        _add(social, referrals["shelter"], "DOSVY-12")
+    # The owner's side may: it is told why not now.
+    with pytest.raises(ValidationError, match="is closed"):
+        _add(police, referrals["shelter"], "PAHT-12")

@@ -216,3 +216,13 @@ def test_schema_lists_the_endpoints(police: Any) -> None:
         "/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json"
     ).content.decode()
     assert "/api/v1/persons-found/{id}/screen/" in schema and "/api/v1/operations/" in schema
+
+
+def test_api_list_answers_format_json_as_the_other_lists(police: Any, found: list[Any]) -> None:
+    api = APIClient()
+    api.force_authenticate(police)
+    query = {"operation": found[0].operation_id}
+    plain = api.get("/api/v1/persons-found/", query)
+    negotiated = api.get("/api/v1/persons-found/", {**query, "format": "json"})
+    assert plain.status_code == negotiated.status_code == 200
+    assert negotiated.json() == plain.json() and len(plain.json()) == len(found)

@@ -60,3 +60,21 @@ def test_server_error_page_wears_the_layout():
     html = response.content.decode()
     assert response.status_code == 500 and _in_layout(html)
     assert "Something went wrong" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/no-such-page/", "/report/km/no-such-page/", "/cases/x/"])
+def test_a_visitors_404_sets_no_cookie(client: Any, path: str):
+    """A visitor who is not signed in (a reporter who mistyped an address, a scanner) gets the
+    404 without the language form, and with it no CSRF cookie: nothing is kept of them."""
+    response = client.get(path)
+    assert response.status_code == 404 and _in_layout(response.content.decode())
+    assert not response.cookies, dict(response.cookies)
+    assert "lang-switch" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_users_404_keeps_the_language_form(client: Any, make_member: Any):
+    client.force_login(make_member("analyst", "NCCT"))
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404 and "lang-switch" in response.content.decode()
