@@ -114,6 +114,104 @@ def _spread(
     return {k: (float(pos[i, 0]), float(pos[i, 1])) for i, k in enumerate(keys)}
 
 
+def _clashes(
+    keys: list[str],
+    points: dict[str, tuple[float, float]],
+    boxes: dict[str, tuple[float, float, float]],
+    gap: float = 4.0,
+) -> bool:
+    """Whether any two footprints (shape and label) overlap."""
+    pos = np.array([points[k] for k in keys], dtype=float)
+    half = np.array([boxes[k][0] for k in keys])
+    above = np.array([boxes[k][1] for k in keys])
+    below = np.array([boxes[k][2] for k in keys])
+    x, y = pos[:, 0], pos[:, 1]
+    over_x = np.minimum((x + half)[:, None], (x + half)[None, :]) - np.maximum(
+        (x - half)[:, None], (x - half)[None, :]
+    )
+    over_y = np.minimum((y + below)[:, None], (y + below)[None, :]) - np.maximum(
+        (y - above)[:, None], (y - above)[None, :]
+    )
+    clash = (over_x + gap > 0) & (over_y + gap > 0)
+    np.fill_diagonal(clash, False)
+    return bool(clash.any())
+
+
+# Enlargements of the spring layout tried before nodes are pushed apart one by one.
+FIT_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
+PLACE_MAX_NODES = 150
+
+
+def _place(
+    keys: list[str],
+    points: dict[str, tuple[float, float]],
+    boxes: dict[str, tuple[float, float, float]],
+) -> dict[str, tuple[float, float]]:
+    """Place the nodes, the group's centre first, each where the layout put it or at the
+    nearest spot around it where its footprint (shape and label) overlaps no node placed
+    before: labels never overlap and the layout's shape is kept. It costs a search per node
+    against those placed, so only groups up to PLACE_MAX_NODES take it."""
+    if len(keys) < 2:
+        return points
+    pos = np.array([points[k] for k in keys], dtype=float)
+    half = np.array([boxes[k][0] for k in keys])
+    above = np.array([boxes[k][1] for k in keys])
+    below = np.array([boxes[k][2] for k in keys])
+    gap, step = 4.0, 8.0
+    order = np.argsort(((pos - pos.mean(axis=0)) ** 2).sum(axis=1), kind="stable")
+    placed: list[int] = []
+    out = pos.copy()
+    for i in order:
+        want = pos[i]
+        if placed:
+            p = np.array(placed)
+            ring = 0
+            while True:
+                if ring == 0:
+                    offsets = np.zeros((1, 2))
+                else:
+                    side = np.arange(-ring, ring + 1)
+                    offsets = np.concatenate(
+                        [
+                            np.stack([side, np.full_like(side, -ring)], axis=1),
+                            np.stack([side, np.full_like(side, ring)], axis=1),
+                            np.stack([np.full_like(side[1:-1], -ring), side[1:-1]], axis=1),
+                            np.stack([np.full_like(side[1:-1], ring), side[1:-1]], axis=1),
+                        ]
+                    ).astype(float)
+                spots = want + offsets * step
+                apart_x = np.abs(spots[:, 0:1] - out[p, 0][None, :]) >= half[i] + half[p] + gap
+                apart_y = (spots[:, 1:2] + below[i] + gap <= out[p, 1][None, :] - above[p]) | (
+                    out[p, 1][None, :] + below[p] + gap <= spots[:, 1:2] - above[i]
+                )
+                free = (apart_x | apart_y).all(axis=1)
+                if free.any():
+                    choices = spots[free]
+                    out[i] = choices[((choices - want) ** 2).sum(axis=1).argmin()]
+                    break
+                ring += 1
+        placed.append(int(i))
+    return {k: (float(out[i, 0]), float(out[i, 1])) for i, k in enumerate(keys)}
+
+
+def _fit(
+    keys: list[str],
+    points: dict[str, tuple[float, float]],
+    boxes: dict[str, tuple[float, float, float]],
+) -> dict[str, tuple[float, float]]:
+    """The spring layout enlarged just enough that no labels overlap, which keeps its shape
+    (pushing nodes apart, or a grid, lines a small network up so that its links run over one
+    another); a group no enlargement clears gets each node at the nearest free spot
+    (_place), and a big one is parted by _spread."""
+    for scale in FIT_SCALES:
+        scaled = {k: (x * scale, y * scale) for k, (x, y) in points.items()}
+        if not _clashes(keys, scaled, boxes):
+            return scaled
+    if len(keys) <= PLACE_MAX_NODES:
+        return _place(keys, {k: (x * 1.5, y * 1.5) for k, (x, y) in points.items()}, boxes)
+    return _spread(keys, points, boxes)
+
+
 def _snap(
     keys: list[str], pos: Any, half: Any, height: Any, gap: float
 ) -> dict[str, tuple[float, float]]:
@@ -163,7 +261,7 @@ def layout(graph: Graph) -> tuple[dict[str, tuple[float, float]], float, float]:
             # parting them (below) moves them a little rather than the whole group.
             room = sum(4 * boxes[k][0] * (boxes[k][1] + boxes[k][2]) for k in keys)
             half = max((_box(len(group)) - UNIT) / 2, 0.6 * math.sqrt(room))
-            local = _spread(
+            local = _fit(
                 keys,
                 {k: (float(spring[k][0]) * half, float(spring[k][1]) * half) for k in keys},
                 boxes,

@@ -347,7 +347,12 @@ def current_model() -> Any:
     stored = TrainedModel.objects.order_by("-created_at", "-id").first()
     if stored is None:
         return None
-    return engine_api.model_from_json(stored.pk, stored.parameters)
+    try:
+        return engine_api.model_from_json(stored.pk, stored.parameters)
+    except ValueError:
+        # A model of an older schema (its comparisons changed since): as if none were
+        # trained, until the next `ctip linkage run`.
+        return None
 
 
 def require_checker(actor: Any) -> None:

@@ -29,12 +29,16 @@ from ctip.linkage.engine import backends
 from ctip.linkage.engine.comparisons import (
     BLOCKING_RULES,
     COMPARISONS,
+    PLAIN_TF,
+    SWAPPED_TF,
     TF_COLUMNS,
     TF_SOURCE,
 )
 from ctip.linkage.engine.records import COLUMNS
 
-SCHEMA = "ctip-linkage/1"
+# /2: the levels of the date of birth changed (decision 0665); a /1 model's levels are not
+# the ones the Python scorer finds, so it is refused and the next run trains a new one.
+SCHEMA = "ctip-linkage/2"
 DEFAULT_THRESHOLD = 0.9
 # Rules that admit almost no false matches: they estimate how common matches are.
 DETERMINISTIC_RULES = (
@@ -204,7 +208,8 @@ def term_frequencies(
 ) -> dict[str, dict[str, float]]:
     """Share of each name skeleton among the records of the same nationality (records
     without one form a group of their own): a common family name counts for less, and so
-    does a foreign name among the few persons of that nationality."""
+    does a foreign name among the few persons of that nationality. The nationality's own
+    table is its share among all records."""
     table = record_table(records)
     tables: dict[str, dict[str, float]] = {}
     for column in TF_COLUMNS:
@@ -214,6 +219,10 @@ def term_frequencies(
         counted = pc.value_counts(table[column].drop_null())
         values, numbers = counted.field("values"), counted.field("counts")
         counts = Counter(dict(zip(values.to_pylist(), numbers.to_pylist(), strict=True)))
+        if column in PLAIN_TF:
+            total = sum(counts.values())
+            tables[column] = {value: count / total for value, count in counts.items()}
+            continue
         groups: Counter[str] = Counter()
         for value, count in counts.items():
             groups[value.partition(":")[0]] += count
@@ -236,12 +245,15 @@ def scale_frequencies(
     log2(m/u_level) + log2(U / f); with f scaled by u_level / U Splink's sum gives exactly that.
     Unscaled, a romanisation variant was under-weighted by log2(U / u_variant), about two bits
     on the generator's data, below two strangers spelled alike (bench/linkage.py ceiling).
+    A swapped name's table is left as it is: a stranger carries the name in the other place
+    as often as that table says.
     """
     scaled = dict(tf)
     for comparison in trained["comparisons"]:
         levels = [
             level for level in comparison["comparison_levels"]
             if level.get("tf_adjustment_column") in tf
+            and level["tf_adjustment_column"] not in SWAPPED_TF
         ]  # fmt: skip
         together = sum(level["u_probability"] for level in levels)
         for level in levels:

@@ -71,6 +71,25 @@ def test_birth_levels() -> None:
     assert label(exact, person(birth_year=1993, birth_estimated=True)) == "±3 years, estimated age"
     assert label(exact, person(birth_year=1993)) == "different"
     assert label(exact, person()) == "missing"
+    # Two recorded dates that differ disagree: the year alone no longer makes them "year only".
+    assert label(exact, person(birth_date=datetime.date(1990, 11, 24))) == (
+        "same year, dates differ"
+    )
+    assert label(exact, person(birth_date=datetime.date(1991, 11, 24))) == "different dates"
+    # Two estimates (no date on either) are a level of their own.
+    estimated = person(birth_year=1990, birth_estimated=True)
+    assert label(estimated, person(birth_year=1990, birth_estimated=True)) == (
+        "year only, no date on either"
+    )
+    assert label(estimated, person(birth_year=1989)) == "±1 year, no date on either"
+
+
+def test_every_level_has_words_in_the_evidence() -> None:
+    from ctip.linkage.evidence import LEVELS
+
+    for comparison in COMPARISON_BY_NAME.values():
+        for level in comparison.levels:
+            assert level.label in LEVELS, (comparison.name, level.label)
 
 
 def test_levenshtein() -> None:
@@ -171,8 +190,42 @@ def test_each_name_level_is_adjusted_against_strangers_sharing_the_skeleton(trai
         level for level in trained_model.settings["comparisons"][4]["comparison_levels"]
         if level["label_for_charts"] == "same"
     )  # fmt: skip
-    expected += math.log2(nationality["m_probability"] / nationality["u_probability"])
+    # The nationality's level is adjusted by the nationality's share: log2(m / f).
+    share = trained_model.term_frequencies["nationality"]["KHM"]
+    expected += math.log2(nationality["m_probability"] / share)
     assert both.match_weight - base.match_weight == pytest.approx(expected, abs=1e-9)
+
+
+def test_swapped_common_names_count_for_less_than_swapped_rare_ones(trained) -> None:
+    """A swapped name is adjusted by its frequency in the place it moved to, as exact names
+    are; without it every swapped pair weighed the same."""
+    trained_model, records, _truth = trained
+    tables = trained_model.term_frequencies
+    khmer = [r for r in records if r["nationality"] == "KHM" and r["family_sk"] and r["given_sk"]]
+    common = max(khmer, key=lambda r: tables["family_tf"][r["family_tf"]])
+    fields = {"nationality": "KHM", "birth_year": 1990, "sex": "F"}
+    a = person(family_name=common["family_norm"], given_name=common["given_norm"], **fields)
+    b = person(family_name=common["given_norm"], given_name=common["family_norm"], **fields)
+    rare_a = person(family_name="Zzyzx", given_name="Qqwwe", **fields)
+    rare_b = person(family_name="Qqwwe", given_name="Zzyzx", **fields)
+    swapped = scoring.score(trained_model, a, b)
+    rare = scoring.score(trained_model, rare_a, rare_b)
+    assert swapped.pattern["family"] == rare.pattern["family"] == "family/given swapped"
+    assert swapped.match_weight < rare.match_weight - 1
+
+
+def test_a_rare_nationality_agreeing_counts_for_more_than_a_common_one(trained) -> None:
+    trained_model, _records, _truth = trained
+    shares = trained_model.term_frequencies["nationality"]
+    rare = min(shares, key=shares.__getitem__)
+    common = max(shares, key=shares.__getitem__)
+    assert shares[rare] < shares[common]
+
+    def weight(nationality: str) -> float:
+        fields = {"family_name": "Zzyzx", "given_name": "Qqwwe", "nationality": nationality}
+        return scoring.score(trained_model, person(**fields), person(**fields)).match_weight
+
+    assert weight(rare) > weight(common) + 1
 
 
 def test_a_model_stored_with_skeleton_frequencies_still_scores(trained) -> None:

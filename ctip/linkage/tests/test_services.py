@@ -183,3 +183,20 @@ def test_decisions_are_labels_for_the_next_training(
     assert len(trained["records"]) == 3
     # Decrypted only in memory: the run trained on the names themselves.
     assert {r["given_norm"] for r in trained["records"]} >= {"sokha", "vuthy"}
+
+
+def test_a_model_of_an_older_schema_is_as_if_none_were_trained(three: Any) -> None:
+    """Its levels of the date of birth are not the ones the scorer finds now: the check waits
+    for the next run instead of scoring with the wrong weights."""
+    import json
+
+    from ctip.linkage.selectors import current_model
+
+    run = services.linkage_run()
+    stored = TrainedModel.objects.get(run=run)
+    assert current_model() is not None
+    old = json.loads(stored.parameters)
+    old["schema"] = "ctip-linkage/1"
+    stored.parameters = json.dumps(old)
+    stored.save()
+    assert current_model() is None
