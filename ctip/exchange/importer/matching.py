@@ -12,6 +12,7 @@ from ctip.access.policies import restrict
 from ctip.audit.choices import AuditAction
 from ctip.audit.services import audit_record
 from ctip.registry.models import Case, Person
+from ctip.registry.selectors import person_queryset
 
 from ..own_ids import resolve_own_cases, resolve_own_persons, strip_own
 from .reading import Problem, RowResult, Source, iter_records, open_source
@@ -31,6 +32,8 @@ class Found:
     persons: dict[str, int]  # person external id -> pk
     problems: dict[int, Problem]  # by position in the chunk
     refused: set[int] = field(default_factory=set)  # cases the rows may not add persons to
+    # Persons whose external id a row names but whom the importer may not see (decision 0405).
+    hidden_persons: set[int] = field(default_factory=set)
 
 
 def _by_external_id(model: Any, ids: set[str]) -> dict[str, int]:
@@ -52,12 +55,22 @@ def _known(
 ) -> dict[str, int]:
     """Records named by the rows: by external id as the file gives it; a marked id of this
     installation's (own_ids) by that first, else by its reference or person id among what the
-    actor may see. Unfound marked ids are new records, stored under the file's id."""
+    actor may see. Unfound marked ids are new records, stored under the file's id. A record
+    found by external id may be one the actor may not see: the caller decides what then."""
     by_external = _by_external_id(model, {strip_own(i) for i in ids})
     found = {i: by_external[strip_own(i)] for i in ids if strip_own(i) in by_external}
     rest = {i for i in ids if i not in found}
     found.update(own(ctx.actor, rest))
     return found
+
+
+def _visible_persons(ctx: Context, pks: set[int]) -> set[int]:
+    """Those of `pks` the importer may see (person_queryset's rule)."""
+    if not pks:
+        return set()
+    return set(
+        person_queryset(actor=ctx.actor).filter(pk__in=sorted(pks)).values_list("pk", flat=True)
+    )
 
 
 def _persons_born(dob_indexes: set[str], ceiling: int) -> dict[str, list[tuple[int, str]]]:
@@ -91,6 +104,12 @@ def database_check(rows: list[tuple[int, str, str | None, str, str]], ctx: Conte
     person's name keys, date-of-birth index)."""
     cases = _known(Case, {r[1] for r in rows}, ctx, resolve_own_cases)
     persons = _known(Person, {r[2] for r in rows if r[2] is not None}, ctx, resolve_own_persons)
+    # External ids are unique in the installation, so a row naming a hidden person's id can
+    # neither link that person (it would show them to the importer) nor store a new one under
+    # it: it is refused below, as a case id the importer may not add to is (decision 0405).
+    seen = _visible_persons(ctx, set(persons.values()))
+    hidden = {i: pk for i, pk in persons.items() if pk not in seen}
+    persons = {i: pk for i, pk in persons.items() if pk in seen}
     changeable: set[int] = set()
     with_person = {cases[r[1]] for r in rows if r[2] is not None and r[1] in cases}
     if with_person:
@@ -117,25 +136,54 @@ def database_check(rows: list[tuple[int, str, str | None, str, str]], ctx: Conte
                 _("You may not add persons under case id %(id)s: give the case an id of your own.")
                 % {"id": strip_own(case_id)},
             )
-    for position, (row, _case_id, person_id, keys, dob) in enumerate(rows):
+    hidden_persons: set[int] = set()
+    for position, (row, _case_id, person_id, *_keys) in enumerate(rows):
+        pk = hidden.get(person_id) if person_id is not None else None
+        if pk is None:
+            continue
+        hidden_persons.add(pk)
+        if position not in problems:
+            # The same words whoever holds the id; nothing of that person is told.
+            problems[position] = Problem(
+                row,
+                "prs_PersonId",
+                "not_allowed",
+                _("You may not use person id %(id)s: give the person an id of your own.")
+                % {"id": strip_own(person_id)},
+            )
+    likely: dict[int, list[int]] = {}
+    for position, (_row, _case_id, person_id, keys, dob) in enumerate(rows):
         if person_id is None or person_id in persons or not dob or position in problems:
             continue
         words = set(keys.split())
-        for pk, other in known.get(dob, []):
-            if words and len(words & set(other.split())) * 2 >= len(words):
-                problems[position] = Problem(
-                    row,
-                    "prs_FirstName",
-                    "duplicate",
-                    _(
-                        "Probably the same person as one already registered (same date of "
-                        "birth, similar name, person P%(pk)d); give their person id to link "
-                        "them, or check before importing."
-                    )
-                    % {"pk": pk},
-                )
-                break
-    return Found(cases, persons, problems, refused)
+        if not words:
+            continue
+        matches = [
+            pk
+            for pk, other in known.get(dob, [])
+            if len(words & set(other.split())) * 2 >= len(words)
+        ]
+        if matches:
+            likely[position] = matches
+    shown = _visible_persons(ctx, {pk for matches in likely.values() for pk in matches})
+    for position, matches in likely.items():
+        row = rows[position][0]
+        named = next((pk for pk in matches if pk in shown), None)
+        if named is not None:
+            message = _(
+                "Probably the same person as one already registered (same date of "
+                "birth, similar name, person P%(pk)d); give their person id to link "
+                "them, or check before importing."
+            ) % {"pk": named}
+        else:
+            # As the registration check says it: that a likely match exists, not whose or what.
+            message = _(
+                "Probably the same person as one recorded by an agency whose records you may "
+                "not see. Ask the national secretariat's linkage reviewers before registering "
+                "the person again."
+            )
+        problems[position] = Problem(row, "prs_FirstName", "duplicate", message)
+    return Found(cases, persons, problems, refused, hidden_persons)
 
 
 def check_chunk(results: list[RowResult], ctx: Context) -> None:
@@ -158,6 +206,14 @@ def check_chunk(results: list[RowResult], ctx: Context) -> None:
             object_type="registry.case",
             object_id=str(pk),
             detail={"wanted": "import: add persons"},
+        )
+    for pk in sorted(found.hidden_persons):
+        audit_record(
+            actor=ctx.actor,
+            action=AuditAction.DENIED,
+            object_type="registry.person",
+            object_id=str(pk),
+            detail={"wanted": "import: use person id"},
         )
 
 

@@ -355,3 +355,77 @@ def test_a_case_id_held_by_a_case_the_importer_may_not_see_is_refused_without_sa
     assert sorted(int(e.object_id) for e in denied) == sorted(held)
     import_apply(actor=other, batch=batch, skip_rejected=True)
     assert Case.objects.count() == 2 and Person.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_person_id_held_by_a_person_the_importer_may_not_see_links_and_tells_nothing(
+    officer, agency, write_csv, sample_rows, make_member
+):
+    """An importer names another agency's persons by their external ids, under new cases of
+    their own: without the check the persons would join those cases and be shown to them.
+    The row is refused in words that say nothing of the person, and the refusal is audited
+    (decision 0405)."""
+    from ctip.access.models import Agency
+    from ctip.audit.models import AuditEvent
+    from ctip.registry.models import Participant
+    from ctip.registry.selectors import person_queryset
+
+    rows = sample_rows(2)
+    import_apply(actor=officer, batch=run(officer, agency, write_csv(rows, "first.csv")))
+    held = dict(Person.objects.values_list("external_id", "pk"))
+    attacker = make_member("case_officer", "PAHT-12")
+    assert not person_queryset(actor=attacker).exists()
+    again = [list(r) for r in rows]
+    owner = again[0].index("cas_CaseOwner")
+    for row in again[1:]:
+        row[0] = "mine-" + row[0]  # the attacker's own new cases; the persons' ids kept
+        row[owner] = "PAHT-12"
+    batch = run(attacker, Agency.objects.get(code="PAHT-12"), write_csv(again, "second.csv"))
+    refused = sorted(batch.problems.all(), key=lambda p: p.row)
+    assert [(p.column, p.code) for p in refused] == [("prs_PersonId", "not_allowed")] * 2
+    for problem, row in zip(refused, again[1:], strict=True):
+        assert problem.message == (
+            f"You may not use person id {row[6]}: give the person an id of your own."
+        )
+    denied = AuditEvent.objects.filter(
+        actor_id=attacker.pk, action="denied", object_type="registry.person"
+    )
+    assert sorted(int(e.object_id) for e in denied) == sorted(held.values())
+    import_apply(actor=attacker, batch=batch, skip_rejected=True)
+    assert not person_queryset(actor=attacker).exists()
+    assert Person.objects.count() == 2
+    assert Participant.objects.filter(person_id__in=held.values()).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_probable_duplicate_the_importer_may_not_see_is_not_named(
+    officer, agency, write_csv, sample_rows, make_member
+):
+    """The duplicate check names a registered person only to one who may see them; to others it
+    says, as the registration check does, that a likely match exists they may not see."""
+    from ctip.access.models import Agency
+
+    rows = sample_rows(2)
+    import_apply(actor=officer, batch=run(officer, agency, write_csv(rows, "first.csv")))
+    registered = set(Person.objects.values_list("pk", flat=True))
+    again = [list(r) for r in rows]
+    for row in again[1:]:
+        row[0] = "other-" + row[0]
+        row[6] = "other-" + row[6]
+    own = run(officer, agency, write_csv(again, "own.csv"))
+    named = {p.message.split("person P")[1].split(")")[0] for p in own.problems.all()}
+    assert {int(pk) for pk in named} == registered
+
+    outsider = make_member("case_officer", "PAHT-12")
+    owner = again[0].index("cas_CaseOwner")
+    for row in again[1:]:
+        row[owner] = "PAHT-12"
+    batch = run(outsider, Agency.objects.get(code="PAHT-12"), write_csv(again, "other.csv"))
+    found = list(batch.problems.all())
+    assert [(p.column, p.code) for p in found] == [("prs_FirstName", "duplicate")] * 2
+    for problem in found:
+        assert problem.message == (
+            "Probably the same person as one recorded by an agency whose records you may not "
+            "see. Ask the national secretariat's linkage reviewers before registering the "
+            "person again."
+        )
