@@ -513,6 +513,10 @@ def person_cases(*, actor: Any, person: Person) -> list[Participant]:
 
 
 def require_case_action(*, actor: Any, case: Case, action: str) -> None:
-    """Raise PermissionDenied when the actor may not act on the case (views call this early)."""
+    """Raise PermissionDenied when the actor may not act on the case (views call this early,
+    before the service would). The refusal is audited as the service's own would be."""
     if not case_can(actor=actor, case=case, action=action):
+        audit_record(
+            actor=actor, action=AuditAction.DENIED, obj=case, detail={"wanted": str(action)}
+        )
         raise PermissionDenied(_("You may not do this to this case."))
