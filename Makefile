@@ -40,6 +40,7 @@ demo-data: reference
 	# Networks of suspects may go to Viet Nam (investigations: Send to a partner country).
 	$(CTIP) linkage agreement --partner VN --roles suspect --cases-from 2019-01-01 \
 		--in-force-until 2030-12-31 --reference "Demo memorandum KH-VN on networks (invented)"
+	$(CTIP) investigations-demo --package VN
 	$(CTIP) stats refresh
 
 demo: demo-data

@@ -98,6 +98,7 @@ def redoc_bundle() -> bytes:
     return Path(str(found)).read_bytes().replace(REDOC_LOGO, EMPTY_IMAGE)
 
 
+@extend_schema(exclude=True)  # a documentation page, not an endpoint of the API
 class RedocView(SpectacularRedocView):
     """The ReDoc page; `?bundle` answers its script (as Swagger UI's ?script), with the logo
     from another host taken out."""

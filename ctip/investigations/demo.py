@@ -26,6 +26,8 @@ from ctip.screening.models import Operation
 
 from . import services
 from .ftm.importer import network_import
+from .ftm.partners import network_package_send
+from .ftm.selectors import packages
 from .models import Compound
 
 MARK = "DEMO-INVESTIGATIONS"
@@ -300,3 +302,26 @@ def demo_operations() -> int:
         )
         count += 1
     return count
+
+
+def demo_package(partner: str) -> str:
+    """The demo investigator sends the network of the demo network's first case of their
+    agency to `partner` (an agreement must be in force: `ctip linkage agreement`), so that
+    the network packages page lists one. Running it again sends nothing; returns the case's
+    reference, or "" when nothing was sent."""
+    investigator = User.objects.filter(username="ahtjp.investigator", is_active=True).first()
+    compound = Compound.objects.filter(external_id=MARK).first()
+    if investigator is None or compound is None:
+        return ""
+    if any(entry.sent and entry.partner == partner for entry in packages(actor=investigator)):
+        return ""
+    case = (
+        Case.objects.filter(owning_agency__code="AHTJP", compound_involvements__compound=compound)
+        .exclude(status__in=CLOSED_STATUSES)
+        .order_by("pk")
+        .first()
+    )
+    if case is None:
+        return ""
+    network_package_send(actor=investigator, case=case, partner=partner)
+    return case.reference

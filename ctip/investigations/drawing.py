@@ -137,8 +137,9 @@ def _clashes(
     return bool(clash.any())
 
 
-# Enlargements of the spring layout tried before nodes are pushed apart one by one.
-FIT_SCALES = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
+# Enlargements of the spring layout tried before nodes are placed one by one: more would
+# clear more networks whole, but shrink the labels of a drawing fitted to the page.
+FIT_SCALES = (1.0, 1.25)
 PLACE_MAX_NODES = 150
 
 
@@ -208,7 +209,7 @@ def _fit(
         if not _clashes(keys, scaled, boxes):
             return scaled
     if len(keys) <= PLACE_MAX_NODES:
-        return _place(keys, {k: (x * 1.5, y * 1.5) for k, (x, y) in points.items()}, boxes)
+        return _place(keys, {k: (x * 1.25, y * 1.25) for k, (x, y) in points.items()}, boxes)
     return _spread(keys, points, boxes)
 
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from ctip.access.models import Agency, Notification, User
 from ctip.investigations import selectors
+from ctip.investigations.ftm.selectors import packages
 from ctip.investigations.models import Compound, ConnectionAlert, Identifier, Relation
 from ctip.reference.models import Province
 from ctip.registry.models import Person
@@ -77,3 +78,26 @@ def test_demo_network_recurs_across_provinces(capsys: Any) -> None:
     file = selectors.compound_file(actor=investigator, compound=compound)
     assert [(row.operation.pk, row.found) for row in file.operations] == [(raid.pk, 12)]
     assert sum(count for _country, count in file.operations[0].by_nationality) == 12
+    # With an agreement in force, the investigator sends one package (the packages page lists
+    # it); running it again sends nothing.
+    call_command(
+        "linkage",
+        "agreement",
+        "--partner",
+        "VN",
+        "--roles",
+        "suspect",
+        "--cases-from",
+        "2019-01-01",
+        "--in-force-until",
+        "2030-12-31",
+        "--reference",
+        "Demo memorandum",
+    )
+    capsys.readouterr()
+    call_command("investigations_demo", package="VN")
+    assert "sent to VN" in capsys.readouterr().out
+    assert [(e.sent, e.partner) for e in packages(actor=investigator)] == [(True, "VN")]
+    call_command("investigations_demo", package="VN")
+    assert "nothing sent" in capsys.readouterr().out
+    assert len(packages(actor=investigator)) == 1
