@@ -14,8 +14,6 @@ from .casefile import (
     participant_add,
     person_register_in_case,
     persons_register_in_case,
-    proceeding_add,
-    proceeding_update,
     victim_profile_create,
     victim_profile_save,
 )
@@ -31,6 +29,7 @@ from .cases import (
 )
 from .keys import encrypted_columns, keys_check, keys_rotate
 from .persons import NAME_FIELDS, PERSON_FIELDS, document_add, person_create, person_update
+from .proceedings import proceeding_add, proceeding_update
 
 __all__ = [
     "CASE_EDITABLE",

@@ -1,4 +1,4 @@
-"""Writes to the case file: participants, victim profiles, events, arrests, proceedings."""
+"""Writes to the case file: participants, victim profiles, events, arrests."""
 
 import datetime
 from collections.abc import Iterable
@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ctip.access.choices import Action, AgencyKind, Role
+from ctip.access.choices import Action, Role
 from ctip.access.models import Agency
 from ctip.access.policies import actor_scope, can_create_in, restrict
 from ctip.audit.choices import AuditAction
@@ -20,9 +20,7 @@ from ..choices import (
     DocumentKind,
     EventKind,
     ParticipantRole,
-    ProceedingStage,
     ShareReason,
-    Verdict,
 )
 from ..hooks import role_refusals
 from ..models import (
@@ -33,7 +31,6 @@ from ..models import (
     IdentityDocument,
     Participant,
     Person,
-    Proceeding,
     VictimProfile,
 )
 from ..names import document_number_index
@@ -44,7 +41,6 @@ from ..validation import (
     check_choice,
     check_codes,
     check_not_future,
-    check_order,
 )
 from .base import _created, _require, _require_open, _save_changes
 from .persons import (
@@ -81,12 +77,12 @@ def participant_add(
     """Record a person's role in a case."""
     # Asked first: the check below would tell one who may not change the case who is in it.
     _require(actor, case, Action.CHANGE)
+    _require_open(actor, case)
     errors = Errors()
     check_choice(errors, "role", role, ParticipantRole.values)
     if Participant.objects.filter(case=case, person=person, role=role).exists():
         errors.add("role", _("This person already has this role in the case."))
     errors.raise_if_any()
-    _require_open(actor, case)
     return _participant_insert(actor=actor, case=case, person=person, role=role, notes=notes)
 
 
@@ -119,6 +115,10 @@ def person_register_in_case(
 ) -> Participant:
     """Register a new person (registered by the case's owning agency), their identity
     document where one is given, and their role in the case: all of it, or nothing."""
+    # Asked first: the person's checks, and person_create's refusal naming the agency that
+    # owns the case, would otherwise answer one who may not change the case.
+    _require(actor, case, Action.CHANGE)
+    _require_open(actor, case)
     person = person_create(actor=actor, registered_by=case.owning_agency, **fields)
     if document_kind:
         document_add(
@@ -145,6 +145,20 @@ def may_register_network(actor: Any, case: Case) -> bool:
     return restrict(Case.objects.filter(pk=case.pk), actor, Action.CHANGE).exists()
 
 
+def _require_network(actor: Any, case: Case, wanted: str) -> None:
+    """Refuse (audited) one who may not register a network's persons in the case, then an
+    addition to a closed case."""
+    if not may_register_network(actor, case):
+        raise refusal(
+            PermissionDenied(_("You may not register persons in this case.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": wanted},
+        )
+    _require_open(actor, case)
+
+
 @audited_atomic
 def network_person_register(*, actor: Any, case: Case, role: str, **fields: Any) -> Participant:
     """Register a new person of a network (a suspect, or another part: a director, a driver)
@@ -152,20 +166,13 @@ def network_person_register(*, actor: Any, case: Case, role: str, **fields: Any)
     besides those who change the case (decision 0703): investigations import networks
     (FollowTheMoney) whose people the registry did not hold. Victims are registered by the
     case officers, never here."""
+    # Asked first: one who may not register in the case learns nothing from the checks below.
+    _require_network(actor, case, "register network person")
     errors = Errors()
     if role not in NETWORK_ROLES:
         errors.add("role", _("A network's persons are suspects or other parts, never victims."))
     _person_checked(errors, fields)
     errors.raise_if_any()
-    if not may_register_network(actor, case):
-        raise refusal(
-            PermissionDenied(_("You may not register persons in this case.")),
-            actor=actor,
-            action=AuditAction.DENIED,
-            obj=case,
-            detail={"wanted": "register network person"},
-        )
-    _require_open(actor, case)
     person = _person_insert(actor=actor, registered_by=case.owning_agency, fields=dict(fields))
     return _participant_insert(actor=actor, case=case, person=person, role=role)
 
@@ -174,21 +181,14 @@ def network_person_register(*, actor: Any, case: Case, role: str, **fields: Any)
 def network_person_add(*, actor: Any, case: Case, person: Person, role: str) -> Participant:
     """Give a person already registered (found again by the caller, who may see them) a
     network role in the case, under network_person_register's rule."""
+    # Asked first: the check below would tell one who may not register in the case who is in it.
+    _require_network(actor, case, "add network person")
     errors = Errors()
     if role not in NETWORK_ROLES:
         errors.add("role", _("A network's persons are suspects or other parts, never victims."))
     if Participant.objects.filter(case=case, person=person, role=role).exists():
         errors.add("role", _("This person already has this role in the case."))
     errors.raise_if_any()
-    if not may_register_network(actor, case):
-        raise refusal(
-            PermissionDenied(_("You may not register persons in this case.")),
-            actor=actor,
-            action=AuditAction.DENIED,
-            obj=case,
-            detail={"wanted": "add network person"},
-        )
-    _require_open(actor, case)
     return _participant_insert(actor=actor, case=case, person=person, role=role)
 
 
@@ -216,6 +216,10 @@ VICTIM_PROFILE_OTHER = (
 @audited_atomic
 def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) -> VictimProfile:
     """Create or update the victim profile of a participant whose role is victim."""
+    # Asked first: the checks below would tell one who may not change the case the person's
+    # role in it and whether they have a profile.
+    _require(actor, participant.case, Action.CHANGE)
+    _require_open(actor, participant.case)
     errors = Errors()
     if participant.role != ParticipantRole.VICTIM:
         errors.add("participant", _("Only a victim has a victim profile."))
@@ -233,8 +237,6 @@ def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) 
     if "age_when_trafficked" in fields:
         check_age(errors, "age_when_trafficked", fields["age_when_trafficked"])
     errors.raise_if_any()
-    _require(actor, participant.case, Action.CHANGE)
-    _require_open(actor, participant.case)
     if fields.get("consent_to_share") and not fields.get("consent_recorded_on"):
         fields["consent_recorded_on"] = timezone.localdate()
     if profile is None:
@@ -256,6 +258,9 @@ def victim_profile_save(*, actor: Any, participant: Participant, **fields: Any) 
 def victim_profile_create(*, actor: Any, participant: Participant, **fields: Any) -> VictimProfile:
     """Record the first victim profile of a participant; a second one is refused, since a
     participant has one profile, changed in place by victim_profile_save."""
+    # Asked first: whether the victim has a profile is the case's to tell.
+    _require(actor, participant.case, Action.CHANGE)
+    _require_open(actor, participant.case)
     # Lock the participant so that two simultaneous first profiles cannot both pass the check.
     Participant.objects.select_for_update().filter(pk=participant.pk).first()
     if VictimProfile.objects.filter(participant_id=participant.pk).exists():
@@ -282,6 +287,10 @@ def event_add(
     persons: Iterable[Person] = (),
 ) -> Event:
     """Add a dated step to the case's story."""
+    # Asked first: the check of the persons below would tell one who may not change the case
+    # who takes part in it.
+    _require(actor, case, Action.CHANGE)
+    _require_open(actor, case)
     errors = Errors()
     check_choice(errors, "kind", kind, EventKind.values)
     check_not_future(errors, "occurred_on", occurred_on)
@@ -298,8 +307,6 @@ def event_add(
             "persons", _("Only persons taking part in the case can be linked to its events.")
         )
     errors.raise_if_any()
-    _require(actor, case, Action.CHANGE)
-    _require_open(actor, case)
     event = Event.objects.create(
         case=case,
         kind=kind,
@@ -339,6 +346,9 @@ def arrest_add(
     charges: list[str] | None = None,
 ) -> Arrest:
     """Record an arrest; the person becomes a suspect in the case if not one already."""
+    # Asked first: one who may not change the case learns nothing from the checks below.
+    _require(actor, case, Action.CHANGE)
+    _require_open(actor, case)
     charges = charges or []
     errors = Errors()
     check_not_future(errors, "arrested_on", arrested_on)
@@ -346,8 +356,6 @@ def arrest_add(
     if agency.kind not in ARRESTING_AGENCY_KINDS:
         errors.add("agency", _("%(agency)s does not make arrests.") % {"agency": agency.code})
     errors.raise_if_any()
-    _require(actor, case, Action.CHANGE)
-    _require_open(actor, case)
     _check_role_rules(
         actor=actor, case=case, person=person, role=ParticipantRole.SUSPECT, field="person"
     )
@@ -376,112 +384,6 @@ def arrest_add(
 
 
 @audited_atomic
-def proceeding_add(
-    *,
-    actor: Any,
-    case: Case | None,
-    filed_on: datetime.date,
-    defendant: Person | None = None,
-    court: Agency | None = None,
-    charges: list[str] | None = None,
-    stage: str = ProceedingStage.INVESTIGATION,
-    verdict: str = Verdict.PENDING,
-    verdict_on: datetime.date | None = None,
-    sentence_months: int | None = None,
-    fine_riel: int | None = None,
-) -> Proceeding:
-    """Record a court proceeding; it always belongs to a case."""
-    charges = charges or []
-    errors = Errors()
-    if case is None:
-        errors.add("case", _("A proceeding belongs to a case."))
-    check_not_future(errors, "filed_on", filed_on)
-    check_not_future(errors, "verdict_on", verdict_on)
-    check_order(errors, "verdict_on", filed_on, verdict_on)
-    check_codes(errors, "charges", "charge", charges)
-    _check_proceeding(
-        errors,
-        stage=stage,
-        verdict=verdict,
-        verdict_on=verdict_on,
-        court=court,
-        sentence_months=sentence_months,
-    )
-    errors.raise_if_any()
-    assert case is not None
-    _require(actor, case, Action.CHANGE)
-    _require_open(actor, case)
-    proceeding = Proceeding.objects.create(
-        case=case,
-        defendant=defendant,
-        court=court,
-        charges=charges,
-        filed_on=filed_on,
-        stage=stage,
-        verdict=verdict,
-        verdict_on=verdict_on,
-        sentence_months=sentence_months,
-        fine_riel=fine_riel,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        obj=proceeding,
-        changes={
-            "case": [None, case.reference],
-            "verdict": [None, verdict],
-            "charges": [None, charges],
-        },
-    )
-    return proceeding
-
-
-def _check_proceeding(
-    errors: Errors,
-    *,
-    stage: str,
-    verdict: str,
-    verdict_on: datetime.date | None,
-    court: Agency | None,
-    sentence_months: int | None,
-) -> None:
-    """What a proceeding must satisfy whether it is recorded or later updated."""
-    check_choice(errors, "stage", stage, ProceedingStage.values)
-    check_choice(errors, "verdict", verdict, Verdict.values)
-    if court is not None and court.kind != AgencyKind.COURT:
-        errors.add("court", _("%(agency)s is not a court.") % {"agency": court.code})
-    if verdict == Verdict.CONVICTED and verdict_on is None:
-        errors.add("verdict_on", _("A verdict needs its date."))
-    if sentence_months is not None and verdict != Verdict.CONVICTED:
-        errors.add("sentence_months", _("Only a conviction carries a sentence."))
-
-
-@audited_atomic
-def proceeding_update(*, actor: Any, proceeding: Proceeding, **changes: Any) -> Proceeding:
-    """Record progress of a proceeding: stage, verdict, sentence."""
-    allowed = {"stage", "verdict", "verdict_on", "sentence_months", "fine_riel", "charges", "court"}
-    errors = Errors()
-    for field in sorted(set(changes) - allowed):
-        errors.add(field, _("This field cannot be changed here."))
-    merged = {f: changes.get(f, getattr(proceeding, f)) for f in allowed}
-    check_not_future(errors, "verdict_on", merged["verdict_on"])
-    check_order(errors, "verdict_on", proceeding.filed_on, merged["verdict_on"])
-    check_codes(errors, "charges", "charge", merged["charges"])
-    _check_proceeding(
-        errors,
-        stage=merged["stage"],
-        verdict=merged["verdict"],
-        verdict_on=merged["verdict_on"],
-        court=merged["court"],
-        sentence_months=merged["sentence_months"],
-    )
-    errors.raise_if_any()
-    _require(actor, proceeding.case, Action.CHANGE)
-    _save_changes(actor=actor, instance=proceeding, changes=changes)
-    return proceeding
-
-
-@audited_atomic
 def persons_register_in_case(
     *,
     actor: Any,
@@ -504,6 +406,9 @@ def persons_register_in_case(
     The persons are registered for the case's owning agency, or for `registering_agency`: an
     agency the case is shared with outright (the agencies taking part in an operation), whose
     officer registers them for their own agency; no other agency (decision 0781)."""
+    # Asked first: one who may not change the case learns nothing from the checks below.
+    _require(actor, case, Action.CHANGE)
+    _require_open(actor, case)
     errors = Errors()
     check_choice(errors, "role", role, ParticipantRole.values)
     if role == ParticipantRole.SUSPECT:
@@ -530,8 +435,6 @@ def persons_register_in_case(
     if not people:
         errors.add("people", _("Enter at least one person."))
     errors.raise_if_any()
-    _require(actor, case, Action.CHANGE)
-    _require_open(actor, case)
     agency = registering_agency or case.owning_agency
     partner = agency.pk == case.owning_agency_id or (
         CaseShare.objects.filter(case=case, agency=agency, reason=ShareReason.SHARED).exists()

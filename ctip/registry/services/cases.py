@@ -125,6 +125,17 @@ CASE_EDITABLE = ("kind", "source", "province", "opened_on", "summary", "status")
 @audited_atomic
 def case_update(*, actor: Any, case: Case, **changes: Any) -> Case:
     """Change a case's editable fields; closing goes through case_close."""
+    # Asked first: one who may not change the case learns nothing from the checks below
+    # (opened_on is checked against the closing date).
+    _require(actor, case, Action.CHANGE)
+    if case.is_closed:
+        raise refusal(
+            PermissionDenied(_("A closed case cannot be edited; reopen it first.")),
+            actor=actor,
+            action=AuditAction.DENIED,
+            obj=case,
+            detail={"wanted": "change", "refused": "case closed"},
+        )
     unknown = set(changes) - set(CASE_EDITABLE)
     if unknown:  # e.g. owning_agency: moving a case is not an edit; refused and audited
         raise refusal(
@@ -143,9 +154,6 @@ def case_update(*, actor: Any, case: Case, **changes: Any) -> Case:
             errors, "opened_on", changes["opened_on"], case.closed_on or changes["opened_on"]
         )
     errors.raise_if_any()
-    _require(actor, case, Action.CHANGE)
-    if case.is_closed:
-        raise PermissionDenied(_("A closed case cannot be edited; reopen it first."))
     _save_changes(actor=actor, instance=case, changes=changes)
     return case
 
@@ -160,6 +168,9 @@ def case_close(
     reason: str = "",
 ) -> Case:
     """Close a case (HTCDS: closed, or closed-referred). Needs a supervisor of the case."""
+    # Asked first: the checks below would tell one who may not close the case whether it is
+    # closed and when it was opened.
+    _require(actor, case, Action.CLOSE)
     closed_on = closed_on or timezone.localdate()
     errors = Errors()
     check_choice(errors, "status", status, sorted(CLOSED_STATUSES))
@@ -170,7 +181,6 @@ def case_close(
     if case.is_closed:
         errors.add("status", _("The case is already closed."))
     errors.raise_if_any()
-    _require(actor, case, Action.CLOSE)
     diff = _diff(case, {"status": status, "closed_on": closed_on, "closure_reason": reason})
     case.status, case.closed_on, case.closure_reason = status, closed_on, reason
     case.save(update_fields=["status", "closed_on", "closure_reason", "updated_at"])
@@ -181,9 +191,10 @@ def case_close(
 @audited_atomic
 def case_reopen(*, actor: Any, case: Case) -> Case:
     """Reopen a closed case for follow-up."""
+    # Asked first: whether the case is closed is the case's to tell.
+    _require(actor, case, Action.CLOSE)
     if not case.is_closed:
         raise PermissionDenied(_("The case is not closed."))
-    _require(actor, case, Action.CLOSE)
     diff = _diff(case, {"status": CaseStatus.FOLLOW_UP, "closed_on": None})
     case.status, case.closed_on = CaseStatus.FOLLOW_UP, None
     case.save(update_fields=["status", "closed_on", "updated_at"])
