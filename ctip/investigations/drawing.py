@@ -86,16 +86,7 @@ def _spread(
     # Pushing costs n² a round: a big group gets few rounds before the grid takes over.
     for _round in range(SPREAD_ROUNDS if len(keys) <= 100 else SPREAD_ROUNDS // 5):
         x, y = pos[:, 0], pos[:, 1]
-        over_x = np.minimum((x + half)[:, None], (x + half)[None, :]) - np.maximum(
-            (x - half)[:, None], (x - half)[None, :]
-        )
-        over_y = np.minimum((y + below)[:, None], (y + below)[None, :]) - np.maximum(
-            (y - above)[:, None], (y - above)[None, :]
-        )
-        over_x += gap
-        over_y += gap
-        clash = (over_x > 0) & (over_y > 0)
-        np.fill_diagonal(clash, False)
+        over_x, over_y, clash = _overlaps(pos, half, above, below, gap)
         if not clash.any():
             break
         dx = x[:, None] - x[None, :]
@@ -114,6 +105,23 @@ def _spread(
     return {k: (float(pos[i, 0]), float(pos[i, 1])) for i, k in enumerate(keys)}
 
 
+def _overlaps(pos: Any, half: Any, above: Any, below: Any, gap: float) -> tuple[Any, Any, Any]:
+    """For every two footprints, by how much they overlap across and down (plus the gap),
+    and whether they clash (overlap both ways; a node never clashes with itself)."""
+    x, y = pos[:, 0], pos[:, 1]
+    over_x = np.minimum((x + half)[:, None], (x + half)[None, :]) - np.maximum(
+        (x - half)[:, None], (x - half)[None, :]
+    )
+    over_y = np.minimum((y + below)[:, None], (y + below)[None, :]) - np.maximum(
+        (y - above)[:, None], (y - above)[None, :]
+    )
+    over_x += gap
+    over_y += gap
+    clash = (over_x > 0) & (over_y > 0)
+    np.fill_diagonal(clash, False)
+    return over_x, over_y, clash
+
+
 def _clashes(
     keys: list[str],
     points: dict[str, tuple[float, float]],
@@ -125,16 +133,7 @@ def _clashes(
     half = np.array([boxes[k][0] for k in keys])
     above = np.array([boxes[k][1] for k in keys])
     below = np.array([boxes[k][2] for k in keys])
-    x, y = pos[:, 0], pos[:, 1]
-    over_x = np.minimum((x + half)[:, None], (x + half)[None, :]) - np.maximum(
-        (x - half)[:, None], (x - half)[None, :]
-    )
-    over_y = np.minimum((y + below)[:, None], (y + below)[None, :]) - np.maximum(
-        (y - above)[:, None], (y - above)[None, :]
-    )
-    clash = (over_x + gap > 0) & (over_y + gap > 0)
-    np.fill_diagonal(clash, False)
-    return bool(clash.any())
+    return bool(_overlaps(pos, half, above, below, gap)[2].any())
 
 
 # Enlargements of the spring layout tried before nodes are placed one by one: more would
