@@ -198,23 +198,19 @@ def check_chunk(results: list[RowResult], ctx: Context) -> None:
     found = database_check(rows, ctx)
     for position, problem in found.problems.items():
         results[position].problems.append(problem)
-    for pk in sorted(found.refused):
-        # Audited like any refused change to a case (once per case and check).
-        audit_record(
-            actor=ctx.actor,
-            action=AuditAction.DENIED,
-            object_type="registry.case",
-            object_id=str(pk),
-            detail={"wanted": "import: add persons"},
-        )
-    for pk in sorted(found.hidden_persons):
-        audit_record(
-            actor=ctx.actor,
-            action=AuditAction.DENIED,
-            object_type="registry.person",
-            object_id=str(pk),
-            detail={"wanted": "import: use person id"},
-        )
+    # Audited like any refused change (once per record and check).
+    for pks, object_type, wanted in (
+        (found.refused, "registry.case", "import: add persons"),
+        (found.hidden_persons, "registry.person", "import: use person id"),
+    ):
+        for pk in sorted(pks):
+            audit_record(
+                actor=ctx.actor,
+                action=AuditAction.DENIED,
+                object_type=object_type,
+                object_id=str(pk),
+                detail={"wanted": wanted},
+            )
 
 
 def validated_chunks(
