@@ -8,13 +8,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from ctip.access.actors import COMMAND_LINE
 from ctip.access.masking import MASK
 from ctip.access.models import RevealGrant
+from ctip.audit.services import audit_record
 from ctip.investigations import selectors, services
-from ctip.investigations.drawing import layout, svg
+from ctip.investigations.drawing import label_width, layout, svg
+from ctip.investigations.ftm.export import as_lines, case_network, person_id
+from ctip.investigations.ftm.importer import network_import
+from ctip.investigations.ftm.partners import OBJECT_TYPE, network_package_send
 from ctip.investigations.selectors.network import Graph, Node
 from ctip.linkage.identities import regroup
 from ctip.linkage.models import Link
+from ctip.linkage.services import agreement_record
 from ctip.registry.services import participant_add, person_create
 
 pytestmark = pytest.mark.django_db
@@ -118,7 +124,6 @@ def test_the_page_lists_what_a_node_stands_for(client: Any, investigator: Any, d
 
 
 def _boxes(graph: Graph) -> list[tuple[float, float, float, float]]:
-    from ctip.investigations.drawing import label_width
 
     positions, _w, _h = layout(graph)
     out = []
@@ -151,8 +156,6 @@ def test_labels_of_a_dense_network_do_not_overlap() -> None:
 def test_the_export_ties_an_identitys_named_records_with_similar(
     investigator: Any, officer_ahtjp: Any, dara: Any, cases: Any
 ) -> None:
-    from ctip.investigations.ftm.export import as_lines, case_network, person_id
-    from ctip.investigations.ftm.importer import network_import
 
     _link(*dara.values())
     entities = case_network(actor=investigator, cases=[cases["own_1"], cases["own_2"]])
@@ -175,11 +178,6 @@ def test_the_export_ties_an_identitys_named_records_with_similar(
 def test_the_packages_page_lists_what_was_sent_for_visible_cases(
     client: Any, make_member: Any, investigator: Any, officer_sr: Any, dara: Any, cases: Any
 ) -> None:
-    from ctip.access.actors import COMMAND_LINE
-    from ctip.audit.services import audit_record
-    from ctip.investigations.ftm.partners import OBJECT_TYPE, network_package_send
-    from ctip.linkage.services import agreement_record
-
     agreement_record(
         actor=COMMAND_LINE, partner="VN", roles=["suspect"], nationalities=[],
         cases_from=datetime.date(2019, 1, 1), cases_until=None,
